@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+)
+
+// The demo's fixed credentials: they are only valid at the built-in
+// emulator, never at Last.fm.
+const (
+	demoAPIKey = "00000000000000000000000000demo00"
+	demoSecret = "demo-secret-not-a-real-one"
+	demoUser   = "demo"
+)
+
+func newDemoCmd(e *env) *cobra.Command {
+	var listen string
+	var verbose bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Try lastfmd with a built-in Last.fm emulator: no key, no account, nothing leaves this machine",
+		Long: "demo starts lastfmd on 127.0.0.1:7376 (never the port of an installed daemon) in front of\n" +
+			"a built-in Last.fm emulator, with a demo account signed in and a temporary state directory.",
+		Example: "  lastfmd demo\n  lastfmd demo --listen 127.0.0.1:8000",
+		Args:    exactArgs(0),
+		RunE: func(*cobra.Command, []string) error {
+			return runDemo(e, listen, verbose)
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:7376", "address for the demo daemon")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every request (debug level)")
+	return cmd
+}
+
+func runDemo(e *env, listen string, verbose bool) error {
+	emu, err := lastfmtest.New(lastfmtest.Options{APIKey: demoAPIKey, Secret: demoSecret})
+	if err != nil {
+		return fmt.Errorf("cannot start the emulator: %w", err)
+	}
+	defer emu.Close()
+	emu.AddUser(demoUser, "demo-password", false)
+	sk := emu.NewSession(demoUser)
+
+	stateDir, err := os.MkdirTemp("", "lastfmd-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(stateDir)
+	store, err := accounts.Open(stateDir, nil)
+	if err != nil {
+		return err
+	}
+	if err := store.Put(accounts.Account{Name: demoUser, Key: sk, User: demoUser}); err != nil {
+		return err
+	}
+
+	cfg := config.Defaults()
+	cfg.Listen = listen
+	cfg.StateDir = stateDir
+	cfg.LastFM.APIKey = demoAPIKey
+	cfg.LastFM.APISecret = config.Secret(demoSecret)
+	cfg.LastFM.Upstream = emu.URL()
+	cfg.LastFM.AuthURL = emu.AuthURL()
+	// The emulator has no rate limit to protect; keep the real default
+	// shape but let the examples run quickly.
+	cfg.LastFM.Rate, cfg.LastFM.Burst = 20, 20
+	level := "warn"
+	if verbose {
+		level = "debug"
+	}
+	log, _, err := daemon.NewLogger(e.stderr, "text", level)
+	if err != nil {
+		return err
+	}
+	m := &daemon.Main{Config: &cfg, Log: log}
+	if err := m.Open(); err != nil {
+		m.Close()
+		return err
+	}
+	defer m.Close()
+	url := m.URL()
+	fmt.Fprintf(e.stdout, `lastfmd demo: a throwaway daemon in front of a built-in Last.fm emulator.
+Nothing reaches Last.fm; the state directory is deleted when you stop it.
+
+  daemon    %s
+  emulator  %s
+  account   %s (signed in, the default)
+  state     %s
+
+Paste this into another shell, then try the calls below:
+
+export LASTFMD_URL=%s
+
+curl -s "$LASTFMD_URL/v1/artist.getInfo?artist=Cher"
+curl -s "$LASTFMD_URL/v1/user.getRecentTracks?user=demo&limit=3"
+curl -s -X POST "$LASTFMD_URL/v1/track.love" -d artist=Cher -d track=Believe
+curl -s -X POST "$LASTFMD_URL/v1/track.scrobble" -H 'Content-Type: application/json' \
+     -d "{\"artist\":\"Cher\",\"track\":\"Believe\",\"timestamp\":$(date +%%s)}"
+curl -s "$LASTFMD_URL/2.0/?method=user.getLovedTracks&user=demo"      # Last.fm's own XML
+curl -s "$LASTFMD_URL/v1/status"
+
+lastfmd demo ready at %s (Ctrl-C to stop)
+`, url, emu.URL(), demoUser, stateDir, url, url)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return m.Run(ctx)
+}

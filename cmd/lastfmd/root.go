@@ -1,0 +1,106 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// usageError marks a bad command line: exit status 2.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+
+// env carries the process's streams to the commands (tests swap them).
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	configPath     string
+}
+
+// execute runs the command line and returns the exit status: 0, 1 for a
+// failure, 2 for a usage error. Errors are one line on stderr; never a Go
+// stack trace.
+func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := newRoot(e)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return 0
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintln(stderr, ee.msg)
+		}
+		return ee.code
+	}
+	name := "lastfmd"
+	if cmd != nil {
+		name = cmd.CommandPath()
+	}
+	fmt.Fprintf(stderr, "%s: %s\n", name, oneLine(err.Error()))
+	var ue usageError
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", name)
+		return 2
+	}
+	return 1
+}
+
+// exitError ends a command with a status and an optional message.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+func isCobraUsage(err error) bool {
+	s := err.Error()
+	return strings.HasPrefix(s, "unknown command") || strings.HasPrefix(s, "unknown flag") ||
+		strings.HasPrefix(s, "unknown shorthand flag") || strings.Contains(s, "flag needs an argument") ||
+		strings.HasPrefix(s, "invalid argument") || strings.HasPrefix(s, "accepts ") ||
+		strings.HasPrefix(s, "requires at least")
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func newRoot(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "lastfmd",
+		Short:         "Use the Last.fm API from any local script, without its keys",
+		Long:          "lastfmd holds your Last.fm API key, secret and session keys, signs and forwards\nplain requests from local scripts, caches reads and keeps under the rate limit.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Example:       "  lastfmd demo\n  lastfmd call artist.getInfo artist=Cher",
+	}
+	root.PersistentFlags().StringVar(&e.configPath, "config", "", "configuration file (default: $LASTFMD_CONFIG, ~/.config/lastfmd/lastfmd.toml, /etc/lastfmd/lastfmd.toml)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newRunCmd(e), newDemoCmd(e), newCallCmd(e), newVersionCmd(e), newConfigCmd(e))
+	root.CompletionOptions.HiddenDefaultCmd = true
+	return root
+}
+
+// exactArgs is cobra.ExactArgs reporting a usage error.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/config"
+)
+
+func newRunCmd(e *env) *cobra.Command {
+	var listen, stateDir string
+	cmd := &cobra.Command{
+		Use:     "run",
+		Short:   "Run the daemon in the foreground (what the service unit starts)",
+		Example: "  LASTFMD_API_KEY=... LASTFMD_API_SECRET_FILE=~/.config/lastfmd/secret lastfmd run\n  lastfmd run --listen 127.0.0.1:7375 --config ./lastfmd.toml",
+		Args:    exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			flags := map[string]string{}
+			if cmd.Flags().Changed("listen") {
+				flags["listen"] = listen
+			}
+			if cmd.Flags().Changed("state-dir") {
+				flags["state_dir"] = stateDir
+			}
+			cfg, warnings, err := config.Load(config.Options{Path: e.configPath, Flags: flags, NeedCredentials: true})
+			if err != nil {
+				return err
+			}
+			log, _, err := daemon.NewLogger(e.stderr, cfg.LogFormat, cfg.LogLevel)
+			if err != nil {
+				return err
+			}
+			for _, w := range warnings {
+				log.Warn(w)
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			m := &daemon.Main{Config: cfg, Log: log}
+			if err := m.Open(); err != nil {
+				m.Close()
+				return err
+			}
+			defer m.Close()
+			err = m.Run(ctx)
+			log.Info("lastfmd stopped")
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "", `address to listen on: "127.0.0.1:7375", "[::1]:7375" or "unix:/run/lastfmd/lastfmd.sock"`)
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "directory for sessions and the scrobble journal")
+	return cmd
+}

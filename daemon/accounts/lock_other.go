@@ -1,0 +1,18 @@
+//go:build !unix
+
+package accounts
+
+import "os"
+
+// lockFile on systems without flock: an exclusive create of the lock file.
+// Windows renames are atomic enough for a single-user service.
+func lockFile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
+// syncDir is a no-op where directories cannot be fsynced.
+func syncDir(string) error { return nil }

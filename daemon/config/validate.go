@@ -1,0 +1,163 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// lastfmMaxAge is how old a scrobble Last.fm still accepts; older ones are
+// silently dropped, so journalling them would only fill the dead letters.
+const lastfmMaxAge = 14 * 24 * time.Hour
+
+// bad builds the one-line error for an invalid value of key path.
+func (c *Config) bad(path, format string, args ...any) error {
+	return fmt.Errorf("config: %s: %s%s", path, fmt.Sprintf(format, args...), c.from(path))
+}
+
+// validate checks every value and normalises the ones with a canonical
+// spelling (log level, host names). It returns the first problem found.
+func (c *Config) validate() error {
+	if err := checkListen(c.Listen); err != nil {
+		return c.bad("listen", "%v", err)
+	}
+	c.LogFormat = strings.ToLower(c.LogFormat)
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c.bad("log_format", "must be text or json, not %q", c.LogFormat)
+	}
+	c.LogLevel = strings.ToLower(c.LogLevel)
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return c.bad("log_level", "must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+
+	l := &c.LastFM
+	if strings.IndexFunc(l.APIKey, unicode.IsSpace) >= 0 {
+		return c.bad("lastfm.api_key", "must not contain spaces")
+	}
+	if err := checkUpstreamURL(l.Upstream); err != nil {
+		return c.bad("lastfm.upstream", "%v", err)
+	}
+	if err := checkUpstreamURL(l.AuthURL); err != nil {
+		return c.bad("lastfm.auth_url", "%v", err)
+	}
+	if l.Timeout.Duration <= 0 {
+		return c.bad("lastfm.timeout", "must be greater than 0")
+	}
+	if !(l.Rate > 0) {
+		return c.bad("lastfm.rate", "must be greater than 0, not %v", l.Rate)
+	}
+	if l.Burst < 1 {
+		return c.bad("lastfm.burst", "must be at least 1, not %d", l.Burst)
+	}
+	if l.MaxRetries < 0 {
+		return c.bad("lastfm.max_retries", "must not be negative, not %d", l.MaxRetries)
+	}
+	for _, m := range l.SignUnknownMethods {
+		if err := checkMethodName(m); err != nil {
+			return c.bad("lastfm.sign_unknown_methods", "%v", err)
+		}
+	}
+
+	if c.Cache.MaxBytes <= 0 {
+		return c.bad("cache.max_bytes", "must be greater than 0")
+	}
+
+	if n := c.Scrobble.BatchSize; n < 1 || n > 50 {
+		return c.bad("scrobble.batch_size", "must be 1 to 50 (Last.fm's limit), not %d", n)
+	}
+	if a := c.Scrobble.MaxAge; a.Duration <= 0 || a.Duration > lastfmMaxAge {
+		return c.bad("scrobble.max_age", "must be greater than 0 and at most 336h (Last.fm drops scrobbles older than 14 days), not %s", a)
+	}
+
+	for i, h := range c.Security.AllowedHosts {
+		n, err := normalizeHost(h)
+		if err != nil {
+			return c.bad("security.allowed_hosts", "%v", err)
+		}
+		c.Security.AllowedHosts[i] = n
+	}
+	return nil
+}
+
+// checkUpstreamURL allows https:// anywhere and http:// only to loopback,
+// where a test emulator or a local proxy runs: over the network plain http
+// would expose signed calls and session keys.
+func checkUpstreamURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		// err would repeat the URL; our message is enough to fix it.
+		return fmt.Errorf("must be an absolute https:// URL")
+	}
+	if u.User != nil {
+		return fmt.Errorf("must not contain a user name or password")
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return nil
+	case "http":
+		if isLoopbackHost(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("http:// is allowed only to localhost, 127.0.0.1 or [::1], not %q; use https://", u.Hostname())
+	}
+	return fmt.Errorf("must be an https:// URL, not %s://", u.Scheme)
+}
+
+// checkMethodName accepts "package.method" names. auth.* methods are never
+// signed on a client's behalf (DESIGN: an unknown auth.* method is refused).
+func checkMethodName(m string) error {
+	pkg, name, ok := strings.Cut(m, ".")
+	word := func(s string) bool {
+		return s != "" && strings.IndexFunc(s, func(r rune) bool {
+			return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+		}) < 0
+	}
+	if !ok || !word(pkg) || !word(name) {
+		return fmt.Errorf("%q is not a method name like \"package.method\"", m)
+	}
+	if strings.EqualFold(pkg, "auth") {
+		return fmt.Errorf("%q: auth methods cannot be signed for clients", m)
+	}
+	return nil
+}
+
+// normalizeHost checks an allowed_hosts entry and returns it as
+// url.URL.Hostname would give it: lower case, IPv6 without brackets.
+func normalizeHost(h string) (string, error) {
+	h = strings.ToLower(strings.TrimSpace(h))
+	switch {
+	case h == "":
+		return "", fmt.Errorf("empty host name")
+	case strings.Contains(h, "/"):
+		return "", fmt.Errorf("%q must be a host name, not a URL", h)
+	}
+	if inner, ok := strings.CutPrefix(h, "["); ok && strings.HasSuffix(inner, "]") {
+		h = strings.TrimSuffix(inner, "]")
+		if ip, err := netip.ParseAddr(h); err != nil || !ip.Is6() {
+			return "", fmt.Errorf("%q is not an IPv6 address", "["+h+"]")
+		}
+	}
+	if ip, err := netip.ParseAddr(h); err == nil {
+		return ip.String(), nil
+	}
+	if strings.Contains(h, ":") {
+		return "", fmt.Errorf("%q must be a host name without a port", h)
+	}
+	h = strings.TrimSuffix(h, ".")
+	if len(h) > 253 {
+		return "", fmt.Errorf("%q is too long for a host name", h)
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || strings.IndexFunc(label, func(r rune) bool {
+			return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z')
+		}) >= 0 {
+			return "", fmt.Errorf("%q is not a host name", h)
+		}
+	}
+	return h, nil
+}

@@ -1,0 +1,7 @@
+//go:build !windows
+
+package daemon
+
+import "syscall"
+
+var syscallEADDRINUSE error = syscall.EADDRINUSE

@@ -1,0 +1,211 @@
+// Package httpapi is lastfmd's HTTP transport: routes, the security guard,
+// request parsing and answer rendering. It is the only package that imports
+// echo, so a move to echo v5 touches nothing else.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/proxy"
+)
+
+// Options wires the transport.
+type Options struct {
+	Service      *proxy.Service
+	AllowedHosts []string
+	Token        string // listener token; "" = none required
+	Log          *slog.Logger
+	// Ready reports whether the daemon can serve (config loaded, journal
+	// open, listener up); never whether Last.fm is reachable.
+	Ready func() error
+	// Status returns the /v1/status document.
+	Status func() any
+	// Registry receives the HTTP metrics; /metrics serves it.
+	Registry *prometheus.Registry
+	// MaxScrobbles is the most items a JSON scrobble array may hold.
+	MaxScrobbles int
+}
+
+// Server is the HTTP API.
+type Server struct {
+	e       *echo.Echo
+	svc     *proxy.Service
+	log     *slog.Logger
+	guard   *guard
+	opts    Options
+	metrics *httpMetrics
+}
+
+// New builds the routes.
+func New(o Options) *Server {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Ready == nil {
+		o.Ready = func() error { return nil }
+	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+	}
+	if o.MaxScrobbles == 0 {
+		o.MaxScrobbles = proxy.MaxBatch
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{e: e, svc: o.Service, log: o.Log, guard: newGuard(o.AllowedHosts, o.Token), opts: o}
+	s.metrics = newHTTPMetrics(o.Registry)
+	e.HTTPErrorHandler = s.handleError
+	// Pre: before routing, so unknown paths and wrong verbs are guarded too.
+	e.Pre(s.recoverer, s.metrics.middleware, s.guard.middleware)
+
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{})))
+	e.GET("/v1/status", s.status)
+	e.GET("/v1/:method", s.v1)
+	e.POST("/v1/:method", s.v1)
+	for _, p := range []string{"/2.0", "/2.0/"} {
+		e.GET(p, s.dropIn)
+		e.POST(p, s.dropIn)
+	}
+	e.RouteNotFound("/*", func(c echo.Context) error {
+		return apperr.New(apperr.NotFound, apperr.CodeInvalidMethod, "no such endpoint: use /v1/{method} or the Last.fm-compatible /2.0/")
+	})
+	return s
+}
+
+// Handler is the root HTTP handler.
+func (s *Server) Handler() http.Handler { return s.e }
+
+// Echo exposes the router to sibling transports (sign-in pages) that add
+// routes behind the same guard.
+func (s *Server) Echo() *echo.Echo { return s.e }
+
+// SetExempt installs the guard's exemption (the browser sign-in callback).
+func (s *Server) SetExempt(f func(*http.Request) bool) { s.guard.exempt = f }
+
+// Serve runs the server on ln until ctx is done, then drains in-flight
+// requests for at most drain.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	hs := &http.Server{
+		Handler: s.e,
+		// A slow or stalled client must not hold a connection forever.
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		// Long enough for a caller waiting out the limiter queue and a
+		// retried upstream call.
+		WriteTimeout:   3 * time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		hs.Close()
+	}
+	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) {
+		return e
+	}
+	return nil
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	if err := s.opts.Ready(); err != nil {
+		return c.String(http.StatusServiceUnavailable, "not ready: "+err.Error()+"\n")
+	}
+	return c.String(http.StatusOK, "ready\n")
+}
+
+func (s *Server) status(c echo.Context) error {
+	if s.opts.Status == nil {
+		return c.JSON(http.StatusOK, map[string]any{})
+	}
+	return c.JSON(http.StatusOK, s.opts.Status())
+}
+
+// handleError renders any error in the shape the route's clients expect.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var he *echo.HTTPError
+	var ae *apperr.Error
+	switch {
+	case errors.As(err, &ae):
+	case errors.As(err, &he):
+		ae = fromEcho(he)
+	default:
+		ae = apperr.As(err)
+	}
+	if ae.Kind == apperr.Internal {
+		s.log.Error("internal error", "path", c.Request().URL.Path, "err", ae.Err)
+	}
+	f, ok := c.Get(formatKey).(answerFormat)
+	if !ok {
+		f = formatFor(c.Request())
+	}
+	_ = writeError(c, f, ae)
+}
+
+func fromEcho(he *echo.HTTPError) *apperr.Error {
+	switch he.Code {
+	case http.StatusNotFound:
+		return apperr.New(apperr.NotFound, apperr.CodeInvalidMethod, "no such endpoint")
+	case http.StatusMethodNotAllowed:
+		return apperr.New(apperr.MethodNotAllowed, apperr.CodeInvalidMethod, "method not allowed on this endpoint")
+	case http.StatusRequestEntityTooLarge:
+		return apperr.New(apperr.TooLarge, apperr.CodeInvalidParams, "request body too large")
+	}
+	if he.Code >= 400 && he.Code < 500 {
+		return &apperr.Error{Kind: apperr.Invalid, Code: apperr.CodeInvalidParams, Message: http.StatusText(he.Code), Status: he.Code}
+	}
+	return &apperr.Error{Kind: apperr.Internal, Code: apperr.CodeOperationFail, Message: "internal error", Err: he}
+}
+
+// formatFor decides how an error on this request is rendered, from the path
+// and the raw query (the body may be what failed to parse).
+func formatFor(r *http.Request) answerFormat {
+	p := r.URL.Path
+	if p != "/2.0" && !strings.HasPrefix(p, "/2.0/") {
+		return answerFormat{json: true}
+	}
+	q := r.URL.Query()
+	return answerFormat{dropIn: true, json: strings.EqualFold(q.Get("format"), "json"), callback: jsonpCallback(q.Get("format"), q.Get("callback"))}
+}
+
+// recoverer turns a panic into a 500 in Last.fm's shape and a log line
+// without a stack trace reaching the client.
+func (s *Server) recoverer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.log.Error("panic while handling a request", "path", c.Request().URL.Path, "panic", r)
+				err = &apperr.Error{Kind: apperr.Internal, Code: apperr.CodeOperationFail, Message: "internal error"}
+			}
+		}()
+		return next(c)
+	}
+}

@@ -1,0 +1,113 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/proxy"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// MaxScrobbleBody is the body limit of POST /v1/track.scrobble, which may
+// carry a JSON array of scrobbles.
+const MaxScrobbleBody = 4 << 20
+
+// v1 serves the native API: GET /v1/{method}?name=value for reads, POST
+// with a JSON object or a form body for anything.
+func (s *Server) v1(c echo.Context) error {
+	r := c.Request()
+	method := c.Param("method")
+	if m, ok := signer.Lookup(method); ok {
+		method = m.Name
+	}
+	values := r.URL.Query()
+	if r.Method == http.MethodPost {
+		limit := int64(MaxBody)
+		if method == "track.scrobble" {
+			limit = MaxScrobbleBody
+		}
+		body, err := readBody(r, limit)
+		if err != nil {
+			return err
+		}
+		var bv url.Values
+		switch mt := mediaType(r); {
+		case mt == jsonType || (mt == "" && looksJSON(body)):
+			if method == "track.scrobble" && looksJSONArray(body) {
+				bv, err = parseJSONScrobbles(body, s.opts.MaxScrobbles)
+			} else {
+				bv, err = parseJSONObject(body)
+			}
+		case mt == "" || mt == formType || mt == textPlainType:
+			bv, err = parseForm(body)
+		default:
+			err = apperr.New(apperr.Invalid, apperr.CodeInvalidParams, "unsupported Content-Type %q: send JSON or a form", mt)
+		}
+		if err != nil {
+			return err
+		}
+		values = mergeValues(values, bv)
+	}
+	if countValues(values) > MaxParams && method != "track.scrobble" {
+		return apperr.Invalidf("more than %d parameters", MaxParams)
+	}
+	if m := values.Get("method"); m != "" && !strings.EqualFold(m, method) {
+		return apperr.Invalidf(`parameter "method" disagrees with the path`)
+	}
+	delete(values, "method")
+	params, err := signer.Canonicalize(values)
+	if err != nil {
+		return apperr.Invalidf("%v", err)
+	}
+	res, err := s.svc.Handle(r.Context(), &proxy.Request{
+		Endpoint:   proxy.V1,
+		HTTPMethod: r.Method,
+		Method:     method,
+		Params:     params,
+		Account:    r.Header.Get("X-Lastfmd-Account"),
+		NoCache:    noCache(r),
+	})
+	if err != nil {
+		return err
+	}
+	return writeResult(c, res)
+}
+
+func noCache(r *http.Request) bool {
+	for _, v := range r.Header.Values("Cache-Control") {
+		for _, d := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(d), "no-cache") {
+				return true
+			}
+		}
+	}
+	return strings.EqualFold(r.Header.Get("Pragma"), "no-cache")
+}
+
+func looksJSON(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+func looksJSONArray(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c == '['
+	}
+	return false
+}

@@ -1,0 +1,233 @@
+// Package daemon wires lastfmd together: configuration, the session store,
+// the upstream client and its limiter, the cache, the request service and
+// the HTTP transport. Main is what `lastfmd run` and `lastfmd demo` start
+// and what end-to-end tests start in-process, so they exercise exactly the
+// daemon users run.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/lastfmd/lastfmd/cache"
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/httpapi"
+	"github.com/lastfmd/lastfmd/daemon/proxy"
+	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// Version is set at build time (-ldflags "-X .../daemon.Version=1.2.3").
+var Version = "dev"
+
+// ProjectURL goes into the User-Agent, as Last.fm asks
+// (https://www.last.fm/api/intro: "use an identifiable User-Agent").
+const ProjectURL = "https://github.com/lastfmd/lastfmd"
+
+// UserAgent is sent with every upstream call.
+func UserAgent() string { return "lastfmd/" + Version + " (+" + ProjectURL + ")" }
+
+// Main is one running daemon.
+type Main struct {
+	Config *config.Config
+	Log    *slog.Logger
+	// Now is the clock (tests inject one); nil = time.Now.
+	Now func() time.Time
+	// Listener, when set, is used instead of opening Config.Listen
+	// (socket activation, tests).
+	Listener net.Listener
+	// DrainTimeout bounds how long shutdown waits for in-flight requests.
+	DrainTimeout time.Duration
+
+	Accounts *accounts.Store
+	Upstream *upstream.Client
+	Cache    *cache.Cache
+	Service  *proxy.Service
+	HTTP     *httpapi.Server
+	Registry *prometheus.Registry
+
+	started time.Time
+	ready   atomic.Bool
+	ln      net.Listener
+}
+
+// Open builds every part and starts listening; Run then serves.
+func (m *Main) Open() error {
+	cfg := m.Config
+	if m.Log == nil {
+		m.Log = slog.New(slog.DiscardHandler)
+	}
+	if m.Now == nil {
+		m.Now = time.Now
+	}
+	if m.DrainTimeout == 0 {
+		m.DrainTimeout = 10 * time.Second
+	}
+	m.started = m.Now()
+	if cfg.LastFM.APIKey == "" || !cfg.LastFM.APISecret.IsSet() {
+		return errors.New("config: lastfm.api_key and the API secret are required to run")
+	}
+	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
+		return fmt.Errorf("state_dir %s: %w", cfg.StateDir, err)
+	}
+	var static []accounts.Account
+	if cfg.LastFM.SessionKey.IsSet() {
+		static = append(static, accounts.Account{Name: accounts.DefaultName, Key: cfg.LastFM.SessionKey.Reveal()})
+	}
+	store, err := accounts.Open(cfg.StateDir, static)
+	if err != nil {
+		return err
+	}
+	m.Accounts = store
+
+	limiter := upstream.NewLimiter(cfg.LastFM.Rate, cfg.LastFM.Burst, cfg.LastFM.QueueWait.Duration, m.Now)
+	up, err := upstream.New(upstream.Options{
+		Endpoint:  cfg.LastFM.Upstream,
+		APIKey:    cfg.LastFM.APIKey,
+		Secret:    cfg.LastFM.APISecret.Reveal(),
+		Timeout:   cfg.LastFM.Timeout.Duration,
+		UserAgent: UserAgent(),
+		Limiter:   limiter,
+		Now:       m.Now,
+	})
+	if err != nil {
+		return fmt.Errorf("config: lastfm.upstream: %w", err)
+	}
+	m.Upstream = up
+	m.Cache = cache.New(cache.Options{
+		MaxBytes:     int64(cfg.Cache.MaxBytes),
+		StaleIfError: cfg.Cache.StaleIfError.Duration,
+		Now:          m.Now,
+	})
+	m.Service = proxy.New(proxy.Options{
+		Upstream: up,
+		Accounts: store,
+		Cache:    m.Cache,
+		TTLs: proxy.TTLs{
+			Short:  cfg.Cache.ShortTTL.Duration,
+			Medium: cfg.Cache.MediumTTL.Duration,
+			Long:   cfg.Cache.LongTTL.Duration,
+		},
+		SignUnknown: cfg.LastFM.SignUnknownMethods,
+		MaxRetries:  cfg.LastFM.MaxRetries,
+		Timeout:     cfg.LastFM.Timeout.Duration,
+		Log:         m.Log,
+		Now:         m.Now,
+	})
+	m.Registry = prometheus.NewRegistry()
+	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerMetrics(m.Registry, m)
+	m.HTTP = httpapi.New(httpapi.Options{
+		Service:      m.Service,
+		AllowedHosts: cfg.Security.AllowedHosts,
+		Token:        cfg.Security.Token.Reveal(),
+		Log:          m.Log,
+		Ready:        m.readyErr,
+		Status:       func() any { return m.Status() },
+		Registry:     m.Registry,
+	})
+	if err := m.listen(); err != nil {
+		return err
+	}
+	m.ready.Store(true)
+	return nil
+}
+
+// listen opens the configured listener, refusing a non-loopback TCP address
+// without a token: any host that can reach it could spend the user's key.
+func (m *Main) listen() error {
+	cfg := m.Config
+	if m.Listener != nil {
+		m.ln = m.Listener
+		if tcp, ok := m.ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && !cfg.Security.Token.IsSet() {
+			return fmt.Errorf("listen: %s is not a loopback address; set security.token_file to listen there", tcp)
+		}
+		return nil
+	}
+	if !cfg.ListenIsLocal() && !cfg.Security.Token.IsSet() {
+		return fmt.Errorf("config: listen: %s is not a loopback address; set security.token_file to listen there", cfg.Listen)
+	}
+	network, addr := cfg.ListenNetwork()
+	if network == "unix" {
+		if err := os.MkdirAll(filepath.Dir(addr), 0o755); err != nil {
+			return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+		}
+		if st, err := os.Lstat(addr); err == nil && st.Mode()&os.ModeSocket != 0 {
+			// A stale socket from a previous run; if a daemon still
+			// answers there, refuse instead of stealing its address.
+			if c, err := net.DialTimeout("unix", addr, time.Second); err == nil {
+				c.Close()
+				return fmt.Errorf("listen %s: another lastfmd is already listening there", cfg.Listen)
+			}
+			os.Remove(addr)
+		}
+	}
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		if errors.Is(err, syscallEADDRINUSE) {
+			return fmt.Errorf("listen %s: the address is in use (is lastfmd already running? try `lastfmd status`)", cfg.Listen)
+		}
+		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	if network == "unix" {
+		// Group-writable so the lastfmd group's members can connect; the
+		// socket's mode is what guards it.
+		if err := os.Chmod(addr, 0o660); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+		}
+	}
+	m.ln = ln
+	return nil
+}
+
+// Addr is the address the daemon listens on.
+func (m *Main) Addr() net.Addr { return m.ln.Addr() }
+
+// URL is the base URL of a TCP listener, e.g. http://127.0.0.1:7375.
+func (m *Main) URL() string {
+	if tcp, ok := m.ln.Addr().(*net.TCPAddr); ok {
+		return "http://" + tcp.String()
+	}
+	return "http://localhost"
+}
+
+// Run serves until ctx is done, then shuts down gracefully.
+func (m *Main) Run(ctx context.Context) error {
+	m.Log.Info("lastfmd listening", "addr", m.ln.Addr().String(), "version", Version, "upstream", m.Config.LastFM.Upstream)
+	err := m.HTTP.Serve(ctx, m.ln, m.DrainTimeout)
+	m.ready.Store(false)
+	return err
+}
+
+// Close releases what Open acquired (Run's shutdown closes the listener).
+func (m *Main) Close() error {
+	m.ready.Store(false)
+	if m.ln != nil {
+		m.ln.Close()
+	}
+	return nil
+}
+
+func (m *Main) readyErr() error {
+	if !m.ready.Load() {
+		return errors.New("starting or stopping")
+	}
+	return nil
+}
+
+func lookupMethod(name string) (string, bool) {
+	m, ok := signer.Lookup(name)
+	return m.Name, ok
+}

@@ -1,0 +1,59 @@
+package daemon
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// registerMetrics exposes the cache, upstream and limiter metrics of
+// DESIGN.md "Observability". Cache figures are read from the cache's own
+// counters at scrape time, so the hot path pays nothing for them.
+func registerMetrics(reg *prometheus.Registry, m *Main) {
+	upCalls := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "lastfmd_upstream_calls_total", Help: "Calls made to Last.fm, by method and outcome (ok or the error class).",
+	}, []string{"method", "outcome"})
+	upDur := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "lastfmd_upstream_duration_seconds", Help: "Time Last.fm took to answer, by method.",
+		Buckets: prometheus.ExponentialBuckets(0.01, 2.5, 10),
+	}, []string{"method"})
+	reg.MustRegister(upCalls, upDur)
+	m.Upstream.Stats().Observe(func(method, outcome string, d time.Duration) {
+		method = metricMethod(method)
+		upCalls.WithLabelValues(method, outcome).Inc()
+		if d > 0 {
+			upDur.WithLabelValues(method).Observe(d.Seconds())
+		}
+	})
+	counter := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f)
+	}
+	gauge := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)
+	}
+	c := m.Cache
+	reg.MustRegister(
+		counter("lastfmd_cache_hits_total", "Reads answered from the cache.", func() float64 { return float64(c.Stats().Hits) }),
+		counter("lastfmd_cache_misses_total", "Reads that went to Last.fm.", func() float64 { return float64(c.Stats().Misses) }),
+		counter("lastfmd_cache_stale_total", "Reads answered with an expired entry because Last.fm failed.", func() float64 { return float64(c.Stats().Stale) }),
+		counter("lastfmd_cache_evictions_total", "Entries evicted to stay within cache.max_bytes.", func() float64 { return float64(c.Stats().Evictions) }),
+		gauge("lastfmd_cache_bytes", "Bytes held by the cache.", func() float64 { return float64(c.Stats().Bytes) }),
+		gauge("lastfmd_cache_entries", "Entries held by the cache.", func() float64 { return float64(c.Stats().Entries) }),
+		gauge("lastfmd_limiter_waiting", "Callers waiting for the outbound limiter.", func() float64 { return float64(m.Upstream.Limiter().Waiting()) }),
+		gauge("lastfmd_upstream_backoff_active", "1 while the global back-off after Last.fm's error 29 is on.", func() float64 {
+			if m.Upstream.Limiter().BackoffUntil().After(m.Now()) {
+				return 1
+			}
+			return 0
+		}),
+	)
+}
+
+// metricMethod keeps label cardinality bounded: catalog methods by name,
+// anything else as "other".
+func metricMethod(name string) string {
+	if _, ok := lookupMethod(name); ok {
+		return name
+	}
+	return "other"
+}

@@ -1,0 +1,184 @@
+// Package proxy is the heart of lastfmd: it takes a plain request a script
+// made (method and parameters, no key, no signature), decides how Last.fm
+// must receive it (signed or not, GET or POST, which account's session key),
+// answers reads from the cache, and forwards the rest. It knows nothing of
+// HTTP routing or echo: the transport (httpapi) fills a Request and renders
+// the Result or the *apperr.Error it gets back.
+package proxy
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/lastfmd/lastfmd/cache"
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// Endpoint says which API a request came through; they differ in how errors
+// look and in how sk and auth.* are treated.
+type Endpoint int
+
+const (
+	// V1 is the native JSON API, /v1/{method}.
+	V1 Endpoint = iota + 1
+	// DropIn is the Last.fm-compatible /2.0/ endpoint.
+	DropIn
+)
+
+// Request is a client call after the transport parsed it.
+type Request struct {
+	Endpoint   Endpoint
+	HTTPMethod string            // the client's verb: GET or POST
+	Method     string            // as the client spelled it
+	Params     map[string]string // signer.Canonicalize output without "method" (may hold sk, format, callback)
+	Account    string            // X-Lastfmd-Account, "" if none
+	// ClientSigned: a drop-in client sent api_sig (Canonicalize dropped it);
+	// it expects an authenticated read.
+	ClientSigned bool
+	NoCache      bool // Cache-Control: no-cache
+}
+
+// Result is what goes back to the client.
+type Result struct {
+	Status      int
+	ContentType string
+	Body        []byte
+	Cache       string        // HIT, MISS, STALE, BYPASS on reads; "" otherwise
+	Age         time.Duration // on HIT and STALE
+	Queued      int           // X-Lastfmd-Queued on /2.0/ (journal)
+}
+
+// TTLs maps cache tiers to durations.
+type TTLs struct{ Short, Medium, Long time.Duration }
+
+// Options wires a Service.
+type Options struct {
+	Upstream    *upstream.Client
+	Accounts    *accounts.Store
+	Cache       *cache.Cache // nil: no cache
+	TTLs        TTLs
+	SignUnknown []string
+	MaxRetries  int
+	Timeout     time.Duration // one upstream call; bounds a caller's whole deadline
+	Log         *slog.Logger
+	Now         func() time.Time
+	// RetryBase is the first retry delay for transient read failures.
+	RetryBase time.Duration
+}
+
+// Service handles requests. Safe for concurrent use.
+type Service struct {
+	up          *upstream.Client
+	accounts    *accounts.Store
+	cache       *cache.Cache
+	ttls        TTLs
+	signUnknown map[string]bool
+	maxRetries  int
+	timeout     time.Duration
+	retryBase   time.Duration
+	log         *slog.Logger
+	now         func() time.Time
+	users       *userNames
+}
+
+// New builds a Service.
+func New(o Options) *Service {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = 250 * time.Millisecond
+	}
+	s := &Service{
+		up: o.Upstream, accounts: o.Accounts, cache: o.Cache, ttls: o.TTLs,
+		signUnknown: map[string]bool{}, maxRetries: o.MaxRetries, timeout: o.Timeout,
+		retryBase: o.RetryBase, log: o.Log, now: o.Now,
+	}
+	for _, m := range o.SignUnknown {
+		s.signUnknown[strings.ToLower(m)] = true
+	}
+	s.users = &userNames{svc: s, known: map[string]string{}}
+	return s
+}
+
+// Accounts exposes the session store (status, auth endpoints).
+func (s *Service) Accounts() *accounts.Store { return s.accounts }
+
+// Cache exposes the read cache (nil when disabled).
+func (s *Service) Cache() *cache.Cache { return s.cache }
+
+// Handle answers one request.
+func (s *Service) Handle(ctx context.Context, req *Request) (*Result, error) {
+	if req.Method == "" {
+		return nil, apperr.Invalidf(`missing parameter "method" (e.g. method=artist.getInfo)`)
+	}
+	if f, ok := req.Params["format"]; ok {
+		f = strings.ToLower(f)
+		if f != "json" && f != "xml" {
+			return nil, apperr.New(apperr.Invalid, apperr.CodeInvalidFormat, "Invalid format - format must be json or xml")
+		}
+		req.Params["format"] = f
+	}
+	if req.Endpoint == V1 {
+		// The native API always speaks JSON; sk never selects an account there.
+		req.Params["format"] = "json"
+		delete(req.Params, "callback")
+		delete(req.Params, "sk")
+	}
+	if cb, ok := req.Params["callback"]; ok && !ValidCallback(cb) {
+		return nil, apperr.Invalidf(`parameter "callback" must be a JavaScript identifier`)
+	}
+	m, known := signer.Lookup(req.Method)
+	if !known {
+		return s.unknown(ctx, req)
+	}
+	switch m.Kind {
+	case signer.KindAuth:
+		return s.auth(ctx, req, m)
+	case signer.KindWrite:
+		return s.write(ctx, req, m)
+	default:
+		return s.read(ctx, req, m)
+	}
+}
+
+// ValidCallback accepts what a JSONP callback name can safely be: a dotted
+// JavaScript identifier, so the answer cannot smuggle script.
+func ValidCallback(cb string) bool {
+	if cb == "" || len(cb) > 128 {
+		return false
+	}
+	for i, r := range cb {
+		switch {
+		case r == '_' || r == '$' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
+		case i > 0 && (r == '.' || (r >= '0' && r <= '9')):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// deadline bounds a caller's whole call (retries included) when the
+// transport set none.
+func (s *Service) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, 3*s.timeout)
+}
+
+func passthrough(r *upstream.Response) *Result {
+	return &Result{Status: r.Status, ContentType: r.ContentType, Body: r.Body}
+}

@@ -1,0 +1,97 @@
+package proxy
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/lastfmd/lastfmd/cache"
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// MaxBatch is the most scrobbles one track.scrobble call may carry
+// (https://www.last.fm/api/show/track.scrobble).
+const MaxBatch = signer.MaxIndex + 1
+
+// write forwards one of the ten write methods: signed with the account's
+// session key, by POST (https://www.last.fm/api/rest: "write services must
+// be accessed with HTTP POST").
+func (s *Service) write(ctx context.Context, req *Request, m signer.Method) (*Result, error) {
+	if req.HTTPMethod != http.MethodPost {
+		// An <img> or link can make a browser GET any URL; a write must
+		// never happen that way, so it is refused before anything else.
+		k := apperr.MethodNotAllowed
+		if req.Endpoint == DropIn {
+			k = apperr.Invalid // Last.fm-style: 400 with error 3
+		}
+		return nil, apperr.New(k, apperr.CodeInvalidMethod, "Invalid method - write methods must be POSTed (%s)", m.Name)
+	}
+	if _, ok := req.Params["callback"]; ok {
+		return nil, apperr.Invalidf(`JSONP "callback" is only honoured for unsigned reads`)
+	}
+	if m.Name == "track.scrobble" {
+		n, err := signer.BatchSize(req.Params)
+		if err != nil {
+			return nil, apperr.Invalidf("%v", err)
+		}
+		if n > MaxBatch {
+			return nil, apperr.Invalidf("at most %d scrobbles per track.scrobble call", MaxBatch)
+		}
+	}
+	sel, err := s.selectAccount(req)
+	if err != nil {
+		return nil, err
+	}
+	if !sel.ok || sel.account.NeedsSignin {
+		return nil, noSession(sel)
+	}
+	ctx, cancel := s.deadline(ctx)
+	defer cancel()
+	who := signer.CallerWrite
+	switch m.Name {
+	case "track.scrobble":
+		who = signer.CallerScrobble
+	case "track.updateNowPlaying":
+		who = signer.CallerNowPlaying
+	}
+	call := upstream.Call{Method: m.Name, Params: req.Params, SessionKey: sel.account.Key, Post: true}
+	r, err := s.send(ctx, call, sel.account.Name, who)
+	if err != nil {
+		return nil, err
+	}
+	if !r.Failed() {
+		s.invalidate(ctx, m.Name, sel)
+	}
+	return passthrough(r), nil
+}
+
+// invalidate drops the cached reads a successful write made stale for the
+// account's Last.fm user.
+func (s *Service) invalidate(ctx context.Context, method string, sel selection) {
+	c := s.cache
+	if c == nil {
+		return
+	}
+	user := s.users.name(ctx, sel.account)
+	byAccount := func(target string) {
+		c.DeleteMethodFunc(target, func(k string) bool { return cache.KeyAccount(k) == sel.account.Name })
+	}
+	drop := func(target, param string) {
+		if user != "" {
+			c.DeleteMethodParam(target, param, user)
+		}
+		byAccount(target)
+	}
+	switch {
+	case method == "track.love" || method == "track.unlove":
+		drop("user.getLovedTracks", "user")
+		drop("track.getInfo", "username")
+	case strings.HasSuffix(method, ".addTags") || strings.HasSuffix(method, ".removeTag"):
+		pkg := method[:strings.IndexByte(method, '.')]
+		drop(pkg+".getTags", "user")
+	case method == "track.scrobble":
+		drop("user.getRecentTracks", "user")
+	}
+}

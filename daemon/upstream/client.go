@@ -1,0 +1,295 @@
+// Package upstream is lastfmd's only way out to Last.fm: one keep-alive HTTP
+// client, the outbound token bucket every call passes through, signing with
+// the API key and secret, and decoding and classifying Last.fm's answers.
+package upstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// MaxBody caps what lastfmd reads from one Last.fm answer; the largest real
+// answers (a 1000-item page) are well under 1 MiB.
+const MaxBody = 8 << 20
+
+// Options configures a Client.
+type Options struct {
+	Endpoint  string // Last.fm API root, e.g. https://ws.audioscrobbler.com/2.0/
+	APIKey    string
+	Secret    string
+	Timeout   time.Duration // one upstream call
+	UserAgent string
+	Limiter   *Limiter
+	Now       func() time.Time
+	// Transport replaces the default transport (tests).
+	Transport http.RoundTripper
+}
+
+// Client calls Last.fm. It is safe for concurrent use.
+type Client struct {
+	endpoint  string
+	apiKey    string
+	secret    string
+	timeout   time.Duration
+	userAgent string
+	hc        *http.Client
+	limiter   *Limiter
+	now       func() time.Time
+	stats     *Stats
+}
+
+// Call is one Last.fm call as lastfmd will send it.
+type Call struct {
+	Method     string            // canonical method name
+	Params     map[string]string // canonical client parameters, without method, api_key, api_sig, sk
+	SessionKey string            // set: sent as sk (the call is then signed)
+	Sign       bool              // add api_sig (implied by SessionKey)
+	Post       bool              // form body instead of query string
+}
+
+// Response is Last.fm's answer.
+type Response struct {
+	Status      int
+	ContentType string
+	Body        []byte
+	Date        time.Time         // Last.fm's Date header, zero if absent
+	APIError    *signer.APIError  // set when the body is a Last.fm error
+	Class       signer.Class      // meaningful when Failed()
+	Header      http.Header       // for the few callers that need more than Content-Type; never forwarded
+	Duration    time.Duration
+}
+
+// Failed reports whether the answer is an error: a Last.fm error body or a
+// non-2xx status.
+func (r *Response) Failed() bool {
+	return r.APIError != nil || r.Status < 200 || r.Status > 299
+}
+
+// New builds a Client. The endpoint must be https://, or http:// to a
+// loopback address (the emulator); anything else would send the API secret's
+// signatures and session keys in the clear.
+func New(o Options) (*Client, error) {
+	if err := CheckEndpoint(o.Endpoint); err != nil {
+		return nil, err
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	tr := o.Transport
+	if tr == nil {
+		tr = newTransport()
+	}
+	c := &Client{
+		endpoint:  o.Endpoint,
+		apiKey:    o.APIKey,
+		secret:    o.Secret,
+		timeout:   o.Timeout,
+		userAgent: o.UserAgent,
+		limiter:   o.Limiter,
+		now:       o.Now,
+		stats:     &Stats{},
+		hc: &http.Client{
+			Transport: tr,
+			// Never follow redirects: a redirect from the API root is not
+			// Last.fm answering, and following it could replay a signed POST
+			// to another host.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+	return c, nil
+}
+
+// CheckEndpoint accepts https:// URLs and http:// URLs whose host is a
+// loopback address.
+func CheckEndpoint(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("upstream %q is not an absolute URL", raw)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if IsLoopbackHost(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("upstream %q: http:// is only allowed to loopback addresses", raw)
+	}
+	return fmt.Errorf("upstream %q: scheme must be https", raw)
+}
+
+// IsLoopbackHost reports whether host (no port) is localhost or a loopback IP.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func newTransport() *http.Transport {
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment, // HTTPS_PROXY honoured
+		DialContext: (&net.Dialer{
+			Timeout:   5 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          64,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 30 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// Stats returns the client's counters.
+func (c *Client) Stats() *Stats { return c.stats }
+
+// Limiter returns the outbound limiter.
+func (c *Client) Limiter() *Limiter { return c.limiter }
+
+// Do sends one call, after waiting for the limiter. A Last.fm error is not a
+// Go error: it comes back in Response.APIError. Errors are *apperr.Error:
+// RateLimited when the limiter cannot take the call within its queue wait,
+// BadGateway/Timeout for transport failures.
+func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
+	if c.limiter != nil {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+	params := make(map[string]string, len(call.Params)+4)
+	for k, v := range call.Params {
+		params[k] = v
+	}
+	params["method"] = call.Method
+	params["api_key"] = c.apiKey
+	if call.SessionKey != "" {
+		params["sk"] = call.SessionKey
+	}
+	if call.Sign || call.SessionKey != "" {
+		params["api_sig"] = signer.Sign(params, c.secret)
+	}
+	body := signer.Encode(params)
+
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var req *http.Request
+	var err error
+	if call.Post {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, strings.NewReader(body))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+		}
+	} else {
+		u := c.endpoint
+		if strings.Contains(u, "?") {
+			u += "&" + body
+		} else {
+			u += "?" + body
+		}
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	}
+	if err != nil {
+		return nil, &apperr.Error{Kind: apperr.Internal, Code: apperr.CodeOperationFail, Message: "cannot build upstream request"}
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept-Charset", "utf-8")
+
+	start := c.now()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.stats.record(call.Method, "transport", nil, c.now())
+		return nil, transportError(ctx, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	if err != nil {
+		c.stats.record(call.Method, "transport", nil, c.now())
+		return nil, transportError(ctx, err)
+	}
+	if len(data) > MaxBody {
+		c.stats.record(call.Method, "too_large", nil, c.now())
+		return nil, &apperr.Error{Kind: apperr.BadGateway, Code: apperr.CodeOperationFail,
+			Message: fmt.Sprintf("Last.fm answer larger than %d bytes refused", MaxBody)}
+	}
+	r := &Response{
+		Status:      resp.StatusCode,
+		ContentType: resp.Header.Get("Content-Type"),
+		Body:        data,
+		Header:      resp.Header,
+		Duration:    c.now().Sub(start),
+	}
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		r.Date = d
+	}
+	r.APIError = signer.DecodeError(data)
+	if r.APIError != nil {
+		r.APIError.HTTPStatus = resp.StatusCode
+		r.Class = signer.Classify(r.APIError.Code, call.SessionKey != "")
+	} else if r.Failed() {
+		r.Class = signer.ClassifyHTTP(resp.StatusCode)
+	}
+	outcome := "ok"
+	if r.Failed() {
+		outcome = r.Class.String()
+	}
+	c.stats.record(call.Method, outcome, r, c.now())
+	if c.limiter != nil && r.Failed() && r.Class == signer.ClassRateLimited {
+		c.limiter.Backoff(c.now())
+	}
+	return r, nil
+}
+
+// transportError turns a client error into lastfmd's: a timeout is 504, the
+// rest 502. Messages never include the URL (it may carry a signature).
+func transportError(ctx context.Context, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // drop the URL: a GET's query is no business of a log line
+	}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) || ctx.Err() != nil {
+		return &apperr.Error{Kind: apperr.Timeout, Code: apperr.CodeServiceOff, Message: "Last.fm did not answer in time", Err: err}
+	}
+	return &apperr.Error{Kind: apperr.BadGateway, Code: apperr.CodeServiceOff,
+		Message: "Last.fm is unreachable: " + safeCause(err), Err: err}
+}
+
+// safeCause describes a transport error without the request URL, which
+// url.Error would otherwise include (with api_sig and sk for signed GETs).
+func safeCause(err error) string {
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		if oe.Err != nil {
+			return oe.Op + ": " + oe.Err.Error()
+		}
+		return oe.Op
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "connection closed before an answer"
+	}
+	return "transport error"
+}
+
+// IsTransport reports whether err is a transport failure (unreachable,
+// timeout), the errors a transient retry or the journal can help with.
+func IsTransport(err error) bool {
+	var e *apperr.Error
+	return errors.As(err, &e) && (e.Kind == apperr.BadGateway || e.Kind == apperr.Timeout)
+}

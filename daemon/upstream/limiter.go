@@ -1,0 +1,157 @@
+package upstream
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+)
+
+// Limiter is the one outbound token bucket every Last.fm call passes
+// through, plus the global back-off Last.fm's error 29 starts. Last.fm
+// publishes no number; clients see 29 well under 5 calls/s, so the default
+// is 2/s with a burst of 5 (https://www.last.fm/api/intro, "Rate limits").
+type Limiter struct {
+	lim       *rate.Limiter
+	queueWait time.Duration
+	now       func() time.Time
+	waiting   atomic.Int64
+
+	mu           sync.Mutex
+	backoffUntil time.Time
+	backoffStep  time.Duration
+	// BackoffBase is the first back-off after a 29 (doubling up to BackoffMax).
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+}
+
+// NewLimiter returns a limiter of r calls per second with burst b; a caller
+// waits at most queueWait for its turn.
+func NewLimiter(r float64, b int, queueWait time.Duration, now func() time.Time) *Limiter {
+	if now == nil {
+		now = time.Now
+	}
+	return &Limiter{
+		lim:         rate.NewLimiter(rate.Limit(r), b),
+		queueWait:   queueWait,
+		now:         now,
+		BackoffBase: 10 * time.Second,
+		BackoffMax:  5 * time.Minute,
+	}
+}
+
+// Wait takes a token, waiting in FIFO order (reservations are granted in the
+// order they are made) for at most the queue wait or the context's deadline.
+// When the wait would be longer it takes nothing and answers RateLimited with
+// a Retry-After.
+func (l *Limiter) Wait(ctx context.Context) error {
+	now := l.now()
+	if until := l.BackoffUntil(); now.Before(until) {
+		d := until.Sub(now)
+		if d > l.maxWait(ctx, now) {
+			return rateLimited(d)
+		}
+		if err := sleep(ctx, d); err != nil {
+			return rateLimited(d)
+		}
+		now = l.now()
+	}
+	r := l.lim.ReserveN(now, 1)
+	if !r.OK() {
+		return rateLimited(time.Second)
+	}
+	d := r.DelayFrom(now)
+	if d == 0 {
+		return nil
+	}
+	if d > l.maxWait(ctx, now) {
+		r.CancelAt(now)
+		return rateLimited(d)
+	}
+	l.waiting.Add(1)
+	defer l.waiting.Add(-1)
+	if err := sleep(ctx, d); err != nil {
+		r.Cancel()
+		return rateLimited(d)
+	}
+	return nil
+}
+
+func (l *Limiter) maxWait(ctx context.Context, now time.Time) time.Duration {
+	w := l.queueWait
+	if dl, ok := ctx.Deadline(); ok && dl.Sub(now) < w {
+		w = dl.Sub(now)
+	}
+	return w
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func rateLimited(d time.Duration) error {
+	secs := int(math.Ceil(d.Seconds()))
+	if secs < 1 {
+		secs = 1
+	}
+	return &apperr.Error{
+		Kind:       apperr.RateLimited,
+		Code:       apperr.CodeRateLimited,
+		Message:    fmt.Sprintf("Rate Limit Exceeded - lastfmd's outbound limit is full, retry in %ds", secs),
+		RetryAfter: time.Duration(secs) * time.Second,
+	}
+}
+
+// Backoff starts (or doubles) the global back-off after Last.fm answered 29
+// or HTTP 429: every caller waits it out, reads are served stale meanwhile.
+func (l *Limiter) Backoff(now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.backoffStep == 0 {
+		l.backoffStep = l.BackoffBase
+	} else if now.After(l.backoffUntil) {
+		l.backoffStep *= 2
+	}
+	if l.backoffStep > l.BackoffMax {
+		l.backoffStep = l.BackoffMax
+	}
+	l.backoffUntil = now.Add(l.backoffStep)
+}
+
+// Recovered ends the doubling after a call Last.fm answered normally.
+func (l *Limiter) Recovered() {
+	l.mu.Lock()
+	if l.backoffStep != 0 && !l.now().Before(l.backoffUntil) {
+		l.backoffStep = 0
+	}
+	l.mu.Unlock()
+}
+
+// BackoffUntil is the end of the current global back-off (zero if none).
+func (l *Limiter) BackoffUntil() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.backoffUntil
+}
+
+// Waiting is how many callers are waiting for a token now.
+func (l *Limiter) Waiting() int { return int(l.waiting.Load()) }
+
+// Rate and Burst report the configuration.
+func (l *Limiter) Rate() float64 { return float64(l.lim.Limit()) }
+
+// Burst reports the bucket size.
+func (l *Limiter) Burst() int { return l.lim.Burst() }

@@ -1,0 +1,223 @@
+package signer
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Kind says what a method does to Last.fm's data, which decides how lastfmd
+// sends it: reads may be cached, writes are signed and POSTed, auth calls
+// are signed and never cached (https://www.last.fm/api/authspec).
+type Kind int
+
+// The kinds of method.
+const (
+	KindRead  Kind = iota // fetches data; unsigned GET unless it must answer as a user
+	KindWrite             // changes a user's data; signed POST with sk
+	KindAuth              // auth.*: signed, no sk
+)
+
+// String returns "read", "write" or "auth".
+func (k Kind) String() string {
+	switch k {
+	case KindRead:
+		return "read"
+	case KindWrite:
+		return "write"
+	case KindAuth:
+		return "auth"
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Tier is how long an answer may be cached. Last.fm sends no caching headers,
+// so the tiers are lastfmd's choice (DESIGN.md "Last.fm facts"); the cache
+// maps each tier to a configured TTL.
+type Tier int
+
+// The cache tiers, shortest first.
+const (
+	TierNever  Tier = iota // writes and auth calls
+	TierShort              // per-user, fast-changing data (recent tracks, tags)
+	TierMedium             // charts, top lists, searches
+	TierLong               // catalogue metadata (getInfo, getSimilar, ...)
+)
+
+// String returns "never", "short", "medium" or "long".
+func (t Tier) String() string {
+	switch t {
+	case TierNever:
+		return "never"
+	case TierShort:
+		return "short"
+	case TierMedium:
+		return "medium"
+	case TierLong:
+		return "long"
+	}
+	return "Tier(" + strconv.Itoa(int(t)) + ")"
+}
+
+// Method is one catalog entry: what lastfmd knows about a Last.fm method.
+type Method struct {
+	Name    string // canonical camelCase, e.g. "track.updateNowPlaying"
+	Verb    string // "GET" or "POST" as Last.fm documents it
+	Signed  bool   // needs api_sig
+	Session bool   // needs sk
+	Kind    Kind
+	Tier    Tier // base cache tier; see TierFor for per-parameter overrides
+
+	// AuthUserDefault: answers for the authenticated user when `user` is
+	// missing (user.getInfo, album.getTags, artist.getTags, track.getTags),
+	// so such a call must be signed with sk and cached per account.
+	AuthUserDefault bool
+
+	// Idempotent: a write safe to replay (track.love, track.unlove,
+	// *.addTags, *.removeTag) and so safe to journal. track.scrobble and
+	// track.updateNowPlaying are not.
+	Idempotent bool
+
+	// Required lists the parameters Last.fm requires, in their single-item
+	// form (track.scrobble's artist means artist[i] for every item of a
+	// batch). api_key, api_sig and sk are not listed: lastfmd adds them.
+	Required []string
+
+	// MBIDReplaces: an `mbid` parameter may stand in for all of Required
+	// (the getInfo, getTags, getTopTags, getSimilar, getTop* pages list
+	// artist/album/track as "Required (unless mbid)").
+	MBIDReplaces bool
+
+	// Batch: the method takes indexed items name[0]..name[49]
+	// (track.scrobble only).
+	Batch bool
+}
+
+// MaxTags is how many comma-separated tags *.addTags accepts in one call
+// (https://www.last.fm/api/show/track.addTags).
+const MaxTags = 10
+
+// byLowerName indexes the catalog by ASCII-lowercased name.
+var byLowerName = func() map[string]int {
+	m := make(map[string]int, len(catalog))
+	for i, meth := range catalog {
+		m[asciiLower(meth.Name)] = i
+	}
+	return m
+}()
+
+// asciiLower lowercases ASCII letters only, so that no Unicode case folding
+// (the Kelvin sign, for one) can turn a strange name into a catalog method.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// Lookup finds a method case-insensitively ("TRACK.LOVE", "auth.getsession")
+// and returns the catalog entry with the canonical spelling. Last.fm matches
+// read names in any case, but one report says signed calls need the
+// documented camelCase, so lastfmd always sends the catalog's spelling.
+func Lookup(name string) (Method, bool) {
+	i, ok := byLowerName[asciiLower(name)]
+	if !ok {
+		return Method{}, false
+	}
+	return clone(catalog[i]), true
+}
+
+// clone copies m so that a caller cannot change the catalog through Required.
+func clone(m Method) Method {
+	m.Required = slices.Clone(m.Required)
+	return m
+}
+
+// CanonicalMethod returns the catalog spelling, or the input unchanged (and
+// false) for unknown methods.
+func CanonicalMethod(name string) (string, bool) {
+	i, ok := byLowerName[asciiLower(name)]
+	if !ok {
+		return name, false
+	}
+	return catalog[i].Name, true
+}
+
+// Methods returns the whole catalog sorted by name (for completion and docs).
+func Methods() []Method {
+	out := make([]Method, len(catalog))
+	for i, m := range catalog {
+		out[i] = clone(m)
+	}
+	slices.SortFunc(out, func(a, b Method) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// TierFor applies DESIGN.md's per-parameter overrides to the base tier:
+//   - album|artist|track.getInfo with a non-empty `username` is TierShort,
+//     because the answer then carries that user's playcount and loved flag
+//     (https://www.last.fm/api/show/track.getInfo);
+//   - user.getWeeklyAlbumChart|ArtistChart|TrackChart with explicit `from`
+//     AND `to` (unix seconds) where `to` is before now is TierLong: a chart
+//     for a week that has ended no longer changes
+//     (https://www.last.fm/api/show/user.getWeeklyArtistChart);
+//   - otherwise m.Tier.
+func (m Method) TierFor(params map[string]string, now time.Time) Tier {
+	switch m.Name {
+	case "album.getInfo", "artist.getInfo", "track.getInfo":
+		if params["username"] != "" {
+			return TierShort
+		}
+	case "user.getWeeklyAlbumChart", "user.getWeeklyArtistChart", "user.getWeeklyTrackChart":
+		_, errFrom := strconv.ParseInt(params["from"], 10, 64)
+		to, errTo := strconv.ParseInt(params["to"], 10, 64)
+		if errFrom == nil && errTo == nil && to < now.Unix() {
+			return TierLong
+		}
+	}
+	return m.Tier
+}
+
+// Missing returns the required parameters params lacks, in Required order,
+// for a method to refuse before Last.fm does with error 6. For a batch
+// method each item is checked: a batch of n items needs artist[0] ..
+// artist[n-1]; a single item may use the plain names instead
+// (https://www.last.fm/api/show/track.scrobble). When MBIDReplaces is set, a
+// non-empty mbid satisfies everything. It assumes params came out of
+// Canonicalize (no empty values) and reports nothing for a batch whose
+// BatchSize fails; check that first.
+func (m Method) Missing(params map[string]string) []string {
+	if m.MBIDReplaces && params["mbid"] != "" {
+		return nil
+	}
+	var missing []string
+	n := 0
+	if m.Batch {
+		var err error
+		if n, err = BatchSize(params); err != nil {
+			return nil
+		}
+	}
+	if n == 0 {
+		for _, name := range m.Required {
+			if params[name] == "" {
+				missing = append(missing, name)
+			}
+		}
+		return missing
+	}
+	for i := range n {
+		for _, name := range m.Required {
+			indexed := name + "[" + strconv.Itoa(i) + "]"
+			if params[indexed] != "" || n == 1 && params[name] != "" {
+				continue
+			}
+			missing = append(missing, indexed)
+		}
+	}
+	return missing
+}
