@@ -1,13 +1,13 @@
 package daemon_test
 
 import (
-	"strconv"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )

@@ -107,4 +107,3 @@ func (s *Service) noteFailure(call upstream.Call, account string, r *upstream.Re
 		s.log.Error("Last.fm refused the API key", "code", r.APIError.Code, "message", r.APIError.Message)
 	}
 }
-

@@ -62,10 +62,10 @@ type Response struct {
 	Status      int
 	ContentType string
 	Body        []byte
-	Date        time.Time         // Last.fm's Date header, zero if absent
-	APIError    *signer.APIError  // set when the body is a Last.fm error
-	Class       signer.Class      // meaningful when Failed()
-	Header      http.Header       // for the few callers that need more than Content-Type; never forwarded
+	Date        time.Time        // Last.fm's Date header, zero if absent
+	APIError    *signer.APIError // set when the body is a Last.fm error
+	Class       signer.Class     // meaningful when Failed()
+	Header      http.Header      // for the few callers that need more than Content-Type; never forwarded
 	Duration    time.Duration
 }
 
