@@ -2,6 +2,9 @@ package cache
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -211,5 +214,53 @@ func TestKeyAllocs(t *testing.T) {
 	n := testing.AllocsPerRun(100, func() { _ = Key("artist.getInfo", params, "") })
 	if n > 1 {
 		t.Errorf("Key allocates %v times, want 1", n)
+	}
+}
+
+// refKey is Key written the obvious way, to check the fast one against.
+func refKey(method string, params map[string]string, account string) string {
+	field := func(s string) string { return fmt.Sprintf("%d:%s", len(s), s) }
+	var names []string
+	for n := range params {
+		if !ignoredParam(n) {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	out := field(strings.ToLower(method)) + field(account)
+	for _, n := range names {
+		out += field(n) + field(params[n])
+	}
+	return out
+}
+
+func TestKeyMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a", "B", "=", "&", ":", "1", "é", "\x00", "api_key", "sk", "format", "user"}
+	word := func(max int) string {
+		var b strings.Builder
+		for i := rng.IntN(max); i > 0; i-- {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	for i := 0; i < 2000; i++ {
+		params := map[string]string{}
+		for j := rng.IntN(3 * stackParams); j > 0; j-- {
+			params[word(4)] = word(40)
+		}
+		method, account := word(6), word(3)
+		got, want := Key(method, params, account), refKey(method, params, account)
+		if got != want {
+			t.Fatalf("Key(%q, %q, %q)\n got %q\nwant %q", method, params, account, got, want)
+		}
+		for n, v := range params {
+			if ignoredParam(n) {
+				continue
+			}
+			if pv, ok := KeyParam(got, n); !ok || pv != v {
+				t.Fatalf("KeyParam(%q, %q) = %q, %v; want %q", got, n, pv, ok, v)
+			}
+		}
 	}
 }

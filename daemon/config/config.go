@@ -64,10 +64,16 @@ type LastFM struct {
 
 // Cache is the [cache] section: the read cache's bound and TTL tiers.
 type Cache struct {
-	MaxBytes     Size     `toml:"max_bytes"`
-	ShortTTL     Duration `toml:"short_ttl"`
-	MediumTTL    Duration `toml:"medium_ttl"`
-	LongTTL      Duration `toml:"long_ttl"`
+	// MaxBytes bounds the cache's memory.
+	MaxBytes Size `toml:"max_bytes"`
+	// ShortTTL is the freshness of per-user, fast-changing reads.
+	ShortTTL Duration `toml:"short_ttl"`
+	// MediumTTL is the freshness of charts, top lists and searches.
+	MediumTTL Duration `toml:"medium_ttl"`
+	// LongTTL is the freshness of catalogue metadata.
+	LongTTL Duration `toml:"long_ttl"`
+	// StaleIfError is how long past freshness an entry may answer when
+	// Last.fm fails.
 	StaleIfError Duration `toml:"stale_if_error"`
 }
 

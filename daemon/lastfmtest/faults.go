@@ -8,7 +8,7 @@ import (
 )
 
 // Fault tells the emulator to misbehave. Faults wait in a FIFO; each API request
-// takes the first fault that matches it, and a fault with Times > 0 is removed
+// (not the approval page) takes the first fault that matches it, and a fault with Times > 0 is removed
 // after that many requests.
 //
 // Request-level faults (neither IgnoreCode nor BadItem set) apply as soon as the
@@ -33,7 +33,12 @@ type Fault struct {
 	// Delay waits this long before answering; a cancelled request or a stopping
 	// emulator cuts the wait short (nothing is answered then).
 	Delay time.Duration
-	// Drop closes the connection without answering.
+	// Drop closes the connection without answering (the client sees EOF or a
+	// reset). Go's http.Transport silently resends an idempotent request (GET)
+	// that failed on a reused keep-alive connection, so a GET may consume a
+	// second fault or reach the emulator twice; POSTs are never resent. Under
+	// [Server.Handler] with a writer that cannot be hijacked, Drop panics with
+	// http.ErrAbortHandler.
 	Drop bool
 	// IgnoreCode answers a scrobble ok but with every item ignored with this
 	// ignoredMessage code (5: daily scrobble limit). Nothing is stored.

@@ -240,26 +240,18 @@ func readTags(c *call) ([]*node, *apiError) {
 func readTopTags(c *call) ([]*node, *apiError) {
 	artist := c.artistName()
 	root := el("toptags").a("artist", artist).list("tag")
-	parts := []string{artist}
+	parts, notFoundErr := []string{artist}, errArtistNotFound
 	switch c.info.name {
 	case "album.getTopTags":
 		root.a("album", c.albumName())
-		parts = append(parts, c.albumName())
+		parts, notFoundErr = append(parts, c.albumName()), errAlbumNotFound
 	case "track.getTopTags":
 		root.a("track", c.trackName())
-		parts = append(parts, c.trackName())
+		parts, notFoundErr = append(parts, c.trackName()), errTrackNotFound
 	}
 	for _, p := range parts {
 		if unknownName(p) {
-			switch len(parts) {
-			case 1:
-				return nil, errArtistNotFound()
-			default:
-				if c.info.name == "album.getTopTags" {
-					return nil, errAlbumNotFound()
-				}
-				return nil, errTrackNotFound()
-			}
+			return nil, notFoundErr()
 		}
 	}
 	for i, t := range topTagsOf(parts...) {
@@ -359,7 +351,8 @@ func readTrackSearch(c *call) ([]*node, *apiError) {
 	m := el("trackmatches").list("track")
 	for _, it := range pageOf(all, limit, page) {
 		m.add(el("track", txt("name", it[1]), txt("artist", it[0]), txt("url", musicURL(it[0], "_", it[1])),
-			txt("streamable", "FIXME"), txt("listeners", itoa(listenersOf(it[0], it[1])))).
+			txt("streamable", "FIXME"), // sic: Last.fm's track.search says so
+			txt("listeners", itoa(listenersOf(it[0], it[1])))).
 			add(images(placeholderImage)...).add(txt("mbid", "")))
 	}
 	return []*node{searchResults(q, limit, page, len(all), m)}, nil

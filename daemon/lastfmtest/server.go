@@ -8,6 +8,17 @@
 // scrobbles, loves and tags per user, can be told to fail ([Server.Fail]), and
 // records every request it receives ([Server.Requests]).
 //
+// Choices where Last.fm's behaviour is not documented: a write sent by GET
+// answers error 3 "Invalid Method - This method must be POSTed" (HTTP 400);
+// auth.getMobileSession by GET answers 4 "Authentication Failed - You must use
+// POST" (403); auth.getToken must be signed like every auth call; method names
+// are accepted in any case, signed or not; a parameter sent twice fails the
+// signature (13); callback (JSONP) applies only with format=json; format other
+// than json|xml (any case) answers 5 in XML. Statuses per code: [ErrorStatus].
+// Every artist, album, track, tag and country name exists except those
+// containing "Unknown"; users exist once added ([Server.AddUser],
+// [Server.NewSession]).
+//
 // A test typically does:
 //
 //	em, err := lastfmtest.New(lastfmtest.Options{})

@@ -86,7 +86,8 @@ func randomKey() string {
 	return string(out)
 }
 
-// AddUser adds (or updates) an account. A private account hides its listening:
+// AddUser adds (or updates) an account. User names are case-insensitive;
+// answers spell them as first added. A private account hides its listening:
 // an unsigned user.getRecentTracks or user.getTrackScrobbles for it answers
 // HTTP 403 with error 17, while the same call signed with its own sk answers data.
 func (s *Server) AddUser(name, password string, private bool) {
