@@ -88,7 +88,8 @@ type Scrobble struct {
 // Security is the [security] section.
 type Security struct {
 	// AllowedHosts are Host header names accepted besides localhost,
-	// 127.0.0.1 and [::1]; entries are lower-cased host names or IPs.
+	// 127.0.0.1 and [::1]. Load normalises entries as url.URL.Hostname
+	// gives them: lower case, IPv6 without brackets.
 	AllowedHosts []string `toml:"allowed_hosts"`
 	// TokenFile names the file holding the listener token.
 	TokenFile string `toml:"token_file"`

@@ -46,10 +46,17 @@ func (l *loader) warn(msg string) { l.warnings = append(l.warnings, msg) }
 
 // Load resolves the configuration file, decodes it, applies the environment
 // and o.Flags (flag > environment > file > default), validates every value
-// and resolves the secrets (see resolveSecrets for their sources and
-// order). Warnings, such as a secret file readable by others, are returned
-// for the caller to log. An error is one line naming the key at fault and
-// where its value came from; it never contains a secret.
+// and resolves the secrets. Warnings, such as a secret file readable by
+// others, are returned for the caller to log. An error is one line naming
+// the key at fault and where its value came from; it never contains a
+// secret.
+//
+// The API secret comes from the first of: lastfm.api_secret_file (flag,
+// LASTFMD_API_SECRET_FILE or file), the systemd credential "api-secret",
+// $LASTFMD_API_SECRET. The session key of the account "default" comes from
+// lastfm.session_key_file, else the credential "session-key"; the token
+// from security.token_file, else the credential "token". Secret files are
+// trimmed of surrounding whitespace; an empty one is an error.
 //
 // Load removes LASTFMD_API_SECRET from the environment, so a second Load in
 // the same process no longer sees it: a caller that reloads should keep the

@@ -76,8 +76,8 @@ func userConfigPath(goos string, getenv func(string) string) (string, error) {
 
 // SystemConfigPath returns the system-wide configuration file of this OS:
 // /etc/lastfmd/lastfmd.toml; /usr/local/etc/lastfmd/lastfmd.toml on FreeBSD
-// and DragonFly (where packages keep their configuration); /Library/
-// Application Support/lastfmd/lastfmd.toml on macOS;
+// and DragonFly (where packages keep their configuration);
+// "/Library/Application Support/lastfmd/lastfmd.toml" on macOS;
 // %ProgramData%\lastfmd\lastfmd.toml on Windows.
 func SystemConfigPath() string { return systemConfigPath(runtime.GOOS, os.Getenv) }
 

@@ -1,0 +1,136 @@
+package httpapi
+
+import (
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+func TestParseJSONObject(t *testing.T) {
+	cases := []struct {
+		body string
+		want url.Values
+		err  string
+	}{
+		{`{}`, url.Values{}, ""},
+		{``, url.Values{}, ""},
+		{`{"artist":"Cher","timestamp":1700000000,"n":1.50,"big":12345678901234567890}`,
+			url.Values{"artist": {"Cher"}, "timestamp": {"1700000000"}, "n": {"1.50"}, "big": {"12345678901234567890"}}, ""},
+		{`{"a":true,"b":false,"c":null}`, url.Values{"a": {"1"}, "b": {"0"}}, ""},
+		{`{"a":"x","a":"y"}`, url.Values{"a": {"x", "y"}}, ""},
+		{`{"a":{"b":1}}`, nil, `"a": expected a string, number or boolean, not an object`},
+		{`{"a":[1]}`, nil, "not an array"},
+		{`[]`, nil, "must be an object"},
+		{`"x"`, nil, "must be an object"},
+		{`{"a":`, nil, "malformed JSON"},
+		{`{"a":1}{}`, nil, "data after the object"},
+		{`{"a":1,}`, nil, "malformed JSON"},
+	}
+	for _, c := range cases {
+		got, err := parseJSONObject([]byte(c.body))
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: err %v, want %q", c.body, err, c.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %v %v, want %v", c.body, got, err, c.want)
+		}
+	}
+}
+
+func TestParseJSONScrobbles(t *testing.T) {
+	got, err := parseJSONScrobbles([]byte(`{"scrobbles":[{"artist":"A","track":"T","timestamp":1700000000},{"artist":"B","track":"U","timestamp":"1700000100","album":"X"}]}`), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := url.Values{"artist[0]": {"A"}, "track[0]": {"T"}, "timestamp[0]": {"1700000000"},
+		"artist[1]": {"B"}, "track[1]": {"U"}, "timestamp[1]": {"1700000100"}, "album[1]": {"X"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v", got)
+	}
+	bad := []struct{ body, msg string }{
+		{`[]`, "no scrobbles"},
+		{`[{"artist":"A","track":"T"}]`, `item 0: "timestamp" is required`},
+		{`[{"artist":"A","track":"T","timestamp":1.5}]`, "whole number"},
+		{`[{"artist":"A","track":"T","timestamp":"-1"}]`, "whole number"},
+		{`[{"artist":"A","track":"T","timestamp":1},{"artist":"","track":"T","timestamp":1}]`, `item 1: "artist"`},
+		{`[{"artist[0]":"A","track":"T","timestamp":1}]`, "indexed"},
+		{`[1]`, "item 0"},
+	}
+	for _, b := range bad {
+		_, err := parseJSONScrobbles([]byte(b.body), 50)
+		if err == nil || !strings.Contains(err.Error(), b.msg) {
+			t.Errorf("%s: err %v, want %q", b.body, err, b.msg)
+		}
+	}
+	many := "[" + strings.Repeat(`{"artist":"A","track":"T","timestamp":1},`, 51)
+	many = many[:len(many)-1] + "]"
+	if _, err := parseJSONScrobbles([]byte(many), 50); err == nil || !strings.Contains(err.Error(), "at most 50") {
+		t.Errorf("51 items: %v", err)
+	}
+}
+
+// FuzzV1JSON: the /v1/ JSON decoder never panics, and whatever it accepts
+// canonicalises to names of Last.fm's shape and valid UTF-8 values.
+func FuzzV1JSON(f *testing.F) {
+	for _, s := range []string{`{}`, `{"artist":"Cher","timestamp":1700000000}`, `{"a":true,"b":null}`, `{"a":{"b":1}}`,
+		`{"artist[0]":"x","track[0]":"y"}`, `[{"artist":"A","track":"T","timestamp":1}]`, `{"a":"\ud800"}`, `{"a":1e400}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		v, err := parseJSONObject(body)
+		if err != nil {
+			if _, ok := err.(*apperr.Error); !ok {
+				t.Fatalf("error of type %T", err)
+			}
+			return
+		}
+		checkCanonical(t, v)
+		_, _ = parseJSONScrobbles(body, 50)
+	})
+}
+
+// FuzzDropInParams: the /2.0/ parameter parser (query and body merged,
+// then canonicalised) never panics and keeps its promises.
+func FuzzDropInParams(f *testing.F) {
+	for _, s := range [][2]string{
+		{"method=artist.getInfo&artist=Cher", ""},
+		{"format=json", "method=track.love&artist=A%20%26%20B&track=x%2By"},
+		{"artist=a", "artist=b"},
+		{"", "artist%5B0%5D=A&track%5B0%5D=T&timestamp%5B0%5D=1"},
+		{"a=%zz", "b;c=d"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, query, body string) {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return
+		}
+		b, err := parseForm([]byte(body))
+		if err != nil {
+			return
+		}
+		checkCanonical(t, mergeValues(q, b))
+	})
+}
+
+func checkCanonical(t *testing.T, v url.Values) {
+	t.Helper()
+	p, err := signer.Canonicalize(v)
+	if err != nil {
+		return
+	}
+	for k, val := range p {
+		if !signer.ValidName(k) || val == "" || !utf8.ValidString(val) || k == "api_key" || k == "api_sig" {
+			t.Fatalf("canonical param %q=%q", k, val)
+		}
+	}
+}
