@@ -1,15 +1,11 @@
 package main
 
 import (
-	"context"
-	"os"
-	"os/signal"
-	"syscall"
-
 	"github.com/spf13/cobra"
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/service"
 )
 
 func newRunCmd(e *env) *cobra.Command {
@@ -38,15 +34,13 @@ func newRunCmd(e *env) *cobra.Command {
 			for _, w := range warnings {
 				log.Warn(w)
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
 			m := &daemon.Main{Config: cfg, Log: log}
 			if err := m.Open(); err != nil {
 				m.Close()
 				return err
 			}
 			defer m.Close()
-			err = m.Run(ctx)
+			err = service.Run(m.Run)
 			log.Info("lastfmd stopped")
 			return err
 		},
