@@ -28,19 +28,53 @@ const (
 
 // harness is script → lastfmd → emulator, over real loopback sockets.
 type harness struct {
-	t    *testing.T
-	emu  *lastfmtest.Server
-	m    *daemon.Main
-	url  string
-	sk   string // alice's real session key at the emulator
-	logs *syncBuffer
-	hc   *http.Client
+	t     *testing.T
+	emu   *lastfmtest.Server
+	m     *daemon.Main
+	url   string
+	sk    string // alice's real session key at the emulator
+	skBob string
+	logs  *syncBuffer
+	hc    *http.Client
 }
 
-type harnessOpt func(*config.Config)
+type harnessOpt func(*config.Config, *daemon.Main)
 
+// withClock makes the daemon (cache TTLs, Age) run on clock.
+func withClock(clock *fakeClock) harnessOpt {
+	return func(_ *config.Config, m *daemon.Main) { m.Now = clock.Now }
+}
+
+// withUpstream points the daemon at another Last.fm stand-in.
+func withUpstream(url string) harnessOpt {
+	return func(c *config.Config, _ *daemon.Main) { c.LastFM.Upstream = url }
+}
+
+// fakeClock is a settable clock.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Now()} }
+
+// Now reads the clock.
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// withToken requires the listener token.
 func withToken(t *testing.T) harnessOpt {
-	return func(c *config.Config) {
+	return func(c *config.Config, _ *daemon.Main) {
 		p := filepath.Join(t.TempDir(), "token")
 		if err := os.WriteFile(p, []byte(testToken+"\n"), 0o600); err != nil {
 			t.Fatal(err)
@@ -71,11 +105,15 @@ func newHarnessAccount(t *testing.T, account string, opts ...harnessOpt) *harnes
 	state := t.TempDir()
 	if account != noAccount {
 		h.sk = emu.NewSession("alice")
+		h.skBob = emu.NewSession("bob")
 		store, err := accounts.Open(state, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := store.Put(accounts.Account{Name: account, Key: h.sk, User: "alice"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Put(accounts.Account{Name: "bob", Key: h.skBob, User: "bob"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -88,11 +126,11 @@ func newHarnessAccount(t *testing.T, account string, opts ...harnessOpt) *harnes
 	cfg.LastFM.AuthURL = emu.AuthURL()
 	cfg.LastFM.Rate, cfg.LastFM.Burst = 1000, 1000
 	cfg.LastFM.Timeout = config.Duration{Duration: 5 * time.Second}
-	for _, o := range opts {
-		o(&cfg)
-	}
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.m = &daemon.Main{Config: &cfg, Log: log}
+	for _, o := range opts {
+		o(&cfg, h.m)
+	}
 	if err := h.m.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +213,7 @@ func setHeaders(req *http.Request, hdr []string) {
 // assertNoSecrets fails if the secret, a session key or the token shows.
 func (h *harness) assertNoSecrets(s, where string) {
 	h.t.Helper()
-	for _, secret := range []string{testSecret, testToken, h.sk} {
+	for _, secret := range []string{testSecret, testToken, h.sk, h.skBob} {
 		if secret != "" && strings.Contains(s, secret) {
 			h.t.Errorf("a secret appears in %s", where)
 		}
