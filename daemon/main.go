@@ -57,6 +57,11 @@ type Main struct {
 	HTTP     *httpapi.Server
 	Registry *prometheus.Registry
 
+	// BeforeLogout, when set, is asked before an account is removed: the
+	// journal refuses while the account has pending scrobbles unless force
+	// (then it dead-letters them). nil allows every logout.
+	BeforeLogout func(account string, force bool) error
+
 	started time.Time
 	ready   atomic.Bool
 	ln      net.Listener
