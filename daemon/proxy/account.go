@@ -37,6 +37,16 @@ func (s *Service) selectAccount(req *Request) (selection, error) {
 	return selection{account: a, ok: ok, explicit: explicit}, nil
 }
 
+// wantsAccount reports whether the request asks for an authenticated call
+// (an account header, or a drop-in client's sk or api_sig).
+func (s *Service) wantsAccount(req *Request) bool {
+	if req.Account != "" {
+		return true
+	}
+	_, hasSK := req.Params["sk"]
+	return req.Endpoint == DropIn && (hasSK || req.ClientSigned)
+}
+
 // noSession is the answer to a write with no usable account.
 func noSession(sel selection) error {
 	if sel.ok && sel.account.NeedsSignin {

@@ -25,12 +25,19 @@ const (
 // method answers for "the authenticated user" and no user was given, or an
 // unsigned try met a private profile (error 17).
 func (s *Service) read(ctx context.Context, req *Request, m signer.Method) (*Result, error) {
-	sel, err := s.selectAccount(req)
-	if err != nil {
-		return nil, err
+	authUser := m.AuthUserDefault && req.Params["user"] == ""
+	var sel selection
+	if authUser || s.wantsAccount(req) {
+		var err error
+		if sel, err = s.selectAccount(req); err != nil {
+			return nil, err
+		}
+	} else {
+		// The common case, a plain read: no account lookup (and no stat
+		// of sessions.json) on the hot path.
+		delete(req.Params, "sk")
 	}
 	usable := sel.ok && !sel.account.NeedsSignin
-	authUser := m.AuthUserDefault && req.Params["user"] == ""
 	if authUser && !usable {
 		// Without a session Last.fm cannot know who "the authenticated
 		// user" is; say what to do instead of forwarding a doomed call.
@@ -48,8 +55,11 @@ func (s *Service) read(ctx context.Context, req *Request, m signer.Method) (*Res
 	if err != nil {
 		return nil, err
 	}
-	if fail != nil && !sign && usable && fail.APIError != nil && fail.APIError.Code == signer.ErrLoginRequired {
-		if _, ok := req.Params["callback"]; !ok {
+	if fail != nil && !sign && fail.APIError != nil && fail.APIError.Code == signer.ErrLoginRequired {
+		if !sel.ok {
+			sel, _ = s.selectAccount(req)
+		}
+		if _, ok := req.Params["callback"]; !ok && sel.ok && !sel.account.NeedsSignin {
 			// A private profile: only its owner's signed read may see it.
 			res, _, err = s.cachedRead(ctx, req, m, sel, true)
 		}
