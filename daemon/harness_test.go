@@ -28,7 +28,7 @@ const (
 
 // harness is script → lastfmd → emulator, over real loopback sockets.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	emu   *lastfmtest.Server
 	m     *daemon.Main
 	url   string
@@ -43,6 +43,11 @@ type harnessOpt func(*config.Config, *daemon.Main)
 // withClock makes the daemon (cache TTLs, Age) run on clock.
 func withClock(clock *fakeClock) harnessOpt {
 	return func(_ *config.Config, m *daemon.Main) { m.Now = clock.Now }
+}
+
+// withRate sets the outbound limiter.
+func withRate(rate float64, burst int) harnessOpt {
+	return func(c *config.Config, _ *daemon.Main) { c.LastFM.Rate, c.LastFM.Burst = rate, burst }
 }
 
 // withUpstream points the daemon at another Last.fm stand-in.
@@ -73,7 +78,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 // withToken requires the listener token.
-func withToken(t *testing.T) harnessOpt {
+func withToken(t testing.TB) harnessOpt {
 	return func(c *config.Config, _ *daemon.Main) {
 		p := filepath.Join(t.TempDir(), "token")
 		if err := os.WriteFile(p, []byte(testToken+"\n"), 0o600); err != nil {
@@ -87,11 +92,11 @@ func withToken(t *testing.T) harnessOpt {
 // noAccount starts the daemon with no account signed in.
 const noAccount = "-"
 
-func newHarness(t *testing.T, opts ...harnessOpt) *harness {
+func newHarness(t testing.TB, opts ...harnessOpt) *harness {
 	return newHarnessAccount(t, "alice", opts...)
 }
 
-func newHarnessAccount(t *testing.T, account string, opts ...harnessOpt) *harness {
+func newHarnessAccount(t testing.TB, account string, opts ...harnessOpt) *harness {
 	t.Helper()
 	emu, err := lastfmtest.New(lastfmtest.Options{APIKey: testKey, Secret: testSecret})
 	if err != nil {
@@ -233,14 +238,14 @@ func (h *harness) last(method string) lastfmtest.Request {
 	return lastfmtest.Request{}
 }
 
-func wantStatus(t *testing.T, a answer, status int) {
+func wantStatus(t testing.TB, a answer, status int) {
 	t.Helper()
 	if a.status != status {
 		t.Fatalf("status %d, want %d; body: %s", a.status, status, a.body)
 	}
 }
 
-func wantContains(t *testing.T, s string, subs ...string) {
+func wantContains(t testing.TB, s string, subs ...string) {
 	t.Helper()
 	for _, sub := range subs {
 		if !strings.Contains(s, sub) {

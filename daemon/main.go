@@ -21,9 +21,12 @@ import (
 
 	"github.com/lastfmd/lastfmd/cache"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/httpapi"
+	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
+	"github.com/lastfmd/lastfmd/daemon/redact"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -49,6 +52,9 @@ type Main struct {
 	Listener net.Listener
 	// DrainTimeout bounds how long shutdown waits for in-flight requests.
 	DrainTimeout time.Duration
+	// LogLevel is the level NewLogger returned with Log; Reload (SIGHUP)
+	// changes it in place. nil: the level cannot change while running.
+	LogLevel *slog.LevelVar
 
 	Accounts *accounts.Store
 	Upstream *upstream.Client
@@ -56,15 +62,28 @@ type Main struct {
 	Service  *proxy.Service
 	HTTP     *httpapi.Server
 	Registry *prometheus.Registry
+	// Redactor scrubs secrets from every log line (see package redact).
+	Redactor *redact.Redactor
 
 	// BeforeLogout, when set, is asked before an account is removed: the
 	// journal refuses while the account has pending scrobbles unless force
 	// (then it dead-letters them). nil allows every logout.
 	BeforeLogout func(account string, force bool) error
+	// Auth runs the sign-in flows (/auth/ pages, /v1/auth/ endpoints).
+	Auth *authflow.Flows
+	// SignInPoll is the desktop sign-in's auth.getSession cadence (0: 3 s;
+	// tests shorten it).
+	SignInPoll time.Duration
+	// Journal keeps scrobbles until Last.fm answered (journal.go).
+	Journal *journal.Journal
+	// JournalTuning replaces the journal's back-off bases and polling
+	// intervals (zero fields: defaults); tests shrink them.
+	JournalTuning journal.Tuning
 
 	started time.Time
 	ready   atomic.Bool
 	ln      net.Listener
+	health  healthChecks // AddHealthCheck (health.go)
 }
 
 // Open builds every part and starts listening; Run then serves.
@@ -80,6 +99,10 @@ func (m *Main) Open() error {
 		m.DrainTimeout = 10 * time.Second
 	}
 	m.started = m.Now()
+	// Every log line passes through the redactor: the configured secrets,
+	// and the session keys of the accounts as they come and go.
+	m.Redactor = redact.New(nil, cfg.LastFM.APISecret.Reveal(), cfg.Security.Token.Reveal(), cfg.LastFM.SessionKey.Reveal())
+	m.Log = slog.New(redact.NewHandler(m.Log.Handler(), m.Redactor))
 	if cfg.LastFM.APIKey == "" || !cfg.LastFM.APISecret.IsSet() {
 		return errors.New("config: lastfm.api_key and the API secret are required to run")
 	}
@@ -95,6 +118,13 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.Accounts = store
+	m.Redactor.SetDynamic(func() []string {
+		var keys []string
+		for _, a := range store.List() {
+			keys = append(keys, a.Key)
+		}
+		return keys
+	})
 
 	limiter := upstream.NewLimiter(cfg.LastFM.Rate, cfg.LastFM.Burst, cfg.LastFM.QueueWait.Duration, m.Now)
 	up, err := upstream.New(upstream.Options{
@@ -110,6 +140,9 @@ func (m *Main) Open() error {
 		return fmt.Errorf("config: lastfm.upstream: %w", err)
 	}
 	m.Upstream = up
+	if err := m.openJournal(); err != nil { // journal.go
+		return err
+	}
 	m.Cache = cache.New(cache.Options{
 		MaxBytes:     int64(cfg.Cache.MaxBytes),
 		StaleIfError: cfg.Cache.StaleIfError.Duration,
@@ -129,6 +162,8 @@ func (m *Main) Open() error {
 		Timeout:     cfg.LastFM.Timeout.Duration,
 		Log:         m.Log,
 		Now:         m.Now,
+		Journal:     m.Journal,
+		MaxAge:      cfg.Scrobble.MaxAge.Duration,
 	})
 	m.Registry = prometheus.NewRegistry()
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -142,9 +177,13 @@ func (m *Main) Open() error {
 		Status:       func() any { return m.Status() },
 		Registry:     m.Registry,
 	})
+	if err := m.openAuth(); err != nil {
+		return err
+	}
 	if err := m.listen(); err != nil {
 		return err
 	}
+	m.startJournal()
 	m.ready.Store(true)
 	return nil
 }
@@ -155,10 +194,7 @@ func (m *Main) listen() error {
 	cfg := m.Config
 	if m.Listener != nil {
 		m.ln = m.Listener
-		if tcp, ok := m.ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && !cfg.Security.Token.IsSet() {
-			return fmt.Errorf("listen: %s is not a loopback address; set security.token_file to listen there", tcp)
-		}
-		return nil
+		return checkPassedListener(m.ln, cfg.Security.Token.IsSet()) // listeners.go
 	}
 	if !cfg.ListenIsLocal() && !cfg.Security.Token.IsSet() {
 		return fmt.Errorf("config: listen: %s is not a loopback address; set security.token_file to listen there", cfg.Listen)
@@ -213,15 +249,20 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Log.Info("lastfmd listening", "addr", m.ln.Addr().String(), "version", Version, "upstream", m.Config.LastFM.Upstream)
 	err := m.HTTP.Serve(ctx, m.ln, m.DrainTimeout)
 	m.ready.Store(false)
+	m.closeJournal() // after the HTTP drain: senders finish their batch, then the file closes
 	return err
 }
 
 // Close releases what Open acquired (Run's shutdown closes the listener).
 func (m *Main) Close() error {
 	m.ready.Store(false)
+	if m.Auth != nil {
+		m.Auth.Close()
+	}
 	if m.ln != nil {
 		m.ln.Close()
 	}
+	m.closeJournal()
 	return nil
 }
 
@@ -229,7 +270,7 @@ func (m *Main) readyErr() error {
 	if !m.ready.Load() {
 		return errors.New("starting or stopping")
 	}
-	return nil
+	return m.health.err()
 }
 
 func lookupMethod(name string) (string, bool) {

@@ -25,6 +25,12 @@ func registerMetrics(reg *prometheus.Registry, m *Main) {
 			upDur.WithLabelValues(method).Observe(d.Seconds())
 		}
 	})
+	limWait := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "lastfmd_limiter_wait_seconds", Help: "Time a call waited for the outbound limiter (refused waits included).",
+		Buckets: []float64{.001, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+	})
+	reg.MustRegister(limWait)
+	m.Upstream.Limiter().ObserveWait(func(d time.Duration) { limWait.Observe(d.Seconds()) })
 	counter := func(name, help string, f func() float64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f)
 	}

@@ -93,5 +93,6 @@ func (m *Main) Status() StatusDoc {
 		doc.Upstream.BackoffUntil = until.UTC().Format(time.RFC3339)
 	}
 	doc.Limiter = LimiterStatus{Rate: lim.Rate(), Burst: lim.Burst(), Waiting: lim.Waiting()}
+	m.journalStatus(&doc) // journal.go
 	return doc
 }

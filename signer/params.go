@@ -80,29 +80,43 @@ var dropped = map[string]bool{"api_key": true, "api_sig": true}
 // the same one.
 func Canonicalize(in url.Values) (map[string]string, error) {
 	out := make(map[string]string, len(in))
-	for _, name := range slices.Sorted(maps.Keys(in)) {
+	// Names are visited in map order (sorting them costs allocations on
+	// every request); of several bad names the smallest is reported, so
+	// the error stays deterministic.
+	var first *ParamError
+	fail := func(name, reason string) {
+		if first == nil || name < first.Name {
+			first = &ParamError{Name: name, Reason: reason}
+		}
+	}
+	for name, values := range in {
 		if reason := nameProblem(name); reason != "" {
-			return nil, &ParamError{Name: name, Reason: reason}
+			fail(name, reason)
+			continue
 		}
 		if dropped[name] {
 			continue
 		}
 		var value string
-		for _, v := range in[name] {
+		for _, v := range values {
 			if !utf8.ValidString(v) {
-				return nil, &ParamError{Name: name, Reason: reasonUTF8}
+				fail(name, reasonUTF8)
+				break
 			}
 			switch {
 			case v == "":
 			case value == "":
 				value = v
 			case v != value:
-				return nil, &ParamError{Name: name, Reason: reasonTwice}
+				fail(name, reasonTwice)
 			}
 		}
 		if value != "" {
 			out[name] = value
 		}
+	}
+	if first != nil {
+		return nil, first
 	}
 	return out, nil
 }

@@ -39,6 +39,19 @@ func newCallCmd(e *env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCall(e, args[0], args[1:], account, raw)
 		},
+		// Completes METHOD from the catalog (lastfmd completion bash|zsh|fish).
+		ValidArgsFunction: func(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []string
+			for _, m := range signer.Methods() {
+				if strings.HasPrefix(strings.ToLower(m.Name), strings.ToLower(toComplete)) {
+					names = append(names, m.Name)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
 	}
 	cmd.Flags().StringVar(&account, "account", "", "account to call as (see lastfmd auth status)")
 	cmd.Flags().BoolVar(&raw, "raw", false, "print the answer exactly as received")
@@ -149,6 +162,10 @@ func runCall(e *env, method string, args []string, account string, raw bool) err
 		msg := ""
 		if apiErr := signer.DecodeError(body); apiErr != nil {
 			msg = fmt.Sprintf("lastfmd call: %s (HTTP %d)", apiErr.Error(), resp.StatusCode)
+		}
+		if resp.StatusCode == http.StatusUnauthorized && c.token == "" {
+			msg = "lastfmd call: this daemon requires its listener token: set security.token_file in your configuration " +
+				"(a system install's is /etc/lastfmd/token, readable by the group lastfmd: sudo usermod -aG lastfmd \"$USER\", then log in again)"
 		}
 		return exitError{code: 1, msg: msg}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -85,6 +86,10 @@ func runDemo(e *env, listen string, verbose bool) error {
 	m := &daemon.Main{Config: &cfg, Log: log}
 	if err := m.Open(); err != nil {
 		m.Close()
+		if strings.Contains(err.Error(), "address is in use") {
+			// Most likely a demo still running in another terminal.
+			return fmt.Errorf("%s is in use (is a demo already running in another terminal?): stop it with Ctrl-C there, or run this one elsewhere: `lastfmd demo --listen 127.0.0.1:0`", listen)
+		}
 		return err
 	}
 	defer m.Close()

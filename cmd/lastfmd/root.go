@@ -91,7 +91,10 @@ func newRoot(e *env) *cobra.Command {
 	root.PersistentFlags().StringVar(&e.configPath, "config", "", "configuration file (default: $LASTFMD_CONFIG, ~/.config/lastfmd/lastfmd.toml, /etc/lastfmd/lastfmd.toml)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newRunCmd(e), newDemoCmd(e), newCallCmd(e), newVersionCmd(e), newConfigCmd(e))
-	root.CompletionOptions.HiddenDefaultCmd = true
+	root.AddCommand(newServiceCmds(e)...) // install.go: install, uninstall, start, stop, restart, status, healthcheck
+	root.AddCommand(newAuthCmd(e))        // auth*.go: login, mobile, web, import, default, status, logout
+	root.AddCommand(newQueueCmd(e))       // queue.go: list, retry, drop, export
+	addBuiltinExamples(root)              // help_examples.go: help, completion
 	return root
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/lastfmd/lastfmd/daemon"
@@ -27,20 +29,38 @@ func newRunCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			log, _, err := daemon.NewLogger(e.stderr, cfg.LogFormat, cfg.LogLevel)
+			log, level, err := daemon.NewLogger(e.stderr, cfg.LogFormat, cfg.LogLevel)
 			if err != nil {
 				return err
 			}
 			for _, w := range warnings {
 				log.Warn(w)
 			}
-			m := &daemon.Main{Config: cfg, Log: log}
+			m := &daemon.Main{Config: cfg, Log: log, LogLevel: level}
+			// Socket activation (lastfmd.socket): systemd's sockets replace
+			// listen, under the same loopback/token rule.
+			lns, err := service.Listeners()
+			if err != nil {
+				return err
+			}
+			if len(lns) > 0 {
+				m.Listener = daemon.MergeListeners(lns...)
+			}
 			if err := m.Open(); err != nil {
 				m.Close()
 				return err
 			}
 			defer m.Close()
-			err = service.Run(m.Run)
+			// Type=notify readiness, the watchdog, and SIGHUP reloads.
+			n := &service.Notifier{Log: log}
+			reload := func() {
+				n.Reloading()
+				_ = m.Reload(func() (*config.Config, []string, error) {
+					return config.Load(config.Options{Path: e.configPath, Flags: flags})
+				})
+				n.Ready("serving on " + m.Addr().String())
+			}
+			err = service.Run(func(ctx context.Context) error { return m.Supervise(ctx, n) }, service.OnReload(reload))
 			log.Info("lastfmd stopped")
 			return err
 		},

@@ -86,26 +86,18 @@ func Load(o Options) (*Config, []string, error) {
 		return nil, l.warnings, err
 	}
 	if o.NeedCredentials && c.LastFM.APIKey == "" {
-		return nil, l.warnings, fmt.Errorf("config: lastfm.api_key is required (set it in %s or %s)",
-			c.fileForMessage(), settingByPath["lastfm.api_key"].env)
+		return nil, l.warnings, l.missingCredential("lastfm.api_key", settingByPath["lastfm.api_key"].env, // hints.go
+			"get a key", ", or try `lastfmd demo`, which needs no key")
 	}
 	if err := l.resolveSecrets(o.NeedCredentials); err != nil {
 		return nil, l.warnings, err
 	}
 	if o.NeedCredentials && !c.LastFM.APISecret.IsSet() {
-		return nil, l.warnings, fmt.Errorf("config: lastfm.api_secret_file is required "+
-			"(set it in %s or %s, or provide the systemd credential %q or %s)",
-			c.fileForMessage(), settingByPath["lastfm.api_secret_file"].env, CredentialAPISecret, EnvAPISecret)
+		return nil, l.warnings, l.missingCredential("lastfm.api_secret_file",
+			fmt.Sprintf("%s, or provide the systemd credential %q or %s", settingByPath["lastfm.api_secret_file"].env, CredentialAPISecret, EnvAPISecret),
+			"put the shared secret in a file only you can read", "")
 	}
 	return &c, l.warnings, nil
-}
-
-// fileForMessage names the file to edit in a "required" message.
-func (c *Config) fileForMessage() string {
-	if c.File != "" {
-		return c.File
-	}
-	return "a config file"
 }
 
 // applyEnv applies each key's environment variable. An empty variable

@@ -50,7 +50,7 @@ func (s *Server) dropIn(c echo.Context) error {
 	}
 	method := params["method"]
 	delete(params, "method")
-	res, err := s.svc.Handle(r.Context(), &proxy.Request{
+	req := &proxy.Request{
 		Endpoint:     proxy.DropIn,
 		HTTPMethod:   r.Method,
 		Method:       method,
@@ -58,11 +58,13 @@ func (s *Server) dropIn(c echo.Context) error {
 		Account:      r.Header.Get("X-Lastfmd-Account"),
 		ClientSigned: clientSigned,
 		NoCache:      noCache(r),
-	})
+	}
+	req.Wait, req.WaitSet = preferWait(r.Header) // scrobbles.go
+	res, err := s.svc.Handle(r.Context(), req)
 	if err != nil {
 		return err
 	}
-	return writeResult(c, res)
+	return writeResult(c.Response(), res)
 }
 
 const formatKey = "lastfmd.format"

@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/labstack/echo/v4"
-
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 )
 
@@ -27,6 +25,9 @@ type guard struct {
 	// exempt reports whether a request may skip the browser checks and the
 	// token (the browser sign-in callback, authorised by state and cookie).
 	exempt func(r *http.Request) bool
+	// pageAccess, when set, admits a browser to the /auth/ pages by the
+	// access cookie or ?access= (auth_access.go); Bearer works there too.
+	pageAccess func(r *http.Request) bool
 }
 
 func newGuard(allowed []string, token string) *guard {
@@ -37,34 +38,37 @@ func newGuard(allowed []string, token string) *guard {
 	return g
 }
 
-func (g *guard) middleware(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if !g.hostAllowed(r.Host) {
-			return apperr.New(apperr.Forbidden, apperr.CodeAuthFailed, "Host %q is not allowed: add it to security.allowed_hosts", truncate(r.Host, 64))
-		}
-		exempt := g.exempt != nil && g.exempt(r)
-		if !exempt {
-			if why := crossSite(r); why != "" {
-				return apperr.New(apperr.Forbidden, apperr.CodeAuthFailed, "browser request refused: %s", why)
-			}
-		}
-		if g.token == "" || exempt {
-			return next(c)
-		}
-		switch p := r.URL.Path; {
-		case p == "/healthz" || p == "/readyz":
-		case p == "/2.0" || strings.HasPrefix(p, "/2.0/"):
-			// The token arrives as the client's api_key: checked once the
-			// parameters are parsed (dropIn.checkToken).
-		default:
-			if !g.bearerOK(r) {
-				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="lastfmd"`)
-				return apperr.New(apperr.Unauthorized, apperr.CodeAuthFailed, "a token is required: send Authorization: Bearer TOKEN (see security.token_file)")
-			}
-		}
-		return next(c)
+// check runs the guard on a request before any routing; a non-nil error
+// (an *apperr.Error) refuses it.
+func (g *guard) check(w http.ResponseWriter, r *http.Request) error {
+	if !g.hostAllowed(r.Host) {
+		return apperr.New(apperr.Forbidden, apperr.CodeAuthFailed, "Host %q is not allowed: add it to security.allowed_hosts", truncate(r.Host, 64))
 	}
+	exempt := g.exempt != nil && g.exempt(r)
+	if !exempt {
+		if why := crossSite(r); why != "" {
+			return apperr.New(apperr.Forbidden, apperr.CodeAuthFailed, "browser request refused: %s", why)
+		}
+	}
+	if g.token == "" || exempt {
+		return nil
+	}
+	switch p := r.URL.Path; {
+	case p == "/healthz" || p == "/readyz":
+	case p == "/2.0" || strings.HasPrefix(p, "/2.0/"):
+		// The token arrives as the client's api_key: checked once the
+		// parameters are parsed (dropIn.checkToken).
+	case p == "/auth" || strings.HasPrefix(p, "/auth/"):
+		if !g.bearerOK(r) && (g.pageAccess == nil || !g.pageAccess(r)) {
+			return apperr.New(apperr.Unauthorized, apperr.CodeAuthFailed, "a token is required: open the address `lastfmd auth web` prints")
+		}
+	default:
+		if !g.bearerOK(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="lastfmd"`)
+			return apperr.New(apperr.Unauthorized, apperr.CodeAuthFailed, "a token is required: send Authorization: Bearer TOKEN (see security.token_file)")
+		}
+	}
+	return nil
 }
 
 // hostAllowed accepts localhost, 127.0.0.1, [::1] and allowed_hosts, on any

@@ -3,9 +3,9 @@ package httpapi
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -13,6 +13,35 @@ import (
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// counters and observers memoise the labelled children: looking a
+	// child up by its label values hashes them on every request, which
+	// shows on the cached-read path.
+	counters  sync.Map // counterKey -> prometheus.Counter
+	observers sync.Map // route -> prometheus.Observer
+}
+
+type counterKey struct {
+	route string
+	code  int
+}
+
+func (m *httpMetrics) counter(route string, code int) prometheus.Counter {
+	k := counterKey{route, code}
+	if c, ok := m.counters.Load(k); ok {
+		return c.(prometheus.Counter)
+	}
+	c := m.requests.WithLabelValues(route, strconv.Itoa(code/100)+"xx", strconv.Itoa(code))
+	m.counters.Store(k, c)
+	return c
+}
+
+func (m *httpMetrics) observer(route string) prometheus.Observer {
+	if o, ok := m.observers.Load(route); ok {
+		return o.(prometheus.Observer)
+	}
+	o := m.duration.WithLabelValues(route)
+	m.observers.Store(route, o)
+	return o
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
@@ -51,18 +80,8 @@ func route(path string) string {
 	return "other"
 }
 
-func (m *httpMetrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		if err != nil {
-			c.Error(err) // render now so the status is known
-			err = nil
-		}
-		rt := route(c.Request().URL.Path)
-		code := c.Response().Status
-		m.requests.WithLabelValues(rt, strconv.Itoa(code/100)+"xx", strconv.Itoa(code)).Inc()
-		m.duration.WithLabelValues(rt).Observe(time.Since(start).Seconds())
-		return err
-	}
+// observe counts one answered request.
+func (m *httpMetrics) observe(route string, code int, start time.Time) {
+	m.counter(route, code).Inc()
+	m.observer(route).Observe(time.Since(start).Seconds())
 }

@@ -174,9 +174,10 @@ func jsonErr(err error) string {
 	return "invalid JSON"
 }
 
-// parseJSONScrobbles turns a JSON array of scrobble objects (or
-// {"scrobbles":[...]}) into indexed track.scrobble parameters.
-func parseJSONScrobbles(body []byte, max int) (url.Values, error) {
+// parseJSONScrobbles decodes a JSON array of scrobble objects (or
+// {"scrobbles":[...]}) into one set of parameters per item. A request with
+// any malformed item is refused whole, naming each bad item.
+func parseJSONScrobbles(body []byte, max int) ([]url.Values, error) {
 	var items []json.RawMessage
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '{' {
@@ -196,7 +197,7 @@ func parseJSONScrobbles(body []byte, max int) (url.Values, error) {
 	if len(items) > max {
 		return nil, apperr.Invalidf("%d scrobbles in one request; at most %d", len(items), max)
 	}
-	out := url.Values{}
+	out := make([]url.Values, 0, len(items))
 	var bad []string
 	for i, raw := range items {
 		one, err := parseJSONObject(raw)
@@ -212,16 +213,15 @@ func parseJSONScrobbles(body []byte, max int) (url.Values, error) {
 		if ts := one.Get("timestamp"); ts != "" && !isDigits(ts) {
 			bad = append(bad, fmt.Sprintf("item %d: timestamp must be a whole number of seconds", i))
 		}
-		for k, vs := range one {
+		for k := range one {
 			if strings.ContainsAny(k, "[]") {
 				bad = append(bad, fmt.Sprintf("item %d: parameter %q must not be indexed", i, k))
-				continue
 			}
-			out[fmt.Sprintf("%s[%d]", k, i)] = vs
 		}
+		out = append(out, one)
 	}
 	if len(bad) > 0 {
-		return nil, apperr.Invalidf("scrobbles refused: %s", strings.Join(bad, "; "))
+		return nil, apperr.Invalidf("scrobbles refused, none was accepted: %s", listProblems(bad))
 	}
 	return out, nil
 }

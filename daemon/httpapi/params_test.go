@@ -50,8 +50,8 @@ func TestParseJSONScrobbles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := url.Values{"artist[0]": {"A"}, "track[0]": {"T"}, "timestamp[0]": {"1700000000"},
-		"artist[1]": {"B"}, "track[1]": {"U"}, "timestamp[1]": {"1700000100"}, "album[1]": {"X"}}
+	want := []url.Values{{"artist": {"A"}, "track": {"T"}, "timestamp": {"1700000000"}},
+		{"artist": {"B"}, "track": {"U"}, "timestamp": {"1700000100"}, "album": {"X"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v", got)
 	}

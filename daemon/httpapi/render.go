@@ -29,34 +29,55 @@ const (
 
 // writeResult sends a Result: Last.fm's status and body, and of Last.fm's
 // headers only Content-Type.
-func writeResult(c echo.Context, res *proxy.Result) error {
-	h := c.Response().Header()
+func writeResult(w http.ResponseWriter, res *proxy.Result) error {
+	h := w.Header()
+	// Headers are set through the map with canonical names and shared
+	// value slices: this is the cache-hit path, and Header.Set would
+	// canonicalise each name and allocate each value.
 	if res.ContentType != "" {
-		h.Set(echo.HeaderContentType, res.ContentType)
+		h["Content-Type"] = headerValue(res.ContentType)
 	}
 	if res.Cache != "" {
-		h.Set("X-Lastfmd-Cache", res.Cache)
+		h["X-Lastfmd-Cache"] = headerValue(res.Cache)
 		if res.Cache == proxy.CacheHit || res.Cache == proxy.CacheStale {
-			h.Set("Age", strconv.Itoa(int(res.Age.Seconds())))
+			h["Age"] = []string{strconv.Itoa(int(res.Age.Seconds()))}
 		}
 	}
 	if res.Queued > 0 {
-		h.Set("X-Lastfmd-Queued", strconv.Itoa(res.Queued))
+		h["X-Lastfmd-Queued"] = []string{strconv.Itoa(res.Queued)}
 	}
 	status := res.Status
 	if status == 0 {
 		status = http.StatusOK
 	}
-	c.Response().WriteHeader(status)
-	_, err := c.Response().Write(res.Body)
+	w.WriteHeader(status)
+	_, err := w.Write(res.Body)
 	return err
+}
+
+// sharedValues are header values common enough to share one read-only
+// slice between responses (net/http only reads them).
+var sharedValues = func() map[string][]string {
+	m := map[string][]string{}
+	for _, v := range []string{ctJSON, ctXML, ctJS, "application/json", "text/xml; charset=utf-8", "application/json; charset=utf-8",
+		proxy.CacheHit, proxy.CacheMiss, proxy.CacheStale, proxy.CacheBypass} {
+		m[v] = []string{v}
+	}
+	return m
+}()
+
+func headerValue(v string) []string {
+	if s, ok := sharedValues[v]; ok {
+		return s
+	}
+	return []string{v}
 }
 
 // writeError renders one of lastfmd's own errors in Last.fm's shape and the
 // request's format.
-func writeError(c echo.Context, f answerFormat, e *apperr.Error) error {
+func writeError(w http.ResponseWriter, f answerFormat, e *apperr.Error) error {
 	status := statusOf(e)
-	h := c.Response().Header()
+	h := w.Header()
 	if e.Kind == apperr.RateLimited && e.RetryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
 	}
@@ -72,13 +93,13 @@ func writeError(c echo.Context, f answerFormat, e *apperr.Error) error {
 		}{code, msg})
 		if f.dropIn && f.callback != "" {
 			h.Set(echo.HeaderContentType, ctJS)
-			c.Response().WriteHeader(status)
-			_, err := c.Response().Write([]byte(f.callback + "(" + string(body) + ");"))
+			w.WriteHeader(status)
+			_, err := w.Write([]byte(f.callback + "(" + string(body) + ");"))
 			return err
 		}
 		h.Set(echo.HeaderContentType, ctJSON)
-		c.Response().WriteHeader(status)
-		_, err := c.Response().Write(append(body, '\n'))
+		w.WriteHeader(status)
+		_, err := w.Write(append(body, '\n'))
 		return err
 	}
 	var b strings.Builder
@@ -88,7 +109,7 @@ func writeError(c echo.Context, f answerFormat, e *apperr.Error) error {
 	_ = xml.EscapeText(&b, []byte(msg))
 	b.WriteString("</error>\n</lfm>\n")
 	h.Set(echo.HeaderContentType, ctXML)
-	c.Response().WriteHeader(status)
-	_, err := c.Response().Write([]byte(b.String()))
+	w.WriteHeader(status)
+	_, err := w.Write([]byte(b.String()))
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -59,15 +60,13 @@ func New(o Options) *Server {
 		o.Registry = prometheus.NewRegistry()
 	}
 	if o.MaxScrobbles == 0 {
-		o.MaxScrobbles = proxy.MaxBatch
+		o.MaxScrobbles = proxy.MaxScrobbleItems
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{e: e, svc: o.Service, log: o.Log, guard: newGuard(o.AllowedHosts, o.Token), opts: o}
 	s.metrics = newHTTPMetrics(o.Registry)
 	e.HTTPErrorHandler = s.handleError
-	// Pre: before routing, so unknown paths and wrong verbs are guarded too.
-	e.Pre(s.recoverer, s.metrics.middleware, s.guard.middleware)
 
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", s.readyz)
@@ -86,7 +85,68 @@ func New(o Options) *Server {
 }
 
 // Handler is the root HTTP handler.
-func (s *Server) Handler() http.Handler { return s.e }
+func (s *Server) Handler() http.Handler { return s }
+
+// ServeHTTP is every request's way in: the security guard runs here,
+// before echo routes anything, so unknown paths and wrong verbs are guarded
+// too and no route added later can escape it. Recovery and the request
+// metrics wrap it all. (Done outside echo's middleware chain, which echo
+// rebuilds with fresh closures on every request.)
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := statusWriters.Get().(*statusWriter)
+	sw.ResponseWriter, sw.status = w, 0
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("panic while handling a request", "path", r.URL.Path, "panic", v)
+			if sw.status == 0 {
+				_ = writeError(sw, formatFor(r), &apperr.Error{Kind: apperr.Internal, Code: apperr.CodeOperationFail, Message: "internal error"})
+			}
+		}
+		s.metrics.observe(route(r.URL.Path), sw.code(), start)
+		s.logRequest(r, sw.code(), start)
+		sw.ResponseWriter = nil
+		statusWriters.Put(sw)
+	}()
+	if err := s.guard.check(sw, r); err != nil {
+		_ = writeError(sw, formatFor(r), apperr.As(err))
+		return
+	}
+	s.e.ServeHTTP(sw, r)
+}
+
+// statusWriter remembers the status for the metrics; pooled, so the hot
+// path allocates nothing for it.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+var statusWriters = sync.Pool{New: func() any { return new(statusWriter) }}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *statusWriter) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
 
 // Echo exposes the router to sibling transports (sign-in pages) that add
 // routes behind the same guard.
@@ -99,7 +159,7 @@ func (s *Server) SetExempt(f func(*http.Request) bool) { s.guard.exempt = f }
 // requests for at most drain.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
 	hs := &http.Server{
-		Handler: s.e,
+		Handler: s,
 		// A slow or stalled client must not hold a connection forever.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -164,7 +224,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if !ok {
 		f = formatFor(c.Request())
 	}
-	_ = writeError(c, f, ae)
+	_ = writeError(c.Response(), f, ae)
 }
 
 func fromEcho(he *echo.HTTPError) *apperr.Error {
@@ -191,21 +251,4 @@ func formatFor(r *http.Request) answerFormat {
 	}
 	q := r.URL.Query()
 	return answerFormat{dropIn: true, json: strings.EqualFold(q.Get("format"), "json"), callback: jsonpCallback(q.Get("format"), q.Get("callback"))}
-}
-
-// recoverer turns a panic into a 500 in Last.fm's shape and a log line
-// without a stack trace reaching the client.
-func (s *Server) recoverer(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				if r == http.ErrAbortHandler {
-					panic(r)
-				}
-				s.log.Error("panic while handling a request", "path", c.Request().URL.Path, "panic", r)
-				err = &apperr.Error{Kind: apperr.Internal, Code: apperr.CodeOperationFail, Message: "internal error"}
-			}
-		}()
-		return next(c)
-	}
 }

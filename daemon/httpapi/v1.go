@@ -25,6 +25,7 @@ func (s *Server) v1(c echo.Context) error {
 		method = m.Name
 	}
 	values := r.URL.Query()
+	var items []url.Values // a JSON scrobble array
 	if r.Method == http.MethodPost {
 		limit := int64(MaxBody)
 		if method == "track.scrobble" {
@@ -37,8 +38,8 @@ func (s *Server) v1(c echo.Context) error {
 		var bv url.Values
 		switch mt := mediaType(r); {
 		case mt == jsonType || (mt == "" && looksJSON(body)):
-			if method == "track.scrobble" && looksJSONArray(body) {
-				bv, err = parseJSONScrobbles(body, s.opts.MaxScrobbles)
+			if method == "track.scrobble" && isScrobbleList(body) {
+				items, err = parseJSONScrobbles(body, s.opts.MaxScrobbles) // scrobbles.go
 			} else {
 				bv, err = parseJSONObject(body)
 			}
@@ -63,6 +64,11 @@ func (s *Server) v1(c echo.Context) error {
 	if err != nil {
 		return apperr.Invalidf("%v", err)
 	}
+	scrobbles, err := canonicalItems(items)
+	if err != nil {
+		return err
+	}
+	wait, waitSet := preferWait(r.Header)
 	res, err := s.svc.Handle(r.Context(), &proxy.Request{
 		Endpoint:   proxy.V1,
 		HTTPMethod: r.Method,
@@ -70,11 +76,14 @@ func (s *Server) v1(c echo.Context) error {
 		Params:     params,
 		Account:    r.Header.Get("X-Lastfmd-Account"),
 		NoCache:    noCache(r),
+		Scrobbles:  scrobbles,
+		Wait:       wait,
+		WaitSet:    waitSet,
 	})
 	if err != nil {
 		return err
 	}
-	return writeResult(c, res)
+	return writeResult(c.Response(), res)
 }
 
 func noCache(r *http.Request) bool {

@@ -2,6 +2,7 @@ package lastfmtest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -52,6 +53,10 @@ type Fault struct {
 	Times int
 	// Until, when set, ends the fault at this emulator-clock time.
 	Until time.Time
+	// Chance, when between 0 and 1, applies the fault to only that share
+	// of the matching requests (drawn at random), e.g. 0.1 for the soak
+	// test's "10% transient errors"; requests it spares do not consume it.
+	Chance float64
 }
 
 func (f *Fault) scrobbleLevel() bool { return f.IgnoreCode != 0 || f.BadItem != "" }
@@ -119,6 +124,9 @@ func (s *Server) faultMatches(f *Fault, method string, scrobble bool, items []Sc
 		want = "track.scrobble"
 	}
 	if want != "" && !strings.EqualFold(canonicalMethod(want), method) {
+		return false
+	}
+	if f.Chance > 0 && f.Chance < 1 && rand.Float64() >= f.Chance {
 		return false
 	}
 	if f.BadItem == "" {

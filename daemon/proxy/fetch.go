@@ -103,7 +103,12 @@ func (s *Service) noteFailure(call upstream.Call, account string, r *upstream.Re
 				"account", account, "code", r.APIError.Code, "fix", "lastfmd auth login --account "+account)
 		}
 	}
-	if r.Class == signer.ClassKeyBroken {
-		s.log.Error("Last.fm refused the API key", "code", r.APIError.Code, "message", r.APIError.Message)
+	if r.Class == signer.ClassKeyBroken && r.APIError != nil {
+		// Loudly, but once per distinct problem: every call would say it.
+		msg := r.APIError.Error()
+		if prev, _ := s.keyProblem.Swap(msg).(string); prev != msg {
+			s.log.Error("LAST.FM REFUSED THE API KEY: check lastfm.api_key and the secret, or whether the key was suspended",
+				"code", r.APIError.Code, "message", r.APIError.Message)
+		}
 	}
 }

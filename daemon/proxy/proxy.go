@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/lastfmd/lastfmd/cache"
@@ -41,6 +42,13 @@ type Request struct {
 	// it expects an authenticated read.
 	ClientSigned bool
 	NoCache      bool // Cache-Control: no-cache
+	// Scrobbles are the items of a /v1/ JSON scrobble array (unindexed,
+	// canonical); nil for every other request.
+	Scrobbles []map[string]string
+	// Wait is Prefer: wait=N, when WaitSet: how long a scrobble request
+	// waits for Last.fm's answer (else DefaultWait).
+	Wait    time.Duration
+	WaitSet bool
 }
 
 // Result is what goes back to the client.
@@ -69,6 +77,10 @@ type Options struct {
 	Now         func() time.Time
 	// RetryBase is the first retry delay for transient read failures.
 	RetryBase time.Duration
+	// Journal takes scrobbles and unreachable idempotent writes (nil:
+	// they are forwarded synchronously). MaxAge is scrobble.max_age.
+	Journal Journal
+	MaxAge  time.Duration
 }
 
 // Service handles requests. Safe for concurrent use.
@@ -84,6 +96,9 @@ type Service struct {
 	log         *slog.Logger
 	now         func() time.Time
 	users       *userNames
+	journal     Journal
+	maxAge      time.Duration
+	keyProblem  atomic.Value // string: the last key-broken error logged
 }
 
 // New builds a Service.
@@ -104,6 +119,7 @@ func New(o Options) *Service {
 		up: o.Upstream, accounts: o.Accounts, cache: o.Cache, ttls: o.TTLs,
 		signUnknown: map[string]bool{}, maxRetries: o.MaxRetries, timeout: o.Timeout,
 		retryBase: o.RetryBase, log: o.Log, now: o.Now,
+		journal: o.Journal, maxAge: o.MaxAge,
 	}
 	for _, m := range o.SignUnknown {
 		s.signUnknown[strings.ToLower(m)] = true

@@ -49,8 +49,6 @@ func (s *Service) read(ctx context.Context, req *Request, m signer.Method) (*Res
 			return nil, apperr.Invalidf(`JSONP "callback" is only honoured for unsigned reads (this read is signed with an account)`)
 		}
 	}
-	ctx, cancel := s.deadline(ctx)
-	defer cancel()
 	res, fail, err := s.cachedRead(ctx, req, m, sel, sign)
 	if err != nil {
 		return nil, err
@@ -79,6 +77,8 @@ func (s *Service) cachedRead(ctx context.Context, req *Request, m signer.Method,
 	ttl := s.ttl(m.TierFor(req.Params, s.now()))
 	c := s.cache
 	if c == nil || ttl <= 0 {
+		ctx, cancel := s.deadline(ctx)
+		defer cancel()
 		r, err := s.fetchRead(ctx, call, sel.account.Name)
 		if err != nil {
 			return nil, nil, err
@@ -99,6 +99,10 @@ func (s *Service) cachedRead(ctx context.Context, req *Request, m signer.Method,
 	} else if e, _, ok := c.Peek(key); ok {
 		stale = e
 	}
+	// A miss: the caller waits at most its own deadline (the fetch itself
+	// runs detached, bounded below, so other waiters still get it).
+	ctx, cancel := s.deadline(ctx)
+	defer cancel()
 	var lastFail *upstream.Response
 	fetch := func(ctx context.Context) (*cache.Entry, error) {
 		if !req.NoCache {

@@ -31,6 +31,14 @@ func (s *Service) write(ctx context.Context, req *Request, m signer.Method) (*Re
 	if _, ok := req.Params["callback"]; ok {
 		return nil, apperr.Invalidf(`JSONP "callback" is only honoured for unsigned reads`)
 	}
+	if m.Name == "track.scrobble" && s.journal != nil {
+		return s.scrobble(ctx, req) // scrobble.go: journalled, then answered
+	}
+	if req.Scrobbles != nil {
+		if err := indexScrobbles(req); err != nil {
+			return nil, err
+		}
+	}
 	if m.Name == "track.scrobble" {
 		n, err := signer.BatchSize(req.Params)
 		if err != nil {
@@ -58,6 +66,9 @@ func (s *Service) write(ctx context.Context, req *Request, m signer.Method) (*Re
 	}
 	call := upstream.Call{Method: m.Name, Params: req.Params, SessionKey: sel.account.Key, Post: true}
 	r, err := s.send(ctx, call, sel.account.Name, who)
+	if res, queued := s.queueWrite(req, m, sel, r, err); queued {
+		return res, nil
+	}
 	if err != nil {
 		return nil, err
 	}

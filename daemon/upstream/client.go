@@ -33,6 +33,10 @@ type Options struct {
 	Now       func() time.Time
 	// Transport replaces the default transport (tests).
 	Transport http.RoundTripper
+	// MaxConcurrent caps calls in flight at once (default 16), so a flood
+	// of distinct reads against a slow Last.fm cannot pile up without
+	// bound; callers beyond it wait within their deadline.
+	MaxConcurrent int
 }
 
 // Client calls Last.fm. It is safe for concurrent use.
@@ -46,6 +50,7 @@ type Client struct {
 	limiter   *Limiter
 	now       func() time.Time
 	stats     *Stats
+	slots     chan struct{}
 }
 
 // Call is one Last.fm call as lastfmd will send it.
@@ -88,6 +93,9 @@ func New(o Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.MaxConcurrent <= 0 {
+		o.MaxConcurrent = 16
+	}
 	tr := o.Transport
 	if tr == nil {
 		tr = newTransport()
@@ -101,6 +109,7 @@ func New(o Options) (*Client, error) {
 		limiter:   o.Limiter,
 		now:       o.Now,
 		stats:     &Stats{},
+		slots:     make(chan struct{}, o.MaxConcurrent),
 		hc: &http.Client{
 			Transport: tr,
 			// Never follow redirects: a redirect from the API root is not
@@ -172,6 +181,13 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		if err := c.limiter.Wait(ctx); err != nil {
 			return nil, err
 		}
+	}
+	select {
+	case c.slots <- struct{}{}:
+		defer func() { <-c.slots }()
+	case <-ctx.Done():
+		return nil, &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeServiceOff,
+			Message: "too many Last.fm calls in flight; try again shortly"}
 	}
 	params := make(map[string]string, len(call.Params)+4)
 	for k, v := range call.Params {

@@ -22,6 +22,9 @@ type Limiter struct {
 	queueWait time.Duration
 	now       func() time.Time
 	waiting   atomic.Int64
+	// waitObs, when set, is told how long each Wait took (metrics:
+	// lastfmd_limiter_wait_seconds). See ObserveWait.
+	waitObs atomic.Pointer[func(time.Duration)]
 
 	mu           sync.Mutex
 	backoffUntil time.Time
@@ -46,11 +49,36 @@ func NewLimiter(r float64, b int, queueWait time.Duration, now func() time.Time)
 	}
 }
 
+// ObserveWait registers f, called after every Wait with the real time the
+// caller spent in it (including a refused wait), for the
+// lastfmd_limiter_wait_seconds histogram. f must be cheap and safe for
+// concurrent use.
+func (l *Limiter) ObserveWait(f func(time.Duration)) {
+	if f == nil {
+		l.waitObs.Store(nil)
+		return
+	}
+	l.waitObs.Store(&f)
+}
+
 // Wait takes a token, waiting in FIFO order (reservations are granted in the
 // order they are made) for at most the queue wait or the context's deadline.
 // When the wait would be longer it takes nothing and answers RateLimited with
 // a Retry-After.
 func (l *Limiter) Wait(ctx context.Context) error {
+	obs := l.waitObs.Load()
+	if obs == nil {
+		return l.wait(ctx)
+	}
+	// Real time, not l.now: the wait is real sleeping even when tests
+	// inject a clock.
+	start := time.Now()
+	err := l.wait(ctx)
+	(*obs)(time.Since(start))
+	return err
+}
+
+func (l *Limiter) wait(ctx context.Context) error {
 	now := l.now()
 	if until := l.BackoffUntil(); now.Before(until) {
 		d := until.Sub(now)

@@ -19,6 +19,9 @@ type Stats struct {
 	clockSkew  time.Duration
 	keyProblem string
 	observer   func(method, outcome string, d time.Duration)
+	skewLimit  time.Duration
+	onSkew     func(skew time.Duration)
+	skewed     bool // the skew is beyond skewLimit (warned once per episode)
 }
 
 // Snapshot is a copy of Stats for reporting.
@@ -46,6 +49,12 @@ func (s *Stats) record(method, outcome string, r *Response, now time.Time) {
 		if !r.Date.IsZero() {
 			// Last.fm's Date has second resolution; skew under 2 s is noise.
 			s.clockSkew = now.Sub(r.Date).Truncate(time.Second)
+			skewed := s.skewLimit > 0 && (s.clockSkew > s.skewLimit || s.clockSkew < -s.skewLimit)
+			if skewed && !s.skewed && s.onSkew != nil {
+				f, skew := s.onSkew, s.clockSkew
+				defer f(skew) // after the lock is released
+			}
+			s.skewed = skewed
 		}
 	}
 	if outcome != "ok" {
@@ -68,6 +77,17 @@ func (s *Stats) record(method, outcome string, r *Response, now time.Time) {
 	if obs != nil {
 		obs(method, outcome, d)
 	}
+}
+
+// OnClockSkew registers f, called once when the local clock is found more
+// than limit off the Date of Last.fm's answers (and again only after the
+// clock was back within limit). Last.fm ignores scrobbles it thinks come
+// from the future, so a skewed clock is worth a warning (DESIGN.md
+// "Reliability rules").
+func (s *Stats) OnClockSkew(limit time.Duration, f func(skew time.Duration)) {
+	s.mu.Lock()
+	s.skewLimit, s.onSkew = limit, f
+	s.mu.Unlock()
 }
 
 // Snapshot copies the counters.

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+)
+
+const (
+	authKey    = "0123456789abcdef0123456789abcdef"
+	authSecret = "cli-SECRET-never-shown"
+	authToken  = "cli-listener-TOKEN-never-shown"
+)
+
+// authWorld is an emulator, optionally a daemon in front of it, and the
+// configuration a CLI run uses to reach them.
+type authWorld struct {
+	t        *testing.T
+	emu      *lastfmtest.Server
+	m        *daemon.Main
+	url      string // the daemon's URL, "" without one
+	stateDir string
+	confPath string
+	logs     *lockedBuffer
+}
+
+type worldOpt struct {
+	daemon bool
+	token  bool
+}
+
+func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
+	t.Helper()
+	emu, err := lastfmtest.New(lastfmtest.Options{APIKey: authKey, Secret: authSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	emu.AddUser("alice", "alice-pw", false)
+	emu.AddUser("bob", "bob-pw", false)
+	w := &authWorld{t: t, emu: emu, stateDir: t.TempDir(), logs: &lockedBuffer{}}
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "secret")
+	if err := os.WriteFile(secretFile, []byte(authSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tokenLine := ""
+	if o.token {
+		tf := filepath.Join(dir, "token")
+		if err := os.WriteFile(tf, []byte(authToken+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tokenLine = fmt.Sprintf("token_file = %q\n", tf)
+	}
+	// Without a daemon, listen names a port nothing answers on.
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	listen := ln.Addr().String()
+	ln.Close()
+	w.confPath = filepath.Join(dir, "lastfmd.toml")
+	conf := fmt.Sprintf("listen = %q\nstate_dir = %q\n[lastfm]\napi_key = %q\napi_secret_file = %q\nupstream = %q\nauth_url = %q\nrate = 100.0\nburst = 100\n[security]\n%s",
+		listen, w.stateDir, authKey, secretFile, emu.URL(), emu.AuthURL(), tokenLine)
+	if err := os.WriteFile(w.confPath, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !o.daemon {
+		return w
+	}
+	cfg, _, err := config.Load(config.Options{Path: w.confPath, NeedCredentials: true, Getenv: func(string) string { return "" }, Unsetenv: func(string) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Listen = "127.0.0.1:0"
+	w.m = &daemon.Main{Config: cfg, Log: slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), SignInPoll: 10 * time.Millisecond}
+	if err := w.m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.m.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		w.m.Close()
+	})
+	w.url = w.m.URL()
+	return w
+}
+
+// env is the CLI's environment: the world's configuration, and the
+// daemon's URL when there is one.
+func (w *authWorld) env(extra ...string) []string {
+	e := cleanEnv(w.t, "LASTFMD_CONFIG="+w.confPath)
+	if w.url != "" {
+		e = append(e, "LASTFMD_URL="+w.url)
+	}
+	return append(e, extra...)
+}
+
+// store opens the session file the world's daemon or CLI writes.
+func (w *authWorld) store() *accounts.Store {
+	w.t.Helper()
+	s, err := accounts.Open(w.stateDir, nil)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s
+}
+
+// noSecrets fails if any secret shows in s.
+func (w *authWorld) noSecrets(s, where string, secrets ...string) {
+	w.t.Helper()
+	for _, sec := range append(secrets, authSecret, authToken) {
+		if sec != "" && strings.Contains(s, sec) {
+			w.t.Errorf("a secret (%.4s…) appears in %s", sec, where)
+		}
+	}
+}
+
+// loginRun runs `lastfmd auth login ARGS`, approves the URL it prints as
+// user (unless user is ""), and returns its output and exit status.
+func (w *authWorld) loginRun(env []string, user string, args ...string) (url, out, errOut string, code int) {
+	w.t.Helper()
+	cmd := exec.Command(binPath, append([]string{"auth", "login", "--poll-interval", "20ms"}, args...)...)
+	cmd.Env = env
+	stdout, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	kill := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	defer kill.Stop()
+	br := bufio.NewReader(stdout)
+	first, _ := br.ReadString('\n')
+	url = strings.TrimSpace(first)
+	if user != "" && strings.Contains(url, "token=") {
+		tok := url[strings.Index(url, "token=")+len("token="):]
+		if err := w.emu.ApproveToken(tok, user); err != nil {
+			w.t.Errorf("approving: %v", err)
+		}
+	}
+	rest, _ := io.ReadAll(br)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	return url, first + string(rest), stderr.String(), code
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

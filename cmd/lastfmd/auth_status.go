@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lastfmd/lastfmd/daemon/authflow"
+)
+
+// lastfmd auth status: the accounts, never their keys.
+func newAuthStatusCmd(e *env, f *authFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:     "status",
+		Short:   "List the accounts signed in (name, default, needs sign-in, added)",
+		Example: "  lastfmd auth status",
+		Args:    exactArgs(0),
+		RunE: func(*cobra.Command, []string) error {
+			list, err := authAccounts(e)
+			if err != nil {
+				return err
+			}
+			if f.account != "" {
+				var one []authflow.AccountInfo
+				for _, a := range list {
+					if a.Name == f.account {
+						one = append(one, a)
+					}
+				}
+				if len(one) == 0 {
+					return fmt.Errorf("unknown account %q: see `lastfmd auth status`", f.account)
+				}
+				list = one
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(e.stdout, "No Last.fm account is signed in: run `lastfmd auth login`.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ACCOUNT\tLAST.FM USER\tDEFAULT\tNEEDS SIGN-IN\tADDED")
+			for _, a := range list {
+				added := "-"
+				if !a.Added.IsZero() {
+					added = a.Added.UTC().Format(time.DateTime) + " UTC"
+				} else if a.FromConfig {
+					added = "(session_key_file)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Name, dash(a.User), yesNo(a.Default), yesNo(a.NeedsSignin), added)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, a := range list {
+				if a.NeedsSignin {
+					fmt.Fprintf(e.stderr, "Last.fm refused the session of %s: run `lastfmd auth login --account %s`\n", a.Name, a.Name)
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// authAccounts lists the accounts through the daemon, else from the file.
+func authAccounts(e *env) ([]authflow.AccountInfo, error) {
+	c, err := findDaemon(e)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		var out struct {
+			Accounts []authflow.AccountInfo `json:"accounts"`
+		}
+		if err := authCall(c, http.MethodGet, "/v1/auth/accounts", nil, &out); err != nil {
+			return nil, err
+		}
+		return out.Accounts, nil
+	}
+	l, err := openLocal(e, false, 0)
+	if err != nil {
+		return nil, err
+	}
+	return authflow.List(l.store), nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

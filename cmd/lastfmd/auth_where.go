@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/kardianos/service"
+
+	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/authflow"
+	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/upstream"
+)
+
+// Where a sign-in runs (DESIGN.md "Command line"): through the daemon when
+// one answers (it holds the secret and owns sessions.json; under systemd it
+// may be the only one able to read the secret), else here from the
+// configuration, except when a system-wide service is installed: files
+// this process wrote into the service's state would be unreadable to it.
+
+// systemUnitPath is the system-wide unit `lastfmd install` writes (tests
+// point it elsewhere).
+var systemUnitPath = "/etc/systemd/system/lastfmd.service"
+
+// findDaemon returns a client when a daemon answers at the configured
+// address, nil when none does.
+func findDaemon(e *env) (*client, error) {
+	c, err := newClient(e)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/healthz", nil)
+	if err != nil {
+		return nil, fmt.Errorf("LASTFMD_URL %q is not a URL", c.base)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, nil
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, nil
+	}
+	return c, nil
+}
+
+// systemServiceInstalled reports whether lastfmd is installed as a
+// system-wide service: the systemd unit, or elsewhere what kardianos'
+// service manager says.
+func systemServiceInstalled() bool {
+	if _, err := os.Stat(systemUnitPath); err == nil {
+		return true
+	}
+	if runtime.GOOS == "linux" {
+		return false
+	}
+	s, err := service.New(noopProgram{}, &service.Config{Name: "lastfmd"})
+	if err != nil {
+		return false
+	}
+	_, err = s.Status()
+	return err == nil || !errors.Is(err, service.ErrNotInstalled)
+}
+
+type noopProgram struct{}
+
+func (noopProgram) Start(service.Service) error { return nil }
+func (noopProgram) Stop(service.Service) error  { return nil }
+
+// noDaemonHere refuses to act locally when a system service is installed.
+func noDaemonHere(e *env) error {
+	if !systemServiceInstalled() {
+		return nil
+	}
+	base := "the configured address"
+	if c, err := newClient(e); err == nil {
+		base = c.base
+	}
+	return fmt.Errorf("lastfmd is installed as a system service but no daemon answers at %s: start it (sudo systemctl start lastfmd) and run this again; a sign-in written from here would leave files the service cannot read", base)
+}
+
+// local is the session store (and, for sign-ins, the flows) opened from
+// the configuration, for when no daemon runs.
+type local struct {
+	cfg   *config.Config
+	store *accounts.Store
+	flows *authflow.Flows
+}
+
+// openLocal loads the configuration and the session store; withFlows also
+// needs the API key and secret, to talk to Last.fm.
+func openLocal(e *env, withFlows bool, poll time.Duration) (*local, error) {
+	if err := noDaemonHere(e); err != nil {
+		return nil, err
+	}
+	cfg, _, err := config.Load(config.Options{Path: e.configPath, NeedCredentials: withFlows})
+	if err != nil {
+		return nil, err
+	}
+	var static []accounts.Account
+	if cfg.LastFM.SessionKey.IsSet() {
+		static = append(static, accounts.Account{Name: accounts.DefaultName, Key: cfg.LastFM.SessionKey.Reveal()})
+	}
+	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("state_dir %s: %w", cfg.StateDir, err)
+	}
+	store, err := accounts.Open(cfg.StateDir, static)
+	if err != nil {
+		return nil, err
+	}
+	l := &local{cfg: cfg, store: store}
+	if !withFlows {
+		return l, nil
+	}
+	lim := upstream.NewLimiter(cfg.LastFM.Rate, cfg.LastFM.Burst, cfg.LastFM.QueueWait.Duration, time.Now)
+	up, err := upstream.New(upstream.Options{Endpoint: cfg.LastFM.Upstream, APIKey: cfg.LastFM.APIKey,
+		Secret: cfg.LastFM.APISecret.Reveal(), Timeout: cfg.LastFM.Timeout.Duration, UserAgent: daemon.UserAgent(), Limiter: lim})
+	if err != nil {
+		return nil, fmt.Errorf("config: lastfm.upstream: %w", err)
+	}
+	l.flows, err = authflow.New(authflow.Options{Upstream: up, Accounts: store, APIKey: cfg.LastFM.APIKey,
+		AuthURL: cfg.LastFM.AuthURL, PollInterval: poll})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *local) close() {
+	if l.flows != nil {
+		l.flows.Close()
+	}
+}
+
+func notifyContext(parent context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+}

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// newQueueCmd is `lastfmd queue list | retry ID... | drop ID... | export`:
+// the running daemon's scrobble journal (DESIGN.md "Command line").
+func newQueueCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "queue",
+		Short: "Inspect the scrobble journal: pending items, dead letters, retry, drop, export",
+		Long: "queue shows what the running daemon still has to send to Last.fm and what it gave up on\n" +
+			"(dead letters), retries or drops items by id, and exports everything as JSON lines.",
+		Example: "  lastfmd queue list\n  lastfmd queue retry 17 18\n  lastfmd queue drop 17\n  lastfmd queue export > queue-backup.jsonl",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usageError{errors.New("missing subcommand: list, retry, drop or export")}
+		},
+	}
+	var asJSON bool
+	var limit int
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List pending items and dead letters, per account",
+		Args:  exactArgs(0),
+		RunE: func(*cobra.Command, []string) error {
+			return queueList(e, asJSON, limit)
+		},
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "print the daemon's JSON document")
+	list.Flags().IntVar(&limit, "limit", 1000, "list at most this many items of each kind")
+	retry := &cobra.Command{
+		Use:   "retry ID...",
+		Short: "Send items again now (a dead letter goes back to the queue; pauses are lifted)",
+		Args:  idArgs,
+		RunE: func(_ *cobra.Command, args []string) error {
+			return queueAct(e, "retry", args)
+		},
+	}
+	drop := &cobra.Command{
+		Use:   "drop ID...",
+		Short: "Delete pending items or dead letters for good",
+		Args:  idArgs,
+		RunE: func(_ *cobra.Command, args []string) error {
+			return queueAct(e, "drop", args)
+		},
+	}
+	export := &cobra.Command{
+		Use:   "export",
+		Short: "Print every journalled item and kept result as JSON lines (for backups)",
+		Args:  exactArgs(0),
+		RunE: func(*cobra.Command, []string) error {
+			return queueExport(e)
+		},
+	}
+	cmd.AddCommand(list, retry, drop, export)
+	return cmd
+}
+
+// idArgs accepts one or more positive whole numbers.
+func idArgs(_ *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usageError{errors.New("missing ID: give one or more ids from `lastfmd queue list`")}
+	}
+	for _, a := range args {
+		if n, err := strconv.ParseUint(a, 10, 64); err != nil || n == 0 {
+			return usageError{fmt.Errorf("%q is not a queue id (a positive whole number from `lastfmd queue list`)", a)}
+		}
+	}
+	return nil
+}
+
+// queueRequest calls the daemon's /v1/queue endpoints and turns an error
+// answer into a one-line error.
+func queueRequest(e *env, method, path string, body []byte) ([]byte, error) {
+	c, err := newClient(e)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("reading the daemon's answer: %w", err)
+	}
+	if resp.StatusCode >= 400 {
+		if apiErr := signer.DecodeError(data); apiErr != nil {
+			return nil, fmt.Errorf("%s (HTTP %d)", apiErr.Message, resp.StatusCode)
+		}
+		return nil, fmt.Errorf("the daemon answered HTTP %d", resp.StatusCode)
+	}
+	return data, nil
+}
+
+// queueDoc is the part of GET /v1/queue the listing prints.
+type queueDoc struct {
+	Pending    int    `json:"pending"`
+	Dead       int    `json:"dead"`
+	KeyProblem string `json:"key_problem"`
+	Truncated  bool   `json:"truncated"`
+	Accounts   []struct {
+		Account              string `json:"account"`
+		Pending              int    `json:"pending"`
+		Dead                 int    `json:"dead"`
+		ScrobblesToday       int    `json:"scrobbles_today"`
+		NextAttempt          string `json:"next_attempt"`
+		Paused               string `json:"paused"`
+		LastError            string `json:"last_error"`
+		OldestPendingSeconds int64  `json:"oldest_pending_seconds"`
+	} `json:"accounts"`
+	Items       []queueItem `json:"items"`
+	DeadLetters []queueItem `json:"dead_letters"`
+}
+
+type queueItem struct {
+	ID        uint64            `json:"id"`
+	Account   string            `json:"account"`
+	Method    string            `json:"method"`
+	Params    map[string]string `json:"params"`
+	Timestamp int64             `json:"timestamp"`
+	Attempts  int               `json:"attempts"`
+	LastError string            `json:"last_error"`
+	Reason    string            `json:"reason"`
+}
+
+func queueList(e *env, asJSON bool, limit int) error {
+	if limit < 1 {
+		return usageError{errors.New("--limit must be at least 1")}
+	}
+	data, err := queueRequest(e, http.MethodGet, "/v1/queue?limit="+strconv.Itoa(limit), nil)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		e.stdout.Write(data)
+		return nil
+	}
+	var q queueDoc
+	if err := json.Unmarshal(data, &q); err != nil {
+		return fmt.Errorf("the daemon's queue document is not JSON: %w", err)
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "%d pending, %d dead letters\n", q.Pending, q.Dead)
+	if q.KeyProblem != "" {
+		fmt.Fprintf(w, "PAUSED for every account: %s\n", q.KeyProblem)
+	}
+	for _, a := range q.Accounts {
+		line := fmt.Sprintf("  %s: %d pending, %d dead, %d scrobbled today", a.Account, a.Pending, a.Dead, a.ScrobblesToday)
+		if a.Pending > 0 {
+			line += ", oldest " + (time.Duration(a.OldestPendingSeconds) * time.Second).String() + " ago"
+		}
+		if a.NextAttempt != "" {
+			line += ", next attempt " + a.NextAttempt
+		}
+		fmt.Fprintln(w, line)
+		if a.Paused != "" {
+			fmt.Fprintf(w, "    paused: %s\n", a.Paused)
+		}
+		if a.LastError != "" && a.Pending > 0 {
+			fmt.Fprintf(w, "    last error: %s\n", a.LastError)
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if len(q.Items) > 0 {
+		fmt.Fprintln(tw, "\nPENDING\nID\tACCOUNT\tWHAT\tPLAYED (UTC)\tATTEMPTS\tLAST ERROR")
+		for _, it := range q.Items {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", it.ID, it.Account, describe(it), played(it), it.Attempts, it.LastError)
+		}
+	}
+	if len(q.DeadLetters) > 0 {
+		fmt.Fprintln(tw, "\nDEAD LETTERS (lastfmd queue retry ID / drop ID)\nID\tACCOUNT\tWHAT\tPLAYED (UTC)\tREASON")
+		for _, it := range q.DeadLetters {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", it.ID, it.Account, describe(it), played(it), it.Reason)
+		}
+	}
+	tw.Flush()
+	if q.Truncated {
+		fmt.Fprintln(w, "(more items than --limit; see `lastfmd queue export` for all)")
+	}
+	return nil
+}
+
+// describe names an item: "Artist - Track" for a scrobble, the method and
+// its target for a write.
+func describe(it queueItem) string {
+	what := it.Params["artist"]
+	for _, k := range []string{"track", "album"} {
+		if v := it.Params[k]; v != "" {
+			what += " - " + v
+			break
+		}
+	}
+	if it.Method != "track.scrobble" {
+		what = it.Method + " " + what
+		if tags := it.Params["tags"] + it.Params["tag"]; tags != "" {
+			what += " [" + tags + "]"
+		}
+	}
+	return strings.NewReplacer("\t", " ", "\n", " ").Replace(what)
+}
+
+func played(it queueItem) string {
+	if it.Timestamp == 0 {
+		return "-"
+	}
+	return time.Unix(it.Timestamp, 0).UTC().Format("2006-01-02 15:04")
+}
+
+// queueAct is retry or drop: it prints what happened to each id and exits
+// 1 when an id was unknown or not acted on.
+func queueAct(e *env, action string, args []string) error {
+	ids := make([]uint64, len(args))
+	for i, a := range args {
+		ids[i], _ = strconv.ParseUint(a, 10, 64) // checked by idArgs
+	}
+	body, _ := json.Marshal(map[string][]uint64{"ids": ids})
+	data, err := queueRequest(e, http.MethodPost, "/v1/queue/"+action, body)
+	if err != nil {
+		return err
+	}
+	var res struct {
+		Items []struct {
+			ID     uint64 `json:"id"`
+			Result string `json:"result"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		return fmt.Errorf("the daemon's answer is not JSON: %w", err)
+	}
+	failed := 0
+	for _, it := range res.Items {
+		fmt.Fprintf(e.stdout, "%d: %s\n", it.ID, it.Result)
+		if it.Result != "retrying" && it.Result != "dropped" {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return exitError{code: 1, msg: fmt.Sprintf("lastfmd queue %s: %d of %d ids were not acted on (see `lastfmd queue list`)", action, failed, len(ids))}
+	}
+	return nil
+}
+
+func queueExport(e *env) error {
+	data, err := queueRequest(e, http.MethodGet, "/v1/queue/export", nil)
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(data)
+	return err
+}

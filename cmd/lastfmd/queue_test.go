@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/journal"
+	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+)
+
+// queueDaemon runs a daemon in front of an emulator and returns its URL.
+func queueDaemon(t *testing.T) (*daemon.Main, *lastfmtest.Server) {
+	t.Helper()
+	emu, err := lastfmtest.New(lastfmtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	emu.AddUser("alice", "pw", false)
+	state := t.TempDir()
+	store, err := accounts.Open(state, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Put(accounts.Account{Name: "alice", Key: emu.NewSession("alice"), User: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Defaults()
+	cfg.Listen, cfg.StateDir = "127.0.0.1:0", state
+	cfg.LastFM.APIKey, cfg.LastFM.APISecret = emu.APIKey(), config.Secret(emu.Secret())
+	cfg.LastFM.Upstream = emu.URL()
+	cfg.LastFM.Rate, cfg.LastFM.Burst = 1000, 1000
+	m := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler),
+		JournalTuning: journal.Tuning{BackoffBase: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond, Poll: 10 * time.Millisecond}}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; m.Close() })
+	return m, emu
+}
+
+func TestQueueCLI(t *testing.T) {
+	m, emu := queueDaemon(t)
+	env := cleanEnv(t, "LASTFMD_URL="+m.URL())
+	emu.Stop()
+	var ids []uint64
+	for i, track := range []string{"First", "Second"} {
+		ts := time.Now().Add(-time.Duration(10-i) * time.Minute).Unix()
+		body := fmt.Sprintf(`{"artist":"Cher","track":%q,"timestamp":%d}`, track, ts)
+		req, _ := http.NewRequest(http.MethodPost, m.URL()+"/v1/track.scrobble", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Prefer", "wait=0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct {
+			Scrobbles []struct {
+				ID uint64 `json:"id"`
+			} `json:"scrobbles"`
+		}
+		json.NewDecoder(resp.Body).Decode(&v)
+		resp.Body.Close()
+		if resp.StatusCode != 202 || len(v.Scrobbles) != 1 {
+			t.Fatalf("scrobble: %d", resp.StatusCode)
+		}
+		ids = append(ids, v.Scrobbles[0].ID)
+	}
+	id0, id1 := strconv.FormatUint(ids[0], 10), strconv.FormatUint(ids[1], 10)
+
+	out, errOut, code := runCLI(t, env, "", "queue", "list")
+	if code != 0 || !strings.Contains(out, "2 pending, 0 dead letters") || !strings.Contains(out, "alice: 2 pending") ||
+		!strings.Contains(out, "PENDING") || !strings.Contains(out, "Cher - First") || !strings.Contains(out, id1+"  ") {
+		t.Fatalf("list: %d %q %q", code, out, errOut)
+	}
+	out, _, code = runCLI(t, env, "", "queue", "list", "--json")
+	var doc struct {
+		Pending int `json:"pending"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || doc.Pending != 2 {
+		t.Fatalf("list --json: %d %q", code, out)
+	}
+	out, _, code = runCLI(t, env, "", "queue", "export")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 2 || !strings.Contains(lines[0], `"state":"pending"`) || !strings.Contains(lines[0], `"First"`) {
+		t.Fatalf("export: %d %q", code, out)
+	}
+
+	// A dead letter (forced logout), retried; the other dropped.
+	if err := m.Journal.BeforeLogout("alice", true); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code = runCLI(t, env, "", "queue", "list")
+	if code != 0 || !strings.Contains(out, "DEAD LETTERS") || !strings.Contains(out, "logged out") {
+		t.Fatalf("list with dead letters: %d %q", code, out)
+	}
+	out, errOut, code = runCLI(t, env, "", "queue", "drop", id1)
+	if code != 0 || strings.TrimSpace(out) != id1+": dropped" {
+		t.Fatalf("drop: %d %q %q", code, out, errOut)
+	}
+	out, errOut, code = runCLI(t, env, "", "queue", "retry", id0, "999999")
+	if code != 1 || !strings.Contains(out, id0+": retrying") || !strings.Contains(out, "999999: unknown") || !strings.Contains(errOut, "1 of 2 ids") {
+		t.Fatalf("retry: %d %q %q", code, out, errOut)
+	}
+	emu.Start()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(emu.Scrobbles("alice")) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the retried dead letter was not delivered")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := emu.Scrobbles("alice"); got[0].Track != "First" {
+		t.Errorf("delivered %+v", got)
+	}
+
+	// Usage errors exit 2; no daemon exits 1; never a stack trace.
+	for _, c := range []struct {
+		env  []string
+		args []string
+		code int
+		msg  string
+	}{
+		{env, []string{"queue"}, 2, "missing subcommand"},
+		{env, []string{"queue", "retry"}, 2, "missing ID"},
+		{env, []string{"queue", "drop", "abc"}, 2, "not a queue id"},
+		{env, []string{"queue", "drop", "0"}, 2, "not a queue id"},
+		{env, []string{"queue", "list", "--limit", "0"}, 2, "--limit"},
+		{env, []string{"queue", "list", "extra"}, 2, "accepts 0 arg"},
+		{cleanEnv(t, "LASTFMD_URL=http://127.0.0.1:1"), []string{"queue", "list"}, 1, "no daemon answers"},
+	} {
+		_, errOut, code := runCLI(t, c.env, "", c.args...)
+		if code != c.code || !strings.Contains(errOut, c.msg) || strings.Contains(errOut, "goroutine ") {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errOut, c.code, c.msg)
+		}
+	}
+}

@@ -1,0 +1,356 @@
+//go:build !windows
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+)
+
+const (
+	svcKey    = "0123456789abcdef0123456789abcdef"
+	svcSecret = "svc-SECRET-never-shown"
+	svcToken  = "svc-listener-TOKEN-never-shown"
+)
+
+// svcWorld is the emulator, a state directory with alice signed in, a
+// configuration file, and the NOTIFY_SOCKET systemd would hold: what a
+// `lastfmd run` child process started as systemd starts it needs.
+type svcWorld struct {
+	t       *testing.T
+	emu     *lastfmtest.Server
+	dir     string
+	state   string
+	conf    string
+	sk      string
+	notify  *sdSocket
+	token   bool
+	logLvl  string
+	busy    net.Listener // holds the configured listen address: a daemon that ignored systemd's sockets would fail
+	secrets []string
+}
+
+type svcOpts struct {
+	token    bool
+	logLevel string
+	extra    string // more TOML for the [lastfm] section
+}
+
+func newSvcWorld(t *testing.T, o svcOpts) *svcWorld {
+	t.Helper()
+	emu, err := lastfmtest.New(lastfmtest.Options{APIKey: svcKey, Secret: svcSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	emu.AddUser("alice", "alice-pw", false)
+	w := &svcWorld{t: t, emu: emu, dir: t.TempDir(), token: o.token, logLvl: o.logLevel}
+	w.state = filepath.Join(w.dir, "state")
+	w.sk = emu.NewSession("alice")
+	store, err := accounts.Open(w.state, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Put(accounts.Account{Name: "alice", Key: w.sk, User: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	w.secrets = []string{svcSecret, w.sk, svcToken}
+	if w.busy, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.busy.Close() })
+	w.notify = newSDSocket(t, filepath.Join(w.dir, "notify.sock"))
+	w.conf = filepath.Join(w.dir, "lastfmd.toml")
+	w.writeConfig(o.logLevel, o.extra)
+	return w
+}
+
+// writeConfig writes the configuration file with a log level and extra
+// [lastfm] keys.
+func (w *svcWorld) writeConfig(level, extra string) {
+	w.t.Helper()
+	secretFile := filepath.Join(w.dir, "secret")
+	if err := os.WriteFile(secretFile, []byte(svcSecret+"\n"), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+	if level == "" {
+		level = "info"
+	}
+	tok := ""
+	if w.token {
+		tf := filepath.Join(w.dir, "token")
+		if err := os.WriteFile(tf, []byte(svcToken+"\n"), 0o600); err != nil {
+			w.t.Fatal(err)
+		}
+		tok = fmt.Sprintf("token_file = %q\n", tf)
+	}
+	conf := fmt.Sprintf("listen = %q\nstate_dir = %q\nlog_level = %q\n[lastfm]\napi_key = %q\napi_secret_file = %q\nupstream = %q\nrate = 100.0\nburst = 100\n%s\n[security]\n%s",
+		w.busy.Addr().String(), w.state, level, svcKey, secretFile, w.emu.URL(), extra, tok)
+	if err := os.WriteFile(w.conf, []byte(conf), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// noSecrets fails the test if s holds a secret.
+func (w *svcWorld) noSecrets(s, where string) {
+	w.t.Helper()
+	for _, sec := range w.secrets {
+		if sec != "" && strings.Contains(s, sec) {
+			w.t.Errorf("%s leaks a secret", where)
+		}
+	}
+	if strings.Contains(s, "goroutine ") || strings.Contains(s, "panic:") {
+		w.t.Errorf("%s holds a Go stack trace:\n%s", where, s)
+	}
+}
+
+// svcListeners are sockets the test holds as systemd would.
+type svcListeners struct {
+	files []*os.File
+	names []string
+	tcp   string // "127.0.0.1:port" of the TCP one, if any
+	unix  string // path of the unix one, if any
+}
+
+// listenTCP and listenUnix add a socket to pass.
+func (l *svcListeners) listenTCP(t *testing.T, addr string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close(); f.Close() })
+	l.files, l.names, l.tcp = append(l.files, f), append(l.names, "tcp"), ln.Addr().String()
+}
+
+func (l *svcListeners) listenUnix(t *testing.T, path string) {
+	t.Helper()
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ln.(*net.UnixListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close(); f.Close() })
+	l.files, l.names, l.unix = append(l.files, f), append(l.names, "unix"), path
+}
+
+// svcDaemon is one `lastfmd run` child process.
+type svcDaemon struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	stderr *lockedBuffer
+	done   chan struct{}
+	code   int
+	exited time.Time
+}
+
+// start runs `lastfmd run` as systemd would: with the sockets as fds 3...,
+// LISTEN_PID its own pid (set by a shell that then execs lastfmd),
+// LISTEN_FDS, NOTIFY_SOCKET, and the extra environment.
+func (w *svcWorld) start(l *svcListeners, extraEnv ...string) *svcDaemon {
+	w.t.Helper()
+	cmd := exec.Command("/bin/sh", "-c", `LISTEN_PID=$$ exec "$0" run`, binPath)
+	env := []string{"LASTFMD_CONFIG=" + w.conf, "NOTIFY_SOCKET=" + w.notify.path}
+	if l != nil && len(l.files) > 0 {
+		cmd.ExtraFiles = l.files
+		env = append(env, fmt.Sprintf("LISTEN_FDS=%d", len(l.files)), "LISTEN_FDNAMES="+strings.Join(l.names, ":"))
+	}
+	cmd.Env = cleanEnv(w.t, append(env, extraEnv...)...)
+	d := &svcDaemon{t: w.t, cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	cmd.Stderr = d.stderr
+	cmd.Stdout = d.stderr
+	if err := cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	go func() {
+		err := cmd.Wait()
+		d.exited = time.Now()
+		d.code = 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			d.code = ee.ExitCode()
+		} else if err != nil {
+			d.code = -1
+		}
+		close(d.done)
+	}()
+	w.t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-d.done
+		w.noSecrets(d.stderr.String(), "the daemon's log")
+	})
+	return d
+}
+
+// signal sends sig to the daemon.
+func (d *svcDaemon) signal(sig syscall.Signal) {
+	d.t.Helper()
+	if err := d.cmd.Process.Signal(sig); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// wait waits for the daemon to exit and returns its status.
+func (d *svcDaemon) wait(within time.Duration) int {
+	d.t.Helper()
+	select {
+	case <-d.done:
+		return d.code
+	case <-time.After(within):
+		d.t.Fatalf("lastfmd did not exit within %v; its log:\n%s", within, d.stderr.String())
+	}
+	return -1
+}
+
+// running reports whether the daemon is still running.
+func (d *svcDaemon) running() bool {
+	select {
+	case <-d.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// waitLog waits for the daemon's log to contain s.
+func (d *svcDaemon) waitLog(s string, within time.Duration) {
+	d.t.Helper()
+	deadline := time.Now().Add(within)
+	for !strings.Contains(d.stderr.String(), s) {
+		if time.Now().After(deadline) {
+			d.t.Fatalf("the log has no %q within %v:\n%s", s, within, d.stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// ready waits for READY=1 and returns the address in its STATUS.
+func (w *svcWorld) ready(d *svcDaemon) string {
+	w.t.Helper()
+	msg := w.notify.next(w.t, "READY=1", 20*time.Second, d)
+	_, addr, ok := strings.Cut(msg, "STATUS=serving on ")
+	if !ok {
+		w.t.Fatalf("READY=1 without the address: %q", msg)
+	}
+	return strings.TrimSpace(addr)
+}
+
+// sdSocket is the NOTIFY_SOCKET end systemd holds.
+type sdSocket struct {
+	path string
+	msgs chan string
+}
+
+func newSDSocket(t *testing.T, path string) *sdSocket {
+	t.Helper()
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	s := &sdSocket{path: path, msgs: make(chan string, 10000)}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				return
+			}
+			s.msgs <- string(buf[:n])
+		}
+	}()
+	return s
+}
+
+// next waits for a message containing want; others are skipped. A daemon
+// that exits first fails the test with its log.
+func (s *sdSocket) next(t *testing.T, want string, within time.Duration, d *svcDaemon) string {
+	t.Helper()
+	deadline := time.After(within)
+	exited := d.done
+	for {
+		select {
+		case m := <-s.msgs:
+			if strings.Contains(m, want) {
+				return m
+			}
+		case <-exited:
+			// What it sent before exiting may still be on its way from
+			// the socket to msgs: allow a moment for it.
+			exited = nil
+			deadline = time.After(time.Second)
+		case <-deadline:
+			if exited == nil {
+				t.Fatalf("lastfmd exited (status %d) without sending %q; its log:\n%s", d.code, want, d.stderr.String())
+			}
+			t.Fatalf("no %q from lastfmd within %v; its log:\n%s", want, within, d.stderr.String())
+		}
+	}
+}
+
+// httpClient reaches a daemon over TCP ("127.0.0.1:port") or a unix
+// socket path.
+func httpClient(addr string) (*http.Client, string) {
+	if strings.HasPrefix(addr, "/") {
+		return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, "unix", addr)
+			}}}, "http://localhost"
+	}
+	return &http.Client{Timeout: 30 * time.Second}, "http://" + addr
+}
+
+// get sends GET and returns status and body.
+func get(t *testing.T, hc *http.Client, url string, hdr ...string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// unitValue reads a directive from a shipped unit file.
+func unitValue(t *testing.T, file, key string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), key+"="); ok {
+			return v
+		}
+	}
+	t.Fatalf("%s has no %s=", file, key)
+	return ""
+}

@@ -1,0 +1,144 @@
+//go:build !windows
+
+package main
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// teach checks an error a new user can hit: exit status 1, one line on
+// stderr saying what is wrong (wrong) and what to run or read next (next),
+// never a stack trace.
+func teach(t *testing.T, stdout, stderr string, code int, wrong string, next ...string) {
+	t.Helper()
+	if code != 1 {
+		t.Errorf("exit %d, want 1; stderr %q", code, stderr)
+	}
+	if lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n"); len(lines) != 1 {
+		t.Errorf("stderr is %d lines, want 1:\n%s", len(lines), stderr)
+	}
+	if !strings.Contains(stderr, wrong) {
+		t.Errorf("stderr does not say what is wrong (%q):\n%s", wrong, stderr)
+	}
+	for _, n := range next {
+		if !strings.Contains(stderr, n) {
+			t.Errorf("stderr does not say what to do next (%q):\n%s", n, stderr)
+		}
+	}
+	t.Logf("stderr: %s", stderr)
+	if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {
+		t.Errorf("stack trace:\n%s", stderr)
+	}
+}
+
+// secretFile writes a readable-only-by-us API secret and returns its path.
+func secretFile(t *testing.T) string {
+	p := filepath.Join(t.TempDir(), "api-secret")
+	if err := os.WriteFile(p, []byte(stSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// noConfigEnv is a new user's environment: a home with no configuration
+// at all (cleanEnv points LASTFMD_CONFIG at an empty file; a new user has
+// none).
+func noConfigEnv(t *testing.T, extra ...string) []string {
+	home := t.TempDir()
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
+		"XDG_STATE_HOME=" + filepath.Join(home, ".state")}
+	return append(env, extra...)
+}
+
+// A fresh machine, `lastfmd run`: no configuration file anywhere.
+func TestTeachNoConfig(t *testing.T) {
+	env := noConfigEnv(t)
+	out, errOut, code := runCLI(t, env, "", "run")
+	home := strings.TrimPrefix(env[1], "HOME=")
+	teach(t, out, errOut, code, "lastfm.api_key is required and there is no config file",
+		filepath.Join(home, ".config", "lastfmd", "lastfmd.toml"), `README.md "Running it for real"`, "`lastfmd demo`")
+}
+
+// A configuration file without the API key.
+func TestTeachNoAPIKey(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "lastfmd.toml")
+	if err := os.WriteFile(conf, []byte("[lastfm]\napi_secret_file = \""+secretFile(t)+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, noConfigEnv(t, "LASTFMD_CONFIG="+conf), "", "run")
+	teach(t, out, errOut, code, "lastfm.api_key is required", conf, "LASTFMD_API_KEY", `"Running it for real"`, "`lastfmd demo`")
+}
+
+// The API key but no secret: in a file, and with no file at all.
+func TestTeachNoSecret(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "lastfmd.toml")
+	if err := os.WriteFile(conf, []byte("[lastfm]\napi_key = \""+stKey+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, noConfigEnv(t, "LASTFMD_CONFIG="+conf), "", "run")
+	teach(t, out, errOut, code, "lastfm.api_secret_file is required", conf, "put the shared secret in a file only you can read", `"Running it for real"`)
+
+	out, errOut, code = runCLI(t, noConfigEnv(t, "LASTFMD_API_KEY="+stKey), "", "run")
+	teach(t, out, errOut, code, "lastfm.api_secret_file is required and there is no config file", "LASTFMD_API_SECRET_FILE", `"Running it for real"`)
+}
+
+// A write through `lastfmd call` with no account signed in.
+func TestTeachNoAccountForWrite(t *testing.T) {
+	w := newWorld(t, false)
+	out, errOut, code := runCLI(t, cleanEnv(t, "LASTFMD_URL="+w.url), "", "call", "track.love", "artist=Cher", "track=Believe")
+	teach(t, out, errOut, code, "no Last.fm account is signed in", "`lastfmd auth login`")
+	if len(w.emu.Loved("alice")) != 0 {
+		t.Error("the love reached Last.fm")
+	}
+	// An account name that does not exist.
+	out, errOut, code = runCLI(t, cleanEnv(t, "LASTFMD_URL="+w.url), "", "call", "track.love", "artist=Cher", "track=Believe", "--account", "nobody")
+	teach(t, out, errOut, code, "nobody", "lastfmd auth")
+}
+
+// `lastfmd call` with no daemon: at $LASTFMD_URL, and at the configured
+// listen.
+func TestTeachDaemonNotRunning(t *testing.T) {
+	addr := closedAddr(t)
+	out, errOut, code := runCLI(t, cleanEnv(t, "LASTFMD_URL=http://"+addr), "", "call", "artist.getInfo", "artist=Cher")
+	teach(t, out, errOut, code, "no daemon answers at http://"+addr, "`lastfmd run`", "`lastfmd demo`")
+	out, errOut, code = runCLI(t, noConfigEnv(t, "LASTFMD_LISTEN="+addr), "", "call", "artist.getInfo", "artist=Cher")
+	teach(t, out, errOut, code, "no daemon answers at http://"+addr, "`lastfmd run`", "`lastfmd demo`")
+}
+
+// `lastfmd run` and `lastfmd demo` on a port something else holds.
+func TestTeachPortInUse(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	addr := busy.Addr().String()
+	env := noConfigEnv(t, "LASTFMD_API_KEY="+stKey, "LASTFMD_API_SECRET_FILE="+secretFile(t))
+	out, errOut, code := runCLI(t, env, "", "run", "--listen", addr)
+	teach(t, out, errOut, code, "listen "+addr+": the address is in use", "`lastfmd status`")
+
+	out, errOut, code = runCLI(t, noConfigEnv(t), "", "demo", "--listen", addr)
+	teach(t, out, errOut, code, addr+" is in use", "`lastfmd demo --listen 127.0.0.1:0`")
+}
+
+// A second daemon on the state directory a running one uses fails at once,
+// naming the directory and the way out, instead of hanging on the lock.
+func TestTeachSecondDaemonSameState(t *testing.T) {
+	w := newWorld(t, true)
+	env := noConfigEnv(t, "LASTFMD_API_KEY="+stKey, "LASTFMD_API_SECRET_FILE="+secretFile(t), "LASTFMD_UPSTREAM="+w.emu.URL())
+	start := time.Now()
+	out, errOut, code := runCLI(t, env, "", "run", "--listen", "127.0.0.1:0", "--state-dir", w.state)
+	teach(t, out, errOut, code, "locked by another lastfmd", w.state, "--state-dir")
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the second daemon took %v to give up", d)
+	}
+	// The first one still serves.
+	if code, body := w.do(t, "GET", "/v1/artist.getInfo?artist=Cher", ""); code != 200 {
+		t.Errorf("first daemon after the second one's attempt: %d %s", code, body)
+	}
+}

@@ -1,0 +1,165 @@
+package authflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/proxy"
+	"github.com/lastfmd/lastfmd/daemon/upstream"
+)
+
+// Defaults of the desktop flow (https://www.last.fm/api/desktopauth): a
+// token lives 60 minutes, and Last.fm documents no polling cadence, so poll
+// every few seconds to stay well within the rate limit.
+const (
+	DefaultPollInterval = 3 * time.Second
+	DefaultGiveUp       = 60 * time.Minute
+)
+
+// Caller sends one call to Last.fm; *upstream.Client is one.
+type Caller interface {
+	Do(ctx context.Context, call upstream.Call) (*upstream.Response, error)
+}
+
+// Options configure Flows.
+type Options struct {
+	Upstream Caller
+	Accounts *accounts.Store
+	APIKey   string
+	// AuthURL is Last.fm's approval page (lastfm.auth_url).
+	AuthURL string
+	// Now is the clock (nil: time.Now); the give-up deadline and the
+	// browser states' expiry follow it.
+	Now func() time.Time
+	// PollInterval is the desktop flow's auth.getSession cadence (0: 3 s).
+	PollInterval time.Duration
+	// GiveUp ends an unapproved desktop flow (0: 60 minutes).
+	GiveUp time.Duration
+	// After waits for d (nil: time.After); tests make polling instant.
+	After func(d time.Duration) <-chan time.Time
+	Log   *slog.Logger
+}
+
+// Flows runs the sign-in flows. It is safe for concurrent use.
+type Flows struct {
+	up       Caller
+	accts    *accounts.Store
+	apiKey   string
+	authURL  *url.URL
+	now      func() time.Time
+	poll     time.Duration
+	giveUp   time.Duration
+	after    func(time.Duration) <-chan time.Time
+	log      *slog.Logger
+	states   *States
+	logins   *logins
+	baseCtx  context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	closeMux sync.Mutex
+	closed   bool
+}
+
+// New checks o and returns Flows. Close stops the desktop flows it runs in
+// the background.
+func New(o Options) (*Flows, error) {
+	if o.Upstream == nil || o.Accounts == nil {
+		return nil, errors.New("authflow: an upstream client and a session store are required")
+	}
+	if o.APIKey == "" {
+		return nil, errors.New("authflow: lastfm.api_key is required to sign in")
+	}
+	u, err := url.Parse(o.AuthURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("authflow: lastfm.auth_url %q is not an http(s) URL", o.AuthURL)
+	}
+	f := &Flows{up: o.Upstream, accts: o.Accounts, apiKey: o.APIKey, authURL: u, now: o.Now,
+		poll: o.PollInterval, giveUp: o.GiveUp, after: o.After, log: o.Log}
+	if f.now == nil {
+		f.now = time.Now
+	}
+	if f.poll <= 0 {
+		f.poll = DefaultPollInterval
+	}
+	if f.giveUp <= 0 {
+		f.giveUp = DefaultGiveUp
+	}
+	if f.after == nil {
+		f.after = time.After
+	}
+	if f.log == nil {
+		f.log = slog.New(slog.DiscardHandler)
+	}
+	f.states = NewStates(f.now)
+	f.logins = newLogins(f.now)
+	f.baseCtx, f.cancel = context.WithCancel(context.Background())
+	return f, nil
+}
+
+// Close cancels the desktop flows running in the background and waits for
+// them to end.
+func (f *Flows) Close() {
+	f.closeMux.Lock()
+	f.closed = true
+	f.closeMux.Unlock()
+	f.cancel()
+	f.wg.Wait()
+}
+
+// States is the browser flow's one-time state store.
+func (f *Flows) States() *States { return f.states }
+
+// Accounts is the session store the flows write to.
+func (f *Flows) Accounts() *accounts.Store { return f.accts }
+
+// AuthOrigin is the scheme://host of the approval page (the /auth/ page's
+// Content-Security-Policy lets its form lead there).
+func (f *Flows) AuthOrigin() string { return f.authURL.Scheme + "://" + f.authURL.Host }
+
+// approvalURL is auth_url with extra query parameters, keeping any query
+// auth_url already has.
+func (f *Flows) approvalURL(params url.Values) string {
+	u := *f.authURL
+	q := u.Query()
+	for k, vs := range params {
+		q[k] = vs
+	}
+	// api_key first, as Last.fm's documentation writes it; Encode sorts,
+	// which puts api_key before cb and token anyway.
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// save stores a session as account name (the Last.fm user name when name is
+// empty). Signing in again replaces the key and clears needs-sign-in.
+func (f *Flows) save(name string, s proxy.Session) (accounts.Account, error) {
+	if name == "" {
+		name = s.Name
+	}
+	if err := CheckAccountName(name); err != nil {
+		return accounts.Account{}, err
+	}
+	a := accounts.Account{Name: name, Key: s.Key, User: s.Name}
+	if err := f.accts.Put(a); err != nil {
+		return accounts.Account{}, &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeOperationFail,
+			Message: "cannot store the session: " + oneLine(err.Error()), Err: err}
+	}
+	stored, _ := f.accts.Get(name)
+	stored.Key = ""
+	return stored, nil
+}
+
+func oneLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

@@ -1,0 +1,97 @@
+package authflow
+
+import (
+	"errors"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+)
+
+// AccountInfo is one account as `lastfmd auth status` and GET
+// /v1/auth/accounts show it: never the key.
+type AccountInfo struct {
+	Name        string    `json:"name"`
+	User        string    `json:"user,omitempty"`
+	Default     bool      `json:"default"`
+	NeedsSignin bool      `json:"needs_signin"`
+	Added       time.Time `json:"added,omitzero"`
+	// FromConfig: the account comes from session_key_file (or the
+	// session-key credential), not from a sign-in.
+	FromConfig bool `json:"from_config,omitempty"`
+}
+
+// List describes every account in store.
+func List(store *accounts.Store) []AccountInfo {
+	def, hasDef := store.Default()
+	out := []AccountInfo{}
+	for _, a := range store.List() {
+		out = append(out, AccountInfo{Name: a.Name, User: a.User, Default: hasDef && def.Name == a.Name,
+			NeedsSignin: a.NeedsSignin, Added: a.Added, FromConfig: a.Static})
+	}
+	return out
+}
+
+// SetDefault makes name the default account: the one a request without
+// X-Lastfmd-Account (or with a drop-in client's placeholder sk) runs as.
+func SetDefault(store *accounts.Store, name string) error {
+	if _, ok := store.Get(name); !ok {
+		return unknownAccount(name)
+	}
+	if err := store.SetDefault(name); err != nil {
+		if errors.Is(err, accounts.ErrUnknown) {
+			return unknownAccount(name)
+		}
+		return &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeOperationFail, Message: "cannot store the default account", Err: err}
+	}
+	return nil
+}
+
+// Logout removes account name. before, when set, is asked first (the
+// journal refuses while the account has pending scrobbles unless force).
+func Logout(store *accounts.Store, name string, force bool, before func(account string, force bool) error) error {
+	a, ok := store.Get(name)
+	if !ok {
+		return unknownAccount(name)
+	}
+	if a.Static {
+		return apperr.Invalidf("account %q comes from the configuration (session_key_file or the session-key credential): remove it there", name)
+	}
+	if before != nil {
+		if err := before(name, force); err != nil {
+			var ae *apperr.Error
+			if errors.As(err, &ae) {
+				return ae
+			}
+			return &apperr.Error{Kind: apperr.Invalid, Code: apperr.CodeInvalidParams, Message: "cannot sign out " + name + ": " + oneLine(err.Error())}
+		}
+	}
+	if err := store.Remove(name); err != nil {
+		if errors.Is(err, accounts.ErrUnknown) {
+			return unknownAccount(name)
+		}
+		return &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeOperationFail, Message: "cannot remove the account", Err: err}
+	}
+	return nil
+}
+
+func unknownAccount(name string) error {
+	return apperr.New(apperr.NotFound, apperr.CodeInvalidParams, "unknown account %q: see `lastfmd auth status` for the accounts signed in", truncate(name, MaxAccountName))
+}
+
+// Manage helpers on Flows, for the daemon.
+
+// List describes every account.
+func (f *Flows) List() []AccountInfo { return List(f.accts) }
+
+// SetDefault makes name the default account.
+func (f *Flows) SetDefault(name string) error { return SetDefault(f.accts, name) }
+
+// Logout removes account name (see Logout).
+func (f *Flows) Logout(name string, force bool, before func(string, bool) error) error {
+	if err := Logout(f.accts, name, force, before); err != nil {
+		return err
+	}
+	f.log.Info("signed out", "account", name)
+	return nil
+}

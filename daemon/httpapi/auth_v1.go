@@ -1,0 +1,168 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/authflow"
+)
+
+// The /v1/auth/ endpoints `lastfmd auth` uses to have the running daemon
+// act (it holds the secret and owns sessions.json). Bodies are JSON
+// objects and must say so (Content-Type: application/json): a cross-site
+// page can only send JSON with a CORS preflight, which lastfmd never
+// grants, on top of the guard's browser refusal.
+type authAPI struct {
+	flows        *authflow.Flows
+	access       *pageAccess
+	beforeLogout func(account string, force bool) error
+}
+
+const maxAuthBody = 64 << 10
+
+// body reads a JSON object holding only the named fields.
+func authBody(r *http.Request, fields ...string) (url.Values, error) {
+	data, err := readBody(r, maxAuthBody)
+	if err != nil {
+		return nil, err
+	}
+	if len(strings.TrimSpace(string(data))) > 0 && mediaType(r) != jsonType {
+		return nil, apperr.New(apperr.Invalid, apperr.CodeInvalidParams, "send a JSON object with Content-Type: application/json")
+	}
+	v, err := parseJSONObject(data)
+	if err != nil {
+		return nil, err
+	}
+	allowed := map[string]bool{}
+	for _, f := range fields {
+		allowed[f] = true
+	}
+	var unknown []string
+	for k, vs := range v {
+		if !allowed[k] {
+			unknown = append(unknown, k)
+		}
+		if len(vs) > 1 {
+			return nil, apperr.Invalidf("field %q given twice", k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, apperr.Invalidf("unknown field %q: expected %s", truncate(unknown[0], 64), strings.Join(fields, ", "))
+	}
+	return v, nil
+}
+
+// login is POST /v1/auth/login {"account": NAME?}: starts a desktop flow
+// the daemon polls; answers its id and the approval URL.
+func (a *authAPI) login(c echo.Context) error {
+	v, err := authBody(c.Request(), "account")
+	if err != nil {
+		return err
+	}
+	lg, err := a.flows.StartLogin(c.Request().Context(), v.Get("account"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, lg)
+}
+
+// loginStatus is GET /v1/auth/login/{id}: pending, signed_in or failed.
+func (a *authAPI) loginStatus(c echo.Context) error {
+	lg, ok := a.flows.Login(c.Param("id"))
+	if !ok {
+		return apperr.New(apperr.NotFound, apperr.CodeInvalidParams, "no sign-in with this id (finished flows are kept 15 minutes)")
+	}
+	return c.JSON(http.StatusOK, lg)
+}
+
+type signedIn struct {
+	Account string `json:"account"`
+	User    string `json:"user,omitempty"`
+	Message string `json:"message"`
+}
+
+// mobile is POST /v1/auth/mobile {"username", "password", "account"?}.
+func (a *authAPI) mobile(c echo.Context) error {
+	v, err := authBody(c.Request(), "username", "password", "account")
+	if err != nil {
+		return err
+	}
+	acct, err := a.flows.Mobile(c.Request().Context(), v.Get("username"), v.Get("password"), v.Get("account"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, signedIn{Account: acct.Name, User: acct.User, Message: "Signed in as " + acct.Name})
+}
+
+// importKey is POST /v1/auth/import {"username", "session_key", "account"?}.
+func (a *authAPI) importKey(c echo.Context) error {
+	v, err := authBody(c.Request(), "username", "session_key", "account")
+	if err != nil {
+		return err
+	}
+	acct, err := a.flows.Import(c.Request().Context(), v.Get("username"), v.Get("session_key"), v.Get("account"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, signedIn{Account: acct.Name, User: acct.User, Message: "Imported the session of " + acct.User + " as " + acct.Name})
+}
+
+// setDefault is POST /v1/auth/default {"account": NAME}.
+func (a *authAPI) setDefault(c echo.Context) error {
+	v, err := authBody(c.Request(), "account")
+	if err != nil {
+		return err
+	}
+	name := v.Get("account")
+	if name == "" {
+		return apperr.Invalidf(`"account" is required`)
+	}
+	if err := a.flows.SetDefault(name); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"default": name})
+}
+
+// logout is DELETE /v1/auth/accounts/{name}[?force=1].
+func (a *authAPI) logout(c echo.Context) error {
+	name := c.Param("name")
+	if n, err := url.PathUnescape(name); err == nil {
+		name = n
+	}
+	force := false
+	switch f := c.QueryParam("force"); f {
+	case "", "0", "false":
+	case "1", "true":
+		force = true
+	default:
+		return apperr.Invalidf("force must be 1 or 0")
+	}
+	if err := a.flows.Logout(name, force, a.beforeLogout); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"removed": name})
+}
+
+// accounts is GET /v1/auth/accounts: `lastfmd auth status` (never a key).
+func (a *authAPI) accounts(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"accounts": a.flows.List()})
+}
+
+// web is POST /v1/auth/web: the /auth/ page's address for `lastfmd auth
+// web`, with a one-time ?access= code when a listener token is configured.
+func (a *authAPI) web(c echo.Context) error {
+	if _, err := authBody(c.Request()); err != nil {
+		return err
+	}
+	u := "http://" + c.Request().Host + "/auth/"
+	if a.access.token != "" {
+		u += "?" + accessParam + "=" + a.access.newCode()
+	}
+	return c.JSON(http.StatusOK, map[string]string{"url": u})
+}

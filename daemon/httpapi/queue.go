@@ -1,0 +1,130 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+)
+
+// Queue is the scrobble journal as the /v1/queue endpoints see it.
+type Queue interface {
+	// List returns the queue document (per account, pending, dead letters),
+	// at most limit items of each list.
+	List(limit int) (any, error)
+	// Export writes every journalled item as JSON lines.
+	Export(w io.Writer) error
+	// Retry and Drop act on items by id and say what they did with each.
+	Retry(ids []uint64) (any, error)
+	Drop(ids []uint64) (any, error)
+}
+
+// maxQueueBody bounds POST /v1/queue/retry|drop ({"ids":[...]}).
+const maxQueueBody = 1 << 20
+
+// maxIDs is the most ids one retry or drop may name.
+const maxIDs = 100000
+
+// HandleQueue adds the queue endpoints (DESIGN.md "HTTP API"), behind the
+// same guard as every route: GET /v1/queue[?limit=N], GET /v1/queue/export
+// (JSON lines, for `lastfmd queue export`), POST /v1/queue/retry and POST
+// /v1/queue/drop with {"ids":[...]}. Call it before serving.
+func (s *Server) HandleQueue(q Queue) {
+	s.e.GET("/v1/queue", func(c echo.Context) error {
+		limit := 0
+		if v := c.QueryParam("limit"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return apperr.Invalidf(`parameter "limit" must be a positive whole number`)
+			}
+			limit = n
+		}
+		doc, err := q.List(limit)
+		if err != nil {
+			return unavailable(err)
+		}
+		return c.JSON(http.StatusOK, doc)
+	})
+	s.e.GET("/v1/queue/export", func(c echo.Context) error {
+		// Buffered: an error midway must become a clean error answer, not
+		// a truncated backup that looks whole.
+		var buf bytes.Buffer
+		if err := q.Export(&buf); err != nil {
+			return unavailable(err)
+		}
+		c.Response().Header().Set(echo.HeaderContentType, "application/x-ndjson")
+		return c.Blob(http.StatusOK, "application/x-ndjson", buf.Bytes())
+	})
+	act := func(f func([]uint64) (any, error)) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			body, err := readBody(c.Request(), maxQueueBody)
+			if err != nil {
+				return err
+			}
+			ids, err := parseIDs(body)
+			if err != nil {
+				return err
+			}
+			res, err := f(ids)
+			if err != nil {
+				return unavailable(err)
+			}
+			return c.JSON(http.StatusOK, map[string]any{"items": res})
+		}
+	}
+	s.e.POST("/v1/queue/retry", act(q.Retry))
+	s.e.POST("/v1/queue/drop", act(q.Drop))
+}
+
+// unavailable passes lastfmd's own errors on and reports any other (the
+// journal's file) as 503.
+func unavailable(err error) error {
+	if ae, ok := err.(*apperr.Error); ok {
+		return ae
+	}
+	return &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeTemporary, Message: "the scrobble journal cannot be read or written now", Err: err}
+}
+
+// parseIDs reads {"ids":[...]}: each id a positive whole number, as a JSON
+// number or a string of digits (ids print as numbers in `lastfmd queue
+// list`).
+func parseIDs(body []byte) ([]uint64, error) {
+	var doc struct {
+		IDs []json.RawMessage `json:"ids"`
+	}
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&doc); err != nil {
+		return nil, apperr.Invalidf(`send a JSON object {"ids":[1,2,...]}: %s`, jsonErr(err))
+	}
+	if d.More() {
+		return nil, apperr.Invalidf("malformed JSON body: data after the object")
+	}
+	if len(doc.IDs) == 0 {
+		return nil, apperr.Invalidf(`no ids: send {"ids":[1,2,...]} (see lastfmd queue list)`)
+	}
+	if len(doc.IDs) > maxIDs {
+		return nil, apperr.Invalidf("%d ids in one request; at most %d", len(doc.IDs), maxIDs)
+	}
+	ids := make([]uint64, 0, len(doc.IDs))
+	var bad []string
+	for i, raw := range doc.IDs {
+		text := strings.Trim(string(bytes.TrimSpace(raw)), `"`)
+		id, err := strconv.ParseUint(text, 10, 64)
+		if err != nil || id == 0 || !isDigits(text) {
+			bad = append(bad, "ids["+strconv.Itoa(i)+"]")
+			continue
+		}
+		ids = append(ids, id)
+	}
+	if len(bad) > 0 {
+		return nil, apperr.Invalidf("not a queue id (a positive whole number): %s", listProblems(bad))
+	}
+	return ids, nil
+}

@@ -1,0 +1,96 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/proxy"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// maxProblemsListed bounds how many bad items one refusal names.
+const maxProblemsListed = 50
+
+// listProblems joins per-item problems, naming at most maxProblemsListed.
+func listProblems(bad []string) string {
+	if len(bad) <= maxProblemsListed {
+		return strings.Join(bad, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more", strings.Join(bad[:maxProblemsListed], "; "), len(bad)-maxProblemsListed)
+}
+
+// isScrobbleList reports whether a /v1/track.scrobble JSON body is a list
+// of scrobbles: an array, or an object whose only member is "scrobbles".
+func isScrobbleList(body []byte) bool {
+	if looksJSONArray(body) {
+		return true
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return false
+	}
+	_, ok := m["scrobbles"]
+	return ok && len(m) == 1
+}
+
+// canonicalItems canonicalises each scrobble of a JSON array as a request's
+// parameters are (signer.Canonicalize: UTF-8, names of Last.fm's shape, a
+// name twice with different values refused), naming each bad item.
+func canonicalItems(items []url.Values) ([]map[string]string, error) {
+	if items == nil {
+		return nil, nil
+	}
+	out := make([]map[string]string, len(items))
+	var bad []string
+	for i, it := range items {
+		p, err := signer.Canonicalize(it)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("item %d: %v", i, err))
+			continue
+		}
+		out[i] = p
+	}
+	if len(bad) > 0 {
+		return nil, apperr.Invalidf("scrobbles refused, none was accepted: %s", listProblems(bad))
+	}
+	return out, nil
+}
+
+// preferWait reads RFC 7240's Prefer header: "wait=N" (seconds) bounds how
+// long a scrobble request waits for Last.fm's answer, "respond-async"
+// asks for none (wait=0). Preferences it does not understand are ignored,
+// as the RFC says (https://www.rfc-editor.org/rfc/rfc7240#section-2).
+func preferWait(h http.Header) (time.Duration, bool) {
+	d, set := time.Duration(0), false
+	async := false
+	for _, v := range h.Values("Prefer") {
+		for _, pref := range strings.Split(v, ",") {
+			// A preference may carry parameters after ';': only its
+			// name=value matters here.
+			tok, _, _ := strings.Cut(pref, ";")
+			name, value, hasValue := strings.Cut(strings.TrimSpace(tok), "=")
+			name = strings.ToLower(strings.TrimSpace(name))
+			switch {
+			case name == "respond-async" && !hasValue:
+				async = true
+			case name == "wait" && hasValue && !set:
+				value = strings.Trim(strings.TrimSpace(value), `"`)
+				n, err := strconv.ParseUint(value, 10, 32)
+				if err != nil {
+					continue
+				}
+				d, set = time.Duration(min(n, uint64(proxy.MaxWait/time.Second)))*time.Second, true
+			}
+		}
+	}
+	if !set && async {
+		return 0, true
+	}
+	return d, set
+}

@@ -1,0 +1,172 @@
+package journal
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// AnswerItem is Last.fm's answer for one scrobble of a track.scrobble call.
+type AnswerItem struct {
+	Fields         map[string]string // track, artist, album, albumArtist, timestamp as answered
+	Corrected      map[string]string // the fields answered with corrected="1"
+	IgnoredCode    int
+	IgnoredMessage string
+}
+
+// ParseAnswer reads a track.scrobble answer in Last.fm's JSON:
+//
+//	{"scrobbles":{"scrobble":{...}|[...],"@attr":{"accepted":1,"ignored":0}}}
+//
+// where one item is an object and several an array (lastfm-api.md §6.1),
+// each field is {"corrected":"0","#text":"..."} and ignoredMessage is
+// {"code":"0","#text":""}; numbers may come as strings or JSON numbers.
+func ParseAnswer(body []byte) ([]AnswerItem, error) {
+	var doc struct {
+		Scrobbles *struct {
+			Scrobble json.RawMessage `json:"scrobble"`
+		} `json:"scrobbles"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, errors.New("the answer is not JSON")
+	}
+	if doc.Scrobbles == nil {
+		return nil, errors.New(`the answer has no "scrobbles"`)
+	}
+	raw := bytes.TrimSpace(doc.Scrobbles.Scrobble)
+	var items []answerJSON
+	switch {
+	case len(raw) == 0 || bytes.Equal(raw, []byte("null")):
+	case raw[0] == '[':
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, errors.New(`"scrobble" is not a list of objects`)
+		}
+	default:
+		var one answerJSON
+		if raw[0] != '{' || json.Unmarshal(raw, &one) != nil {
+			return nil, errors.New(`"scrobble" is not an object`)
+		}
+		items = append(items, one)
+	}
+	out := make([]AnswerItem, 0, len(items))
+	for _, m := range items {
+		a := AnswerItem{Fields: make(map[string]string, 5)}
+		for _, f := range [...]struct {
+			name string
+			v    *element
+		}{{"track", &m.Track}, {"artist", &m.Artist}, {"album", &m.Album}, {"albumArtist", &m.AlbumArtist}} {
+			a.Fields[f.name] = f.v.text
+			if f.v.corrected == "1" {
+				if a.Corrected == nil {
+					a.Corrected = map[string]string{}
+				}
+				a.Corrected[f.name] = f.v.text
+			}
+		}
+		a.Fields["timestamp"] = m.Timestamp.text
+		a.IgnoredMessage = m.IgnoredMessage.text
+		if c := m.IgnoredMessage.code; c != "" {
+			n, err := strconv.Atoi(c)
+			if err != nil || n < 0 {
+				return nil, errors.New("an ignoredMessage code is not a number")
+			}
+			a.IgnoredCode = n
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// answerJSON is one item of the answer.
+type answerJSON struct {
+	Track          element `json:"track"`
+	Artist         element `json:"artist"`
+	Album          element `json:"album"`
+	AlbumArtist    element `json:"albumArtist"`
+	Timestamp      element `json:"timestamp"`
+	IgnoredMessage element `json:"ignoredMessage"`
+}
+
+// element is a translated XML element: a plain string or number, or an
+// object of attributes (corrected, code) with its text under "#text".
+type element struct {
+	text, corrected, code string
+}
+
+// UnmarshalJSON accepts any JSON value; what is not an element reads as
+// empty, as Last.fm's translation is loose.
+func (e *element) UnmarshalJSON(raw []byte) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		e.text = scalar(raw)
+		return nil
+	}
+	var m struct {
+		Text      json.RawMessage `json:"#text"`
+		Corrected json.RawMessage `json:"corrected"`
+		Code      json.RawMessage `json:"code"`
+	}
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	e.text, e.corrected, e.code = scalar(m.Text), scalar(m.Corrected), scalar(m.Code)
+	return nil
+}
+
+// scalar renders a JSON string, number or boolean as text; anything else
+// is "".
+func scalar(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+		return string(raw[1 : n-1]) // the common case: a plain string without escapes
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	var b bool
+	if json.Unmarshal(raw, &b) == nil {
+		if b {
+			return "1"
+		}
+		return "0"
+	}
+	return ""
+}
+
+// ignoredTexts are Last.fm's texts for scrobble ignore codes
+// (https://www.last.fm/api/scrobbling#ignored-messages), used when lastfmd
+// answers an item itself.
+var ignoredTexts = map[int]string{
+	1: "Artist was ignored",
+	2: "Track was ignored",
+	3: "Timestamp was too old",
+	4: "Timestamp was too new",
+	5: "Daily scrobble limit exceeded",
+}
+
+// IgnoredText returns the text for an ignore code.
+func IgnoredText(code int) string {
+	if t, ok := ignoredTexts[code]; ok {
+		return t
+	}
+	return "Ignored (code " + strconv.Itoa(code) + ")"
+}
+
+// trimMessage shortens a Last.fm message for storage and status.
+func trimMessage(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 300 {
+		s = s[:300] + "..."
+	}
+	return s
+}

@@ -1,0 +1,94 @@
+package journal
+
+import (
+	"testing"
+)
+
+func TestParseAnswer(t *testing.T) {
+	one := `{"scrobbles":{"scrobble":{"track":{"corrected":"0","#text":"Believe"},"artist":{"corrected":"1","#text":"Björk"},
+		"album":{"corrected":"0","#text":""},"albumArtist":{"corrected":"0","#text":""},"timestamp":"1700000000",
+		"ignoredMessage":{"code":"0","#text":""}},"@attr":{"accepted":1,"ignored":0}}}`
+	got, err := ParseAnswer([]byte(one))
+	if err != nil || len(got) != 1 {
+		t.Fatalf("one: %v %v", got, err)
+	}
+	if got[0].Fields["track"] != "Believe" || got[0].Corrected["artist"] != "Björk" || len(got[0].Corrected) != 1 ||
+		got[0].Fields["timestamp"] != "1700000000" || got[0].IgnoredCode != 0 {
+		t.Errorf("one: %+v", got[0])
+	}
+
+	many := `{"scrobbles":{"scrobble":[
+		{"track":"T1","artist":{"#text":"A1"},"timestamp":1,"ignoredMessage":{"code":3,"#text":"Timestamp was too old"}},
+		{"track":{"corrected":0,"#text":"T2"},"artist":"A2","timestamp":"2","ignoredMessage":{"code":"5","#text":"Daily scrobble limit exceeded"}}],
+		"@attr":{"accepted":"0","ignored":"2"}}}`
+	got, err = ParseAnswer([]byte(many))
+	if err != nil || len(got) != 2 {
+		t.Fatalf("many: %v %v", got, err)
+	}
+	if got[0].IgnoredCode != 3 || got[0].IgnoredMessage != "Timestamp was too old" || got[0].Fields["artist"] != "A1" || got[0].Fields["timestamp"] != "1" {
+		t.Errorf("many[0]: %+v", got[0])
+	}
+	if got[1].IgnoredCode != 5 || got[1].Fields["track"] != "T2" || got[1].Corrected != nil {
+		t.Errorf("many[1]: %+v", got[1])
+	}
+
+	for _, bad := range []string{
+		``, `nope`, `{}`, `{"error":13,"message":"Invalid method signature supplied"}`,
+		`{"scrobbles":{"scrobble":"x"}}`, `{"scrobbles":{"scrobble":[1,2]}}`,
+		`{"scrobbles":{"scrobble":{"ignoredMessage":{"code":"x"}}}}`,
+		`{"scrobbles":{"scrobble":{"ignoredMessage":{"code":"-1"}}}}`,
+	} {
+		if got, err := ParseAnswer([]byte(bad)); err == nil {
+			t.Errorf("%q: accepted as %+v", bad, got)
+		}
+	}
+	if got, err := ParseAnswer([]byte(`{"scrobbles":{"@attr":{"accepted":0,"ignored":0}}}`)); err != nil || len(got) != 0 {
+		t.Errorf("no items: %v %v", got, err)
+	}
+}
+
+// FuzzParseAnswer: Last.fm's answer is outside input; the parser never
+// panics and never reports a negative ignore code.
+func FuzzParseAnswer(f *testing.F) {
+	f.Add([]byte(`{"scrobbles":{"scrobble":{"track":{"corrected":"0","#text":"T"},"ignoredMessage":{"code":"0","#text":""}},"@attr":{"accepted":1,"ignored":0}}}`))
+	f.Add([]byte(`{"scrobbles":{"scrobble":[{"artist":"A"},{"artist":{"corrected":true,"#text":1.5}}]}}`))
+	f.Add([]byte(`{"scrobbles":null}`))
+	f.Add([]byte(`{"scrobbles":{"scrobble":{"ignoredMessage":{"code":99999999999999999999}}}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		items, err := ParseAnswer(body)
+		if err != nil {
+			return
+		}
+		for _, it := range items {
+			if it.IgnoredCode < 0 {
+				t.Fatalf("negative code from %q", body)
+			}
+			if it.Fields == nil {
+				t.Fatal("nil Fields")
+			}
+		}
+	})
+}
+
+// FuzzParseScrobble: a scrobble's fields come from clients; validation
+// never panics, and what it accepts has a positive timestamp and the
+// required fields.
+func FuzzParseScrobble(f *testing.F) {
+	f.Add("Cher", "Believe", "1700000000", "album", "X")
+	f.Add("", "", "", "", "")
+	f.Add("A", "T", "1.5", "timeStamp", "2")
+	f.Add("A", "T", "00000000000000000000000001", "duration", "x")
+	f.Fuzz(func(t *testing.T, artist, track, ts, extraName, extraValue string) {
+		p := map[string]string{"artist": artist, "track": track, "timestamp": ts}
+		if extraName != "" {
+			p[extraName] = extraValue
+		}
+		sc, problems := ParseScrobble(p)
+		if len(problems) > 0 {
+			return
+		}
+		if sc.Timestamp <= 0 || sc.Artist == "" || sc.Track == "" || !fields[extraName] && extraName != "" {
+			t.Fatalf("accepted %+v from %v", sc, p)
+		}
+	})
+}

@@ -1,0 +1,97 @@
+package journal
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/upstream"
+)
+
+// env is a journal in a temporary state_dir, sending to an emulator as
+// account "alice".
+type env struct {
+	t     *testing.T
+	dir   string
+	emu   *lastfmtest.Server
+	store *accounts.Store
+	up    *upstream.Client
+	j     *Journal
+}
+
+func newEnv(t *testing.T, tune Tuning) *env {
+	t.Helper()
+	emu, err := lastfmtest.New(lastfmtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	emu.AddUser("alice", "pw", false)
+	e := &env{t: t, dir: t.TempDir(), emu: emu}
+	e.store, err = accounts.Open(e.dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.Put(accounts.Account{Name: "alice", Key: emu.NewSession("alice"), User: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	e.up, err = upstream.New(upstream.Options{Endpoint: emu.URL(), APIKey: emu.APIKey(), Secret: emu.Secret(),
+		Timeout: 5 * time.Second, Limiter: upstream.NewLimiter(1000, 1000, time.Second, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.j = e.open(tune)
+	return e
+}
+
+func (e *env) open(tune Tuning) *Journal {
+	e.t.Helper()
+	if tune.Poll == 0 {
+		tune.Poll = 10 * time.Millisecond
+	}
+	if tune.BackoffBase == 0 {
+		tune.BackoffBase = 10 * time.Millisecond
+	}
+	j, err := Open(Options{Dir: e.dir, Accounts: e.store, Upstream: e.up, MaxAge: 312 * time.Hour, Tuning: tune})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { j.Close() })
+	return j
+}
+
+// scrobbles makes n valid scrobbles, timestamped a minute apart in the
+// last hours, titled prefix+i.
+func scrobbles(n int, prefix string) []Scrobble {
+	base := time.Now().Add(-time.Duration(n+5) * time.Minute).Unix()
+	out := make([]Scrobble, n)
+	for i := range out {
+		ts := base + int64(i)*60
+		p := map[string]string{"artist": "Artist", "track": prefix + strconv.Itoa(i), "timestamp": strconv.FormatInt(ts, 10)}
+		sc, problems := ParseScrobble(p)
+		if len(problems) > 0 {
+			panic(problems)
+		}
+		out[i] = sc
+	}
+	return out
+}
+
+// eventually polls cond for up to 10 s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func waitAll(j *Journal, tickets []Ticket) []Outcome {
+	return j.Wait(context.Background(), tickets, 10*time.Second)
+}

@@ -1,0 +1,360 @@
+package journal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// FileName is the journal's file inside state_dir.
+const FileName = "journal.db"
+
+// SchemaVersion is the journal layout this binary writes. A newer journal
+// is refused (an older lastfmd must not misread it); an older one is
+// migrated when opened.
+const SchemaVersion = 1
+
+// Bucket names.
+var (
+	bMeta    = []byte("meta")    // "version" -> decimal schema version
+	bItems   = []byte("items")   // id -> Item (pending)
+	bPending = []byte("pending") // account -> {pendingKey -> nil}: send order
+	bResults = []byte("results") // id -> Result
+	bDead    = []byte("dead")    // id -> Item with Reason
+	bDedup   = []byte("dedup")   // dedupKey -> id (pending or sent)
+	bDaily   = []byte("daily")   // account -> daily count
+	kVersion = []byte("version")
+)
+
+var allBuckets = [][]byte{bMeta, bItems, bPending, bResults, bDead, bDedup, bDaily}
+
+// Tuning holds the journal's timings and bounds. Zero fields take the
+// defaults (DESIGN.md "Reliability rules"); tests shrink them so that
+// minutes-long behaviour runs in seconds.
+type Tuning struct {
+	BackoffBase time.Duration // first retry after a transient failure (5 s)
+	BackoffMax  time.Duration // longest back-off (8 min)
+	// Poll is how often a waiting sender looks at the clock and the
+	// session store again (a paused account resumes within Poll of
+	// signing in again).
+	Poll time.Duration
+	// OpenTimeout bounds the wait for the journal's file lock: another
+	// lastfmd holding it is an error, not a hang.
+	OpenTimeout time.Duration
+	// BatchDelay is how long a commit waits to gather concurrent
+	// submissions (group commit).
+	BatchDelay time.Duration
+	// StopTimeout bounds how long Close lets senders finish their batch.
+	StopTimeout   time.Duration
+	ResultsMax    int           // results kept (10,000)
+	ResultsMaxAge time.Duration // and for how long (7 days)
+	DeadMax       int           // dead letters kept (100,000; the oldest go first)
+}
+
+func (t Tuning) withDefaults() Tuning {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	// The table's bounds for scrobbles (signer.Policy): 5 s -> 8 min.
+	rule := signer.Policy(signer.ClassTransient, signer.CallerScrobble)
+	def(&t.BackoffBase, rule.Backoff)
+	def(&t.BackoffMax, rule.BackoffMax)
+	def(&t.Poll, time.Second)
+	def(&t.OpenTimeout, time.Second)
+	// Measured (BenchmarkScrobbleDurable): 1 ms gathers the concurrent
+	// submissions of one fsync without making a lone one wait.
+	def(&t.BatchDelay, time.Millisecond)
+	def(&t.StopTimeout, 15*time.Second)
+	def(&t.ResultsMaxAge, 7*24*time.Hour)
+	if t.ResultsMax <= 0 {
+		t.ResultsMax = 10000
+	}
+	if t.DeadMax <= 0 {
+		t.DeadMax = 100000
+	}
+	return t
+}
+
+// Options configure a Journal.
+type Options struct {
+	Dir       string // state_dir
+	Accounts  *accounts.Store
+	Upstream  *upstream.Client
+	BatchSize int           // scrobble.batch_size (at most 50)
+	MaxAge    time.Duration // scrobble.max_age
+	Now       func() time.Time
+	Log       *slog.Logger
+	Tuning    Tuning
+	// Delivered, when set, is called after Last.fm accepted items of an
+	// account (before waiting submitters are told), so caches of the
+	// account's reads can be dropped.
+	Delivered func(account, method string)
+}
+
+// Journal is the on-disk queue and its senders. Safe for concurrent use.
+type Journal struct {
+	db        *bolt.DB
+	path      string
+	accounts  *accounts.Store
+	up        *upstream.Client
+	batchSize int
+	maxAge    time.Duration
+	now       func() time.Time
+	log       *slog.Logger
+	tune      Tuning
+	delivered func(account, method string)
+
+	stop     chan struct{} // closed by Close: no new batches
+	hardStop context.Context
+	abort    context.CancelFunc // cuts in-flight sends when StopTimeout passes
+	wg       sync.WaitGroup
+
+	mu         sync.Mutex
+	started    bool
+	closed     bool
+	senders    map[string]*sender
+	waiters    map[uint64][]*waiter
+	counts     map[string]*counts
+	results    int
+	keyProblem string // set: every sender is paused (DESIGN.md "key broken")
+	commitHook func() error
+	lastPrune  time.Time
+}
+
+// counts are per-account figures kept in memory (recomputed on open).
+type counts struct {
+	pending, dead int
+	sent          map[string]uint64 // since start, by result: accepted, ignored, failed
+}
+
+// Open opens (or creates) state_dir/journal.db. A journal locked by
+// another process fails after Tuning.OpenTimeout with an error naming the
+// state directory.
+func Open(o Options) (*Journal, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.BatchSize <= 0 || o.BatchSize > 50 {
+		o.BatchSize = 50
+	}
+	t := o.Tuning.withDefaults()
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("journal: state_dir %s: %w", o.Dir, err)
+	}
+	path := filepath.Join(o.Dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: t.OpenTimeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("journal: %s is locked by another lastfmd using state_dir %s: stop it, or give this one another --state-dir", path, o.Dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("journal: cannot open %s: %w", path, err)
+	}
+	db.MaxBatchDelay = t.BatchDelay
+	hard, abort := context.WithCancel(context.Background())
+	j := &Journal{
+		db: db, path: path, accounts: o.Accounts, up: o.Upstream, batchSize: o.BatchSize,
+		maxAge: o.MaxAge, now: o.Now, log: o.Log, tune: t, delivered: o.Delivered,
+		stop: make(chan struct{}), hardStop: hard, abort: abort,
+		senders: map[string]*sender{}, waiters: map[uint64][]*waiter{}, counts: map[string]*counts{},
+	}
+	if err := j.initSchema(); err != nil {
+		db.Close()
+		abort()
+		return nil, err
+	}
+	if err := j.loadCounts(); err != nil {
+		db.Close()
+		abort()
+		return nil, fmt.Errorf("journal: %s: %w", path, err)
+	}
+	return j, nil
+}
+
+// Path is the journal file.
+func (j *Journal) Path() string { return j.path }
+
+// migrations[v] upgrades a journal of schema version v to v+1. Version 0 is
+// a file without a version (a bare bbolt file): the buckets are created.
+var migrations = map[int]func(*bolt.Tx) error{
+	0: func(*bolt.Tx) error { return nil },
+}
+
+// initSchema creates the buckets, refuses a newer schema and migrates an
+// older one.
+func (j *Journal) initSchema() error {
+	return j.db.Update(func(tx *bolt.Tx) error {
+		version := 0
+		if meta := tx.Bucket(bMeta); meta != nil {
+			if raw := meta.Get(kVersion); raw != nil {
+				v, err := strconv.Atoi(string(raw))
+				if err != nil {
+					return fmt.Errorf("journal: %s has an unreadable schema version %q", j.path, raw)
+				}
+				version = v
+			}
+		}
+		if version > SchemaVersion {
+			return fmt.Errorf("journal: %s has schema version %d, this lastfmd knows up to %d: upgrade lastfmd (or move the file aside, losing its queue)", j.path, version, SchemaVersion)
+		}
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("journal: %s: %w", j.path, err)
+			}
+		}
+		for v := version; v < SchemaVersion; v++ {
+			if err := migrations[v](tx); err != nil {
+				return fmt.Errorf("journal: %s: migrating schema %d to %d: %w", j.path, v, v+1, err)
+			}
+			if v > 0 {
+				j.log.Info("journal migrated", "from", v, "to", v+1)
+			}
+		}
+		return tx.Bucket(bMeta).Put(kVersion, []byte(strconv.Itoa(SchemaVersion)))
+	})
+}
+
+// loadCounts recomputes the in-memory figures from the file.
+func (j *Journal) loadCounts() error {
+	return j.db.View(func(tx *bolt.Tx) error {
+		err := tx.Bucket(bItems).ForEach(func(_, v []byte) error {
+			it, err := decodeItem(v)
+			if err != nil {
+				return err
+			}
+			j.countsFor(it.Account).pending++
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.Bucket(bDead).ForEach(func(_, v []byte) error {
+			it, err := decodeItem(v)
+			if err != nil {
+				return err
+			}
+			j.countsFor(it.Account).dead++
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		j.results = tx.Bucket(bResults).Stats().KeyN
+		return nil
+	})
+}
+
+// countsFor returns the account's figures (j.mu held, or during Open).
+func (j *Journal) countsFor(account string) *counts {
+	c := j.counts[account]
+	if c == nil {
+		c = &counts{sent: map[string]uint64{}}
+		j.counts[account] = c
+	}
+	return c
+}
+
+// Start starts a sender for every account with pending items; they try at
+// once (DESIGN.md: "On start, pending scrobbles are attempted at once").
+func (j *Journal) Start() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.started || j.closed {
+		return
+	}
+	j.started = true
+	for account, c := range j.counts {
+		if c.pending > 0 {
+			j.senderLocked(account).wake()
+		}
+	}
+}
+
+// Healthy reports whether the journal can take submissions.
+func (j *Journal) Healthy() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return errors.New("journal closed")
+	}
+	return nil
+}
+
+// Close lets every sender finish its in-flight batch (at most
+// Tuning.StopTimeout), then closes the file. Items not answered stay
+// pending for the next start.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return nil
+	}
+	j.closed = true
+	close(j.stop)
+	j.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() { j.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(j.tune.StopTimeout):
+		j.log.Warn("journal: senders did not finish within the stop timeout; their batch stays pending", "timeout", j.tune.StopTimeout)
+		j.abort()
+		<-done
+	}
+	j.abort()
+	j.mu.Lock()
+	for id, ws := range j.waiters {
+		for _, w := range ws {
+			w.mu.Lock()
+			w.release()
+			w.mu.Unlock()
+		}
+		delete(j.waiters, id)
+	}
+	j.mu.Unlock()
+	return j.db.Close()
+}
+
+// SetCommitHook installs a function run inside every submission's
+// transaction before it commits; an error from it fails the commit. It
+// exists for fault-injection tests ("a failed commit answers 503 and
+// claims nothing"); nil removes it.
+func (j *Journal) SetCommitHook(f func() error) {
+	j.mu.Lock()
+	j.commitHook = f
+	j.mu.Unlock()
+}
+
+func (j *Journal) hook() func() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.commitHook
+}
+
+// stopping reports whether Close was called.
+func (j *Journal) stopping() bool {
+	select {
+	case <-j.stop:
+		return true
+	default:
+		return false
+	}
+}

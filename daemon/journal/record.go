@@ -1,0 +1,135 @@
+package journal
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"time"
+)
+
+// MethodScrobble is the one batched method.
+const MethodScrobble = "track.scrobble"
+
+// State is where an item is in its life. It only moves forward: Pending to
+// Sent or Dead (a dead letter goes back to Pending only on an explicit retry).
+type State string
+
+// The states of an item.
+const (
+	Pending State = "pending" // in the journal, not yet answered by Last.fm
+	Sent    State = "sent"    // Last.fm answered; the Result is kept for a while
+	Dead    State = "dead"    // given up; kept until dropped
+	Unknown State = "unknown" // no such id (or its result expired)
+)
+
+// Item is one journalled call: a scrobble or an idempotent write (love,
+// unlove, addTags, removeTag) that could not reach Last.fm.
+type Item struct {
+	ID      uint64            `json:"id"`
+	Account string            `json:"account"`
+	Method  string            `json:"method"`
+	Params  map[string]string `json:"params"` // one item's parameters, never indexed, never sk/api_sig
+	// Timestamp is when a scrobbled track started (unix seconds); 0 for writes.
+	Timestamp int64     `json:"timestamp,omitempty"`
+	Added     time.Time `json:"added"`
+	Attempts  int       `json:"attempts,omitempty"`
+	LastError string    `json:"last_error,omitempty"`
+	// Reason and Died are set on dead letters.
+	Reason string    `json:"reason,omitempty"`
+	Died   time.Time `json:"died,omitzero"`
+}
+
+// Result is Last.fm's answer for one sent item.
+type Result struct {
+	ID        uint64 `json:"id"`
+	Account   string `json:"account"`
+	Method    string `json:"method"`
+	Artist    string `json:"artist,omitempty"`
+	Track     string `json:"track,omitempty"`
+	Timestamp int64  `json:"timestamp,omitempty"`
+	// Status is "accepted" or "ignored" (Last.fm filtered it: IgnoredCode).
+	Status         string `json:"status"`
+	IgnoredCode    int    `json:"ignored_code,omitempty"`
+	IgnoredMessage string `json:"ignored_message,omitempty"`
+	// Answer holds what Last.fm answered for the item: track, artist, album,
+	// albumArtist (possibly corrected) and timestamp.
+	Answer map[string]string `json:"answer,omitempty"`
+	// Corrected names the fields Last.fm corrected (corrected="1"), with
+	// the corrected value. Never applied automatically
+	// (https://www.last.fm/api/scrobbling#scrobble-corrections).
+	Corrected map[string]string `json:"corrected,omitempty"`
+	Sent      time.Time         `json:"sent"`
+}
+
+// Result statuses.
+const (
+	StatusAccepted = "accepted"
+	StatusIgnored  = "ignored"
+)
+
+// Outcome is what a submitter learns about one of its items.
+type Outcome struct {
+	ID        uint64
+	State     State
+	Result    *Result // when Sent
+	Reason    string  // when Dead
+	Duplicate bool    // the item had been submitted before (pending or sent)
+}
+
+// Done reports whether Last.fm answered (Sent) or lastfmd gave up (Dead).
+func (o Outcome) Done() bool { return o.State == Sent || o.State == Dead }
+
+func idKey(id uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], id)
+	return b[:]
+}
+
+func keyID(k []byte) uint64 {
+	if len(k) < 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(k[len(k)-8:])
+}
+
+// Pending index keys sort writes (love, tags) first, in submission order,
+// then scrobbles by timestamp and id: the order Last.fm's guide asks for.
+const (
+	prefixWrite    = '0'
+	prefixScrobble = '1'
+)
+
+func pendingKey(it *Item) []byte {
+	k := make([]byte, 17)
+	if it.Method == MethodScrobble {
+		k[0] = prefixScrobble
+		binary.BigEndian.PutUint64(k[1:9], uint64(max(it.Timestamp, 0)))
+	} else {
+		k[0] = prefixWrite
+	}
+	binary.BigEndian.PutUint64(k[9:], it.ID)
+	return k
+}
+
+func encode(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("journal: cannot encode a record: " + err.Error()) // plain structs of strings and numbers: cannot happen
+	}
+	return b
+}
+
+func decodeItem(b []byte) (*Item, error) {
+	var it Item
+	if err := json.Unmarshal(b, &it); err != nil {
+		return nil, err
+	}
+	return &it, nil
+}
+
+func decodeResult(b []byte) (*Result, error) {
+	var r Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}

@@ -1,0 +1,532 @@
+package journal
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// sender owns every send of one account: one goroutine, so the account's
+// items go out in order and never twice at once.
+type sender struct {
+	j       *Journal
+	account string
+	kick    chan struct{}
+
+	// Guarded by j.mu.
+	running   bool
+	next      time.Time     // back-off: no attempt before
+	step      time.Duration // current back-off step; 0 after a success
+	capUntil  time.Time     // daily scrobble cap: paused until 00:00 UTC
+	failedKey string        // the session key Last.fm refused (9, or 4 with sk)
+	marked    bool          // the refusal was recorded in the session store
+	code2     int           // consecutive error 2 answers (retried at most twice)
+	paused    string        // why the sender waits, for /v1/queue
+	lastError string
+	lastErrAt time.Time
+}
+
+// senderLocked returns the account's sender, starting its goroutine once
+// the journal is started (j.mu held).
+func (j *Journal) senderLocked(account string) *sender {
+	s := j.senders[account]
+	if s == nil {
+		s = &sender{j: j, account: account, kick: make(chan struct{}, 1)}
+		j.senders[account] = s
+	}
+	if j.started && !j.closed && !s.running {
+		s.running = true
+		j.wg.Add(1)
+		go s.run()
+	}
+	return s
+}
+
+// wake makes the sender look at its queue now.
+func (s *sender) wake() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (s *sender) run() {
+	j := s.j
+	defer j.wg.Done()
+	for !j.stopping() {
+		if j.Pending(s.account) == 0 {
+			s.idle()
+			continue
+		}
+		if d := s.blocked(); d > 0 {
+			s.sleep(d)
+			continue
+		}
+		batch, err := j.nextBatch(s.account)
+		if err != nil {
+			j.log.Error("journal: cannot read the queue", "account", s.account, "err", err)
+			s.noteError("cannot read the journal: " + err.Error())
+			s.sleep(j.tune.Poll)
+			continue
+		}
+		if len(batch) == 0 {
+			s.idle()
+			continue
+		}
+		s.send(batch)
+	}
+}
+
+// idle waits for new items (or Close): nothing is pending.
+func (s *sender) idle() {
+	s.setPaused("")
+	select {
+	case <-s.kick:
+	case <-s.j.stop:
+	}
+}
+
+// sleep waits d (at most Poll: the clock may be a test's and the session
+// store may change), or until woken or stopped.
+func (s *sender) sleep(d time.Duration) {
+	d = min(d, s.j.tune.Poll)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.kick:
+	case <-s.j.stop:
+	}
+}
+
+// blocked returns how long the sender must still wait, 0 when it may send.
+func (s *sender) blocked() time.Duration {
+	j := s.j
+	now := j.now()
+	j.mu.Lock()
+	keyProblem, next, capUntil := j.keyProblem, s.next, s.capUntil
+	j.mu.Unlock()
+	switch {
+	case keyProblem != "":
+		s.setPaused("every account is paused: " + keyProblem)
+		return j.tune.Poll
+	case now.Before(capUntil):
+		s.setPaused("Last.fm's daily scrobble limit was reached; sending resumes at " + capUntil.UTC().Format(time.RFC3339))
+		return capUntil.Sub(now)
+	case now.Before(next):
+		return next.Sub(now)
+	}
+	if lim := j.up.Limiter(); lim != nil {
+		if until := lim.BackoffUntil(); now.Before(until) {
+			s.setPaused("waiting for the global back-off after Last.fm's error 29")
+			return until.Sub(now)
+		}
+	}
+	acct, ok := j.accounts.Get(s.account)
+	if !ok {
+		s.setPaused(fmt.Sprintf("account %q is not signed in: run `lastfmd auth login --account %s`", s.account, s.account))
+		return j.tune.Poll
+	}
+	if s.needsSignin(acct) {
+		s.setPaused(fmt.Sprintf("account %q must sign in again: run `lastfmd auth login --account %s`", s.account, s.account))
+		return j.tune.Poll
+	}
+	s.setPaused("")
+	return 0
+}
+
+// needsSignin: the account's key was refused and it has not signed in
+// since (its key is the same and it is still marked).
+func (s *sender) needsSignin(acct accounts.Account) bool {
+	j := s.j
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if acct.NeedsSignin {
+		return true
+	}
+	if s.failedKey != "" {
+		if acct.Key == s.failedKey && !s.marked {
+			return true // the mark could not be stored: wait for a new key
+		}
+		s.failedKey, s.marked = "", false
+		j.log.Info("journal: account signed in again; sending resumes", "account", s.account)
+	}
+	return false
+}
+
+func (s *sender) setPaused(why string) {
+	s.j.mu.Lock()
+	s.paused = why
+	s.j.mu.Unlock()
+}
+
+func (s *sender) noteError(msg string) {
+	s.j.mu.Lock()
+	s.lastError, s.lastErrAt = msg, s.j.now()
+	s.j.mu.Unlock()
+}
+
+// nextBatch reads the account's next send: one write, or up to batch_size
+// scrobbles in timestamp order.
+func (j *Journal) nextBatch(account string) ([]*Item, error) {
+	var out []*Item
+	err := j.db.View(func(tx *bolt.Tx) error {
+		pend := tx.Bucket(bPending).Bucket([]byte(account))
+		if pend == nil {
+			return nil
+		}
+		items := tx.Bucket(bItems)
+		c := pend.Cursor()
+		for k, _ := c.First(); k != nil && len(out) < j.batchSize; k, _ = c.Next() {
+			v := items.Get(idKey(keyID(k)))
+			if v == nil {
+				continue // dropped meanwhile
+			}
+			it, err := decodeItem(v)
+			if err != nil {
+				return fmt.Errorf("item %d: %w", keyID(k), err)
+			}
+			if it.Method != MethodScrobble {
+				if len(out) == 0 {
+					out = append(out, it)
+				}
+				break // a write goes alone
+			}
+			out = append(out, it)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// send delivers one batch.
+func (s *sender) send(batch []*Item) {
+	j := s.j
+	acct, ok := j.accounts.Get(s.account)
+	if !ok {
+		return // logged out meanwhile; blocked() reports it
+	}
+	if batch[0].Method != MethodScrobble {
+		s.deliver(acct, batch, batch[0].Method, batch[0].Params)
+		return
+	}
+	// Too old to send: Last.fm ignores scrobbles older than 14 days
+	// (lastfm-api.md §6.1), so they are dead-lettered unsent.
+	now := j.now()
+	var fresh, old []*Item
+	for _, it := range batch {
+		if j.maxAge > 0 && time.Unix(it.Timestamp, 0).Before(now.Add(-j.maxAge)) {
+			old = append(old, it)
+		} else {
+			fresh = append(fresh, it)
+		}
+	}
+	if len(old) > 0 {
+		s.disk(j.bury(old, fmt.Sprintf("older than scrobble.max_age (%s) when it could be sent; Last.fm would ignore it", j.maxAge)))
+	}
+	if len(fresh) > 0 {
+		s.deliver(acct, fresh, MethodScrobble, batchParams(fresh))
+	}
+}
+
+// batchParams is track.scrobble's indexed form: artist[0], track[0], ...;
+// a lone scrobble goes without brackets, as the page allows
+// (https://www.last.fm/api/show/track.scrobble).
+func batchParams(items []*Item) map[string]string {
+	p := make(map[string]string, len(items)*4+1)
+	if len(items) == 1 {
+		for k, v := range items[0].Params {
+			p[k] = v
+		}
+		p["format"] = "json"
+		return p
+	}
+	for i, it := range items {
+		idx := "[" + strconv.Itoa(i) + "]"
+		for k, v := range it.Params {
+			p[k+idx] = v
+		}
+	}
+	p["format"] = "json"
+	return p
+}
+
+// deliver sends items in one call and acts on the answer.
+func (s *sender) deliver(acct accounts.Account, items []*Item, method string, params map[string]string) {
+	r, err := s.j.up.Do(s.j.hardStop, upstream.Call{Method: method, Params: params, SessionKey: acct.Key, Post: true})
+	switch {
+	case err != nil:
+		s.unreachable(items, err)
+	case r.Failed():
+		s.refused(acct, items, r)
+	default:
+		s.answered(items, r)
+	}
+}
+
+// unreachable handles a call that got no answer from Last.fm.
+func (s *sender) unreachable(items []*Item, err error) {
+	j := s.j
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Kind == apperr.RateLimited {
+		// lastfmd's own limiter could not take the call in time (reads
+		// are queued ahead): not an attempt, just try again shortly.
+		wait := max(ae.RetryAfter, j.tune.Poll)
+		j.mu.Lock()
+		s.next = j.now().Add(wait)
+		j.mu.Unlock()
+		return
+	}
+	if j.hardStop.Err() != nil {
+		return // cut off at shutdown: the items stay pending for the next start
+	}
+	msg := "Last.fm is unreachable"
+	if ae != nil {
+		msg = ae.Message
+	}
+	s.retryLater(items, signer.ClassifyTransport(err), msg)
+}
+
+// refused handles a Last.fm error answer (or a bare HTTP error) by the
+// table's rule for scrobbles (DESIGN.md "Reliability rules"). Journalled
+// writes follow the same column: they are replayed from the journal too.
+func (s *sender) refused(acct accounts.Account, items []*Item, r *upstream.Response) {
+	j := s.j
+	class, code, msg := r.Class, 0, fmt.Sprintf("HTTP %d from Last.fm", r.Status)
+	if r.APIError != nil {
+		code, msg = r.APIError.Code, trimMessage(r.APIError.Error())
+	}
+	if class == signer.ClassTransient && code == signer.ErrInvalidService {
+		j.mu.Lock()
+		s.code2++
+		tooMany := s.code2 > signer.RetryLimitFor(code)
+		j.mu.Unlock()
+		if tooMany {
+			class = signer.ClassPermanent // error 2 is retried at most twice
+		}
+	}
+	rule := signer.Policy(class, signer.CallerScrobble)
+	if rule.Split {
+		if len(items) > 1 {
+			s.split(acct, items)
+			return
+		}
+		// A lone item: the resend of itself failed too.
+		class = signer.ClassifyResend(code, true, true)
+		rule = signer.Policy(class, signer.CallerScrobble)
+	}
+	switch {
+	case rule.PauseAll:
+		s.pauseAll(items, msg)
+	case class == signer.ClassReauth && rule.PauseAccount:
+		s.pauseForSignin(acct, items, msg)
+	case rule.Retry:
+		s.retryLater(items, class, msg)
+	case rule.DeadLetter:
+		s.disk(j.bury(items, "Last.fm refused it: "+msg))
+	default:
+		// No rule for this class in the journal's column: keep the items
+		// and back off rather than lose them.
+		s.retryLater(items, signer.ClassTransient, msg)
+	}
+}
+
+// split resends a batch answered 6, 7 or 13 item by item, so that only the
+// bad items are dead-lettered. 13 on every single item means the secret is
+// wrong, not the items (signer.ClassifyResend): everything pauses and
+// nothing is dead-lettered.
+func (s *sender) split(acct accounts.Account, items []*Item) {
+	j := s.j
+	var thirteen []*Item
+	for i, it := range items {
+		one := []*Item{it}
+		r, err := j.up.Do(j.hardStop, upstream.Call{Method: MethodScrobble, Params: batchParams(one), SessionKey: acct.Key, Post: true})
+		switch {
+		case err != nil:
+			s.unreachable(items[i:], err)
+			return // the rest (and any 13s) stay pending
+		case !r.Failed():
+			s.answered(one, r)
+			continue
+		}
+		if r.Class != signer.ClassBadItem {
+			s.refused(acct, items[i:], r) // transient, 29, revoked session, broken key
+			return
+		}
+		if r.APIError != nil && r.APIError.Code == signer.ErrInvalidSignature {
+			thirteen = append(thirteen, it)
+			continue
+		}
+		s.disk(j.bury(one, "Last.fm refused this scrobble alone: "+trimMessage(r.APIError.Error())))
+	}
+	if len(thirteen) == 0 {
+		return
+	}
+	class := signer.ClassifyResend(signer.ErrInvalidSignature, true, len(thirteen) == len(items))
+	if signer.Policy(class, signer.CallerScrobble).PauseAll {
+		s.pauseAll(thirteen, "Last.fm answered error 13 (invalid method signature) to every scrobble of a batch sent alone: check the API secret")
+		return
+	}
+	s.disk(j.bury(thirteen, "Last.fm refused this scrobble alone with error 13 (invalid method signature) while others passed"))
+}
+
+// answered records Last.fm's answer to a call it accepted.
+func (s *sender) answered(items []*Item, r *upstream.Response) {
+	j := s.j
+	now := j.now().UTC()
+	var answers []AnswerItem
+	if items[0].Method == MethodScrobble {
+		var err error
+		answers, err = ParseAnswer(r.Body)
+		if err == nil && len(answers) != len(items) {
+			err = fmt.Errorf("%d items answered for %d sent", len(answers), len(items))
+		}
+		if err != nil {
+			j.log.Warn("journal: Last.fm's answer to track.scrobble was not understood; its scrobbles count as accepted", "account", s.account, "err", err)
+			answers = nil
+		}
+	}
+	var results []*Result
+	var capped []*Item
+	for i, it := range items {
+		res := &Result{ID: it.ID, Account: it.Account, Method: it.Method, Artist: it.Params["artist"],
+			Track: it.Params["track"], Timestamp: it.Timestamp, Status: StatusAccepted, Sent: now}
+		if answers != nil {
+			a := answers[i]
+			if class, keep := signer.ClassifyIgnored(a.IgnoredCode); keep && signer.Policy(class, signer.CallerScrobble).PauseAccount {
+				capped = append(capped, it) // daily cap: keep pending
+				continue
+			}
+			res.Answer, res.Corrected = a.Fields, a.Corrected
+			if a.IgnoredCode != signer.IgnoredNone {
+				res.Status, res.IgnoredCode = StatusIgnored, a.IgnoredCode
+				res.IgnoredMessage = a.IgnoredMessage
+				if res.IgnoredMessage == "" {
+					res.IgnoredMessage = IgnoredText(a.IgnoredCode)
+				}
+			}
+		}
+		results = append(results, res)
+	}
+	if lim := j.up.Limiter(); lim != nil {
+		lim.Recovered()
+	}
+	j.mu.Lock()
+	s.step, s.code2 = 0, 0
+	if len(capped) > 0 {
+		s.capUntil = signer.DailyCapResume(now)
+	}
+	j.mu.Unlock()
+	if len(capped) > 0 {
+		msg := "Last.fm's daily scrobble limit was reached (ignored code 5); kept, sending resumes at " + signer.DailyCapResume(now).Format(time.RFC3339)
+		j.log.Warn("journal: "+msg, "account", s.account, "kept", len(capped))
+		s.note(capped, msg)
+	}
+	s.disk(j.settle(results))
+}
+
+// disk backs off after the journal could not record an outcome: the items
+// are still pending, and sending them again at once would only repeat the
+// call while the disk is failing.
+func (s *sender) disk(err error) {
+	if err == nil {
+		return
+	}
+	j := s.j
+	j.mu.Lock()
+	s.step = nextStep(s.step, j.tune.BackoffBase, j.tune.BackoffMax)
+	s.next = j.now().Add(jitter(s.step))
+	s.lastError, s.lastErrAt = "cannot write the journal: "+err.Error(), j.now()
+	j.mu.Unlock()
+}
+
+// retryLater keeps items pending and backs off by class: the global back-off
+// after 29, else 5 s doubling to 8 min with jitter.
+func (s *sender) retryLater(items []*Item, class signer.Class, msg string) {
+	j := s.j
+	rule := signer.Policy(class, signer.CallerScrobble)
+	now := j.now()
+	j.mu.Lock()
+	if rule.GlobalBackoff {
+		until := now.Add(j.tune.Poll)
+		if lim := j.up.Limiter(); lim != nil && lim.BackoffUntil().After(until) {
+			until = lim.BackoffUntil()
+		}
+		s.next = until
+	} else {
+		s.step = nextStep(s.step, j.tune.BackoffBase, j.tune.BackoffMax)
+		s.next = now.Add(jitter(s.step))
+	}
+	next := s.next
+	j.mu.Unlock()
+	j.log.Info("journal: send failed, will retry", "account", s.account, "items", len(items), "class", class.String(),
+		"error", msg, "next_attempt", next.UTC().Format(time.RFC3339))
+	s.note(items, msg)
+}
+
+// pauseAll stops every sender: the API key or secret is broken.
+func (s *sender) pauseAll(items []*Item, msg string) {
+	j := s.j
+	j.mu.Lock()
+	first := j.keyProblem == ""
+	j.keyProblem = msg
+	j.mu.Unlock()
+	if first {
+		j.log.Error("journal: Last.fm refused the API key; every account's scrobbles are paused (nothing is lost). Fix the key or secret, restart lastfmd or run `lastfmd queue retry ID`",
+			"error", msg)
+	}
+	s.note(items, msg)
+}
+
+// pauseForSignin pauses the account until it signs in again.
+func (s *sender) pauseForSignin(acct accounts.Account, items []*Item, msg string) {
+	j := s.j
+	changed, err := j.accounts.MarkNeedsSignin(acct.Name)
+	if err != nil {
+		j.log.Error("journal: cannot record that the account needs sign-in", "account", acct.Name, "err", err)
+	}
+	j.mu.Lock()
+	s.failedKey, s.marked = acct.Key, err == nil
+	j.mu.Unlock()
+	if changed || err != nil {
+		j.log.Warn("journal: Last.fm refused the account's session key; its scrobbles wait until it signs in again",
+			"account", acct.Name, "error", msg, "fix", "lastfmd auth login --account "+acct.Name)
+	}
+	s.note(items, msg)
+}
+
+// note records a failed attempt on the items and the sender.
+func (s *sender) note(items []*Item, msg string) {
+	j := s.j
+	s.noteError(msg)
+	err := j.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bItems)
+		for _, it := range items {
+			v := b.Get(idKey(it.ID))
+			if v == nil {
+				continue
+			}
+			cur, err := decodeItem(v)
+			if err != nil {
+				return err
+			}
+			cur.Attempts++
+			cur.LastError = msg
+			if err := b.Put(idKey(it.ID), encode(cur)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		j.log.Error("journal: cannot record a failed attempt", "account", s.account, "err", err)
+	}
+}

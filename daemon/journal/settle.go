@@ -1,0 +1,310 @@
+package journal
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Labels of lastfmd_scrobbles_sent_total{result}.
+const (
+	resultAccepted = "accepted"
+	resultIgnored  = "ignored"
+	resultFailed   = "failed" // dead-lettered
+)
+
+// settle records Last.fm's answers: each item leaves the pending set and
+// its result is kept (7 days or ResultsMax entries). Items no longer
+// pending (dropped, or dead-lettered by a forced logout meanwhile) are
+// skipped. Waiting submitters are told after the commit.
+func (j *Journal) settle(results []*Result) error {
+	if len(results) == 0 {
+		return nil
+	}
+	now := j.now().UTC()
+	var done []*Result
+	pruned := 0
+	err := j.db.Update(func(tx *bolt.Tx) error {
+		done = done[:0]
+		resB := tx.Bucket(bResults)
+		accepted := map[string]int{}
+		for _, r := range results {
+			// The result carries what locates the item, so it is not
+			// decoded again.
+			took, err := takeKnown(tx, &Item{ID: r.ID, Account: r.Account, Method: r.Method, Timestamp: r.Timestamp})
+			if err != nil {
+				return err
+			}
+			if !took {
+				continue
+			}
+			if err := resB.Put(idKey(r.ID), encode(r)); err != nil {
+				return err
+			}
+			if r.Method == MethodScrobble && r.Status == StatusAccepted {
+				accepted[r.Account]++
+			}
+			done = append(done, r)
+		}
+		for account, n := range accepted {
+			if err := addDaily(tx, account, now, n); err != nil {
+				return err
+			}
+		}
+		var err error
+		pruned, err = j.pruneTx(tx, len(done), now)
+		return err
+	})
+	if err != nil {
+		// The answers are lost; the items stay pending and go again
+		// (at-least-once).
+		j.log.Error("journal: cannot record Last.fm's answers; the items stay pending and will be sent again", "err", err)
+		return err
+	}
+	methods := map[[2]string]bool{}
+	outs := make([]Outcome, 0, len(done))
+	j.mu.Lock()
+	j.results -= pruned
+	if now.Sub(j.lastPrune) > time.Hour {
+		j.lastPrune = now
+	}
+	for _, r := range done {
+		c := j.countsFor(r.Account)
+		c.pending--
+		j.results++
+		label := resultAccepted
+		if r.Status == StatusIgnored {
+			label = resultIgnored
+		} else {
+			methods[[2]string{r.Account, r.Method}] = true
+		}
+		c.sent[label]++
+		outs = append(outs, Outcome{ID: r.ID, State: Sent, Result: r})
+	}
+	j.mu.Unlock()
+	if j.delivered != nil {
+		for k := range methods {
+			j.delivered(k[0], k[1])
+		}
+	}
+	j.notify(outs)
+	return nil
+}
+
+// takePending removes a pending item (and its place in the send order) and
+// returns it; nil when it is no longer pending.
+func takePending(tx *bolt.Tx, id uint64) (*Item, error) {
+	items := tx.Bucket(bItems)
+	v := items.Get(idKey(id))
+	if v == nil {
+		return nil, nil
+	}
+	it, err := decodeItem(v)
+	if err != nil {
+		return nil, err
+	}
+	if err := items.Delete(idKey(id)); err != nil {
+		return nil, err
+	}
+	if pend := tx.Bucket(bPending).Bucket([]byte(it.Account)); pend != nil {
+		if err := pend.Delete(pendingKey(it)); err != nil {
+			return nil, err
+		}
+	}
+	return it, nil
+}
+
+// takeKnown removes a pending item whose account, method and timestamp
+// the caller knows; false when it is no longer pending.
+func takeKnown(tx *bolt.Tx, it *Item) (bool, error) {
+	items := tx.Bucket(bItems)
+	if items.Get(idKey(it.ID)) == nil {
+		return false, nil
+	}
+	if err := items.Delete(idKey(it.ID)); err != nil {
+		return false, err
+	}
+	if pend := tx.Bucket(bPending).Bucket([]byte(it.Account)); pend != nil {
+		if err := pend.Delete(pendingKey(it)); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// bury dead-letters pending items with a reason. Their deduplication entry
+// goes, so the same scrobble may be submitted again.
+func (j *Journal) bury(items []*Item, reason string) error {
+	now := j.now().UTC()
+	var buried []*Item
+	var evicted map[string]int
+	err := j.db.Update(func(tx *bolt.Tx) error {
+		buried, evicted = buried[:0], map[string]int{}
+		dead, dedup := tx.Bucket(bDead), tx.Bucket(bDedup)
+		for _, x := range items {
+			it, err := takePending(tx, x.ID)
+			if err != nil {
+				return err
+			}
+			if it == nil {
+				continue
+			}
+			it.Reason, it.Died = reason, now
+			if err := dead.Put(idKey(it.ID), encode(it)); err != nil {
+				return err
+			}
+			if err := dropDedup(dedup, it); err != nil {
+				return err
+			}
+			buried = append(buried, it)
+		}
+		return j.capDead(tx, len(buried), evicted)
+	})
+	if err != nil {
+		j.log.Error("journal: cannot dead-letter items; they stay pending", "err", err)
+		return err
+	}
+	outs := make([]Outcome, 0, len(buried))
+	j.mu.Lock()
+	for _, it := range buried {
+		c := j.countsFor(it.Account)
+		c.pending--
+		c.dead++
+		c.sent[resultFailed]++
+		outs = append(outs, Outcome{ID: it.ID, State: Dead, Reason: reason})
+	}
+	for account, n := range evicted {
+		j.countsFor(account).dead -= n
+	}
+	j.mu.Unlock()
+	for _, it := range buried {
+		j.log.Warn("journal: dead letter", "id", it.ID, "account", it.Account, "method", it.Method,
+			"artist", it.Params["artist"], "track", it.Params["track"], "reason", reason)
+	}
+	j.notify(outs)
+	return nil
+}
+
+// capDead keeps at most DeadMax dead letters: when adding pushes past it,
+// the oldest go (logged), so the file stays bounded.
+func (j *Journal) capDead(tx *bolt.Tx, added int, evicted map[string]int) error {
+	if added == 0 {
+		return nil
+	}
+	j.mu.Lock()
+	total := 0
+	for _, c := range j.counts {
+		total += c.dead
+	}
+	j.mu.Unlock()
+	over := total + added - j.tune.DeadMax
+	if over <= 0 {
+		return nil
+	}
+	c := tx.Bucket(bDead).Cursor()
+	for k, v := c.First(); k != nil && over > 0; k, v = c.First() {
+		if it, err := decodeItem(v); err == nil {
+			evicted[it.Account]++
+		}
+		if err := c.Delete(); err != nil {
+			return err
+		}
+		over--
+	}
+	j.log.Warn("journal: more than the dead-letter cap; the oldest dead letters were dropped", "cap", j.tune.DeadMax)
+	return nil
+}
+
+// dropDedup removes an item's deduplication entry if it still names it.
+func dropDedup(dedup *bolt.Bucket, it *Item) error {
+	dk := itemDedupKey(it)
+	if dk == nil {
+		return nil
+	}
+	if v := dedup.Get(dk); v != nil && bytes.Equal(v, idKey(it.ID)) {
+		return dedup.Delete(dk)
+	}
+	return nil
+}
+
+// pruneTx drops results beyond ResultsMax and older than ResultsMaxAge
+// (and their deduplication entries), inside the transaction that adds
+// results. Results are keyed by item id, so the first entries are (nearly
+// always) the oldest; a full sweep runs hourly for the rest. It returns how
+// many went.
+func (j *Journal) pruneTx(tx *bolt.Tx, adding int, now time.Time) (int, error) {
+	j.mu.Lock()
+	over := j.results + adding - j.tune.ResultsMax
+	sweep := now.Sub(j.lastPrune) > time.Hour
+	j.mu.Unlock()
+	cutoff := now.Add(-j.tune.ResultsMaxAge)
+	removed := 0
+	res, dedup := tx.Bucket(bResults), tx.Bucket(bDedup)
+	drop := func(k, v []byte) error {
+		// A scrobble's result holds its deduplication entry.
+		if r, err := decodeResult(v); err == nil && r.Method == MethodScrobble {
+			dk := dedupKey(r.Account, Scrobble{Artist: r.Artist, Track: r.Track, Timestamp: r.Timestamp})
+			if cur := dedup.Get(dk); cur != nil && bytes.Equal(cur, k) {
+				if err := dedup.Delete(dk); err != nil {
+					return err
+				}
+			}
+		}
+		removed++
+		return res.Delete(k)
+	}
+	c := res.Cursor()
+	for k, v := c.First(); k != nil && (removed < over || sentBefore(v, cutoff)); k, v = c.First() {
+		if err := drop(bytes.Clone(k), v); err != nil {
+			return 0, err
+		}
+	}
+	if !sweep {
+		return removed, nil
+	}
+	var stale [][2][]byte
+	err := res.ForEach(func(k, v []byte) error {
+		if sentBefore(v, cutoff) {
+			stale = append(stale, [2][]byte{bytes.Clone(k), bytes.Clone(v)})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, kv := range stale {
+		if err := drop(kv[0], kv[1]); err != nil {
+			return 0, err
+		}
+	}
+	return removed, nil
+}
+
+func sentBefore(v []byte, cutoff time.Time) bool {
+	var r struct {
+		Sent time.Time `json:"sent"`
+	}
+	return json.Unmarshal(v, &r) == nil && r.Sent.Before(cutoff)
+}
+
+// daily is one account's scrobbles accepted on one UTC day.
+type daily struct {
+	Day      string `json:"day"`
+	Accepted int    `json:"accepted"`
+}
+
+func addDaily(tx *bolt.Tx, account string, now time.Time, n int) error {
+	b := tx.Bucket(bDaily)
+	day := now.UTC().Format(time.DateOnly)
+	var d daily
+	if v := b.Get([]byte(account)); v != nil {
+		_ = json.Unmarshal(v, &d)
+	}
+	if d.Day != day {
+		d = daily{Day: day}
+	}
+	d.Accepted += n
+	return b.Put([]byte(account), encode(d))
+}

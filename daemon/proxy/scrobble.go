@@ -1,0 +1,305 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/journal"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// Journal is the scrobble journal as the proxy sees it (*journal.Journal
+// in the daemon; tests may give a fake).
+type Journal interface {
+	// Submit journals scrobbles (committed and fsynced on return).
+	Submit(account string, items []journal.Scrobble) ([]journal.Ticket, error)
+	// Wait returns the tickets' outcomes, waiting at most d for answers.
+	Wait(ctx context.Context, tickets []journal.Ticket, d time.Duration) []journal.Outcome
+	// Enqueue journals one idempotent write for later replay.
+	Enqueue(account, method string, params map[string]string) (uint64, error)
+}
+
+// Scrobble waits (DESIGN.md "HTTP API").
+const (
+	// DefaultWait is how long a scrobble request waits for Last.fm's answer
+	// before it is answered with what is known (202 on /v1/).
+	DefaultWait = 5 * time.Second
+	// MaxWait caps Prefer: wait=N.
+	MaxWait = 60 * time.Second
+	// MaxScrobbleItems is the most scrobbles one /v1/ request may hold.
+	MaxScrobbleItems = journal.MaxPerRequest
+	// maxListed bounds how many bad items one refusal names.
+	maxListed = 50
+)
+
+// perItemGlobal are parameters a scrobble request may carry besides its
+// items: they describe the answer, not a scrobble.
+var perItemGlobal = map[string]bool{"format": true, "callback": true, "sk": true}
+
+// scrobble journals a track.scrobble request and answers once Last.fm
+// answered or the wait ran out: every accepted scrobble is on disk before
+// the answer.
+func (s *Service) scrobble(ctx context.Context, req *Request) (*Result, error) {
+	sel, err := s.selectAccount(req)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := scrobbleItems(req)
+	if err != nil {
+		return nil, err
+	}
+	if !sel.ok {
+		return nil, noSession(sel)
+	}
+	// An account that must sign in again still gets its scrobbles
+	// journalled: they wait, paused, until it does.
+	now := s.now()
+	type entry struct {
+		sc      journal.Scrobble
+		ignored int // local ignore code (3 too old, 4 too new), 0 = journal it
+		ticket  int // index into tickets
+	}
+	entries := make([]entry, len(raw))
+	var bad []string
+	for i, p := range raw {
+		sc, problems := journal.ParseScrobble(p)
+		if len(problems) > 0 {
+			bad = append(bad, fmt.Sprintf("item %d: %s", i, strings.Join(problems, ", ")))
+			continue
+		}
+		entries[i] = entry{sc: sc, ignored: journal.Age(sc.Timestamp, now, s.maxAge), ticket: -1}
+	}
+	if len(bad) > 0 {
+		total, more := len(bad), ""
+		if total > maxListed {
+			more = fmt.Sprintf("; and %d more", total-maxListed)
+			bad = bad[:maxListed]
+		}
+		return nil, apperr.Invalidf("%d of %d scrobbles are malformed, so none was accepted: %s%s",
+			total, len(raw), strings.Join(bad, "; "), more)
+	}
+	var toJournal []journal.Scrobble
+	for i := range entries {
+		if entries[i].ignored == 0 {
+			entries[i].ticket = len(toJournal)
+			toJournal = append(toJournal, entries[i].sc)
+		}
+	}
+	var outcomes []journal.Outcome
+	if len(toJournal) > 0 {
+		tickets, err := s.journal.Submit(sel.account.Name, toJournal)
+		if err != nil {
+			s.log.Error("cannot journal scrobbles; the request was refused", "account", sel.account.Name, "err", err)
+			return nil, &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeTemporary,
+				Message: "There was a temporary error processing your request (lastfmd could not write its scrobble journal; nothing was accepted). Please try again", Err: err}
+		}
+		wait := DefaultWait
+		if req.WaitSet {
+			wait = min(max(req.Wait, 0), MaxWait)
+		}
+		outcomes = s.journal.Wait(ctx, tickets, wait)
+	}
+	items := make([]scrobbleAnswer, len(entries))
+	for i, e := range entries {
+		a := scrobbleAnswer{sc: e.sc, ignored: e.ignored}
+		if e.ticket >= 0 {
+			a.outcome = &outcomes[e.ticket]
+		}
+		items[i] = a
+	}
+	if req.Endpoint == DropIn {
+		return dropInScrobbleAnswer(items, req.Params["format"] == "json"), nil
+	}
+	return v1ScrobbleAnswer(items), nil
+}
+
+// scrobbleItems returns a request's scrobbles, unindexed: a /v1/ JSON array
+// as given, else the indexed form (artist[i], ...; at most 50) or the
+// single form (artist, track, timestamp).
+func scrobbleItems(req *Request) ([]map[string]string, error) {
+	if req.Scrobbles != nil {
+		for name := range req.Params {
+			if !perItemGlobal[name] {
+				return nil, apperr.Invalidf("parameter %q: with a JSON array of scrobbles, every field belongs inside the items", name)
+			}
+		}
+		if len(req.Scrobbles) == 0 {
+			return nil, apperr.Invalidf("no scrobbles in the request")
+		}
+		if len(req.Scrobbles) > MaxScrobbleItems {
+			return nil, apperr.Invalidf("%d scrobbles in one request; at most %d", len(req.Scrobbles), MaxScrobbleItems)
+		}
+		return req.Scrobbles, nil
+	}
+	n, err := signer.BatchSize(req.Params)
+	if err != nil {
+		return nil, apperr.Invalidf("%v", err)
+	}
+	if n > MaxBatch {
+		return nil, apperr.Invalidf("at most %d scrobbles per track.scrobble call", MaxBatch)
+	}
+	if n == 0 {
+		one := map[string]string{}
+		for k, v := range req.Params {
+			if !perItemGlobal[k] {
+				one[k] = v
+			}
+		}
+		return []map[string]string{one}, nil
+	}
+	items := make([]map[string]string, n)
+	for i := range items {
+		items[i] = map[string]string{}
+	}
+	for _, name := range slices.Sorted(maps.Keys(req.Params)) {
+		base, idx, ok := signer.SplitIndex(name)
+		if !ok {
+			if perItemGlobal[name] {
+				continue
+			}
+			return nil, apperr.Invalidf("parameter %q: in a batch every scrobble field is indexed (%s[0], %s[1], ...)", name, name, name)
+		}
+		items[idx][base] = req.Params[name]
+	}
+	return items, nil
+}
+
+// scrobbleAnswer is one item of a scrobble request, answered.
+type scrobbleAnswer struct {
+	sc      journal.Scrobble
+	ignored int              // answered ignored by lastfmd itself (3 or 4)
+	outcome *journal.Outcome // nil when not journalled
+}
+
+// status is the item's status in /v1/ terms.
+func (a scrobbleAnswer) status() string {
+	switch {
+	case a.outcome == nil:
+		return journal.StatusIgnored
+	case a.outcome.State == journal.Sent && a.outcome.Result != nil:
+		return a.outcome.Result.Status
+	case a.outcome.State == journal.Dead, a.outcome.State == journal.Unknown:
+		return "failed"
+	}
+	return "queued"
+}
+
+// ignoredCode and ignoredText give the item's ignore code (0: none).
+func (a scrobbleAnswer) ignoredCode() (int, string) {
+	switch {
+	case a.outcome == nil:
+		return a.ignored, journal.IgnoredText(a.ignored)
+	case a.outcome.State == journal.Sent && a.outcome.Result != nil && a.outcome.Result.Status == journal.StatusIgnored:
+		return a.outcome.Result.IgnoredCode, a.outcome.Result.IgnoredMessage
+	}
+	return 0, ""
+}
+
+// field is the value Last.fm answered for a field (possibly corrected),
+// else the one submitted, and whether Last.fm corrected it.
+func (a scrobbleAnswer) field(name string) (string, bool) {
+	if a.outcome != nil && a.outcome.Result != nil {
+		if v, ok := a.outcome.Result.Corrected[name]; ok {
+			return v, true
+		}
+		if v, ok := a.outcome.Result.Answer[name]; ok && v != "" {
+			return v, false
+		}
+	}
+	return a.sc.Params[name], false
+}
+
+// v1Item is one scrobble in a /v1/ answer.
+type v1Item struct {
+	Status         string            `json:"status"` // accepted, ignored, queued, failed
+	ID             uint64            `json:"id,omitempty"`
+	Duplicate      bool              `json:"duplicate,omitempty"`
+	Artist         string            `json:"artist"`
+	Track          string            `json:"track"`
+	Album          string            `json:"album,omitempty"`
+	AlbumArtist    string            `json:"albumArtist,omitempty"`
+	Timestamp      int64             `json:"timestamp"`
+	IgnoredMessage *v1Ignored        `json:"ignoredMessage,omitempty"`
+	Corrected      map[string]string `json:"corrected,omitempty"`
+	Error          string            `json:"error,omitempty"` // failed: why it was given up
+}
+
+type v1Ignored struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+// v1Answer is the /v1/track.scrobble answer (DESIGN.md "HTTP API").
+type v1Answer struct {
+	Accepted  int      `json:"accepted"`
+	Ignored   int      `json:"ignored"`
+	Queued    int      `json:"queued"`
+	Failed    int      `json:"failed,omitempty"`
+	Scrobbles []v1Item `json:"scrobbles"`
+}
+
+// v1ScrobbleAnswer: 200 when Last.fm answered for every item within the
+// wait, else 202 (the rest is safely journalled).
+func v1ScrobbleAnswer(items []scrobbleAnswer) *Result {
+	ans := v1Answer{Scrobbles: make([]v1Item, 0, len(items))}
+	for _, a := range items {
+		it := v1Item{Status: a.status(), Artist: a.sc.Params["artist"], Track: a.sc.Params["track"],
+			Album: a.sc.Params["album"], AlbumArtist: a.sc.Params["albumArtist"], Timestamp: a.sc.Timestamp}
+		if a.outcome != nil {
+			it.ID, it.Duplicate = a.outcome.ID, a.outcome.Duplicate
+			if a.outcome.Result != nil && len(a.outcome.Result.Corrected) > 0 {
+				it.Corrected = a.outcome.Result.Corrected
+			}
+		}
+		switch it.Status {
+		case journal.StatusAccepted:
+			ans.Accepted++
+		case journal.StatusIgnored:
+			ans.Ignored++
+			code, text := a.ignoredCode()
+			it.IgnoredMessage = &v1Ignored{Code: code, Message: text}
+		case "queued":
+			ans.Queued++
+		default:
+			ans.Failed++
+			it.Error = a.outcome.Reason
+			if it.Error == "" {
+				it.Error = "dropped from the queue"
+			}
+		}
+		ans.Scrobbles = append(ans.Scrobbles, it)
+	}
+	status := http.StatusOK
+	if ans.Queued > 0 {
+		status = http.StatusAccepted
+	}
+	return &Result{Status: status, ContentType: ctJSON, Body: jsonBody(ans), Queued: ans.Queued}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// indexScrobbles turns a /v1/ JSON array into track.scrobble's indexed
+// parameters, for a Service without a journal (at most 50 items: one call).
+func indexScrobbles(req *Request) error {
+	items, err := scrobbleItems(req)
+	if err != nil {
+		return err
+	}
+	if len(items) > MaxBatch {
+		return apperr.Invalidf("%d scrobbles in one request; at most %d without the journal", len(items), MaxBatch)
+	}
+	for i, it := range items {
+		for k, v := range it {
+			req.Params[k+"["+strconv.Itoa(i)+"]"] = v
+		}
+	}
+	req.Scrobbles = nil
+	return nil
+}

@@ -1,0 +1,58 @@
+package upstream
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+)
+
+// ObserveWait sees every Wait: an immediate grant (about zero), a real wait
+// for a token (about 1/rate), and a refusal (about zero, the caller did not
+// wait). These feed lastfmd_limiter_wait_seconds.
+func TestMetricsLimiterWaitObserved(t *testing.T) {
+	l := NewLimiter(10, 1, 200*time.Millisecond, nil) // 1 token, then one per 100 ms
+	var mu sync.Mutex
+	var got []time.Duration
+	l.ObserveWait(func(d time.Duration) {
+		mu.Lock()
+		got = append(got, d)
+		mu.Unlock()
+	})
+	ctx := context.Background()
+	if err := l.Wait(ctx); err != nil { // the burst token: no wait
+		t.Fatal(err)
+	}
+	if err := l.Wait(ctx); err != nil { // waits ~100 ms for the next token
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+	defer cancel()
+	if err := l.Wait(short); err == nil { // the next token is ~100 ms away: refused at once
+		t.Fatal("a wait longer than the deadline was granted")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 3 {
+		t.Fatalf("observed %d waits, want 3: %v", len(got), got)
+	}
+	if got[0] > 20*time.Millisecond {
+		t.Errorf("immediate grant observed as %v", got[0])
+	}
+	if got[1] < 50*time.Millisecond || got[1] > 2*time.Second {
+		t.Errorf("a wait for a token observed as %v, want about 100ms", got[1])
+	}
+	if got[2] > 20*time.Millisecond {
+		t.Errorf("a refused wait observed as %v, want about 0", got[2])
+	}
+
+	// Unregistering stops the calls.
+	l.ObserveWait(nil)
+	l2 := len(got)
+	mu.Unlock()
+	_ = l.Wait(short)
+	mu.Lock()
+	if len(got) != l2 {
+		t.Error("observer still called after ObserveWait(nil)")
+	}
+}
