@@ -76,6 +76,10 @@ type Main struct {
 	SignInPoll time.Duration
 	// Journal keeps scrobbles until Last.fm answered (journal.go).
 	Journal *journal.Journal
+	// RetryBase is the first delay of a transient read or write retry and
+	// of the global back-off after Last.fm's 29 (0: 250 ms and 10 s); tests
+	// of minutes-long behaviour shrink it.
+	RetryBase time.Duration
 	// JournalTuning replaces the journal's back-off bases and polling
 	// intervals (zero fields: defaults); tests shrink them.
 	JournalTuning journal.Tuning
@@ -140,6 +144,9 @@ func (m *Main) Open() error {
 		return fmt.Errorf("config: lastfm.upstream: %w", err)
 	}
 	m.Upstream = up
+	if m.RetryBase > 0 {
+		limiter.BackoffBase = 40 * m.RetryBase // 250 ms : 10 s, as by default
+	}
 	if err := m.openJournal(); err != nil { // journal.go
 		return err
 	}
@@ -164,6 +171,7 @@ func (m *Main) Open() error {
 		Now:         m.Now,
 		Journal:     m.Journal,
 		MaxAge:      cfg.Scrobble.MaxAge.Duration,
+		RetryBase:   m.RetryBase,
 	})
 	m.Registry = prometheus.NewRegistry()
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

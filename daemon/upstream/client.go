@@ -166,6 +166,10 @@ func newTransport() *http.Transport {
 	}
 }
 
+// CloseIdleConnections closes the keep-alive connections to Last.fm that
+// are not in use (shutdown, and tests that count goroutines).
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
+
 // Stats returns the client's counters.
 func (c *Client) Stats() *Stats { return c.stats }
 
