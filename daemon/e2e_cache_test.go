@@ -213,7 +213,7 @@ func TestCacheWritesInvalidate(t *testing.T) {
 	}
 	// Scrobbles drop recent tracks.
 	h.get("/v1/user.getRecentTracks?user=alice")
-	h.post("/v1/track.scrobble", "application/json", `{"artist":"Cher","track":"Strong Enough","timestamp":`+nowTS()+`}`)
+	wantStatus(t, h.post("/v1/track.scrobble", "application/json", `{"artist":"Cher","track":"Strong Enough","timestamp":`+nowTS()+`}`, "Prefer", "wait=30"), 200)
 	if g := h.get("/v1/user.getRecentTracks?user=alice"); g.header.Get("X-Lastfmd-Cache") != "MISS" || !strings.Contains(g.body, "Strong Enough") {
 		t.Errorf("recent tracks after scrobble: %s", g.header.Get("X-Lastfmd-Cache"))
 	}

@@ -197,7 +197,9 @@ func TestScrobbleDropInAnswer(t *testing.T) {
 		v.Set("track["+n+"]", it.Track)
 		v.Set("timestamp["+n+"]", strconv.FormatInt(it.Timestamp, 10))
 	}
-	a := h.postForm("/2.0/", v)
+	// A generous wait: on a loaded CI machine the default 5 s can pass
+	// before the sender's answer, and this test is about the answer's shape.
+	a := h.postForm("/2.0/", v, "Prefer", "wait=30")
 	wantStatus(t, a, 200)
 	var doc struct {
 		XMLName   xml.Name `xml:"lfm"`

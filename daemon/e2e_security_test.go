@@ -13,7 +13,11 @@ import (
 // Each refusal happens before any work: nothing reaches the emulator.
 func TestSecurityRefusals(t *testing.T) {
 	h := newHarness(t)
-	paths := []string{"/v1/artist.getInfo?artist=Cher", "/2.0/?method=artist.getInfo&artist=Cher", "/v1/status", "/metrics"}
+	// Every family of routes: the APIs, operations, the sign-in pages and
+	// endpoints, the queue. The guard runs before routing, so an unknown
+	// path is refused the same way.
+	paths := []string{"/v1/artist.getInfo?artist=Cher", "/2.0/?method=artist.getInfo&artist=Cher", "/v1/status", "/metrics",
+		"/auth/", "/v1/auth/accounts", "/v1/queue", "/no/such/path"}
 	cases := []struct {
 		name string
 		hdr  []string

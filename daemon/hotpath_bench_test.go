@@ -1,9 +1,14 @@
 package daemon_test
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/config"
 )
 
 // BenchmarkCachedReadHandler is one cache hit through the whole HTTP stack
@@ -11,7 +16,10 @@ import (
 //
 //	go test -run '^$' -bench CachedReadHandler -benchmem ./daemon/
 func BenchmarkCachedReadHandler(b *testing.B) {
-	h := newHarness(b)
+	// Info level, as a daemon runs: the debug request log is not on the path.
+	h := newHarness(b, func(_ *config.Config, m *daemon.Main) {
+		m.Log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
 	handler := h.m.HTTP.Handler()
 	req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:7375/v1/artist.getInfo?artist=Cher&lang=en", nil)
 	rec := httptest.NewRecorder()

@@ -38,7 +38,7 @@ func newStatusWorld(t *testing.T) *statusWorld { return newWorld(t, true) }
 
 // newWorld starts the emulator and a daemon, with alice and bob signed in
 // or with no account at all.
-func newWorld(t *testing.T, signedIn bool) *statusWorld {
+func newWorld(t *testing.T, signedIn bool, opts ...func(*config.Config)) *statusWorld {
 	t.Helper()
 	emu, err := lastfmtest.New(lastfmtest.Options{APIKey: stKey, Secret: stSecret})
 	if err != nil {
@@ -70,6 +70,9 @@ func newWorld(t *testing.T, signedIn bool) *statusWorld {
 	cfg.LastFM.AuthURL = emu.AuthURL()
 	cfg.LastFM.Rate, cfg.LastFM.Burst = 100, 100
 	cfg.LastFM.QueueWait = config.Duration{Duration: time.Second} // a call behind the back-off is refused at once
+	for _, o := range opts {
+		o(&cfg)
+	}
 	w.m = &daemon.Main{Config: &cfg}
 	if err := w.m.Open(); err != nil {
 		t.Fatal(err)

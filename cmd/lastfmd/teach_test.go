@@ -5,10 +5,13 @@ package main
 import (
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/config"
 )
 
 // teach checks an error a new user can hit: exit status 1, one line on
@@ -140,5 +143,70 @@ func TestTeachSecondDaemonSameState(t *testing.T) {
 	// The first one still serves.
 	if code, body := w.do(t, "GET", "/v1/artist.getInfo?artist=Cher", ""); code != 200 {
 		t.Errorf("first daemon after the second one's attempt: %d %s", code, body)
+	}
+}
+
+// `lastfmd call` prints pretty JSON on a terminal, the bytes as received
+// when piped or with --raw, and exits 0 on success, 1 on a Last.fm error
+// (the error body on stdout, one line on stderr), 2 on a usage error.
+func TestTeachCallOutputAndExitCodes(t *testing.T) {
+	w := newWorld(t, true)
+	env := cleanEnv(t, "LASTFMD_URL="+w.url)
+
+	out, errOut, code := runCLI(t, env, "", "call", "artist.getInfo", "artist=Cher")
+	if code != 0 || !strings.HasPrefix(out, `{"artist":{"name":"Cher"`) || errOut != "" {
+		t.Errorf("piped: exit %d, stderr %q, stdout %.80q", code, errOut, out)
+	}
+	out, errOut, code = runCLI(t, env, "", "call", "artist.getInfo", "artist=Unknown Artist")
+	if code != 1 || !strings.Contains(out, `"error":6`) {
+		t.Errorf("a Last.fm error: exit %d, stdout %q", code, out)
+	}
+	teach(t, out, errOut, code, "last.fm error 6")
+	if _, _, code = runCLI(t, env, "", "call", "artist.getInfo", "artist"); code != 2 {
+		t.Errorf("a bad argument: exit %d, want 2", code)
+	}
+
+	// On a terminal (script(1) gives the command a pty).
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) is not installed: the terminal case is not checked")
+	}
+	onTTY := func(args string) string {
+		cmd := exec.Command(script, "-qec", binPath+" "+args, "/dev/null")
+		cmd.Env = env
+		b, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("script %s: %v\n%s", args, err, b)
+		}
+		return strings.ReplaceAll(string(b), "\r\n", "\n")
+	}
+	if got := onTTY("call artist.getInfo artist=Cher"); !strings.HasPrefix(got, "{\n  \"artist\": {\n    \"name\": \"Cher\",") {
+		t.Errorf("on a terminal, not pretty:\n%.200s", got)
+	}
+	if got := onTTY("call artist.getInfo artist=Cher --raw"); !strings.HasPrefix(got, `{"artist":{"name":"Cher"`) {
+		t.Errorf("--raw on a terminal, not raw:\n%.200s", got)
+	}
+}
+
+// A daemon that requires its listener token (a system install), called by
+// a user whose configuration does not name the token file.
+func TestTeachTokenRequired(t *testing.T) {
+	const token = "teach-listener-TOKEN-never-shown"
+	w := newWorld(t, true, func(c *config.Config) {
+		c.Security.Token = config.Secret(token)
+	})
+	out, errOut, code := runCLI(t, cleanEnv(t, "LASTFMD_URL="+w.url), "", "call", "artist.getInfo", "artist=Cher")
+	teach(t, out, errOut, code, "this daemon requires its listener token", "security.token_file", "sudo usermod -aG lastfmd")
+	if strings.Contains(out+errOut, token) {
+		t.Error("the token is shown")
+	}
+	// With the token file configured, the same call works.
+	tf := filepath.Join(t.TempDir(), "token")
+	conf := filepath.Join(t.TempDir(), "lastfmd.toml")
+	os.WriteFile(tf, []byte(token+"\n"), 0o600)
+	os.WriteFile(conf, []byte("[security]\ntoken_file = \""+tf+"\"\n"), 0o600)
+	out, errOut, code = runCLI(t, cleanEnv(t, "LASTFMD_URL="+w.url, "LASTFMD_CONFIG="+conf), "", "call", "artist.getInfo", "artist=Cher")
+	if code != 0 || !strings.Contains(out, `"Cher"`) {
+		t.Errorf("with the token: exit %d %s %s", code, errOut, out)
 	}
 }
