@@ -131,25 +131,33 @@ func Size(key string, e *Entry) int64 {
 // otherwise: only the caller knows whether a miss or an expired entry ends
 // as a MISS or a STALE answer (see CountMiss, CountStale).
 func (c *Cache) Get(key string) (e *Entry, fresh bool, ok bool) {
-	now := c.now()
+	e, fresh, ok, _ = c.GetNow(key)
+	return e, fresh, ok
+}
+
+// GetNow is Get that also returns the time it judged freshness by, so the
+// caller can compute the entry's Age without reading the clock again (the
+// cache-hit path reads it as little as it can).
+func (c *Cache) GetNow(key string) (e *Entry, fresh bool, ok bool, now time.Time) {
+	now = c.now()
 	c.mu.Lock()
 	e, ok = c.lru.Get(key)
 	if !ok {
 		c.mu.Unlock()
-		return nil, false, false
+		return nil, false, false, now
 	}
 	if e.Fresh(now) {
 		c.mu.Unlock()
 		c.hits.Add(1)
-		return e, true, true
+		return e, true, true, now
 	}
 	if now.Before(e.Expires.Add(c.stale)) {
 		c.mu.Unlock()
-		return e, false, true
+		return e, false, true, now
 	}
 	c.removeLocked(key, e)
 	c.mu.Unlock()
-	return nil, false, false
+	return nil, false, false, now
 }
 
 // Peek is Get without side effects: it neither counts a hit nor marks the

@@ -255,3 +255,30 @@ func TestCacheStatsInStatusAndMetrics(t *testing.T) {
 	m := h.get("/metrics")
 	wantContains(t, m.body, "lastfmd_cache_hits_total 1", "lastfmd_cache_misses_total 1", "lastfmd_cache_entries 1", "lastfmd_cache_bytes ")
 }
+
+// A repeated read is answered without parsing (the request-line memo), but
+// never before the guard, and never for a request that names an account or
+// asks for a refresh.
+func TestCacheMemoKeepsEveryRule(t *testing.T) {
+	h := newHarness(t, withToken(t))
+	path := "/v1/artist.getInfo?artist=Cher&lang=en"
+	auth := []string{"Authorization", "Bearer " + testToken}
+	wantStatus(t, h.get(path, auth...), 200)
+	if a := h.get(path, auth...); a.header.Get("X-Lastfmd-Cache") != "HIT" {
+		t.Fatalf("second read %s", a.header.Get("X-Lastfmd-Cache"))
+	}
+	wantStatus(t, h.get(path), http.StatusUnauthorized)
+	wantStatus(t, h.get(path, append(auth, "Origin", "https://evil.example")...), http.StatusForbidden)
+	wantStatus(t, h.get(path, append(auth, "Host", "evil.example")...), http.StatusForbidden)
+	if a := h.get(path, append(auth, "Cache-Control", "no-cache")...); a.header.Get("X-Lastfmd-Cache") != "BYPASS" {
+		t.Errorf("no-cache: %s", a.header.Get("X-Lastfmd-Cache"))
+	}
+	if a := h.get(path, append(auth, "X-Lastfmd-Account", "nobody")...); a.status != 400 {
+		t.Errorf("unknown account on a memoised read: %d", a.status)
+	}
+	if n := h.emu.Count("artist.getInfo"); n != 2 {
+		t.Errorf("%d upstream calls, want 2 (first read, no-cache refresh)", n)
+	}
+	m := h.get("/metrics", auth...)
+	wantContains(t, m.body, `lastfmd_requests_total{class="2xx",code="200",route="/v1/"}`)
+}

@@ -82,7 +82,7 @@ type Method struct {
 	// Required lists the parameters Last.fm requires, in their single-item
 	// form (track.scrobble's artist means artist[i] for every item of a
 	// batch). api_key, api_sig and sk are not listed: lastfmd adds them.
-	Required []string
+	required []string
 
 	// MBIDReplaces: an `mbid` parameter may stand in for all of Required
 	// (the getInfo, getTags, getTopTags, getSimilar, getTop* pages list
@@ -124,18 +124,30 @@ func asciiLower(s string) string {
 // read names in any case, but one report says signed calls need the
 // documented camelCase, so lastfmd always sends the catalog's spelling.
 func Lookup(name string) (Method, bool) {
-	i, ok := byLowerName[asciiLower(name)]
+	// Every request looks its method up: lowercase into a stack buffer,
+	// and index the map with string(b), which Go does without allocating.
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return Method{}, false // no catalog name is that long
+	}
+	b := buf[:len(name)]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	i, ok := byLowerName[string(b)]
 	if !ok {
 		return Method{}, false
 	}
-	return clone(catalog[i]), true
+	return catalog[i], true // a copy: its one reference, required, is unexported
 }
 
-// clone copies m so that a caller cannot change the catalog through Required.
-func clone(m Method) Method {
-	m.Required = slices.Clone(m.Required)
-	return m
-}
+// Required lists the parameters Last.fm requires, in their single-item
+// form (a copy: the catalog cannot be changed through it).
+func (m Method) Required() []string { return slices.Clone(m.required) }
 
 // CanonicalMethod returns the catalog spelling, or the input unchanged (and
 // false) for unknown methods.
@@ -151,7 +163,7 @@ func CanonicalMethod(name string) (string, bool) {
 func Methods() []Method {
 	out := make([]Method, len(catalog))
 	for i, m := range catalog {
-		out[i] = clone(m)
+		out[i] = m
 	}
 	slices.SortFunc(out, func(a, b Method) int { return cmp.Compare(a.Name, b.Name) })
 	return out
@@ -203,7 +215,7 @@ func (m Method) Missing(params map[string]string) []string {
 		}
 	}
 	if n == 0 {
-		for _, name := range m.Required {
+		for _, name := range m.required {
 			if params[name] == "" {
 				missing = append(missing, name)
 			}
@@ -211,7 +223,7 @@ func (m Method) Missing(params map[string]string) []string {
 		return missing
 	}
 	for i := range n {
-		for _, name := range m.Required {
+		for _, name := range m.required {
 			indexed := name + "[" + strconv.Itoa(i) + "]"
 			if params[indexed] != "" || n == 1 && params[name] != "" {
 				continue

@@ -153,9 +153,9 @@ func TestMethodsSortedAndCopied(t *testing.T) {
 		t.Error("Methods() is not sorted by name")
 	}
 	m, _ := Lookup("track.love")
-	m.Required[0] = "changed"
+	m.Required()[0] = "changed"
 	ms[0].Name = "changed"
-	if again, _ := Lookup("track.love"); again.Required[0] != "artist" {
+	if again, _ := Lookup("track.love"); again.Required()[0] != "artist" {
 		t.Error("Lookup shares Required with the catalog")
 	}
 	if Methods()[0].Name == "changed" {

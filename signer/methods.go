@@ -81,20 +81,20 @@ const (
 // read is a plain read: "This service does not require authentication", so
 // an unsigned GET (e.g. https://www.last.fm/api/show/artist.getInfo).
 func read(name string, tier Tier, required ...string) Method {
-	return Method{Name: name, Verb: "GET", Kind: KindRead, Tier: tier, Required: required}
+	return Method{Name: name, Verb: "GET", Kind: KindRead, Tier: tier, required: required}
 }
 
 // write is a write service: POST, signed, with sk, never cached
 // (e.g. https://www.last.fm/api/show/track.love).
 func write(name string, replayable bool, required ...string) Method {
 	return Method{Name: name, Verb: "POST", Signed: true, Session: true, Kind: KindWrite,
-		Tier: TierNever, Idempotent: replayable, Required: required}
+		Tier: TierNever, Idempotent: replayable, required: required}
 }
 
 // auth is an auth.* call: signed, no sk, never cached
 // (https://www.last.fm/api/authspec).
 func auth(name, verb string, required ...string) Method {
-	return Method{Name: name, Verb: verb, Signed: true, Kind: KindAuth, Tier: TierNever, Required: required}
+	return Method{Name: name, Verb: verb, Signed: true, Kind: KindAuth, Tier: TierNever, required: required}
 }
 
 // mbid marks Required as replaceable by an mbid parameter.

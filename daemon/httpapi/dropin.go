@@ -64,6 +64,7 @@ func (s *Server) dropIn(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.remember(r, res)
 	return writeResult(c.Response(), res)
 }
 

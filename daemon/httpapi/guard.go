@@ -89,23 +89,31 @@ func (g *guard) hostAllowed(hostport string) bool {
 // crossSite says why a request looks like a browser's cross-site request,
 // or "" when it does not. Scripts send none of these headers.
 func crossSite(r *http.Request) string {
-	switch strings.ToLower(r.Header.Get("Sec-Fetch-Site")) {
-	case "cross-site", "same-site":
-		return "Sec-Fetch-Site is " + strings.ToLower(r.Header.Get("Sec-Fetch-Site"))
+	// Headers are read by their canonical names straight from the map:
+	// this runs on every request, and Header.Get canonicalises each time.
+	if site := first(r.Header["Sec-Fetch-Site"]); site != "" {
+		switch strings.ToLower(site) {
+		case "cross-site", "same-site":
+			return "Sec-Fetch-Site is " + strings.ToLower(site)
+		}
 	}
 	if origin, ok := r.Header["Origin"]; ok {
-		o := ""
-		if len(origin) > 0 {
-			o = origin[0]
-		}
+		o := first(origin)
 		if o == "null" || !sameOrigin(o, r.Host) {
 			return "Origin is another site"
 		}
 	}
-	if ref := r.Header.Get("Referer"); ref != "" && !sameOrigin(ref, r.Host) {
+	if ref := first(r.Header["Referer"]); ref != "" && !sameOrigin(ref, r.Host) {
 		return "Referer is another site"
 	}
 	return ""
+}
+
+func first(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
 }
 
 // sameOrigin reports whether the URL raw is on this daemon's own origin

@@ -3,7 +3,7 @@ package httpapi
 import (
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,35 +13,33 @@ import (
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
-	// counters and observers memoise the labelled children: looking a
-	// child up by its label values hashes them on every request, which
-	// shows on the cached-read path.
-	counters  sync.Map // counterKey -> prometheus.Counter
-	observers sync.Map // route -> prometheus.Observer
+	// byRoute holds each route's labelled children, made once: looking a
+	// child up by its label values hashes them, which shows on the
+	// cache-hit path. The map is read-only after construction.
+	byRoute map[string]*routeMetrics
 }
 
-type counterKey struct {
-	route string
-	code  int
+// routeMetrics are one route's children: the duration observer, and a
+// counter per status code made on first use.
+type routeMetrics struct {
+	observer prometheus.Observer
+	codes    [600]atomic.Pointer[prometheus.Counter]
 }
+
+// routes are every value route() returns.
+var routes = []string{"/2.0/", "/v1/status", "/v1/auth/", "/v1/queue", "/v1/", "/auth/", "/healthz", "/readyz", "/metrics", "other"}
 
 func (m *httpMetrics) counter(route string, code int) prometheus.Counter {
-	k := counterKey{route, code}
-	if c, ok := m.counters.Load(k); ok {
-		return c.(prometheus.Counter)
+	rm := m.byRoute[route]
+	if code < 100 || code >= len(rm.codes) {
+		return m.requests.WithLabelValues(route, strconv.Itoa(code/100)+"xx", strconv.Itoa(code))
+	}
+	if c := rm.codes[code].Load(); c != nil {
+		return *c
 	}
 	c := m.requests.WithLabelValues(route, strconv.Itoa(code/100)+"xx", strconv.Itoa(code))
-	m.counters.Store(k, c)
+	rm.codes[code].Store(&c)
 	return c
-}
-
-func (m *httpMetrics) observer(route string) prometheus.Observer {
-	if o, ok := m.observers.Load(route); ok {
-		return o.(prometheus.Observer)
-	}
-	o := m.duration.WithLabelValues(route)
-	m.observers.Store(route, o)
-	return o
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
@@ -53,6 +51,10 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 			Name: "lastfmd_request_duration_seconds", Help: "Time to answer an HTTP request, by route.",
 			Buckets: []float64{.0001, .0005, .001, .005, .01, .05, .1, .5, 1, 5, 30},
 		}, []string{"route"}),
+		byRoute: map[string]*routeMetrics{},
+	}
+	for _, r := range routes {
+		m.byRoute[r] = &routeMetrics{observer: m.duration.WithLabelValues(r)}
 	}
 	reg.MustRegister(m.requests, m.duration)
 	return m
@@ -83,5 +85,5 @@ func route(path string) string {
 // observe counts one answered request.
 func (m *httpMetrics) observe(route string, code int, start time.Time) {
 	m.counter(route, code).Inc()
-	m.observer(route).Observe(time.Since(start).Seconds())
+	m.byRoute[route].observer.Observe(time.Since(start).Seconds())
 }

@@ -40,7 +40,7 @@ func writeResult(w http.ResponseWriter, res *proxy.Result) error {
 	if res.Cache != "" {
 		h["X-Lastfmd-Cache"] = headerValue(res.Cache)
 		if res.Cache == proxy.CacheHit || res.Cache == proxy.CacheStale {
-			h["Age"] = []string{strconv.Itoa(int(res.Age.Seconds()))}
+			h["Age"] = ageValue(int(res.Age.Seconds()))
 		}
 	}
 	if res.Queued > 0 {
@@ -65,6 +65,23 @@ var sharedValues = func() map[string][]string {
 	}
 	return m
 }()
+
+// ages are the Age header values of the first hour, shared like
+// sharedValues: most hits are younger than that.
+var ages = func() [][]string {
+	a := make([][]string, 3600)
+	for i := range a {
+		a[i] = []string{strconv.Itoa(i)}
+	}
+	return a
+}()
+
+func ageValue(secs int) []string {
+	if secs >= 0 && secs < len(ages) {
+		return ages[secs]
+	}
+	return []string{strconv.Itoa(secs)}
+}
 
 func headerValue(v string) []string {
 	if s, ok := sharedValues[v]; ok {

@@ -83,6 +83,7 @@ func (s *Server) v1(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.remember(r, res)
 	return writeResult(c.Response(), res)
 }
 

@@ -59,6 +59,11 @@ type Result struct {
 	Cache       string        // HIT, MISS, STALE, BYPASS on reads; "" otherwise
 	Age         time.Duration // on HIT and STALE
 	Queued      int           // X-Lastfmd-Queued on /2.0/ (journal)
+	// Key is the cache key of an unsigned read answered through the
+	// cache, "" otherwise. The same request always canonicalises to the
+	// same key, so the transport may remember request -> key and answer
+	// the next identical request with FromCache, skipping the parsing.
+	Key string
 }
 
 // TTLs maps cache tiers to durations.

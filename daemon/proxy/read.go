@@ -92,7 +92,9 @@ func (s *Service) cachedRead(ctx context.Context, req *Request, m signer.Method,
 	if !req.NoCache {
 		if e, fresh, ok := c.Get(key); ok {
 			if fresh {
-				return entryResult(e, CacheHit, s), nil, nil
+				res := entryResult(e, CacheHit, s)
+				res.Key = memoKey(key, account)
+				return res, nil, nil
 			}
 			stale = e
 		}
@@ -134,6 +136,7 @@ func (s *Service) cachedRead(ctx context.Context, req *Request, m signer.Method,
 		c.CountMiss()
 		res := entryResult(e, CacheMiss, s)
 		res.Age = 0
+		res.Key = memoKey(key, account)
 		if req.NoCache {
 			res.Cache = CacheBypass
 		}
@@ -210,4 +213,29 @@ func (s *Service) ttl(t signer.Tier) time.Duration {
 		return s.ttls.Long
 	}
 	return 0
+}
+
+// memoKey offers key for request memoisation only for unsigned reads: a
+// signed read depends on which account the request picked.
+func memoKey(key, account string) string {
+	if account != "" {
+		return ""
+	}
+	return key
+}
+
+// FromCache fills res with a fresh cache entry under key, as a HIT
+// (counted as one), for a transport that remembered an identical earlier
+// request's key. Expired or absent: false, and the caller takes the full
+// path. res is the caller's, so the hit allocates nothing here.
+func (s *Service) FromCache(key string, res *Result) bool {
+	if s.cache == nil {
+		return false
+	}
+	e, fresh, ok, now := s.cache.GetNow(key)
+	if !ok || !fresh {
+		return false
+	}
+	*res = Result{Status: e.Status, ContentType: e.ContentType, Body: e.Body, Cache: CacheHit, Age: e.Age(now), Key: key}
+	return true
 }

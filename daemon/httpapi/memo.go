@@ -1,0 +1,90 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/lastfmd/lastfmd/daemon/proxy"
+)
+
+// keyMemo remembers, for GET requests that were unsigned cached reads, the
+// cache key their exact request line canonicalised to. A script polling
+// the same URL is then answered from the cache without parsing the query,
+// canonicalising parameters or routing: the cache-hit path is most of what
+// lastfmd serves. Same request line, same key: canonicalisation is a pure
+// function of it (headers that change the answer — an account, no-cache —
+// keep a request off this path).
+type keyMemo struct {
+	mu  sync.RWMutex
+	m   map[string]string
+	max int
+}
+
+func newKeyMemo(max int) *keyMemo { return &keyMemo{m: make(map[string]string), max: max} }
+
+func (k *keyMemo) get(uri string) (string, bool) {
+	k.mu.RLock()
+	key, ok := k.m[uri]
+	k.mu.RUnlock()
+	return key, ok
+}
+
+// put records uri -> key; when full it starts over (the memo only saves
+// work, so forgetting is always safe, and this keeps it bounded).
+func (k *keyMemo) put(uri, key string) {
+	k.mu.Lock()
+	if len(k.m) >= k.max {
+		clear(k.m)
+	}
+	k.m[uri] = key
+	k.mu.Unlock()
+}
+
+// memoEligible: a GET on /v1/ or /2.0/ (the latter only without a listener
+// token, which it carries in the query and is checked by its handler), with
+// none of the headers that change how a read is answered.
+func (s *Server) memoEligible(r *http.Request) bool {
+	if r.Method != http.MethodGet || len(r.URL.RawQuery) > 4096 {
+		return false
+	}
+	p := r.URL.Path
+	switch {
+	case strings.HasPrefix(p, "/v1/"):
+		if p == "/v1/status" || strings.HasPrefix(p, "/v1/queue") || strings.HasPrefix(p, "/v1/auth") {
+			return false
+		}
+	case p == "/2.0" || p == "/2.0/":
+		if s.guard.token != "" {
+			return false
+		}
+	default:
+		return false
+	}
+	h := r.Header
+	return len(h["X-Lastfmd-Account"]) == 0 && len(h["Cache-Control"]) == 0 && len(h["Pragma"]) == 0
+}
+
+// fromMemo answers r from the cache when an identical request was seen.
+func (s *Server) fromMemo(w http.ResponseWriter, r *http.Request) bool {
+	if !s.memoEligible(r) {
+		return false
+	}
+	key, ok := s.memo.get(r.RequestURI)
+	if !ok {
+		return false
+	}
+	var res proxy.Result
+	if !s.svc.FromCache(key, &res) {
+		return false
+	}
+	_ = writeResult(w, &res)
+	return true
+}
+
+// remember records the key a full-path answer reported.
+func (s *Server) remember(r *http.Request, res *proxy.Result) {
+	if res.Key != "" && s.memoEligible(r) {
+		s.memo.put(r.RequestURI, res.Key)
+	}
+}
