@@ -93,7 +93,36 @@ func FuzzV1JSON(f *testing.F) {
 			return
 		}
 		checkCanonical(t, v)
-		_, _ = parseJSONScrobbles(body, 50)
+	})
+}
+
+// FuzzJSONScrobbles: the /v1/track.scrobble array decoder never panics;
+// whatever it accepts has at most max items, each with artist, track and a
+// whole-number timestamp, and canonicalises cleanly.
+func FuzzJSONScrobbles(f *testing.F) {
+	for _, s := range []string{`[{"artist":"A","track":"T","timestamp":1700000000}]`,
+		`{"scrobbles":[{"artist":"A","track":"T","timestamp":"1700000000","album":"X"}]}`,
+		`[{"artist":"A","track":"","timestamp":1.5}]`, `[]`, `[1,2]`, `{"scrobbles":{}}`, `[{"artist[0]":"x"}]`,
+		`[{"artist":"Björk","track":"Jóga","timestamp":1,"chosenByUser":true,"duration":null}]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		items, err := parseJSONScrobbles(body, 50)
+		if err != nil {
+			if _, ok := err.(*apperr.Error); !ok {
+				t.Fatalf("error of type %T", err)
+			}
+			return
+		}
+		if len(items) == 0 || len(items) > 50 {
+			t.Fatalf("%d items accepted", len(items))
+		}
+		for _, it := range items {
+			if it.Get("artist") == "" || it.Get("track") == "" || !isDigits(it.Get("timestamp")) {
+				t.Fatalf("accepted item %v", it)
+			}
+			checkCanonical(t, it)
+		}
 	})
 }
 
