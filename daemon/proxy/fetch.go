@@ -44,6 +44,9 @@ func (s *Service) send(ctx context.Context, call upstream.Call, account string, 
 			if lim := s.up.Limiter(); lim != nil {
 				lim.Recovered()
 			}
+			if p, _ := s.keyProblem.Load().(string); p != "" {
+				s.keyProblem.Store("") // a later key problem is logged again
+			}
 			return r, nil
 		}
 		if !retry || attempt >= s.maxRetries {

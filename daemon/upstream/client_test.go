@@ -230,3 +230,27 @@ func TestLimiterBackoffDoubles(t *testing.T) {
 		t.Errorf("capped back-off %v", got)
 	}
 }
+
+// A key problem (10, 26) shows in the stats until Last.fm accepts a call
+// again.
+func TestKeyProblemClearsOnSuccess(t *testing.T) {
+	var suspended atomic.Bool
+	suspended.Store(true)
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if suspended.Load() {
+			w.WriteHeader(403)
+			w.Write([]byte(`{"error":26,"message":"Suspended API key"}`))
+			return
+		}
+		w.Write([]byte(`{}`))
+	})
+	c.Do(context.Background(), Call{Method: "artist.getInfo"})
+	if p := c.Stats().Snapshot().KeyProblem; !strings.Contains(p, "26") {
+		t.Fatalf("key problem %q after error 26", p)
+	}
+	suspended.Store(false)
+	c.Do(context.Background(), Call{Method: "artist.getInfo"})
+	if p := c.Stats().Snapshot().KeyProblem; p != "" {
+		t.Errorf("key problem %q after a success", p)
+	}
+}

@@ -57,7 +57,10 @@ func (s *Stats) record(method, outcome string, r *Response, now time.Time) {
 			s.skewed = skewed
 		}
 	}
-	if outcome != "ok" {
+	if outcome == "ok" {
+		// Last.fm accepted the key again: the problem is over.
+		s.keyProblem = ""
+	} else {
 		s.errors++
 		s.lastAt = now
 		switch {
