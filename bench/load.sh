@@ -4,6 +4,7 @@
 # runs, medians compared. Not run by CI: it installs wrk and takes minutes.
 #
 #   bench/load.sh [RUNS] [SECONDS] [CONNECTIONS]     (default 5 10 64)
+#   BARE_TIMEOUTS=1 bench/load.sh                    the bare handler with lastfmd's server timeouts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5} SECS=${2:-10} CONNS=${3:-64}
@@ -17,7 +18,8 @@ for _ in $(seq 50); do grep -q "ready at" "$tmp/demo.out" && break; sleep 0.1; d
 URL='http://127.0.0.1:7397/v1/artist.getInfo?artist=Cher'
 curl -sf "$URL" -o "$tmp/body"              # warm the cache
 curl -sf -D - -o /dev/null "$URL" | grep -qi 'X-Lastfmd-Cache: HIT' || { echo "not a cache hit"; exit 1; }
-"$tmp/bare" -listen 127.0.0.1:7398 -body "$tmp/body" &
+bare_flags=""; [ -n "${BARE_TIMEOUTS:-}" ] && bare_flags="-timeouts"
+"$tmp/bare" -listen 127.0.0.1:7398 -body "$tmp/body" $bare_flags &
 sleep 0.3
 
 run() { # name url -> "rps p99_ms"
