@@ -122,13 +122,7 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.Accounts = store
-	m.Redactor.SetDynamic(func() []string {
-		var keys []string
-		for _, a := range store.List() {
-			keys = append(keys, a.Key)
-		}
-		return keys
-	})
+	m.Redactor.SetDynamic(store.Keys)
 
 	limiter := upstream.NewLimiter(cfg.LastFM.Rate, cfg.LastFM.Burst, cfg.LastFM.QueueWait.Duration, m.Now)
 	up, err := upstream.New(upstream.Options{

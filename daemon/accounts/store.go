@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -59,6 +60,7 @@ type Store struct {
 	now    func() time.Time
 
 	mu      sync.Mutex
+	keys    atomic.Pointer[[]string] // every account's key, for the log redactor
 	data    file
 	modTime time.Time
 	size    int64
@@ -87,6 +89,7 @@ func (s *Store) reloadLocked(force bool) error {
 	st, err := os.Stat(s.path)
 	if errors.Is(err, os.ErrNotExist) {
 		s.data = file{Version: SchemaVersion}
+		s.rebuildKeysLocked()
 		s.modTime, s.size = time.Time{}, 0
 		return nil
 	}
@@ -111,6 +114,7 @@ func (s *Store) reloadLocked(force bool) error {
 		f.Version = SchemaVersion // version 0 never shipped; treat as current
 	}
 	s.data = f
+	s.rebuildKeysLocked()
 	s.modTime, s.size = st.ModTime(), st.Size()
 	return nil
 }
@@ -165,6 +169,28 @@ func (s *Store) defaultLocked() (Account, bool) {
 		return s.data.Accounts[0], true
 	}
 	return Account{}, false
+}
+
+// Keys returns every account's session key (static and stored) as last
+// read, without looking at the file: the log redactor masks them on every
+// line, which must cost no I/O. The slice must not be modified.
+func (s *Store) Keys() []string {
+	if k := s.keys.Load(); k != nil {
+		return *k
+	}
+	return nil
+}
+
+// rebuildKeysLocked refreshes Keys after the accounts changed.
+func (s *Store) rebuildKeysLocked() {
+	keys := make([]string, 0, len(s.static)+len(s.data.Accounts))
+	for _, a := range s.static {
+		keys = append(keys, a.Key)
+	}
+	for _, a := range s.data.Accounts {
+		keys = append(keys, a.Key)
+	}
+	s.keys.Store(&keys)
 }
 
 // List returns every account, static ones first, then by name.
@@ -322,6 +348,7 @@ func (s *Store) update(fn func(*file) error) error {
 		return err
 	}
 	s.data = f
+	s.rebuildKeysLocked()
 	if st, err := os.Stat(s.path); err == nil {
 		s.modTime, s.size = st.ModTime(), st.Size()
 	}
