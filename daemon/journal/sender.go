@@ -416,9 +416,6 @@ func (s *sender) answered(items []*Item, r *upstream.Response) {
 		}
 		results = append(results, res)
 	}
-	if lim := j.up.Limiter(); lim != nil {
-		lim.Recovered()
-	}
 	j.mu.Lock()
 	s.step, s.code2 = 0, 0
 	if len(capped) > 0 {

@@ -41,9 +41,6 @@ func (s *Service) send(ctx context.Context, call upstream.Call, account string, 
 				retry = retry && code2 <= signer.RetryLimitFor(signer.ErrInvalidService)
 			}
 		default:
-			if lim := s.up.Limiter(); lim != nil {
-				lim.Recovered()
-			}
 			if p, _ := s.keyProblem.Load().(string); p != "" {
 				s.keyProblem.Store("") // a later key problem is logged again
 			}

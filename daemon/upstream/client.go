@@ -270,8 +270,14 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		outcome = r.Class.String()
 	}
 	c.stats.record(call.Method, outcome, r, c.now())
-	if c.limiter != nil && r.Failed() && r.Class == signer.ClassRateLimited {
-		c.limiter.Backoff(c.now())
+	// The global back-off lives here, beside the call, so every caller
+	// (reads, writes, senders, sign-in) starts and ends it alike.
+	if c.limiter != nil {
+		if r.Failed() && r.Class == signer.ClassRateLimited {
+			c.limiter.Backoff(c.now())
+		} else if !r.Failed() {
+			c.limiter.Recovered()
+		}
 	}
 	return r, nil
 }
