@@ -18,6 +18,10 @@ func registerMetrics(reg *prometheus.Registry, m *Main) {
 		Buckets: prometheus.ExponentialBuckets(0.01, 2.5, 10),
 	}, []string{"method"})
 	reg.MustRegister(upCalls, upDur)
+	m.Upstream.Stats().OnKeyProblem(func(problem string) {
+		m.Log.Error("LAST.FM REFUSED THE API KEY: check lastfm.api_key and the secret, or whether the key was suspended",
+			"error", problem)
+	})
 	m.Upstream.Stats().Observe(func(method, outcome string, d time.Duration) {
 		method = metricMethod(method)
 		upCalls.WithLabelValues(method, outcome).Inc()

@@ -41,9 +41,6 @@ func (s *Service) send(ctx context.Context, call upstream.Call, account string, 
 				retry = retry && code2 <= signer.RetryLimitFor(signer.ErrInvalidService)
 			}
 		default:
-			if p, _ := s.keyProblem.Load().(string); p != "" {
-				s.keyProblem.Store("") // a later key problem is logged again
-			}
 			return r, nil
 		}
 		if !retry || attempt >= s.maxRetries {
@@ -101,14 +98,6 @@ func (s *Service) noteFailure(call upstream.Call, account string, r *upstream.Re
 		} else if changed {
 			s.log.Warn("Last.fm refused the account's session key; it needs to sign in again",
 				"account", account, "code", r.APIError.Code, "fix", "lastfmd auth login --account "+account)
-		}
-	}
-	if r.Class == signer.ClassKeyBroken && r.APIError != nil {
-		// Loudly, but once per distinct problem: every call would say it.
-		msg := r.APIError.Error()
-		if prev, _ := s.keyProblem.Swap(msg).(string); prev != msg {
-			s.log.Error("LAST.FM REFUSED THE API KEY: check lastfm.api_key and the secret, or whether the key was suspended",
-				"code", r.APIError.Code, "message", r.APIError.Message)
 		}
 	}
 }

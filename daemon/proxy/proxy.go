@@ -10,7 +10,6 @@ import (
 	"context"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/lastfmd/lastfmd/cache"
@@ -103,7 +102,6 @@ type Service struct {
 	users       *userNames
 	journal     Journal
 	maxAge      time.Duration
-	keyProblem  atomic.Value // string: the last key-broken error logged
 }
 
 // New builds a Service.

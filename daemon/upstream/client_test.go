@@ -254,3 +254,31 @@ func TestKeyProblemClearsOnSuccess(t *testing.T) {
 		t.Errorf("key problem %q after a success", p)
 	}
 }
+
+func TestKeyProblemReportedOncePerEpisode(t *testing.T) {
+	var suspended atomic.Bool
+	suspended.Store(true)
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if suspended.Load() {
+			w.WriteHeader(403)
+			w.Write([]byte(`{"error":26,"message":"Suspended API key"}`))
+			return
+		}
+		w.Write([]byte(`{}`))
+	})
+	var reports atomic.Int32
+	c.Stats().OnKeyProblem(func(string) { reports.Add(1) })
+	for i := 0; i < 3; i++ {
+		c.Do(context.Background(), Call{Method: "artist.getInfo"})
+	}
+	if reports.Load() != 1 {
+		t.Fatalf("%d reports for one episode", reports.Load())
+	}
+	suspended.Store(false)
+	c.Do(context.Background(), Call{Method: "artist.getInfo"})
+	suspended.Store(true)
+	c.Do(context.Background(), Call{Method: "artist.getInfo"})
+	if reports.Load() != 2 {
+		t.Errorf("%d reports after a second episode, want 2", reports.Load())
+	}
+}

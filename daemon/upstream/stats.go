@@ -22,6 +22,7 @@ type Stats struct {
 	skewLimit  time.Duration
 	onSkew     func(skew time.Duration)
 	skewed     bool // the skew is beyond skewLimit (warned once per episode)
+	onKey      func(problem string)
 }
 
 // Snapshot is a copy of Stats for reporting.
@@ -67,7 +68,12 @@ func (s *Stats) record(method, outcome string, r *Response, now time.Time) {
 		case r != nil && r.APIError != nil:
 			s.lastError = r.APIError.Error()
 			if r.Class == signer.ClassKeyBroken {
-				s.keyProblem = r.APIError.Error()
+				if p := r.APIError.Error(); p != s.keyProblem {
+					s.keyProblem = p
+					if f := s.onKey; f != nil {
+						defer f(p) // after the lock is released
+					}
+				}
 			}
 		case r != nil:
 			s.lastError = "HTTP " + strconv.Itoa(r.Status) + " from Last.fm"
@@ -90,6 +96,15 @@ func (s *Stats) record(method, outcome string, r *Response, now time.Time) {
 func (s *Stats) OnClockSkew(limit time.Duration, f func(skew time.Duration)) {
 	s.mu.Lock()
 	s.skewLimit, s.onSkew = limit, f
+	s.mu.Unlock()
+}
+
+// OnKeyProblem registers f, called when Last.fm refuses the API key (10,
+// 26) with a problem not already reported, so it is logged loudly once per
+// episode; a successful call ends the episode.
+func (s *Stats) OnKeyProblem(f func(problem string)) {
+	s.mu.Lock()
+	s.onKey = f
 	s.mu.Unlock()
 }
 
