@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 )
 
@@ -281,4 +282,27 @@ func TestCacheMemoKeepsEveryRule(t *testing.T) {
 	}
 	m := h.get("/metrics", auth...)
 	wantContains(t, m.body, `lastfmd_requests_total{class="2xx",code="200",route="/v1/"}`)
+}
+
+// A drop-in read carrying sk for an account that must sign in again is
+// answered unsigned, but not memoised: once the account signs in again,
+// the same request line is signed.
+func TestCacheMemoSkipsAccountRequests(t *testing.T) {
+	h := newHarness(t)
+	if _, err := h.m.Accounts.MarkNeedsSignin("alice"); err != nil {
+		t.Fatal(err)
+	}
+	path := "/2.0/?method=user.getRecentTracks&user=alice&format=json&sk=alice"
+	wantStatus(t, h.get(path), 200)
+	if r := h.last("user.getRecentTracks"); r.Params["sk"] != "" {
+		t.Fatal("sent a key of an account that needs to sign in")
+	}
+	if err := h.m.Accounts.Put(accounts.Account{Name: "alice", Key: h.sk, User: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	a := h.get(path)
+	wantStatus(t, a, 200)
+	if r := h.last("user.getRecentTracks"); r.Params["sk"] != h.sk || a.header.Get("X-Lastfmd-Cache") != "MISS" {
+		t.Errorf("after signing in again: cache %s, signed %v", a.header.Get("X-Lastfmd-Cache"), r.Params["sk"] == h.sk)
+	}
 }

@@ -53,6 +53,12 @@ func (s *Service) read(ctx context.Context, req *Request, m signer.Method) (*Res
 	if err != nil {
 		return nil, err
 	}
+	if sel.explicit {
+		// The request asked for an account (sk, api_sig, a header): even
+		// answered unsigned now (the account needs to sign in again), it
+		// must not be remembered as a plain read.
+		res.Key = ""
+	}
 	if fail != nil && !sign && fail.APIError != nil && fail.APIError.Code == signer.ErrLoginRequired {
 		if !sel.ok {
 			sel, _ = s.selectAccount(req)
