@@ -40,6 +40,19 @@ type harness struct {
 
 type harnessOpt func(*config.Config, *daemon.Main)
 
+// optEmulator is the emulator of the harness being built, for options that
+// need it (tests here do not run in parallel).
+var optEmulator *lastfmtest.Server
+
+// withSessionKeyFile configures the account "default" the way
+// lastfm.session_key_file does, with a session of user at the emulator.
+func withSessionKeyFile(user string, sk *string) harnessOpt {
+	return func(c *config.Config, _ *daemon.Main) {
+		*sk = optEmulator.NewSession(user)
+		c.LastFM.SessionKey = config.Secret(*sk)
+	}
+}
+
 // withClock makes the daemon (cache TTLs, Age) run on clock.
 func withClock(clock *fakeClock) harnessOpt {
 	return func(_ *config.Config, m *daemon.Main) { m.Now = clock.Now }
@@ -133,9 +146,11 @@ func newHarnessAccount(t testing.TB, account string, opts ...harnessOpt) *harnes
 	cfg.LastFM.Timeout = config.Duration{Duration: 5 * time.Second}
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.m = &daemon.Main{Config: &cfg, Log: log}
+	optEmulator = emu
 	for _, o := range opts {
 		o(&cfg, h.m)
 	}
+	optEmulator = nil
 	if err := h.m.Open(); err != nil {
 		t.Fatal(err)
 	}

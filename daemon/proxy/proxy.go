@@ -127,7 +127,7 @@ func New(o Options) *Service {
 	for _, m := range o.SignUnknown {
 		s.signUnknown[strings.ToLower(m)] = true
 	}
-	s.users = &userNames{svc: s, known: map[string]string{}}
+	s.users = &userNames{svc: s, known: map[string]string{}, failed: map[string]time.Time{}}
 	return s
 }
 
