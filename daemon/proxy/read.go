@@ -124,10 +124,10 @@ func (s *Service) cachedRead(ctx context.Context, req *Request, m signer.Method,
 		if err != nil {
 			return nil, err
 		}
-		e := &cache.Entry{Status: r.Status, ContentType: r.ContentType, Body: r.Body}
 		if r.Failed() {
 			return nil, &failure{resp: r}
 		}
+		e := &cache.Entry{Status: r.Status, ContentType: r.ContentType, Body: r.Body, Stored: s.now()}
 		if s.cacheable(m, req.Params, r) {
 			c.Set(key, *e, ttl)
 		}
@@ -141,7 +141,6 @@ func (s *Service) cachedRead(ctx context.Context, req *Request, m signer.Method,
 	if err == nil {
 		c.CountMiss()
 		res := entryResult(e, CacheMiss, s)
-		res.Age = 0
 		res.Key = memoKey(key, account)
 		if req.NoCache {
 			res.Cache = CacheBypass
