@@ -21,6 +21,10 @@ type keyMemo struct {
 	max int
 }
 
+// maxMemoURI bounds a remembered request line, so the memo (4,096 entries)
+// stays within a few MiB however long the requests are.
+const maxMemoURI = 1024
+
 func newKeyMemo(max int) *keyMemo { return &keyMemo{m: make(map[string]string), max: max} }
 
 func (k *keyMemo) get(uri string) (string, bool) {
@@ -45,7 +49,7 @@ func (k *keyMemo) put(uri, key string) {
 // token, which it carries in the query and is checked by its handler), with
 // none of the headers that change how a read is answered.
 func (s *Server) memoEligible(r *http.Request) bool {
-	if r.Method != http.MethodGet || len(r.URL.RawQuery) > 4096 {
+	if r.Method != http.MethodGet || len(r.RequestURI) > maxMemoURI {
 		return false
 	}
 	p := r.URL.Path
