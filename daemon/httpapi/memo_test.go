@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -38,6 +39,7 @@ func TestMemoEligible(t *testing.T) {
 		{"GET", "/v1/user.getInfo", map[string]string{"X-Lastfmd-Account": "bob"}, s, false},
 		{"GET", "/v1/artist.getInfo?artist=Cher", map[string]string{"Cache-Control": "no-cache"}, s, false},
 		{"GET", "/v1/artist.getInfo?artist=Cher", map[string]string{"Pragma": "no-cache"}, s, false},
+		{"GET", "/v1/artist.getInfo?artist=" + strings.Repeat("x", maxMemoURI), nil, s, false},
 	}
 	for _, c := range cases {
 		r := httptest.NewRequest(c.method, "http://localhost"+c.target, nil)
