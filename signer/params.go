@@ -165,6 +165,10 @@ func nameProblem(name string) string {
 }
 
 // allDigits reports whether s is made of ASCII digits only.
+// Digits reports whether s is a non-empty run of ASCII digits: the shape
+// of a Last.fm timestamp (whole UTC seconds) and of lastfmd's queue ids.
+func Digits(s string) bool { return s != "" && allDigits(s) }
+
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Limits on what a client may send (DESIGN.md "HTTP API").
@@ -210,7 +211,7 @@ func parseJSONScrobbles(body []byte, max int) ([]url.Values, error) {
 				bad = append(bad, fmt.Sprintf("item %d: %q is required", i, req))
 			}
 		}
-		if ts := one.Get("timestamp"); ts != "" && !isDigits(ts) {
+		if ts := one.Get("timestamp"); ts != "" && !signer.Digits(ts) {
 			bad = append(bad, fmt.Sprintf("item %d: timestamp must be a whole number of seconds", i))
 		}
 		for k := range one {
@@ -224,16 +225,4 @@ func parseJSONScrobbles(body []byte, max int) ([]url.Values, error) {
 		return nil, apperr.Invalidf("scrobbles refused, none was accepted: %s", listProblems(bad))
 	}
 	return out, nil
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

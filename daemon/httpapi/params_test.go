@@ -118,7 +118,7 @@ func FuzzJSONScrobbles(f *testing.F) {
 			t.Fatalf("%d items accepted", len(items))
 		}
 		for _, it := range items {
-			if it.Get("artist") == "" || it.Get("track") == "" || !isDigits(it.Get("timestamp")) {
+			if it.Get("artist") == "" || it.Get("track") == "" || !signer.Digits(it.Get("timestamp")) {
 				t.Fatalf("accepted item %v", it)
 			}
 			checkCanonical(t, it)

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Queue is the scrobble journal as the /v1/queue endpoints see it.
@@ -117,7 +118,7 @@ func parseIDs(body []byte) ([]uint64, error) {
 	for i, raw := range doc.IDs {
 		text := strings.Trim(string(bytes.TrimSpace(raw)), `"`)
 		id, err := strconv.ParseUint(text, 10, 64)
-		if err != nil || id == 0 || !isDigits(text) {
+		if err != nil || id == 0 || !signer.Digits(text) {
 			bad = append(bad, "ids["+strconv.Itoa(i)+"]")
 			continue
 		}

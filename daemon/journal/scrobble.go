@@ -51,7 +51,7 @@ func ParseScrobble(p map[string]string) (Scrobble, []string) {
 	var ts int64
 	if raw := strings.TrimSpace(p["timestamp"]); raw != "" {
 		v, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || v <= 0 || !allDigits(raw) {
+		if err != nil || v <= 0 || !signer.Digits(raw) {
 			problems = append(problems, "timestamp must be a whole number of seconds since 1970 (UTC)")
 		}
 		ts = v
@@ -78,15 +78,6 @@ func ParseScrobble(p map[string]string) (Scrobble, []string) {
 	}
 	params["timestamp"] = strconv.FormatInt(ts, 10)
 	return Scrobble{Params: params, Artist: p["artist"], Track: p["track"], Timestamp: ts}, nil
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // Age says whether a scrobble timestamped ts may be journalled now: 0 when
