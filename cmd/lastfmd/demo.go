@@ -13,6 +13,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/gcfloor"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 )
 
@@ -93,6 +94,7 @@ func runDemo(e *env, listen string, verbose bool) error {
 		return err
 	}
 	defer m.Close()
+	defer gcfloor.Start(gcfloor.DefaultFloor)()
 	url := m.URL()
 	fmt.Fprintf(e.stdout, `lastfmd demo: a throwaway daemon in front of a built-in Last.fm emulator.
 Nothing reaches Last.fm; the state directory is deleted when you stop it.

@@ -36,6 +36,32 @@ type Options struct {
 	Registry *prometheus.Registry
 	// MaxScrobbles is the most items a JSON scrobble array may hold.
 	MaxScrobbles int
+	// Timeouts bound each connection; zero fields take DefaultTimeouts.
+	Timeouts Timeouts
+}
+
+// Timeouts are the server's connection timeouts: a slow or stalled client
+// cannot hold a connection, or the daemon, forever.
+type Timeouts struct {
+	ReadHeader time.Duration // from a request's first byte to its last header
+	Read       time.Duration // headers and body
+	Write      time.Duration // from the end of the headers to the end of the answer
+	Idle       time.Duration // between requests on a kept-alive connection
+}
+
+// DefaultTimeouts: a request (headers and a body of at most 4 MiB, over
+// loopback) has 30 s; an answer has 3 minutes, long enough for a caller
+// waiting out the limiter queue and a retried upstream call.
+var DefaultTimeouts = Timeouts{ReadHeader: readTimeout, Read: readTimeout, Write: 3 * time.Minute, Idle: 2 * time.Minute}
+
+func (t Timeouts) orDefaults() Timeouts {
+	d := DefaultTimeouts
+	for _, f := range []struct{ v, def *time.Duration }{{&t.ReadHeader, &d.ReadHeader}, {&t.Read, &d.Read}, {&t.Write, &d.Write}, {&t.Idle, &d.Idle}} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
+	}
+	return t
 }
 
 // Server is the HTTP API.
@@ -165,23 +191,20 @@ const readTimeout = 30 * time.Second
 // Serve runs the server on ln until ctx is done, then drains in-flight
 // requests for at most drain.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	t := s.opts.Timeouts.orDefaults()
 	hs := &http.Server{
-		Handler: s,
-		// A slow or stalled client must not hold a connection forever: a
-		// request (headers and a body of at most 4 MiB, over loopback) has
-		// 30 s. The two are equal on purpose: net/http then sets the read
-		// deadline once per request instead of twice.
-		ReadHeaderTimeout: readTimeout,
-		ReadTimeout:       readTimeout,
-		// Long enough for a caller waiting out the limiter queue and a
-		// retried upstream call.
-		WriteTimeout:   3 * time.Minute,
-		IdleTimeout:    2 * time.Minute,
-		MaxHeaderBytes: 64 << 10,
-		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		Handler:           s,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	// lazyListener: the same timeouts at a quarter of the timer work
+	// (deadlines.go).
+	go func() { errc <- hs.Serve(lazyListener{ln, min(t.ReadHeader, t.Read)}) }()
 	select {
 	case err := <-errc:
 		return err
