@@ -30,8 +30,9 @@ run() { # name url -> "rps p99_ms"
 }
 : >"$tmp/lastfmd.txt"; : >"$tmp/bare.txt"
 for i in $(seq "$RUNS"); do
-  run lastfmd "$URL" >>"$tmp/lastfmd.txt"
-  run bare "http://127.0.0.1:7398/v1/artist.getInfo?artist=Cher" >>"$tmp/bare.txt"
+  l=$(run lastfmd "$URL"); b=$(run bare "http://127.0.0.1:7398/v1/artist.getInfo?artist=Cher")
+  echo "$l" >>"$tmp/lastfmd.txt"; echo "$b" >>"$tmp/bare.txt"
+  echo "run $i: lastfmd $l, bare $b (req/s, p99 ms)"
 done
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 lr=$(cut -d' ' -f1 "$tmp/lastfmd.txt" | median); lp=$(cut -d' ' -f2 "$tmp/lastfmd.txt" | median)

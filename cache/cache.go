@@ -131,33 +131,30 @@ func Size(key string, e *Entry) int64 {
 // otherwise: only the caller knows whether a miss or an expired entry ends
 // as a MISS or a STALE answer (see CountMiss, CountStale).
 func (c *Cache) Get(key string) (e *Entry, fresh bool, ok bool) {
-	e, fresh, ok, _ = c.GetNow(key)
-	return e, fresh, ok
+	return c.GetAt(key, c.now())
 }
 
-// GetNow is Get that also returns the time it judged freshness by, so the
-// caller can compute the entry's Age without reading the clock again (the
-// cache-hit path reads it as little as it can).
-func (c *Cache) GetNow(key string) (e *Entry, fresh bool, ok bool, now time.Time) {
-	now = c.now()
+// GetAt is Get judged at now, a time the caller has just read from the
+// cache's clock (the cache-hit path reads the clock as little as it can).
+func (c *Cache) GetAt(key string, now time.Time) (e *Entry, fresh bool, ok bool) {
 	c.mu.Lock()
 	e, ok = c.lru.Get(key)
 	if !ok {
 		c.mu.Unlock()
-		return nil, false, false, now
+		return nil, false, false
 	}
 	if e.Fresh(now) {
 		c.mu.Unlock()
 		c.hits.Add(1)
-		return e, true, true, now
+		return e, true, true
 	}
 	if now.Before(e.Expires.Add(c.stale)) {
 		c.mu.Unlock()
-		return e, false, true, now
+		return e, false, true
 	}
 	c.removeLocked(key, e)
 	c.mu.Unlock()
-	return nil, false, false, now
+	return nil, false, false
 }
 
 // Peek is Get without side effects: it neither counts a hit nor marks the

@@ -3,6 +3,7 @@ package daemon_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,12 @@ func TestCacheSecondReadNeverReachesLastfm(t *testing.T) {
 	b := h.get("/v1/Artist.GetInfo?lang=en&artist=Cher")
 	if b.header.Get("X-Lastfmd-Cache") != "HIT" || b.header.Get("Age") != "90" || b.body != a.body {
 		t.Fatalf("second read: %s Age=%s", b.header.Get("X-Lastfmd-Cache"), b.header.Get("Age"))
+	}
+	// Both carry their length (a plain body, not chunks).
+	for _, r := range []answer{a, b} {
+		if got := r.header.Get("Content-Length"); got != strconv.Itoa(len(r.body)) {
+			t.Errorf("%s answer: Content-Length %q for a %d-byte body", r.header.Get("X-Lastfmd-Cache"), got, len(r.body))
+		}
 	}
 	// The drop-in endpoint in JSON shares the entry (same canonical call).
 	c := h.get("/2.0/?method=artist.getinfo&artist=Cher&lang=en&format=json&api_key=" + dummyKey)

@@ -85,9 +85,12 @@ type Main struct {
 	JournalTuning journal.Tuning
 
 	started time.Time
-	ready   atomic.Bool
-	ln      net.Listener
-	health  healthChecks // AddHealthCheck (health.go)
+	// injectedNow is Now when a test set it, nil otherwise: the HTTP
+	// transport then judges cache hits by the request's arrival time.
+	injectedNow func() time.Time
+	ready       atomic.Bool
+	ln          net.Listener
+	health      healthChecks // AddHealthCheck (health.go)
 }
 
 // Open builds every part and starts listening; Run then serves.
@@ -98,6 +101,8 @@ func (m *Main) Open() error {
 	}
 	if m.Now == nil {
 		m.Now = time.Now
+	} else {
+		m.injectedNow = m.Now
 	}
 	if m.DrainTimeout == 0 {
 		m.DrainTimeout = 10 * time.Second
@@ -178,6 +183,7 @@ func (m *Main) Open() error {
 		Ready:        m.readyErr,
 		Status:       func() any { return m.Status() },
 		Registry:     m.Registry,
+		Now:          m.injectedNow,
 	})
 	if err := m.openAuth(); err != nil {
 		return err

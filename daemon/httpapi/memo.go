@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/proxy"
 )
@@ -16,34 +18,43 @@ import (
 // function of it (headers that change the answer — an account, no-cache —
 // keep a request off this path).
 type keyMemo struct {
-	mu  sync.RWMutex
-	m   map[string]string
-	max int
+	// A sync.Map: its reads take no lock, so the two cores answering hits
+	// do not contend for one (an RWMutex's read lock is a shared counter
+	// both would write on every hit).
+	m   sync.Map // request line -> cache key
+	n   atomic.Int64
+	max int64
 }
 
 // maxMemoURI bounds a remembered request line, so the memo (4,096 entries)
 // stays within a few MiB however long the requests are.
 const maxMemoURI = 1024
 
-func newKeyMemo(max int) *keyMemo { return &keyMemo{m: make(map[string]string), max: max} }
+func newKeyMemo(max int) *keyMemo { return &keyMemo{max: int64(max)} }
 
 func (k *keyMemo) get(uri string) (string, bool) {
-	k.mu.RLock()
-	key, ok := k.m[uri]
-	k.mu.RUnlock()
-	return key, ok
+	v, ok := k.m.Load(uri)
+	if !ok {
+		return "", false
+	}
+	return v.(string), true
 }
 
 // put records uri -> key; when full it starts over (the memo only saves
 // work, so forgetting is always safe, and this keeps it bounded).
 func (k *keyMemo) put(uri, key string) {
-	k.mu.Lock()
-	if len(k.m) >= k.max {
-		clear(k.m)
+	if k.n.Load() >= k.max {
+		k.m.Clear()
+		k.n.Store(0)
 	}
-	k.m[uri] = key
-	k.mu.Unlock()
+	if _, loaded := k.m.Swap(uri, key); !loaded {
+		k.n.Add(1)
+	}
 }
+
+// len is how many request lines are remembered (approximately, while puts
+// race a Clear).
+func (k *keyMemo) len() int { return int(k.n.Load()) }
 
 // memoEligible: a GET on /v1/ or /2.0/ (the latter only without a listener
 // token, which it carries in the query and is checked by its handler), with
@@ -69,8 +80,9 @@ func (s *Server) memoEligible(r *http.Request) bool {
 	return len(h["X-Lastfmd-Account"]) == 0 && len(h["Cache-Control"]) == 0 && len(h["Pragma"]) == 0
 }
 
-// fromMemo answers r from the cache when an identical request was seen.
-func (s *Server) fromMemo(w http.ResponseWriter, r *http.Request) bool {
+// fromMemo answers r, which arrived at now, from the cache when an
+// identical request was seen.
+func (s *Server) fromMemo(w http.ResponseWriter, r *http.Request, now time.Time) bool {
 	if !s.memoEligible(r) {
 		return false
 	}
@@ -79,7 +91,7 @@ func (s *Server) fromMemo(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	var res proxy.Result
-	if !s.svc.FromCache(key, &res) {
+	if !s.svc.FromCache(key, now, &res) {
 		return false
 	}
 	_ = writeResult(w, &res)

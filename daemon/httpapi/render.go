@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
 
@@ -46,6 +47,9 @@ func writeResult(w http.ResponseWriter, res *proxy.Result) error {
 	if res.Queued > 0 {
 		h["X-Lastfmd-Queued"] = []string{strconv.Itoa(res.Queued)}
 	}
+	// The length is known: a client gets a plain body instead of chunks
+	// (net/http chunks anything over 2 KiB written without it).
+	h["Content-Length"] = lengthValue(len(res.Body))
 	status := res.Status
 	if status == 0 {
 		status = http.StatusOK
@@ -53,6 +57,23 @@ func writeResult(w http.ResponseWriter, res *proxy.Result) error {
 	w.WriteHeader(status)
 	_, err := w.Write(res.Body)
 	return err
+}
+
+// lengths are Content-Length values made once each, up to 32 KiB: a
+// polled answer has the same length every time, and Last.fm's are rarely
+// longer.
+var lengths [32 << 10]atomic.Pointer[[]string]
+
+func lengthValue(n int) []string {
+	if n < 0 || n >= len(lengths) {
+		return []string{strconv.Itoa(n)}
+	}
+	if v := lengths[n].Load(); v != nil {
+		return *v
+	}
+	v := []string{strconv.Itoa(n)}
+	lengths[n].Store(&v)
+	return v
 }
 
 // sharedValues are header values common enough to share one read-only

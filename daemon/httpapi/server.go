@@ -38,6 +38,10 @@ type Options struct {
 	MaxScrobbles int
 	// Timeouts bound each connection; zero fields take DefaultTimeouts.
 	Timeouts Timeouts
+	// Now is a clock a test injected into the Service, nil otherwise: then
+	// a request's arrival, read once for the metrics, also judges the
+	// freshness of a cache hit.
+	Now func() time.Time
 }
 
 // Timeouts are the server's connection timeouts: a slow or stalled client
@@ -142,7 +146,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = writeError(sw, formatFor(r), apperr.As(err))
 		return
 	}
-	if s.fromMemo(sw, r) {
+	now := start
+	if s.opts.Now != nil {
+		now = s.opts.Now()
+	}
+	if s.fromMemo(sw, r, now) {
 		return
 	}
 	s.e.ServeHTTP(sw, r)

@@ -222,6 +222,9 @@ func (s *Service) ttl(t signer.Tier) time.Duration {
 
 // memoKey offers key for request memoisation only for unsigned reads: a
 // signed read depends on which account the request picked.
+// Now reads the service's clock (time.Now unless a test injected one).
+func (s *Service) Now() time.Time { return s.now() }
+
 func memoKey(key, account string) string {
 	if account != "" {
 		return ""
@@ -231,13 +234,14 @@ func memoKey(key, account string) string {
 
 // FromCache fills res with a fresh cache entry under key, as a HIT
 // (counted as one), for a transport that remembered an identical earlier
-// request's key. Expired or absent: false, and the caller takes the full
-// path. res is the caller's, so the hit allocates nothing here.
-func (s *Service) FromCache(key string, res *Result) bool {
+// request's key; now is the request's arrival by the service's clock
+// (Now). Expired or absent: false, and the caller takes the full path. res
+// is the caller's, so the hit allocates nothing here.
+func (s *Service) FromCache(key string, now time.Time, res *Result) bool {
 	if s.cache == nil {
 		return false
 	}
-	e, fresh, ok, now := s.cache.GetNow(key)
+	e, fresh, ok := s.cache.GetAt(key, now)
 	if !ok || !fresh {
 		return false
 	}
