@@ -109,7 +109,7 @@ func (c *lazyConn) rearm(d *deadline, arm func(time.Time) error) bool {
 func (c *lazyConn) Read(p []byte) (int, error) {
 	for {
 		n, err := c.Conn.Read(p)
-		if n > 0 || !errors.Is(err, os.ErrDeadlineExceeded) || !c.rearm(&c.read, c.Conn.SetReadDeadline) {
+		if n > 0 || err == nil || !errors.Is(err, os.ErrDeadlineExceeded) || !c.rearm(&c.read, c.Conn.SetReadDeadline) {
 			return n, err
 		}
 	}
@@ -120,7 +120,7 @@ func (c *lazyConn) Write(p []byte) (int, error) {
 	for {
 		n, err := c.Conn.Write(p[written:])
 		written += n
-		if !errors.Is(err, os.ErrDeadlineExceeded) || !c.rearm(&c.write, c.Conn.SetWriteDeadline) {
+		if err == nil || !errors.Is(err, os.ErrDeadlineExceeded) || !c.rearm(&c.write, c.Conn.SetWriteDeadline) {
 			return written, err
 		}
 	}

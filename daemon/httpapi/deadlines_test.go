@@ -11,7 +11,7 @@ import (
 
 // lazyPair is a loopback TCP connection: the accepted end wrapped in a
 // lazyConn, and the raw dialing end.
-func lazyPair(t *testing.T, window time.Duration) (*lazyConn, net.Conn) {
+func lazyPair(t testing.TB, window time.Duration) (*lazyConn, net.Conn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -161,4 +161,34 @@ func TestLazyWriteDeadline(t *testing.T) {
 	if took < 250*time.Millisecond || took > 250*time.Millisecond+slack {
 		t.Errorf("deadline seen after %v, want 250ms", took)
 	}
+}
+
+// BenchmarkDeadlineMoves is one keep-alive request's deadline moves as
+// net/http makes them with all four timeouts set (see deadlines.go), on a
+// bare socket and on a lazyConn, whose per-request re-arm (after the abort
+// of the background read) is included.
+func BenchmarkDeadlineMoves(b *testing.B) {
+	request := func(c net.Conn) {
+		c.SetReadDeadline(time.Now().Add(30 * time.Second)) // header
+		c.SetReadDeadline(time.Now().Add(30 * time.Second)) // whole request
+		c.SetReadDeadline(time.Time{})                      // background read
+		c.SetWriteDeadline(time.Now().Add(3 * time.Minute)) // answer
+		c.SetReadDeadline(time.Unix(1, 0))                  // abort the background read
+		c.SetReadDeadline(time.Time{})
+		c.SetWriteDeadline(time.Time{})
+		c.SetReadDeadline(time.Now().Add(2 * time.Minute)) // idle
+	}
+	b.Run("net.Conn", func(b *testing.B) {
+		c, _ := lazyPair(b, readTimeout)
+		for b.Loop() {
+			request(c.Conn)
+		}
+	})
+	b.Run("lazyConn", func(b *testing.B) {
+		c, _ := lazyPair(b, readTimeout)
+		for b.Loop() {
+			request(c)
+			c.rearm(&c.read, c.Conn.SetReadDeadline) // what the next Read does
+		}
+	})
 }
