@@ -59,13 +59,14 @@ type Timeouts struct {
 var DefaultTimeouts = Timeouts{ReadHeader: readTimeout, Read: readTimeout, Write: 3 * time.Minute, Idle: 2 * time.Minute}
 
 func (t Timeouts) orDefaults() Timeouts {
-	d := DefaultTimeouts
-	for _, f := range []struct{ v, def *time.Duration }{{&t.ReadHeader, &d.ReadHeader}, {&t.Read, &d.Read}, {&t.Write, &d.Write}, {&t.Idle, &d.Idle}} {
-		if *f.v <= 0 {
-			*f.v = *f.def
+	or := func(v, def time.Duration) time.Duration {
+		if v > 0 {
+			return v
 		}
+		return def
 	}
-	return t
+	d := DefaultTimeouts
+	return Timeouts{or(t.ReadHeader, d.ReadHeader), or(t.Read, d.Read), or(t.Write, d.Write), or(t.Idle, d.Idle)}
 }
 
 // Server is the HTTP API.

@@ -126,3 +126,19 @@ func TestServerTimeouts(t *testing.T) {
 		}
 	})
 }
+
+func TestTimeoutsOrDefaults(t *testing.T) {
+	d := DefaultTimeouts
+	cases := []struct {
+		in, want Timeouts
+	}{
+		{Timeouts{}, d},
+		{Timeouts{Idle: time.Second}, Timeouts{d.ReadHeader, d.Read, d.Write, time.Second}},
+		{Timeouts{ReadHeader: time.Second, Read: -1, Write: 2 * time.Second}, Timeouts{time.Second, d.Read, 2 * time.Second, d.Idle}},
+	}
+	for _, c := range cases {
+		if got := c.in.orDefaults(); got != c.want {
+			t.Errorf("%+v.orDefaults() = %+v, want %+v", c.in, got, c.want)
+		}
+	}
+}
