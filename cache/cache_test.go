@@ -6,32 +6,14 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/fakeclock"
 )
-
-// clock is an injectable clock tests move by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 func body(n int) []byte { return []byte(strings.Repeat("x", n)) }
 
 func TestTTLAndStaleIfError(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(fakeclock.Start)
 	c := New(Options{StaleIfError: time.Hour, Now: clk.Now})
 	key := Key("user.getRecentTracks", map[string]string{"user": "rj"}, "")
 	if !c.Set(key, Entry{Status: 200, ContentType: "application/json", Body: []byte(`{"a":1}`)}, time.Minute) {
@@ -72,7 +54,7 @@ func TestTTLAndStaleIfError(t *testing.T) {
 }
 
 func TestNoStaleIfError(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(fakeclock.Start)
 	c := New(Options{Now: clk.Now})
 	c.Set("k", Entry{Body: []byte("b")}, time.Minute)
 	clk.Advance(time.Minute)
@@ -82,7 +64,7 @@ func TestNoStaleIfError(t *testing.T) {
 }
 
 func TestSetStampsTimes(t *testing.T) {
-	clk := newClock()
+	clk := fakeclock.New(fakeclock.Start)
 	c := New(Options{Now: clk.Now})
 	c.Set("k", Entry{Body: []byte("b"), Stored: time.Unix(1, 0), Expires: time.Unix(2, 0)}, time.Minute)
 	e, _, _ := c.Get("k")

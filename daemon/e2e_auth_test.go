@@ -34,9 +34,7 @@ func TestAuthDesktopThroughDaemon(t *testing.T) {
 		t.Fatalf("login answer %+v", lg)
 	}
 	// Polling, answered 14 until the user approves.
-	for h.emu.Count("auth.getSession") < 2 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, "two polls", func() bool { return h.emu.Count("auth.getSession") >= 2 })
 	if got := decode[loginAnswer](t, h.get("/v1/auth/login/"+lg.ID)); got.State != "pending" || got.URL != "" {
 		t.Fatalf("pending: %+v", got)
 	}
@@ -105,11 +103,11 @@ func TestAuthDesktopNeverApproved(t *testing.T) {
 	clock := newFakeClock()
 	h := newHarnessAccount(t, noAccount, withClock(clock), withSignInPoll(5*time.Millisecond))
 	lg := decode[loginAnswer](t, h.postJSON("/v1/auth/login", `{"account":"later"}`))
-	for h.emu.Count("auth.getSession") < 3 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, "three polls", func() bool { return h.emu.Count("auth.getSession") >= 3 })
 	clock.Advance(59 * time.Minute)
-	time.Sleep(30 * time.Millisecond)
+	// Two more polls after the jump: the flow has seen the 59th minute.
+	polled := h.emu.Count("auth.getSession")
+	waitFor(t, "polls after 59 minutes", func() bool { return h.emu.Count("auth.getSession") >= polled+2 })
 	if got := decode[loginAnswer](t, h.get("/v1/auth/login/"+lg.ID)); got.State != "pending" {
 		t.Fatalf("gave up before 60 minutes: %+v", got)
 	}

@@ -123,7 +123,7 @@ func TestCacheCallerGivingUpDoesNotCancelOthers(t *testing.T) {
 	impatient := &http.Client{Timeout: 100 * time.Millisecond}
 	done := make(chan answer, 1)
 	go func() { done <- h.get("/v1/artist.getTopTracks?artist=Cher") }()
-	time.Sleep(20 * time.Millisecond)
+	waitFor(t, "the first caller's fetch", func() bool { return h.emu.Count("artist.getTopTracks") == 1 })
 	if _, err := impatient.Get(h.url + "/v1/artist.getTopTracks?artist=Cher"); err == nil {
 		t.Log("impatient caller was answered in time")
 	}

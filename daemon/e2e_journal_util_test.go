@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/journal"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // fastJournal shrinks the journal's back-off and polling so fault tests of
@@ -26,30 +26,6 @@ func withJournal(t journal.Tuning) harnessOpt {
 // withNow runs the daemon on now (cache, limiter, journal).
 func withNow(now func() time.Time) harnessOpt {
 	return func(_ *config.Config, m *daemon.Main) { m.Now = now }
-}
-
-// runningClock runs like the wall clock from a chosen start, and can jump
-// forward: back-offs still elapse in real time, while a test can cross
-// midnight or a minute-long outage at once.
-type runningClock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func newRunningClock(start time.Time) *runningClock {
-	return &runningClock{offset: time.Until(start)}
-}
-
-func (c *runningClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *runningClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.offset += d
-	c.mu.Unlock()
 }
 
 // scrobbleItem is one item of a /v1/ JSON scrobble array.
@@ -205,16 +181,10 @@ func (h *harness) settled() {
 	waitFor(h.t, "the journal to settle", func() bool { return h.m.Journal.Stats().Pending == 0 })
 }
 
-// waitFor polls cond for up to 15 s.
+// waitFor waits for cond to hold; the bound only catches a hang.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitfor.True(t, what, cond)
 }
 
 // steady checks that f stays the same for d: nothing more happens.

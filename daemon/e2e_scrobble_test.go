@@ -285,21 +285,19 @@ func TestScrobbleFailedCommitAnswers503(t *testing.T) {
 	}
 }
 
-// Prefer: wait=0 answers at once with 202; wait=N waits up to N seconds.
+// Prefer: wait=0 answers at once with 202; wait=N waits up to N seconds,
+// then answers 202 with the scrobble queued. How long each waits is
+// TestWaitIsBoundedByD (daemon/journal), on synctest's fake clock; here
+// both answer, queued, while Last.fm does not.
 func TestScrobblePreferWait(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal))
 	h.emu.Stop()
-	start := time.Now()
-	a, v := h.scrobble(items(1, "w", time.Now()), "Prefer", "wait=0")
-	wantStatus(t, a, 202)
-	if v.Queued != 1 || v.Scrobbles[0].Status != "queued" || time.Since(start) > time.Second {
-		t.Fatalf("wait=0: %s after %v", a.body, time.Since(start))
-	}
-	start = time.Now()
-	a, _ = h.scrobble(items(1, "x", time.Now()), "Prefer", "respond-async, wait=1")
-	wantStatus(t, a, 202)
-	if d := time.Since(start); d < time.Second || d > 3*time.Second {
-		t.Errorf("wait=1 answered after %v", d)
+	for _, prefer := range []string{"wait=0", "respond-async, wait=1"} {
+		a, v := h.scrobble(items(1, prefer, time.Now()), "Prefer", prefer)
+		wantStatus(t, a, 202)
+		if v.Queued != 1 || v.Scrobbles[0].Status != "queued" {
+			t.Fatalf("%s: %s", prefer, a.body)
+		}
 	}
 	h.emu.Start()
 	waitFor(t, "delivery", func() bool { return len(h.delivered("alice")) == 2 })
@@ -314,16 +312,13 @@ func TestJournalSecondDaemonSameStateDir(t *testing.T) {
 	tune := h.m.JournalTuning
 	tune.OpenTimeout = 200 * time.Millisecond
 	m2 := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler), JournalTuning: tune}
-	start := time.Now()
-	err := m2.Open()
+	err := m2.Open() // without the open timeout this hangs, and the suite's bound fails it
+
 	m2.Close()
 	if err == nil {
 		t.Fatal("a second daemon opened the same state dir")
 	}
 	wantContains(t, err.Error(), cfg.StateDir, "another lastfmd")
-	if time.Since(start) > 5*time.Second {
-		t.Errorf("took %v", time.Since(start))
-	}
 	// The first one still works.
 	a, _ := h.scrobble(items(1, "still", time.Now()))
 	wantStatus(t, a, 200)

@@ -17,6 +17,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/fakeclock"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 )
 
@@ -54,7 +55,7 @@ func withSessionKeyFile(user string, sk *string) harnessOpt {
 }
 
 // withClock makes the daemon (cache TTLs, Age) run on clock.
-func withClock(clock *fakeClock) harnessOpt {
+func withClock(clock *fakeclock.Clock) harnessOpt {
 	return func(_ *config.Config, m *daemon.Main) { m.Now = clock.Now }
 }
 
@@ -68,27 +69,9 @@ func withUpstream(url string) harnessOpt {
 	return func(c *config.Config, _ *daemon.Main) { c.LastFM.Upstream = url }
 }
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Now()} }
-
-// Now reads the clock.
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newFakeClock is a stopped clock at the wall clock's now: scrobble
+// timestamps made from time.Now() stay within Last.fm's window.
+func newFakeClock() *fakeclock.Clock { return fakeclock.New(time.Now()) }
 
 // withToken requires the listener token.
 func withToken(t testing.TB) harnessOpt {

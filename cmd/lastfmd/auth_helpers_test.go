@@ -20,6 +20,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 const (
@@ -144,7 +145,7 @@ func (w *authWorld) loginRun(env []string, user string, args ...string) (url, ou
 	if err := cmd.Start(); err != nil {
 		w.t.Fatal(err)
 	}
-	kill := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	kill := time.AfterFunc(waitfor.Bound, func() { cmd.Process.Kill() }) // only a hang
 	defer kill.Stop()
 	br := bufio.NewReader(stdout)
 	first, _ := br.ReadString('\n')

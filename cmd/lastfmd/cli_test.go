@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 var binPath string
@@ -47,12 +50,17 @@ func cleanEnv(t *testing.T, extra ...string) []string {
 
 func runCLI(t *testing.T, env []string, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(binPath, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), waitfor.Bound)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binPath, args...)
 	cmd.Env = env
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("lastfmd %s hung; stderr: %s", strings.Join(args, " "), errb.String())
+	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
@@ -63,8 +71,8 @@ func runCLI(t *testing.T, env []string, stdin string, args ...string) (string, s
 }
 
 // startDemo runs `lastfmd demo` and returns its URL once it printed the
-// ready line, and the time it did.
-func startDemo(t *testing.T) (string, *exec.Cmd, time.Time) {
+// ready line.
+func startDemo(t *testing.T) (string, *exec.Cmd) {
 	t.Helper()
 	cmd := exec.Command(binPath, "demo", "--listen", "127.0.0.1:0")
 	cmd.Env = cleanEnv(t)
@@ -77,7 +85,7 @@ func startDemo(t *testing.T) (string, *exec.Cmd, time.Time) {
 	ready := regexp.MustCompile(`^lastfmd demo ready at (http://\S+)`)
 	sc := bufio.NewScanner(stdout)
 	var printed strings.Builder
-	deadline := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	deadline := time.AfterFunc(waitfor.Bound, func() { cmd.Process.Kill() }) // only a hang
 	defer deadline.Stop()
 	for sc.Scan() {
 		line := sc.Text()
@@ -87,17 +95,17 @@ func startDemo(t *testing.T) (string, *exec.Cmd, time.Time) {
 			if !strings.Contains(printed.String(), "export LASTFMD_URL="+m[1]) {
 				t.Errorf("demo did not print the export line:\n%s", printed.String())
 			}
-			return m[1], cmd, time.Now()
+			return m[1], cmd
 		}
 	}
 	t.Fatalf("demo never got ready; printed:\n%s", printed.String())
-	return "", nil, time.Time{}
+	return "", nil
 }
 
-// The README's first command serves a signed round trip within 2 seconds
-// of its ready line.
-func TestDemoSignedRoundTripWithin2s(t *testing.T) {
-	url, cmd, readyAt := startDemo(t)
+// The README's first command serves a signed round trip once it printed
+// its ready line.
+func TestDemoSignedRoundTrip(t *testing.T) {
+	url, cmd := startDemo(t)
 	resp, err := http.Post(url+"/v1/track.love", "application/json", strings.NewReader(`{"artist":"Cher","track":"Believe"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -115,9 +123,6 @@ func TestDemoSignedRoundTripWithin2s(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(body), "Believe") {
 		t.Fatalf("loved tracks: %s", body)
-	}
-	if d := time.Since(readyAt); d > 2*time.Second {
-		t.Errorf("signed round trip took %v after the ready line", d)
 	}
 	// `lastfmd call` against it, then a graceful SIGTERM.
 	out, errOut, code := runCLI(t, cleanEnv(t, "LASTFMD_URL="+url), "", "call", "artist.getInfo", "artist=Cher")

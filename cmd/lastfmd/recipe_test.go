@@ -328,7 +328,7 @@ func TestRecipeREADME(t *testing.T) {
 			if err := os.WriteFile(file, []byte(r.code), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			url, _, _ := startDemo(t)
+			url, _ := startDemo(t)
 			before := readDemoEffects(t, url)
 			if len(before.loved)+len(before.scrobbled)+len(before.playing) > 0 {
 				t.Fatalf("the demo is not fresh: %+v", before)

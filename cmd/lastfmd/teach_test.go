@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/config"
 )
@@ -134,12 +133,9 @@ func TestTeachPortInUse(t *testing.T) {
 func TestTeachSecondDaemonSameState(t *testing.T) {
 	w := newWorld(t, true)
 	env := noConfigEnv(t, "LASTFMD_API_KEY="+stKey, "LASTFMD_API_SECRET_FILE="+secretFile(t), "LASTFMD_UPSTREAM="+w.emu.URL())
-	start := time.Now()
+	// Without the lock timeout this hangs, and runCLI's bound fails it.
 	out, errOut, code := runCLI(t, env, "", "run", "--listen", "127.0.0.1:0", "--state-dir", w.state)
 	teach(t, out, errOut, code, "locked by another lastfmd", w.state, "--state-dir")
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("the second daemon took %v to give up", d)
-	}
 	// The first one still serves.
 	if code, body := w.do(t, "GET", "/v1/artist.getInfo?artist=Cher", ""); code != 200 {
 		t.Errorf("first daemon after the second one's attempt: %d %s", code, body)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lastfmd/lastfmd/daemon/fakeclock"
+
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
@@ -20,7 +22,7 @@ type scripted struct {
 	mu     sync.Mutex
 	script []step
 	calls  int
-	clock  *fakeClock
+	clock  *fakeclock.Clock
 	last   upstream.Call
 }
 

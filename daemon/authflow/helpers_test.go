@@ -2,9 +2,10 @@ package authflow
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/fakeclock"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
@@ -16,24 +17,8 @@ const (
 	testSecret = "unit-SECRET-value"
 )
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+func newFakeClock() *fakeclock.Clock {
+	return fakeclock.New(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
 // instant is an After that fires at once.

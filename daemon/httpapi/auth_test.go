@@ -5,30 +5,19 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/fakeclock"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func TestPageAccess(t *testing.T) {
-	ck := &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	p := newPageAccess("the-token", ck.now)
+	ck := fakeclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	p := newPageAccess("the-token", ck.Now)
 	if p.cookie == "" || strings.Contains(p.cookie, "the-token") || newPageAccess("other", nil).cookie == p.cookie {
 		t.Fatalf("cookie value %q", p.cookie)
 	}
@@ -65,7 +54,7 @@ func TestPageAccess(t *testing.T) {
 		t.Error("a code can be spent twice")
 	}
 	late := p.newCode()
-	ck.add(accessCodeTTL)
+	ck.Advance(accessCodeTTL)
 	if p.codeLive(late) {
 		t.Error("code live after 10 minutes")
 	}

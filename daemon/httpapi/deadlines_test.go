@@ -6,11 +6,13 @@ import (
 	"net"
 	"os"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
 // lazyPair is a loopback TCP connection: the accepted end wrapped in a
-// lazyConn, and the raw dialing end.
+// lazyConn, and the raw dialing end. The benchmark uses it, to count the
+// real socket timers' cost.
 func lazyPair(t testing.TB, window time.Duration) (*lazyConn, net.Conn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -32,12 +34,20 @@ func lazyPair(t testing.TB, window time.Duration) (*lazyConn, net.Conn) {
 	return c, peer
 }
 
-// slack is how late a deadline may be seen on a busy machine under -race.
-const slack = 400 * time.Millisecond
+// lazyPipe is an in-memory connection, one end wrapped in a lazyConn. Made
+// inside a synctest bubble, its deadlines run on the bubble's fake clock,
+// so the tests below see each deadline fire at exactly its time, however
+// busy the machine is.
+func lazyPipe(t *testing.T, window time.Duration) (*lazyConn, net.Conn) {
+	a, peer := net.Pipe()
+	c := &lazyConn{Conn: a, window: window, born: time.Now()}
+	t.Cleanup(func() { c.Close(); peer.Close() })
+	return c, peer
+}
 
 // TestLazyReadDeadlines: whatever sequence of deadlines is set, a Read fails
-// at the last one set (never before, never much after), and not at all when
-// the last one is none, however the socket's timer was armed on the way.
+// at the last one set (never before, never after), and not at all when the
+// last one is none, however the socket's timer was armed on the way.
 func TestLazyReadDeadlines(t *testing.T) {
 	const never = time.Duration(-1) // Read does not fail
 	past := -time.Hour
@@ -57,38 +67,38 @@ func TestLazyReadDeadlines(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, peer := lazyPair(t, 100*time.Millisecond)
-			start := time.Now()
-			for _, d := range tc.sets {
-				var at time.Time
-				if d != 0 {
-					at = start.Add(d)
+			synctest.Test(t, func(t *testing.T) {
+				c, peer := lazyPipe(t, 100*time.Millisecond)
+				start := time.Now()
+				for _, d := range tc.sets {
+					var at time.Time
+					if d != 0 {
+						at = start.Add(d)
+					}
+					if err := c.SetReadDeadline(at); err != nil {
+						t.Fatal(err)
+					}
 				}
-				if err := c.SetReadDeadline(at); err != nil {
-					t.Fatal(err)
+				const peerWrites = 600 * time.Millisecond
+				if tc.want == never {
+					go func() { time.Sleep(peerWrites); peer.Write([]byte("x")) }()
 				}
-			}
-			if tc.want == never {
-				time.AfterFunc(600*time.Millisecond, func() { peer.Write([]byte("x")) })
-			} else { // a deadline that never fires fails the test instead of hanging it
-				stop := time.AfterFunc(tc.want+slack+time.Second, func() { c.Conn.Close() })
-				defer stop.Stop()
-			}
-			buf := make([]byte, 1)
-			n, err := c.Read(buf)
-			took := time.Since(start)
-			if tc.want == never {
-				if err != nil || n != 1 {
-					t.Fatalf("Read = %d, %v after %v; want the peer's byte", n, err, took)
+				buf := make([]byte, 1)
+				n, err := c.Read(buf)
+				took := time.Since(start)
+				if tc.want == never {
+					if err != nil || n != 1 || took != peerWrites {
+						t.Fatalf("Read = %d, %v after %v; want the peer's byte after %v", n, err, took, peerWrites)
+					}
+					return
 				}
-				return
-			}
-			if !errors.Is(err, os.ErrDeadlineExceeded) {
-				t.Fatalf("Read = %d, %v; want a deadline error", n, err)
-			}
-			if took < tc.want || took > tc.want+slack {
-				t.Errorf("deadline seen after %v, want %v", took, tc.want)
-			}
+				if !errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Fatalf("Read = %d, %v; want a deadline error", n, err)
+				}
+				if took != max(tc.want, 0) {
+					t.Errorf("deadline seen after %v, want %v", took, tc.want)
+				}
+			})
 		})
 	}
 }
@@ -97,70 +107,81 @@ func TestLazyReadDeadlines(t *testing.T) {
 // Read with no deadline (whose socket timer, armed earlier, fires while it
 // waits) is woken by a past deadline set from another goroutine.
 func TestLazyAbortWakesRead(t *testing.T) {
-	c, _ := lazyPair(t, 30*time.Millisecond)
-	for i := 0; i < 20; i++ {
-		c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
-		c.SetReadDeadline(time.Time{})
-		done := make(chan error, 1)
-		go func() {
-			_, err := c.Read(make([]byte, 1))
-			done <- err
-		}()
-		time.Sleep(time.Duration(i%5) * 15 * time.Millisecond)
-		start := time.Now()
-		c.SetReadDeadline(time.Unix(1, 0))
-		select {
-		case err := <-done:
-			if !errors.Is(err, os.ErrDeadlineExceeded) {
-				t.Fatalf("round %d: Read = %v, want a deadline error", i, err)
+	synctest.Test(t, func(t *testing.T) {
+		c, _ := lazyPipe(t, 30*time.Millisecond)
+		for i := 0; i < 20; i++ {
+			c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+			c.SetReadDeadline(time.Time{})
+			done := make(chan error, 1)
+			go func() {
+				_, err := c.Read(make([]byte, 1))
+				done <- err
+			}()
+			time.Sleep(time.Duration(i%5) * 15 * time.Millisecond)
+			synctest.Wait() // the Read is blocked
+			select {
+			case err := <-done:
+				t.Fatalf("round %d: Read returned %v before the abort", i, err)
+			default:
 			}
-		case <-time.After(slack + time.Second):
-			t.Fatalf("round %d: the abort did not wake the read (waited %v)", i, time.Since(start))
+			c.SetReadDeadline(time.Unix(1, 0))
+			synctest.Wait()
+			select {
+			case err := <-done:
+				if !errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Fatalf("round %d: Read = %v, want a deadline error", i, err)
+				}
+			default:
+				t.Fatalf("round %d: the abort did not wake the read", i)
+			}
+			c.SetReadDeadline(time.Time{})
 		}
-		c.SetReadDeadline(time.Time{})
-	}
+	})
 }
 
 // TestLazyWriteSurvivesEarlyArm: a write deadline armed and then cleared
 // fires in the middle of a large Write to a peer that is not reading yet;
 // the Write carries on and delivers every byte.
 func TestLazyWriteSurvivesEarlyArm(t *testing.T) {
-	c, peer := lazyPair(t, 50*time.Millisecond)
-	c.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
-	c.SetWriteDeadline(time.Time{})
-	const size = 16 << 20
-	type result struct {
-		n   int
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		n, err := c.Write(make([]byte, size))
-		done <- result{n, err}
-		c.Close()
-	}()
-	time.Sleep(300 * time.Millisecond) // socket buffers fill; the armed deadline fires
-	got, err := io.Copy(io.Discard, peer)
-	r := <-done
-	if r.err != nil || r.n != size || got != size || err != nil {
-		t.Fatalf("Write = %d, %v; peer read %d, %v; want %d bytes and no error", r.n, r.err, got, err, size)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		c, peer := lazyPipe(t, 50*time.Millisecond)
+		c.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
+		c.SetWriteDeadline(time.Time{})
+		const size = 16 << 20
+		type result struct {
+			n   int
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			n, err := c.Write(make([]byte, size))
+			done <- result{n, err}
+			c.Close()
+		}()
+		time.Sleep(300 * time.Millisecond) // the armed deadline fires, six times
+		got, err := io.Copy(io.Discard, peer)
+		r := <-done
+		if r.err != nil || r.n != size || got != size || err != nil {
+			t.Fatalf("Write = %d, %v; peer read %d, %v; want %d bytes and no error", r.n, r.err, got, err, size)
+		}
+	})
 }
 
 // TestLazyWriteDeadline: a write the peer never drains fails at the wanted
-// deadline, having written part of the buffer.
+// deadline, exactly.
 func TestLazyWriteDeadline(t *testing.T) {
-	c, _ := lazyPair(t, 50*time.Millisecond)
-	start := time.Now()
-	c.SetWriteDeadline(start.Add(250 * time.Millisecond))
-	n, err := c.Write(make([]byte, 64<<20))
-	took := time.Since(start)
-	if !errors.Is(err, os.ErrDeadlineExceeded) || n >= 64<<20 {
-		t.Fatalf("Write = %d, %v; want a short write and a deadline error", n, err)
-	}
-	if took < 250*time.Millisecond || took > 250*time.Millisecond+slack {
-		t.Errorf("deadline seen after %v, want 250ms", took)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		c, _ := lazyPipe(t, 50*time.Millisecond)
+		start := time.Now()
+		c.SetWriteDeadline(start.Add(250 * time.Millisecond))
+		n, err := c.Write(make([]byte, 64<<20))
+		if !errors.Is(err, os.ErrDeadlineExceeded) || n >= 64<<20 {
+			t.Fatalf("Write = %d, %v; want a short write and a deadline error", n, err)
+		}
+		if took := time.Since(start); took != 250*time.Millisecond {
+			t.Errorf("deadline seen after %v, want 250ms", took)
+		}
+	})
 }
 
 // BenchmarkDeadlineMoves is one keep-alive request's deadline moves as

@@ -9,6 +9,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // env is a journal in a temporary state_dir, sending to an emulator as
@@ -80,16 +81,10 @@ func scrobbles(n int, prefix string) []Scrobble {
 	return out
 }
 
-// eventually polls cond for up to 10 s.
+// eventually waits for cond; the bound only catches a hang.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitfor.True(t, what, cond)
 }
 
 func waitAll(j *Journal, tickets []Ticket) []Outcome {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/fakeclock"
 )
 
 func getToken(t *testing.T, s *Server) string {
@@ -20,8 +22,8 @@ func getToken(t *testing.T, s *Server) string {
 }
 
 func TestDesktopFlow(t *testing.T) {
-	clock := &fixedClock{t: time.Unix(1700000000, 0)}
-	s := newTestServer(t, Options{Now: clock.now})
+	clock := fakeclock.New(time.Unix(1700000000, 0))
+	s := newTestServer(t, Options{Now: clock.Now})
 	s.AddUser("RJ", "pw", false)
 	tok := getToken(t, s)
 
@@ -65,11 +67,11 @@ func TestDesktopFlow(t *testing.T) {
 
 	// Expiry: 60 minutes of emulator clock.
 	tok3 := getToken(t, s)
-	clock.t = clock.t.Add(59 * time.Minute)
+	clock.Advance(59 * time.Minute)
 	if err := s.ApproveToken(tok3, "rj"); err != nil {
 		t.Fatal(err)
 	}
-	clock.t = clock.t.Add(time.Minute)
+	clock.Advance(time.Minute)
 	if r := session(tok3); r.status != 403 || errorCode(t, r) != 15 {
 		t.Errorf("expired: %d %s", r.status, r.body)
 	}

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 )
 
 // newTestServer starts an emulator closed at the end of the test.
@@ -21,11 +20,6 @@ func newTestServer(t *testing.T, o Options) *Server {
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
-
-// fixedClock is a settable clock for tests.
-type fixedClock struct{ t time.Time }
-
-func (c *fixedClock) now() time.Time { return c.t }
 
 // P is a parameter set.
 type P map[string]string

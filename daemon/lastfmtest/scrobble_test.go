@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/fakeclock"
 )
 
 // batch builds indexed scrobble parameters for n items starting at ts, 240 s apart.
@@ -19,8 +21,8 @@ func batch(n int, ts int64) P {
 }
 
 func TestScrobbleBatch(t *testing.T) {
-	clock := &fixedClock{t: time.Unix(1700000000+3600*3, 0)}
-	s := newTestServer(t, Options{Now: clock.now})
+	clock := fakeclock.New(time.Unix(1700000000+3600*3, 0))
+	s := newTestServer(t, Options{Now: clock.Now})
 	s.AddUser("rj", "pw", false)
 	sk := s.NewSession("rj")
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/fakeclock"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -188,7 +189,8 @@ func TestLimiterQueueWaitThen429(t *testing.T) {
 		calls.Add(1)
 		w.Write([]byte(`{}`))
 	})
-	c.limiter = NewLimiter(1, 2, 100*time.Millisecond, nil)
+	// A stopped clock: however slow the machine, no token refills.
+	c.limiter = NewLimiter(1, 2, 100*time.Millisecond, fakeclock.New(time.Time{}).Now)
 	var limited int
 	for i := 0; i < 5; i++ {
 		_, err := c.Do(context.Background(), Call{Method: "artist.getInfo"})
