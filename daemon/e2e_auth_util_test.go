@@ -10,6 +10,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // withSignInPoll shortens the desktop sign-in's polling.
@@ -63,18 +64,14 @@ type lfmError struct {
 // waitLogin polls GET /v1/auth/login/{id} until the flow ends.
 func (h *harness) waitLogin(id string, hdr ...string) loginAnswer {
 	h.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
+	var lg loginAnswer
+	waitfor.True(h.t, "the sign-in to end", func() bool {
 		a := h.get("/v1/auth/login/"+id, hdr...)
 		wantStatus(h.t, a, 200)
-		lg := decode[loginAnswer](h.t, a)
-		if lg.State != "pending" {
-			return lg
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	h.t.Fatal("sign-in still pending after 15 s")
-	return loginAnswer{}
+		lg = decode[loginAnswer](h.t, a)
+		return lg.State != "pending"
+	})
+	return lg
 }
 
 // statusAccounts reads the accounts of /v1/status.

@@ -21,6 +21,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // crashChildEnv carries the child daemon's settings (JSON) to the re-executed
@@ -92,7 +93,7 @@ func startChild(t *testing.T, cc crashChildConfig, stderr io.Writer) (*exec.Cmd,
 		}
 		go io.Copy(io.Discard, out)
 		return cmd, u
-	case <-time.After(60 * time.Second):
+	case <-time.After(waitfor.Bound):
 		t.Fatal("the child daemon never got ready")
 	}
 	return nil, ""
@@ -180,7 +181,7 @@ func TestJournalCrashKill9(t *testing.T) {
 	}
 	select {
 	case <-killed:
-	case <-time.After(60 * time.Second):
+	case <-time.After(waitfor.Bound):
 		t.Fatal("never reached 200 acknowledged scrobbles")
 	}
 	child.Wait()
@@ -196,7 +197,7 @@ func TestJournalCrashKill9(t *testing.T) {
 	emu.Start()
 	emu.Reset()
 	_, url = startChild(t, cc, &logs)
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(waitfor.Bound)
 	for {
 		var q struct {
 			Pending int `json:"pending"`

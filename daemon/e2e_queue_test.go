@@ -16,6 +16,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // GET /v1/queue, POST /v1/queue/retry|drop, /v1/queue/export, and the
@@ -239,7 +240,7 @@ func TestJournalShutdownOrder(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-	case <-time.After(15 * time.Second):
+	case <-time.After(waitfor.Bound):
 		t.Fatal("Run did not return")
 	}
 	resp := <-answered

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // The browser flow in a real browser: Debian's headless Chromium, driven
@@ -109,7 +111,7 @@ func startWebDriver(t testing.TB, driver, binary string) *webDriver {
 	})
 	root := "http://127.0.0.1:" + strconv.Itoa(port)
 	hc := &http.Client{Timeout: 60 * time.Second}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(waitfor.Bound)
 	for {
 		resp, err := hc.Get(root + "/status")
 		if err == nil {
@@ -187,7 +189,7 @@ func (w *webDriver) currentURL() string {
 // find waits up to 15 s for an element matching the CSS selector.
 func (w *webDriver) find(css string) string {
 	w.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(waitfor.Bound)
 	for {
 		b, _ := json.Marshal(map[string]string{"using": "css selector", "value": css})
 		resp, err := w.hc.Post(w.base+"/element", "application/json", bytes.NewReader(b))

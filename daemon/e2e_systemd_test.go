@@ -199,7 +199,7 @@ func TestSystemdPassedListeners(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c.SetDeadline(time.Now().Add(waitfor.Bound))
 	c.Write([]byte("GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
 	buf := make([]byte, 64)
 	n, _ := c.Read(buf)
@@ -256,7 +256,7 @@ func TestSystemdMergeListenersClose(t *testing.T) {
 		if !errors.Is(err, net.ErrClosed) {
 			t.Errorf("Accept after Close: %v", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(waitfor.Bound):
 		t.Fatal("Accept did not return after Close")
 	}
 	for _, ln := range []net.Listener{a, b} {

@@ -126,7 +126,7 @@ func newHarnessAccount(t testing.TB, account string, opts ...harnessOpt) *harnes
 	cfg.LastFM.Upstream = emu.URL()
 	cfg.LastFM.AuthURL = emu.AuthURL()
 	cfg.LastFM.Rate, cfg.LastFM.Burst = 1000, 1000
-	cfg.LastFM.Timeout = config.Duration{Duration: 5 * time.Second}
+	cfg.LastFM.Timeout = config.Duration{Duration: 30 * time.Second} // only a hang: a busy machine is slow
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.m = &daemon.Main{Config: &cfg, Log: log}
 	optEmulator = emu

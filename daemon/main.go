@@ -41,6 +41,11 @@ const ProjectURL = "https://github.com/lastfmd/lastfmd"
 // UserAgent is sent with every upstream call.
 func UserAgent() string { return "lastfmd/" + Version + " (+" + ProjectURL + ")" }
 
+// DefaultDrainTimeout is how long a stopping daemon waits for requests in
+// flight. It must stay well under the units' TimeoutStopSec= (30 s), so
+// that systemd never kills a daemon that is still draining.
+const DefaultDrainTimeout = 10 * time.Second
+
 // Main is one running daemon.
 type Main struct {
 	Config *config.Config
@@ -50,7 +55,8 @@ type Main struct {
 	// Listener, when set, is used instead of opening Config.Listen
 	// (socket activation, tests).
 	Listener net.Listener
-	// DrainTimeout bounds how long shutdown waits for in-flight requests.
+	// DrainTimeout bounds how long shutdown waits for in-flight requests
+	// (0: DefaultDrainTimeout).
 	DrainTimeout time.Duration
 	// LogLevel is the level NewLogger returned with Log; Reload (SIGHUP)
 	// changes it in place. nil: the level cannot change while running.
@@ -105,7 +111,7 @@ func (m *Main) Open() error {
 		m.injectedNow = m.Now
 	}
 	if m.DrainTimeout == 0 {
-		m.DrainTimeout = 10 * time.Second
+		m.DrainTimeout = DefaultDrainTimeout
 	}
 	m.started = m.Now()
 	// Every log line passes through the redactor: the configured secrets,

@@ -19,6 +19,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // TestSoak is issue 7's soak: a fixed load of mixed reads, writes and
@@ -168,14 +169,10 @@ func TestSoak(t *testing.T) {
 	h.emu.ClearFaults()
 
 	// Drain: the journal delivers what it holds.
-	drainUntil := time.Now().Add(30 * time.Second)
-	for h.m.Status().Queue.Pending > 0 && time.Now().Before(drainUntil) {
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitFor(t, "the journal to drain", func() bool { return h.m.Status().Queue.Pending == 0 })
 	client.CloseIdleConnections()
 	h.m.Upstream.CloseIdleConnections()
 	h.emu.Reset()
-	time.Sleep(500 * time.Millisecond)
 	if p := os.Getenv("LASTFMD_SOAK_HEAPPROFILE"); p != "" {
 		runtime.GC()
 		f, _ := os.Create(p)
@@ -234,6 +231,12 @@ func TestSoak(t *testing.T) {
 	runtime.GC()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
+	// Closed connections' goroutines end a moment after the close: wait
+	// for the count to come back, and fail below if it never does.
+	waitfor.Within(waitfor.Bound, func() bool {
+		g := runtime.NumGoroutine()
+		return g <= baseGoroutines+5 && g >= baseGoroutines-5
+	})
 	g := runtime.NumGoroutine()
 	t.Logf("goroutines %d -> %d; heap %.1f MiB -> %.1f MiB", baseGoroutines, g,
 		float64(before.HeapAlloc)/(1<<20), float64(after.HeapAlloc)/(1<<20))

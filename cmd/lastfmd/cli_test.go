@@ -141,7 +141,7 @@ func TestDemoSignedRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Errorf("demo exit after SIGTERM: %v", err)
 		}
-	case <-time.After(15 * time.Second):
+	case <-time.After(waitfor.Bound):
 		t.Error("demo did not stop on SIGTERM")
 	}
 }

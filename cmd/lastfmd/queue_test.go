@@ -16,6 +16,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // queueDaemon runs a daemon in front of an emulator and returns its URL.
@@ -116,13 +117,7 @@ func TestQueueCLI(t *testing.T) {
 		t.Fatalf("retry: %d %q %q", code, out, errOut)
 	}
 	emu.Start()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(emu.Scrobbles("alice")) != 1 {
-		if time.Now().After(deadline) {
-			t.Fatal("the retried dead letter was not delivered")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitfor.True(t, "the retried dead letter's delivery", func() bool { return len(emu.Scrobbles("alice")) == 1 })
 	if got := emu.Scrobbles("alice"); got[0].Track != "First" {
 		t.Errorf("delivered %+v", got)
 	}

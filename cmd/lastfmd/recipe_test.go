@@ -14,7 +14,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // The README's recipes are run as a reader would run them: each block
@@ -334,7 +335,7 @@ func TestRecipeREADME(t *testing.T) {
 				t.Fatalf("the demo is not fresh: %+v", before)
 			}
 
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), waitfor.Bound)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, argv[0], append(append(argv[1:], run.file), run.args...)...)
 			cmd.Dir = dir

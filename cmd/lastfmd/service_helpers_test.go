@@ -18,6 +18,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 const (
@@ -161,7 +162,6 @@ type svcDaemon struct {
 	stderr *lockedBuffer
 	done   chan struct{}
 	code   int
-	exited time.Time
 }
 
 // start runs `lastfmd run` as systemd would: with the sockets as fds 3...,
@@ -184,7 +184,6 @@ func (w *svcWorld) start(l *svcListeners, extraEnv ...string) *svcDaemon {
 	}
 	go func() {
 		err := cmd.Wait()
-		d.exited = time.Now()
 		d.code = 0
 		if ee, ok := err.(*exec.ExitError); ok {
 			d.code = ee.ExitCode()
@@ -210,13 +209,13 @@ func (d *svcDaemon) signal(sig syscall.Signal) {
 }
 
 // wait waits for the daemon to exit and returns its status.
-func (d *svcDaemon) wait(within time.Duration) int {
+func (d *svcDaemon) wait() int {
 	d.t.Helper()
 	select {
 	case <-d.done:
 		return d.code
-	case <-time.After(within):
-		d.t.Fatalf("lastfmd did not exit within %v; its log:\n%s", within, d.stderr.String())
+	case <-time.After(waitfor.Bound): // only a hang
+		d.t.Fatalf("lastfmd did not exit within %v; its log:\n%s", waitfor.Bound, d.stderr.String())
 	}
 	return -1
 }
@@ -232,21 +231,17 @@ func (d *svcDaemon) running() bool {
 }
 
 // waitLog waits for the daemon's log to contain s.
-func (d *svcDaemon) waitLog(s string, within time.Duration) {
+func (d *svcDaemon) waitLog(s string) {
 	d.t.Helper()
-	deadline := time.Now().Add(within)
-	for !strings.Contains(d.stderr.String(), s) {
-		if time.Now().After(deadline) {
-			d.t.Fatalf("the log has no %q within %v:\n%s", s, within, d.stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !waitfor.Within(waitfor.Bound, func() bool { return strings.Contains(d.stderr.String(), s) }) {
+		d.t.Fatalf("the log has no %q within %v:\n%s", s, waitfor.Bound, d.stderr.String())
 	}
 }
 
 // ready waits for READY=1 and returns the address in its STATUS.
 func (w *svcWorld) ready(d *svcDaemon) string {
 	w.t.Helper()
-	msg := w.notify.next(w.t, "READY=1", 20*time.Second, d)
+	msg := w.notify.next(w.t, "READY=1", d)
 	_, addr, ok := strings.Cut(msg, "STATUS=serving on ")
 	if !ok {
 		w.t.Fatalf("READY=1 without the address: %q", msg)
@@ -283,9 +278,9 @@ func newSDSocket(t *testing.T, path string) *sdSocket {
 
 // next waits for a message containing want; others are skipped. A daemon
 // that exits first fails the test with its log.
-func (s *sdSocket) next(t *testing.T, want string, within time.Duration, d *svcDaemon) string {
+func (s *sdSocket) next(t *testing.T, want string, d *svcDaemon) string {
 	t.Helper()
-	deadline := time.After(within)
+	deadline := time.After(waitfor.Bound) // only a hang
 	exited := d.done
 	for {
 		select {
@@ -302,7 +297,7 @@ func (s *sdSocket) next(t *testing.T, want string, within time.Duration, d *svcD
 			if exited == nil {
 				t.Fatalf("lastfmd exited (status %d) without sending %q; its log:\n%s", d.code, want, d.stderr.String())
 			}
-			t.Fatalf("no %q from lastfmd within %v; its log:\n%s", want, within, d.stderr.String())
+			t.Fatalf("no %q from lastfmd within %v; its log:\n%s", want, waitfor.Bound, d.stderr.String())
 		}
 	}
 }

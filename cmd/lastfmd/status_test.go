@@ -16,6 +16,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 const (
@@ -113,12 +114,7 @@ func (w *statusWorld) do(t *testing.T, method, path, body string, hdr ...string)
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
+	waitfor.True(t, what, cond)
 }
 
 // `lastfmd status` shows every part a person checks at a glance, each

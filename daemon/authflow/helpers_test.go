@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/fakeclock"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
@@ -46,7 +47,7 @@ func newEmuFlows(t *testing.T, mod ...func(*Options)) *emuFlows {
 	emu.AddUser("alice", "alice-pw", false)
 	emu.AddUser("bob", "bob-pw", false)
 	up, err := upstream.New(upstream.Options{Endpoint: emu.URL(), APIKey: testKey, Secret: testSecret,
-		Timeout: 5 * time.Second, UserAgent: "authflow-test"})
+		Timeout: waitfor.Bound, UserAgent: "authflow-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func newEmuFlows(t *testing.T, mod ...func(*Options)) *emuFlows {
 }
 
 func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitfor.Bound)
 	t.Cleanup(cancel)
 	return ctx
 }

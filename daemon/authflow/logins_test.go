@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // The daemon's background desktop flow: started, polled in the background,
@@ -69,13 +71,10 @@ func TestBackgroundLogin(t *testing.T) {
 
 func waitLogin(t *testing.T, f *Flows, id string) Login {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if lg, _ := f.Login(id); lg.State != LoginPending {
-			return lg
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatal("flow still pending")
-	return Login{}
+	var lg Login
+	waitfor.True(t, "the flow to end", func() bool {
+		lg, _ = f.Login(id)
+		return lg.State != LoginPending
+	})
+	return lg
 }

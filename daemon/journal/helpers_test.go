@@ -40,7 +40,7 @@ func newEnv(t *testing.T, tune Tuning) *env {
 		t.Fatal(err)
 	}
 	e.up, err = upstream.New(upstream.Options{Endpoint: emu.URL(), APIKey: emu.APIKey(), Secret: emu.Secret(),
-		Timeout: 5 * time.Second, Limiter: upstream.NewLimiter(1000, 1000, time.Second, nil)})
+		Timeout: waitfor.Bound, Limiter: upstream.NewLimiter(1000, 1000, time.Second, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,5 +88,5 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 func waitAll(j *Journal, tickets []Ticket) []Outcome {
-	return j.Wait(context.Background(), tickets, 10*time.Second)
+	return j.Wait(context.Background(), tickets, waitfor.Bound)
 }

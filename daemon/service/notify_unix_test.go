@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // notifySocket is the NOTIFY_SOCKET end systemd would hold: a unixgram
@@ -48,9 +50,9 @@ func newNotifySocket(t *testing.T) *notifySocket {
 
 // next waits for a message containing want, returning it; other messages
 // are skipped.
-func (n *notifySocket) next(t *testing.T, want string, within time.Duration) string {
+func (n *notifySocket) next(t *testing.T, want string) string {
 	t.Helper()
-	deadline := time.After(within)
+	deadline := time.After(waitfor.Bound) // only a hang
 	for {
 		select {
 		case m := <-n.msgs:
@@ -58,7 +60,7 @@ func (n *notifySocket) next(t *testing.T, want string, within time.Duration) str
 				return m
 			}
 		case <-deadline:
-			t.Fatalf("no %q within %v", want, within)
+			t.Fatalf("no %q within %v", want, waitfor.Bound)
 		}
 	}
 }
@@ -85,15 +87,15 @@ func TestSystemdNotifyMessages(t *testing.T) {
 	s := newNotifySocket(t)
 	n := &Notifier{}
 	n.Ready("serving on 127.0.0.1:7375\nWATCHDOG=1")
-	if got := s.next(t, "READY=1", time.Second); got != "READY=1\nSTATUS=serving on 127.0.0.1:7375" {
+	if got := s.next(t, "READY=1"); got != "READY=1\nSTATUS=serving on 127.0.0.1:7375" {
 		t.Errorf("ready: %q", got)
 	}
 	n.Reloading()
-	if got := s.next(t, "RELOADING=1", time.Second); !strings.HasPrefix(got, "RELOADING=1\nMONOTONIC_USEC=") {
+	if got := s.next(t, "RELOADING=1"); !strings.HasPrefix(got, "RELOADING=1\nMONOTONIC_USEC=") {
 		t.Errorf("reloading: %q", got)
 	}
 	n.Stopping()
-	if got := s.next(t, "STOPPING=1", time.Second); !strings.HasPrefix(got, "STOPPING=1\n") {
+	if got := s.next(t, "STOPPING=1"); !strings.HasPrefix(got, "STOPPING=1\n") {
 		t.Errorf("stopping: %q", got)
 	}
 }
@@ -135,15 +137,15 @@ func TestSystemdWatchdog(t *testing.T) {
 	wg.Go(func() { (&Notifier{}).Watchdog(ctx, check) })
 
 	for range 3 {
-		s.next(t, "WATCHDOG=1", 2*time.Second)
+		s.next(t, "WATCHDOG=1")
 	}
 	healthy.Store(false)
-	if got := s.next(t, "STATUS=unhealthy", 2*time.Second); got != "STATUS=unhealthy: journal: disk full" {
+	if got := s.next(t, "STATUS=unhealthy"); got != "STATUS=unhealthy: journal: disk full" {
 		t.Errorf("status: %q", got)
 	}
 	s.none(t, "WATCHDOG=1", 200*time.Millisecond) // 10 intervals
 	healthy.Store(true)
-	s.next(t, "WATCHDOG=1", 2*time.Second)
+	s.next(t, "WATCHDOG=1")
 
 	cancel()
 	wg.Wait()
@@ -171,7 +173,7 @@ func TestSystemdWatchdogOff(t *testing.T) {
 		}()
 		select {
 		case <-done:
-		case <-time.After(2 * time.Second):
+		case <-time.After(waitfor.Bound):
 			t.Fatalf("Watchdog(%q) did not return", env)
 		}
 	}

@@ -4,13 +4,19 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
 // ObserveWait sees every Wait: an immediate grant (about zero), a real wait
 // for a token (about 1/rate), and a refusal (about zero, the caller did not
-// wait). These feed lastfmd_limiter_wait_seconds.
+// wait). These feed lastfmd_limiter_wait_seconds. In a synctest bubble the
+// waits are exact.
 func TestMetricsLimiterWaitObserved(t *testing.T) {
+	synctest.Test(t, testLimiterWaitObserved)
+}
+
+func testLimiterWaitObserved(t *testing.T) {
 	l := NewLimiter(10, 1, 200*time.Millisecond, nil) // 1 token, then one per 100 ms
 	var mu sync.Mutex
 	var got []time.Duration
@@ -36,14 +42,14 @@ func TestMetricsLimiterWaitObserved(t *testing.T) {
 	if len(got) != 3 {
 		t.Fatalf("observed %d waits, want 3: %v", len(got), got)
 	}
-	if got[0] > 20*time.Millisecond {
+	if got[0] != 0 {
 		t.Errorf("immediate grant observed as %v", got[0])
 	}
-	if got[1] < 50*time.Millisecond || got[1] > 2*time.Second {
-		t.Errorf("a wait for a token observed as %v, want about 100ms", got[1])
+	if got[1] != 100*time.Millisecond {
+		t.Errorf("a wait for a token observed as %v, want 100ms", got[1])
 	}
-	if got[2] > 20*time.Millisecond {
-		t.Errorf("a refused wait observed as %v, want about 0", got[2])
+	if got[2] != 0 {
+		t.Errorf("a refused wait observed as %v, want 0", got[2])
 	}
 
 	// Unregistering stops the calls.
