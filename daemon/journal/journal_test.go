@@ -16,6 +16,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 func TestSecondOpenIsRefusedNamingTheStateDir(t *testing.T) {
@@ -238,7 +239,7 @@ func TestResultsArePruned(t *testing.T) {
 }
 
 func scrobblesAt(at time.Time) Scrobble {
-	sc, _ := ParseScrobble(map[string]string{"artist": "A", "track": "Fresh", "timestamp": strconv.FormatInt(at.Unix(), 10)})
+	sc, _ := signer.ParseScrobble(map[string]string{"artist": "A", "track": "Fresh", "timestamp": strconv.FormatInt(at.Unix(), 10)})
 	return sc
 }
 
