@@ -74,7 +74,7 @@ func TestErrorsTable(t *testing.T) {
 		{name: "2.0 scrobble, index 50", method: "POST", path: "/2.0/", ctype: "application/x-www-form-urlencoded",
 			body: "method=track.scrobble&artist[50]=A&track[50]=T&timestamp[50]=1", status: 400, code: 6, format: "xml", contains: "0 to 49"},
 		{name: "2.0 scrobble, a gap", method: "POST", path: "/2.0/", ctype: "application/x-www-form-urlencoded",
-			body: "method=track.scrobble&artist[0]=A&track[0]=T&timestamp[0]=1&artist[2]=A&track[2]=T&timestamp[2]=1",
+			body:   "method=track.scrobble&artist[0]=A&track[0]=T&timestamp[0]=1&artist[2]=A&track[2]=T&timestamp[2]=1",
 			status: 400, code: 6, format: "xml", contains: "gap"},
 		{name: "2.0 unknown account header", method: "GET", path: "/2.0/?method=user.getInfo&format=json", header: []string{"X-Lastfmd-Account", "carol"},
 			status: 400, code: 6, format: "json", contains: "carol"},
