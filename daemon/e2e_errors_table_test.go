@@ -84,6 +84,7 @@ func TestErrorsTable(t *testing.T) {
 			status: 403, code: 10, format: "json"},
 		{name: "2.0 Host not allowed", method: "GET", path: "/2.0/?method=artist.getInfo&artist=Cher", header: []string{"Host", "evil.example"},
 			status: 403, code: 4, format: "xml"},
+		{name: "2.0 PUT", method: "PUT", path: "/2.0/?format=json", status: 404, code: 3, format: "json"},
 		// /2.0/: Last.fm's own answers, relayed with Last.fm's status.
 		{name: "2.0 Last.fm not found", method: "GET", path: "/2.0/?method=artist.getInfo&artist=Unknown+Artist&format=json", status: 404, code: 6, format: "json"},
 		{name: "2.0 Last.fm rate limit", harness: "rl20", fault: &lastfmtest.Fault{Method: "track.love", Code: 29}, method: "POST", path: "/2.0/",
@@ -95,6 +96,7 @@ func TestErrorsTable(t *testing.T) {
 
 		// /v1/: its JSON contract, statuses by kind.
 		{name: "v1 unknown route", method: "GET", path: "/v2/x", status: 404, code: 3, format: "json"},
+		{name: "v1 PUT", method: "PUT", path: "/v1/artist.getInfo", status: 404, code: 3, format: "json"},
 		{name: "v1 not a method name", method: "GET", path: "/v1/nope", status: 400, code: 3, format: "json"},
 		{name: "v1 unknown auth method", method: "GET", path: "/v1/auth.getWhatever", status: 403, code: 3, format: "json"},
 		{name: "v1 auth method", method: "POST", path: "/v1/auth.getMobileSession", ctype: "application/json",

@@ -18,9 +18,9 @@ import (
 //     pairs with its code (signer.HTTPStatus: 400 for 3, 5, 6 and 13; 403 for
 //     4, 9, 10 and 17; 429 for 29), so a client library sees what Last.fm
 //     would send. The other kinds are not a verdict on the request's
-//     parameters but on its size, path or verb, or on the road to Last.fm
-//     (413, 404, 405, 502, 503, 504, 500), and keep their kind's status on
-//     both endpoints.
+//     parameters but on its size or path, or on the road to Last.fm (413,
+//     404, 405, 502, 503, 504, 500), and keep their kind's status on both
+//     endpoints.
 func statusOf(e *apperr.Error, dropIn bool) int {
 	if e.Status != 0 {
 		return e.Status
