@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
@@ -94,6 +95,12 @@ func TestErrorsTable(t *testing.T) {
 		{name: "2.0 Last.fm private profile", fault: &lastfmtest.Fault{Method: "track.love", Code: 17}, method: "POST", path: "/2.0/",
 			ctype: "application/x-www-form-urlencoded", body: love, status: 403, code: 17, format: "xml"},
 
+		// /2.0/: the road to Last.fm.
+		{name: "2.0 Last.fm down", harness: "down", method: "GET", path: "/2.0/?method=artist.getInfo&artist=Cher",
+			status: 502, code: 11, format: "xml"},
+		{name: "2.0 Last.fm slow", harness: "slow", fault: &lastfmtest.Fault{Method: "artist.getInfo", Delay: 5 * time.Second},
+			method: "GET", path: "/2.0/?method=artist.getInfo&artist=Cher&format=json", status: 504, code: 11, format: "json"},
+
 		// /v1/: its JSON contract, statuses by kind.
 		{name: "v1 unknown route", method: "GET", path: "/v2/x", status: 404, code: 3, format: "json"},
 		{name: "v1 PUT", method: "PUT", path: "/v1/artist.getInfo", status: 404, code: 3, format: "json"},
@@ -121,11 +128,18 @@ func TestErrorsTable(t *testing.T) {
 			body: `{"artist":"a","track":"b"}`, status: 403, code: 9, format: "json"},
 		{name: "v1 no listener token", harness: "token", method: "GET", path: "/v1/artist.getInfo?artist=Cher", status: 401, code: 4, format: "json"},
 		{name: "v1 Last.fm not found", method: "GET", path: "/v1/artist.getInfo?artist=Unknown+Artist", status: 404, code: 6, format: "json"},
+		{name: "v1 Last.fm down", harness: "down", method: "GET", path: "/v1/artist.getInfo?artist=Madonna", status: 502, code: 11, format: "json"},
+		{name: "v1 Last.fm slow", harness: "slow", fault: &lastfmtest.Fault{Method: "artist.getInfo", Delay: 5 * time.Second},
+			method: "GET", path: "/v1/artist.getInfo?artist=Madonna", status: 504, code: 11, format: "json"},
 		{name: "v1 Last.fm rate limit", harness: "rlv1", fault: &lastfmtest.Fault{Method: "track.love", Code: 29}, method: "POST", path: "/v1/track.love",
 			ctype: "application/json", body: `{"artist":"a","track":"b"}`, status: 429, code: 29, format: "json"},
 	}
 	harnesses := map[string]*harness{"": newHarness(t), "noacct": newHarnessAccount(t, noAccount), "token": newHarness(t, withToken(t)),
-		"rl20": newHarness(t, noRetries), "rlv1": newHarness(t, noRetries)}
+		"rl20": newHarness(t, noRetries), "rlv1": newHarness(t, noRetries),
+		"down": newHarness(t, noRetries), "slow": newHarness(t, noRetries, shortTimeout)}
+	if err := harnesses["down"].emu.Stop(); err != nil {
+		t.Fatal(err)
+	}
 	defer func() {
 		for _, h := range harnesses {
 			h.t = t // the subtests' t are finished; cleanups report to the parent
@@ -163,6 +177,12 @@ func TestErrorsTable(t *testing.T) {
 // noRetries makes lastfmd relay Last.fm's first answer (a 29 is otherwise
 // retried with back-off).
 func noRetries(c *config.Config, _ *daemon.Main) { c.LastFM.MaxRetries = 0 }
+
+// shortTimeout gives up on Last.fm after 300 ms (the fault waits 5 s; a
+// deadline, not a measured duration).
+func shortTimeout(c *config.Config, _ *daemon.Main) {
+	c.LastFM.Timeout = config.Duration{Duration: 300 * time.Millisecond}
+}
 
 // errorOf reads a Last.fm-shaped error in the given format.
 func errorOf(t *testing.T, format string, a answer) (int, string) {
