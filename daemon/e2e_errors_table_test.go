@@ -3,7 +3,9 @@ package daemon_test
 import (
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +18,7 @@ import (
 // errorCase is one way a request fails, through one endpoint.
 type errorCase struct {
 	name     string
-	harness  string // "" (account alice), "noacct" (none signed in), "token" (listener token set), "rl…" (its own: Last.fm's 29 pauses lastfmd's calls)
+	harness  string // "" (account alice), "noacct" (none signed in), "token" (listener token set), "rl…" (its own: Last.fm's 29 pauses lastfmd's calls), "down", "slow", "disk" (journal commits fail)
 	fault    *lastfmtest.Fault
 	method   string // HTTP verb
 	path     string
@@ -34,6 +36,7 @@ type errorCase struct {
 // body's format (/2.0/: the request's; /v1/: always JSON).
 func TestErrorsTable(t *testing.T) {
 	big := strings.Repeat("x", 1<<20)
+	recentTS := strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)
 	many := strings.Repeat("&p=x", 601)
 	const love = "method=track.love&artist=Cher&track=Believe"
 	cases := []errorCase{
@@ -101,6 +104,9 @@ func TestErrorsTable(t *testing.T) {
 		{name: "2.0 Last.fm slow", harness: "slow", fault: &lastfmtest.Fault{Method: "artist.getInfo", Delay: 5 * time.Second},
 			method: "GET", path: "/2.0/?method=artist.getInfo&artist=Cher&format=json", status: 504, code: 11, format: "json"},
 
+		{name: "2.0 journal unwritable", harness: "disk", method: "POST", path: "/2.0/", ctype: "application/x-www-form-urlencoded",
+			body: "method=track.scrobble&artist=A&track=T&timestamp=" + recentTS, status: 503, code: 16, format: "xml", contains: "nothing was accepted"},
+
 		// /v1/: its JSON contract, statuses by kind.
 		{name: "v1 unknown route", method: "GET", path: "/v2/x", status: 404, code: 3, format: "json"},
 		{name: "v1 PUT", method: "PUT", path: "/v1/artist.getInfo", status: 404, code: 3, format: "json"},
@@ -131,15 +137,18 @@ func TestErrorsTable(t *testing.T) {
 		{name: "v1 Last.fm down", harness: "down", method: "GET", path: "/v1/artist.getInfo?artist=Madonna", status: 502, code: 11, format: "json"},
 		{name: "v1 Last.fm slow", harness: "slow", fault: &lastfmtest.Fault{Method: "artist.getInfo", Delay: 5 * time.Second},
 			method: "GET", path: "/v1/artist.getInfo?artist=Madonna", status: 504, code: 11, format: "json"},
+		{name: "v1 journal unwritable", harness: "disk", method: "POST", path: "/v1/track.scrobble", ctype: "application/json",
+			body: `[{"artist":"A","track":"T","timestamp":` + recentTS + `}]`, status: 503, code: 16, format: "json", contains: "nothing was accepted"},
 		{name: "v1 Last.fm rate limit", harness: "rlv1", fault: &lastfmtest.Fault{Method: "track.love", Code: 29}, method: "POST", path: "/v1/track.love",
 			ctype: "application/json", body: `{"artist":"a","track":"b"}`, status: 429, code: 29, format: "json"},
 	}
 	harnesses := map[string]*harness{"": newHarness(t), "noacct": newHarnessAccount(t, noAccount), "token": newHarness(t, withToken(t)),
 		"rl20": newHarness(t, noRetries), "rlv1": newHarness(t, noRetries),
-		"down": newHarness(t, noRetries), "slow": newHarness(t, noRetries, shortTimeout)}
+		"down": newHarness(t, noRetries), "slow": newHarness(t, noRetries, shortTimeout), "disk": newHarness(t)}
 	if err := harnesses["down"].emu.Stop(); err != nil {
 		t.Fatal(err)
 	}
+	harnesses["disk"].m.Journal.SetCommitHook(func() error { return errors.New("disk full") })
 	defer func() {
 		for _, h := range harnesses {
 			h.t = t // the subtests' t are finished; cleanups report to the parent
