@@ -89,7 +89,7 @@ func TestSafetyInputLimits(t *testing.T) {
 		{"601 parameters /2.0/", "POST", "/2.0/?format=json", "method=artist.getInfo&" + strings.Join(many, "&"), 400, "600"},
 		{"invalid UTF-8", "GET", "/v1/artist.getInfo?artist=%ff%fe", "", 400, "UTF-8"},
 		{"invalid UTF-8 /2.0/", "GET", "/2.0/?method=artist.getInfo&artist=%c3%28&format=json", "", 400, "UTF-8"},
-		{"name not of Last.fm's shape", "GET", "/v1/artist.getInfo?artist=Cher&%3Cscript%3E=1", "", 400, "parameter"},
+		{"name not UTF-8", "GET", "/v1/artist.getInfo?artist=Cher&%3Cscript%3E%ff=1", "", 400, "name is not valid UTF-8"},
 		{"index over 49", "POST", "/2.0/?format=json", "method=track.scrobble&artist[50]=a&track[50]=b&timestamp[50]=1", 400, "artist[50]"},
 		{"body over 1 MiB /2.0/", "POST", "/2.0/?format=json", "method=artist.getInfo&artist=" + strings.Repeat("x", 1<<20), 413, "larger"},
 	}

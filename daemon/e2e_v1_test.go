@@ -214,7 +214,7 @@ func TestV1BadInput(t *testing.T) {
 		{"not an object", "/v1/track.love", "application/json", `"Cher"`, 400, "object"},
 		{"body over limit", "/v1/track.love", "application/json", big, 413, "larger than"},
 		{"twice, different values", "/v1/track.love?artist=Cher", "application/x-www-form-urlencoded", "artist=Madonna&track=x", 400, "twice"},
-		{"bad index", "/v1/track.love", "application/x-www-form-urlencoded", "artist[]=a&track=x", 400, "artist[]"},
+		{"name not UTF-8", "/v1/track.love", "application/x-www-form-urlencoded", "a%FFb=1&artist=a&track=x", 400, "not valid UTF-8"},
 		{"bad content type", "/v1/track.love", "application/xml", "<a/>", 400, "Content-Type"},
 		{"unknown route", "/v2/x", "", "", 404, "endpoint"},
 	}

@@ -196,25 +196,18 @@ func (m Method) TierFor(params map[string]string, now time.Time) Tier {
 
 // Missing returns the required parameters params lacks, in Required order,
 // for a method to refuse before Last.fm does with error 6. For a batch
-// method each item is checked: a batch of n items needs artist[0] ..
-// artist[n-1]; a single item may use the plain names instead
+// method each item is checked (SplitScrobbles): a batch of n items needs
+// artist[0] .. artist[n-1]; a single item uses the plain names
 // (https://www.last.fm/api/show/track.scrobble). When MBIDReplaces is set, a
 // non-empty mbid satisfies everything. It assumes params came out of
-// Canonicalize (no empty values) and reports nothing for a batch whose
-// BatchSize fails; check that first.
+// Canonicalize (no empty values) and reports nothing for a batch that
+// SplitScrobbles refuses; check that first.
 func (m Method) Missing(params map[string]string) []string {
 	if m.MBIDReplaces && params["mbid"] != "" {
 		return nil
 	}
-	var missing []string
-	n := 0
-	if m.Batch {
-		var err error
-		if n, err = BatchSize(params); err != nil {
-			return nil
-		}
-	}
-	if n == 0 {
+	if !m.Batch {
+		var missing []string
 		for _, name := range m.required {
 			if params[name] == "" {
 				missing = append(missing, name)
@@ -222,13 +215,21 @@ func (m Method) Missing(params map[string]string) []string {
 		}
 		return missing
 	}
-	for i := range n {
+	items, err := SplitScrobbles(params)
+	if err != nil {
+		return nil
+	}
+	batch := batchForm(params)
+	var missing []string
+	for i, it := range items {
 		for _, name := range m.required {
-			indexed := name + "[" + strconv.Itoa(i) + "]"
-			if params[indexed] != "" || n == 1 && params[name] != "" {
+			if it[name] != "" {
 				continue
 			}
-			missing = append(missing, indexed)
+			if batch {
+				name += "[" + strconv.Itoa(i) + "]"
+			}
+			missing = append(missing, name)
 		}
 	}
 	return missing

@@ -246,7 +246,8 @@ func TestMissing(t *testing.T) {
 		{"track.scrobble", map[string]string{"artist": "a", "track": "t", "timestamp": "1"}, nil},
 		{"track.scrobble", map[string]string{"artist": "a", "track": "t"}, []string{"timestamp"}},
 		{"track.scrobble", batch11(), nil},
-		{"track.scrobble", map[string]string{"artist[0]": "a", "track[0]": "t", "timestamp": "1"}, nil},
+		{"track.scrobble", map[string]string{"artist[0]": "a", "track[0]": "t", "timestamp": "1"}, []string{"timestamp[0]"}},
+		{"track.scrobble", map[string]string{"artist": "a", "track": "t", "lang[0]": "en"}, []string{"timestamp"}},
 		{"track.scrobble", map[string]string{"artist[0]": "a", "track[0]": "t", "timestamp[0]": "1",
 			"artist[1]": "b", "timestamp[1]": "2"}, []string{"track[1]"}},
 		{"track.scrobble", map[string]string{"artist[0]": "a", "artist[2]": "c"}, nil}, // BatchSize fails first

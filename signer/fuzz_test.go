@@ -4,14 +4,15 @@ import (
 	"maps"
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
 
 // knownReasons are the only texts a ParamError may carry, so none can
 // repeat a parameter's value.
-var knownReasons = map[string]bool{reasonTwice: true, reasonUTF8: true, reasonIndex: true, reasonZero: true,
-	reasonAboveMax: true, reasonEmptyName: true, reasonShape: true, reasonMixed: true, reasonBatchHole: true}
+var knownReasons = map[string]bool{reasonTwice: true, reasonUTF8: true, reasonNameUTF8: true, reasonEmptyName: true,
+	reasonIndex: true, reasonGap: true}
 
 func FuzzCanonicalize(f *testing.F) {
 	for _, seed := range []string{
@@ -82,8 +83,23 @@ func FuzzCanonicalize(f *testing.F) {
 		if len(back) != len(out) {
 			t.Fatalf("Encode round trip has %d names, want %d", len(back), len(out))
 		}
-		if n, err := BatchSize(out); err == nil && (n < 0 || n > MaxBatch) {
-			t.Fatalf("BatchSize = %d", n)
+		if items, err := SplitScrobbles(out); err == nil {
+			if len(items) < 1 || len(items) > MaxBatch {
+				t.Fatalf("SplitScrobbles: %d items", len(items))
+			}
+			for _, it := range items {
+				sc, problems := ParseScrobble(it)
+				for k := range sc.Params {
+					if !IsScrobbleField(k) {
+						t.Fatalf("ParseScrobble kept %q", k)
+					}
+				}
+				if len(problems) == 0 && (strings.TrimSpace(sc.Artist) == "" || strings.TrimSpace(sc.Track) == "") {
+					t.Fatalf("ParseScrobble accepted an item without artist or track: %q", it)
+				}
+			}
+		} else if pe, ok := err.(*ParamError); !ok || !knownReasons[pe.Reason] {
+			t.Fatalf("SplitScrobbles error %v", err)
 		}
 		if m, ok := Lookup(out["method"]); ok {
 			_ = m.Missing(out)

@@ -194,7 +194,7 @@ func (p *authPages) callback(c echo.Context) error {
 		if ae.Kind == apperr.Internal {
 			return ae
 		}
-		return p.message(c, statusOf(ae), "Not signed in", ae.Message)
+		return p.message(c, statusOf(ae, false), "Not signed in", ae.Message)
 	}
 	return p.message(c, http.StatusOK, "Signed in as "+a.Name,
 		"lastfmd can now use the Last.fm account "+a.User+" as the account \u201c"+a.Name+"\u201d. You can close this page.")

@@ -4,15 +4,41 @@ import (
 	"net/http"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
-// statusOf maps lastfmd's error kinds to HTTP statuses: the one place this
-// mapping lives (handlers return *apperr.Error and never pick a status).
-func statusOf(e *apperr.Error) int {
+// statusOf maps one of lastfmd's errors to its HTTP status: the one place
+// this mapping lives (handlers return *apperr.Error and never pick a
+// status). docs/http-api.md prints the table.
+//
+//   - An explicit Status wins (an answer Last.fm itself gave, relayed).
+//   - /v1/ maps the error's kind (kindStatus), its documented JSON contract.
+//   - /2.0/ answers a refused request (kinds Invalid, Unauthorized,
+//     Forbidden, RateLimited) with the status Last.fm
+//     pairs with its code (signer.HTTPStatus: 400 for 3, 5, 6 and 13; 403 for
+//     4, 9, 10 and 17; 429 for 29), so a client library sees what Last.fm
+//     would send. The other kinds are not a verdict on the request's
+//     parameters but on its size or path, or on the road to Last.fm (413,
+//     404, 405, 502, 503, 504, 500), and keep their kind's status on both
+//     endpoints.
+func statusOf(e *apperr.Error, dropIn bool) int {
 	if e.Status != 0 {
 		return e.Status
 	}
-	switch e.Kind {
+	if dropIn && refusal[e.Kind] && e.Code != 0 {
+		return signer.HTTPStatus(e.Code)
+	}
+	return kindStatus(e.Kind)
+}
+
+// refusal are the kinds that judge the request itself.
+var refusal = map[apperr.Kind]bool{
+	apperr.Invalid: true, apperr.Unauthorized: true, apperr.Forbidden: true, apperr.RateLimited: true,
+}
+
+// kindStatus is the status of each kind of error.
+func kindStatus(k apperr.Kind) int {
+	switch k {
 	case apperr.Invalid:
 		return http.StatusBadRequest
 	case apperr.Unauthorized:

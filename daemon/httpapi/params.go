@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
-	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Limits on what a client may send (DESIGN.md "HTTP API").
@@ -176,8 +175,10 @@ func jsonErr(err error) string {
 }
 
 // parseJSONScrobbles decodes a JSON array of scrobble objects (or
-// {"scrobbles":[...]}) into one set of parameters per item. A request with
-// any malformed item is refused whole, naming each bad item.
+// {"scrobbles":[...]}) into one set of parameters per item, at most max. A
+// request with any item that is not a flat JSON object is refused whole,
+// naming each bad item; what the items hold is checked by the scrobble
+// rule itself (signer.ParseScrobble, through the proxy).
 func parseJSONScrobbles(body []byte, max int) ([]url.Values, error) {
 	var items []json.RawMessage
 	trimmed := bytes.TrimSpace(body)
@@ -205,19 +206,6 @@ func parseJSONScrobbles(body []byte, max int) ([]url.Values, error) {
 		if err != nil {
 			bad = append(bad, fmt.Sprintf("item %d: %s", i, apperr.As(err).Message))
 			continue
-		}
-		for _, req := range []string{"artist", "track", "timestamp"} {
-			if strings.TrimSpace(one.Get(req)) == "" {
-				bad = append(bad, fmt.Sprintf("item %d: %q is required", i, req))
-			}
-		}
-		if ts := one.Get("timestamp"); ts != "" && !signer.Digits(ts) {
-			bad = append(bad, fmt.Sprintf("item %d: timestamp must be a whole number of seconds", i))
-		}
-		for k := range one {
-			if strings.ContainsAny(k, "[]") {
-				bad = append(bad, fmt.Sprintf("item %d: parameter %q must not be indexed", i, k))
-			}
 		}
 		out = append(out, one)
 	}

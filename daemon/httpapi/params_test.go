@@ -57,12 +57,8 @@ func TestParseJSONScrobbles(t *testing.T) {
 	}
 	bad := []struct{ body, msg string }{
 		{`[]`, "no scrobbles"},
-		{`[{"artist":"A","track":"T"}]`, `item 0: "timestamp" is required`},
-		{`[{"artist":"A","track":"T","timestamp":1.5}]`, "whole number"},
-		{`[{"artist":"A","track":"T","timestamp":"-1"}]`, "whole number"},
-		{`[{"artist":"A","track":"T","timestamp":1},{"artist":"","track":"T","timestamp":1}]`, `item 1: "artist"`},
-		{`[{"artist[0]":"A","track":"T","timestamp":1}]`, "indexed"},
 		{`[1]`, "item 0"},
+		{`[{"artist":"A"},{"artist":["x"]}]`, "item 1"},
 	}
 	for _, b := range bad {
 		_, err := parseJSONScrobbles([]byte(b.body), 50)
@@ -97,8 +93,8 @@ func FuzzV1JSON(f *testing.F) {
 }
 
 // FuzzJSONScrobbles: the /v1/track.scrobble array decoder never panics;
-// whatever it accepts has at most max items, each with artist, track and a
-// whole-number timestamp, and canonicalises cleanly.
+// whatever it accepts has at most max items, each canonicalising cleanly
+// (their fields are the scrobble rule's to judge: signer.FuzzParseScrobble).
 func FuzzJSONScrobbles(f *testing.F) {
 	for _, s := range []string{`[{"artist":"A","track":"T","timestamp":1700000000}]`,
 		`{"scrobbles":[{"artist":"A","track":"T","timestamp":"1700000000","album":"X"}]}`,
@@ -118,9 +114,6 @@ func FuzzJSONScrobbles(f *testing.F) {
 			t.Fatalf("%d items accepted", len(items))
 		}
 		for _, it := range items {
-			if it.Get("artist") == "" || it.Get("track") == "" || !signer.Digits(it.Get("timestamp")) {
-				t.Fatalf("accepted item %v", it)
-			}
 			checkCanonical(t, it)
 		}
 	})

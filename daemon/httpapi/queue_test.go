@@ -88,7 +88,7 @@ func TestIsScrobbleListAndCanonicalItems(t *testing.T) {
 	if err != nil || len(items) != 1 || items[0]["artist"] != "A" || len(items[0]) != 2 {
 		t.Errorf("canonicalItems: %v %v", items, err)
 	}
-	_, err = canonicalItems([]url.Values{{"artist": {"A"}}, {"artist": {"A", "B"}}, {"bad name": {"x"}}})
+	_, err = canonicalItems([]url.Values{{"artist": {"A"}}, {"artist": {"A", "B"}}, {"bad\xffname": {"x"}}})
 	if err == nil || !strings.Contains(err.Error(), "item 1") || !strings.Contains(err.Error(), "item 2") || strings.Contains(err.Error(), "item 0") {
 		t.Errorf("canonicalItems refusal: %v", err)
 	}

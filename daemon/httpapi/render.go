@@ -114,7 +114,7 @@ func headerValue(v string) []string {
 // writeError renders one of lastfmd's own errors in Last.fm's shape and the
 // request's format.
 func writeError(w http.ResponseWriter, f answerFormat, e *apperr.Error) error {
-	status := statusOf(e)
+	status := statusOf(e, f.dropIn)
 	h := w.Header()
 	if e.Kind == apperr.RateLimited && e.RetryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))

@@ -40,8 +40,8 @@ func isScrobbleList(body []byte) bool {
 }
 
 // canonicalItems canonicalises each scrobble of a JSON array as a request's
-// parameters are (signer.Canonicalize: UTF-8, names of Last.fm's shape, a
-// name twice with different values refused), naming each bad item.
+// parameters are (signer.Canonicalize: UTF-8 names and values, a name twice
+// with different values refused), naming each bad item.
 func canonicalItems(items []url.Values) ([]map[string]string, error) {
 	if items == nil {
 		return nil, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // env is a journal in a temporary state_dir, sending to an emulator as
@@ -72,7 +73,7 @@ func scrobbles(n int, prefix string) []Scrobble {
 	for i := range out {
 		ts := base + int64(i)*60
 		p := map[string]string{"artist": "Artist", "track": prefix + strconv.Itoa(i), "timestamp": strconv.FormatInt(ts, 10)}
-		sc, problems := ParseScrobble(p)
+		sc, problems := signer.ParseScrobble(p)
 		if len(problems) > 0 {
 			panic(problems)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 func TestSecondOpenIsRefusedNamingTheStateDir(t *testing.T) {
@@ -245,7 +246,7 @@ func TestResultsArePruned(t *testing.T) {
 }
 
 func scrobblesAt(at time.Time) Scrobble {
-	sc, _ := ParseScrobble(map[string]string{"artist": "A", "track": "Fresh", "timestamp": strconv.FormatInt(at.Unix(), 10)})
+	sc, _ := signer.ParseScrobble(map[string]string{"artist": "A", "track": "Fresh", "timestamp": strconv.FormatInt(at.Unix(), 10)})
 	return sc
 }
 

@@ -1,8 +1,6 @@
 package journal
 
 import (
-	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -19,66 +17,9 @@ const (
 	MaxAhead = 5 * time.Minute
 )
 
-// Scrobble is one validated scrobble, ready to journal.
-type Scrobble struct {
-	Params    map[string]string // the item's fields, unindexed
-	Artist    string
-	Track     string
-	Timestamp int64
-}
-
-// fields are the per-item parameters of track.scrobble
-// (https://www.last.fm/api/show/track.scrobble).
-var fields = map[string]bool{
-	"artist": true, "track": true, "timestamp": true, "album": true, "albumArtist": true,
-	"trackNumber": true, "duration": true, "mbid": true, "chosenByUser": true,
-	"context": true, "streamId": true,
-}
-
-// required are the fields every scrobble must have.
-var required = []string{"artist", "track", "timestamp"}
-
-// ParseScrobble validates one scrobble's fields (unindexed names). It
-// returns every problem found, each a short phrase naming the field but
-// never quoting a value.
-func ParseScrobble(p map[string]string) (Scrobble, []string) {
-	var problems []string
-	for _, name := range required {
-		if strings.TrimSpace(p[name]) == "" {
-			problems = append(problems, fmt.Sprintf("%q is required", name))
-		}
-	}
-	var ts int64
-	if raw := strings.TrimSpace(p["timestamp"]); raw != "" {
-		v, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || v <= 0 || !signer.Digits(raw) {
-			problems = append(problems, "timestamp must be a whole number of seconds since 1970 (UTC)")
-		}
-		ts = v
-	}
-	var unknown []string
-	for name := range p {
-		if !fields[name] {
-			unknown = append(unknown, name)
-		}
-	}
-	sort.Strings(unknown)
-	for _, name := range unknown {
-		if len(name) > 40 {
-			name = name[:40] + "..."
-		}
-		problems = append(problems, fmt.Sprintf("%q is not a scrobble field", name))
-	}
-	if len(problems) > 0 {
-		return Scrobble{}, problems
-	}
-	params := make(map[string]string, len(p))
-	for k, v := range p {
-		params[k] = v
-	}
-	params["timestamp"] = strconv.FormatInt(ts, 10)
-	return Scrobble{Params: params, Artist: p["artist"], Track: p["track"], Timestamp: ts}, nil
-}
+// Scrobble is one validated scrobble, ready to journal: what
+// signer.ParseScrobble, the one scrobble rule, returns.
+type Scrobble = signer.Scrobble
 
 // Age says whether a scrobble timestamped ts may be journalled now: 0 when
 // it may, else the ignore code Last.fm would answer (3: older than maxAge,

@@ -1,53 +1,9 @@
 package journal
 
 import (
-	"strings"
 	"testing"
 	"time"
 )
-
-func TestParseScrobble(t *testing.T) {
-	cases := []struct {
-		name string
-		in   map[string]string
-		want []string // substrings of the problems; nil = valid
-	}{
-		{"valid", map[string]string{"artist": "Cher", "track": "Believe", "timestamp": "1700000000"}, nil},
-		{"all optional fields", map[string]string{"artist": "A", "track": "T", "timestamp": "1", "album": "X", "albumArtist": "Y",
-			"trackNumber": "3", "duration": "200", "mbid": "m", "chosenByUser": "0", "context": "c", "streamId": "s"}, nil},
-		{"missing artist", map[string]string{"track": "T", "timestamp": "1"}, []string{`"artist" is required`}},
-		{"blank track", map[string]string{"artist": "A", "track": "  ", "timestamp": "1"}, []string{`"track" is required`}},
-		{"missing timestamp", map[string]string{"artist": "A", "track": "T"}, []string{`"timestamp" is required`}},
-		{"fractional timestamp", map[string]string{"artist": "A", "track": "T", "timestamp": "1.5"}, []string{"whole number"}},
-		{"negative timestamp", map[string]string{"artist": "A", "track": "T", "timestamp": "-1"}, []string{"whole number"}},
-		{"zero timestamp", map[string]string{"artist": "A", "track": "T", "timestamp": "0"}, []string{"whole number"}},
-		{"plus sign", map[string]string{"artist": "A", "track": "T", "timestamp": "+5"}, []string{"whole number"}},
-		{"exponent", map[string]string{"artist": "A", "track": "T", "timestamp": "1e9"}, []string{"whole number"}},
-		{"overflow", map[string]string{"artist": "A", "track": "T", "timestamp": "99999999999999999999"}, []string{"whole number"}},
-		{"unknown field", map[string]string{"artist": "A", "track": "T", "timestamp": "1", "timeStamp": "2"}, []string{`"timeStamp" is not a scrobble field`}},
-		{"several problems", map[string]string{"timestamp": "x"}, []string{`"artist"`, `"track"`, "whole number"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			sc, problems := ParseScrobble(c.in)
-			if c.want == nil {
-				if len(problems) > 0 {
-					t.Fatalf("problems %v", problems)
-				}
-				if sc.Artist != c.in["artist"] || sc.Timestamp <= 0 || sc.Params["track"] != c.in["track"] {
-					t.Fatalf("parsed %+v", sc)
-				}
-				return
-			}
-			joined := strings.Join(problems, "; ")
-			for _, w := range c.want {
-				if !strings.Contains(joined, w) {
-					t.Errorf("problems %q lack %q", joined, w)
-				}
-			}
-		})
-	}
-}
 
 func TestAge(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

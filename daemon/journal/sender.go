@@ -3,7 +3,7 @@ package journal
 import (
 	"errors"
 	"fmt"
-	"strconv"
+	"maps"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -241,19 +241,18 @@ func (s *sender) send(batch []*Item) {
 // a lone scrobble goes without brackets, as the page allows
 // (https://www.last.fm/api/show/track.scrobble).
 func batchParams(items []*Item) map[string]string {
-	p := make(map[string]string, len(items)*4+1)
+	var p map[string]string
 	if len(items) == 1 {
-		for k, v := range items[0].Params {
-			p[k] = v
+		p = maps.Clone(items[0].Params)
+	} else {
+		fields := make([]map[string]string, len(items))
+		for i, it := range items {
+			fields[i] = it.Params
 		}
-		p["format"] = "json"
-		return p
+		p = signer.IndexScrobbles(fields)
 	}
-	for i, it := range items {
-		idx := "[" + strconv.Itoa(i) + "]"
-		for k, v := range it.Params {
-			p[k+idx] = v
-		}
+	if p == nil {
+		p = map[string]string{}
 	}
 	p["format"] = "json"
 	return p

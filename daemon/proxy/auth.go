@@ -29,7 +29,7 @@ func (s *Service) auth(ctx context.Context, req *Request, m signer.Method) (*Res
 		return nil, apperr.New(apperr.Forbidden, apperr.CodeAuthFailed, "%s", SignInHint)
 	}
 	if req.HTTPMethod != http.MethodPost {
-		return nil, &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeAuthFailed, Message: "Invalid parameters - you must use POST"}
+		return nil, &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeAuthFailed, Message: "Authentication Failed - You must use POST to call auth.getMobileSession"}
 	}
 	return s.mobileSession(ctx, req)
 }

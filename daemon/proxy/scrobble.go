@@ -3,9 +3,7 @@ package proxy
 import (
 	"context"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,10 +37,6 @@ const (
 	maxListed = 50
 )
 
-// perItemGlobal are parameters a scrobble request may carry besides its
-// items: they describe the answer, not a scrobble.
-var perItemGlobal = map[string]bool{"format": true, "callback": true, "sk": true}
-
 // scrobble journals a track.scrobble request and answers once Last.fm
 // answered or the wait ran out: every accepted scrobble is on disk before
 // the answer.
@@ -51,7 +45,7 @@ func (s *Service) scrobble(ctx context.Context, req *Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := scrobbleItems(req)
+	scs, err := scrobbleItems(req)
 	if err != nil {
 		return nil, err
 	}
@@ -66,24 +60,9 @@ func (s *Service) scrobble(ctx context.Context, req *Request) (*Result, error) {
 		ignored int // local ignore code (3 too old, 4 too new), 0 = journal it
 		ticket  int // index into tickets
 	}
-	entries := make([]entry, len(raw))
-	var bad []string
-	for i, p := range raw {
-		sc, problems := journal.ParseScrobble(p)
-		if len(problems) > 0 {
-			bad = append(bad, fmt.Sprintf("item %d: %s", i, strings.Join(problems, ", ")))
-			continue
-		}
+	entries := make([]entry, len(scs))
+	for i, sc := range scs {
 		entries[i] = entry{sc: sc, ignored: journal.Age(sc.Timestamp, now, s.maxAge), ticket: -1}
-	}
-	if len(bad) > 0 {
-		total, more := len(bad), ""
-		if total > maxListed {
-			more = fmt.Sprintf("; and %d more", total-maxListed)
-			bad = bad[:maxListed]
-		}
-		return nil, apperr.Invalidf("%d of %d scrobbles are malformed, so none was accepted: %s%s",
-			total, len(raw), strings.Join(bad, "; "), more)
 	}
 	var toJournal []journal.Scrobble
 	for i := range entries {
@@ -120,55 +99,46 @@ func (s *Service) scrobble(ctx context.Context, req *Request) (*Result, error) {
 	return v1ScrobbleAnswer(items), nil
 }
 
-// scrobbleItems returns a request's scrobbles, unindexed: a /v1/ JSON array
-// as given, else the indexed form (artist[i], ...; at most 50) or the
-// single form (artist, track, timestamp).
-func scrobbleItems(req *Request) ([]map[string]string, error) {
-	if req.Scrobbles != nil {
-		for name := range req.Params {
-			if !perItemGlobal[name] {
-				return nil, apperr.Invalidf("parameter %q: with a JSON array of scrobbles, every field belongs inside the items", name)
-			}
+// scrobbleItems returns a request's scrobbles, each validated by
+// signer.ParseScrobble (the one scrobble rule): a /v1/ JSON array as
+// given, else the form's items (signer.SplitScrobbles: the single or the
+// indexed form, at most 50). Whatever is not a scrobble field is dropped
+// (docs/http-api.md, "Extra parameters"). One malformed item refuses the
+// whole request, naming every bad item.
+func scrobbleItems(req *Request) ([]journal.Scrobble, error) {
+	raw := req.Scrobbles
+	switch {
+	case raw == nil:
+		items, err := signer.SplitScrobbles(req.Params)
+		if err != nil {
+			return nil, apperr.Invalidf("Invalid parameters - %v", err)
 		}
-		if len(req.Scrobbles) == 0 {
-			return nil, apperr.Invalidf("no scrobbles in the request")
+		raw = items
+	case len(raw) == 0:
+		return nil, apperr.Invalidf("no scrobbles in the request")
+	case len(raw) > MaxScrobbleItems:
+		return nil, apperr.Invalidf("%d scrobbles in one request; at most %d", len(raw), MaxScrobbleItems)
+	}
+	out := make([]journal.Scrobble, len(raw))
+	var bad []string
+	for i, p := range raw {
+		sc, problems := signer.ParseScrobble(p)
+		if len(problems) > 0 {
+			bad = append(bad, fmt.Sprintf("item %d: %s", i, strings.Join(problems, ", ")))
+			continue
 		}
-		if len(req.Scrobbles) > MaxScrobbleItems {
-			return nil, apperr.Invalidf("%d scrobbles in one request; at most %d", len(req.Scrobbles), MaxScrobbleItems)
+		out[i] = sc
+	}
+	if len(bad) > 0 {
+		total, more := len(bad), ""
+		if total > maxListed {
+			more = fmt.Sprintf("; and %d more", total-maxListed)
+			bad = bad[:maxListed]
 		}
-		return req.Scrobbles, nil
+		return nil, apperr.Invalidf("Invalid parameters - %d of %d scrobbles are malformed, so none was accepted: %s%s",
+			total, len(raw), strings.Join(bad, "; "), more)
 	}
-	n, err := signer.BatchSize(req.Params)
-	if err != nil {
-		return nil, apperr.Invalidf("%v", err)
-	}
-	if n > MaxBatch {
-		return nil, apperr.Invalidf("at most %d scrobbles per track.scrobble call", MaxBatch)
-	}
-	if n == 0 {
-		one := map[string]string{}
-		for k, v := range req.Params {
-			if !perItemGlobal[k] {
-				one[k] = v
-			}
-		}
-		return []map[string]string{one}, nil
-	}
-	items := make([]map[string]string, n)
-	for i := range items {
-		items[i] = map[string]string{}
-	}
-	for _, name := range slices.Sorted(maps.Keys(req.Params)) {
-		base, idx, ok := signer.SplitIndex(name)
-		if !ok {
-			if perItemGlobal[name] {
-				continue
-			}
-			return nil, apperr.Invalidf("parameter %q: in a batch every scrobble field is indexed (%s[0], %s[1], ...)", name, name, name)
-		}
-		items[idx][base] = req.Params[name]
-	}
-	return items, nil
+	return out, nil
 }
 
 // scrobbleAnswer is one item of a scrobble request, answered.
@@ -285,21 +255,28 @@ func v1ScrobbleAnswer(items []scrobbleAnswer) *Result {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// indexScrobbles turns a /v1/ JSON array into track.scrobble's indexed
-// parameters, for a Service without a journal (at most 50 items: one call).
+// indexScrobbles replaces a scrobble request's parameters with its
+// validated items in track.scrobble's indexed form, for a Service without a
+// journal (at most 50 items: one call). Only sk (it picks the account) and
+// format stay beside them: extras are dropped, as the journal drops them.
 func indexScrobbles(req *Request) error {
-	items, err := scrobbleItems(req)
+	scs, err := scrobbleItems(req)
 	if err != nil {
 		return err
 	}
-	if len(items) > MaxBatch {
-		return apperr.Invalidf("%d scrobbles in one request; at most %d without the journal", len(items), MaxBatch)
+	if len(scs) > MaxBatch {
+		return apperr.Invalidf("%d scrobbles in one request; at most %d without the journal", len(scs), MaxBatch)
 	}
-	for i, it := range items {
-		for k, v := range it {
-			req.Params[k+"["+strconv.Itoa(i)+"]"] = v
+	fields := make([]map[string]string, len(scs))
+	for i, sc := range scs {
+		fields[i] = sc.Params
+	}
+	params := signer.IndexScrobbles(fields)
+	for _, keep := range []string{"sk", "format"} {
+		if v, ok := req.Params[keep]; ok {
+			params[keep] = v
 		}
 	}
-	req.Scrobbles = nil
+	req.Params, req.Scrobbles = params, nil
 	return nil
 }

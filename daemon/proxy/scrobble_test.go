@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lastfmd/lastfmd/daemon/journal"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 func TestScrobbleItems(t *testing.T) {
@@ -18,16 +19,25 @@ func TestScrobbleItems(t *testing.T) {
 	}{
 		{"single form", Request{Params: map[string]string{"artist": "A", "track": "T", "timestamp": "1", "format": "json", "sk": "x"}},
 			[]map[string]string{{"artist": "A", "track": "T", "timestamp": "1"}}, ""},
+		{"single form with extras", Request{Params: map[string]string{"artist": "A", "track": "T", "timestamp": "1", "lang": "en",
+			"lang[0]": "de", "cache-buster": "7"}},
+			[]map[string]string{{"artist": "A", "track": "T", "timestamp": "1"}}, ""},
 		{"indexed form", Request{Params: map[string]string{"artist[0]": "A", "track[0]": "T", "timestamp[0]": "1",
 			"artist[1]": "B", "track[1]": "U", "timestamp[1]": "2", "album[1]": "X", "format": "xml"}},
 			[]map[string]string{{"artist": "A", "track": "T", "timestamp": "1"}, {"artist": "B", "track": "U", "timestamp": "2", "album": "X"}}, ""},
-		{"unindexed extra in a batch", Request{Params: map[string]string{"artist[0]": "A", "album": "X"}}, nil, `"album": in a batch`},
-		{"hole", Request{Params: map[string]string{"artist[0]": "A", "artist[2]": "B"}}, nil, "missing item"},
-		{"mixed", Request{Params: map[string]string{"artist[0]": "A", "artist": "B"}}, nil, "both with and without"},
-		{"JSON array", Request{Params: map[string]string{"format": "json"}, Scrobbles: []map[string]string{{"artist": "A"}}},
-			[]map[string]string{{"artist": "A"}}, ""},
-		{"JSON array with a stray parameter", Request{Params: map[string]string{"artist": "A"}, Scrobbles: []map[string]string{{"artist": "A"}}},
-			nil, "belongs inside the items"},
+		{"indexed form with un-indexed and indexed extras", Request{Params: map[string]string{"artist[0]": "A", "track[0]": "T",
+			"timestamp[0]": "1", "lang": "en", "lang[0]": "en", "album": "ignored", "foo[9]": "x"}},
+			[]map[string]string{{"artist": "A", "track": "T", "timestamp": "1"}}, ""},
+		{"hole", Request{Params: map[string]string{"artist[0]": "A", "artist[2]": "B"}}, nil, "without a gap"},
+		{"index 50", Request{Params: map[string]string{"artist[50]": "A"}}, nil, "0 to 49"},
+		{"an item without track", Request{Params: map[string]string{"artist[0]": "A", "timestamp[0]": "1"}}, nil, `item 0: "track" is required`},
+		{"a timestamp that is not a whole number", Request{Params: map[string]string{"artist": "A", "track": "T", "timestamp": "1.5"}},
+			nil, "whole number"},
+		{"JSON array", Request{Params: map[string]string{"format": "json"}, Scrobbles: []map[string]string{{"artist": "A", "track": "T", "timestamp": "1"}}},
+			[]map[string]string{{"artist": "A", "track": "T", "timestamp": "1"}}, ""},
+		{"JSON array with a stray parameter, dropped", Request{Params: map[string]string{"artist": "B", "lang": "en"},
+			Scrobbles: []map[string]string{{"artist": "A", "track": "T", "timestamp": "1", "lang": "x"}}},
+			[]map[string]string{{"artist": "A", "track": "T", "timestamp": "1"}}, ""},
 		{"empty JSON array", Request{Params: map[string]string{}, Scrobbles: []map[string]string{}}, nil, "no scrobbles"},
 	}
 	for _, c := range cases {
@@ -42,7 +52,11 @@ func TestScrobbleItems(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			gj, _ := json.Marshal(got)
+			fields := make([]map[string]string, len(got))
+			for i, sc := range got {
+				fields[i] = sc.Params
+			}
+			gj, _ := json.Marshal(fields)
 			wj, _ := json.Marshal(c.want)
 			if string(gj) != string(wj) {
 				t.Errorf("got %s, want %s", gj, wj)
@@ -57,7 +71,7 @@ func TestScrobbleItems(t *testing.T) {
 
 func answers() []scrobbleAnswer {
 	sc := func(track string) journal.Scrobble {
-		s, _ := journal.ParseScrobble(map[string]string{"artist": "bjork", "track": track, "timestamp": "1700000000"})
+		s, _ := signer.ParseScrobble(map[string]string{"artist": "bjork", "track": track, "timestamp": "1700000000"})
 		return s
 	}
 	return []scrobbleAnswer{
@@ -150,8 +164,8 @@ func FuzzScrobbleItems(f *testing.F) {
 			t.Fatalf("%d items from %v", len(items), req.Params)
 		}
 		for _, it := range items {
-			for name := range it {
-				if perItemGlobal[name] {
+			for name := range it.Params {
+				if !signer.IsScrobbleField(name) {
 					t.Fatalf("%q kept as an item field", name)
 				}
 			}
@@ -163,14 +177,19 @@ func FuzzScrobbleItems(f *testing.F) {
 // so at most 50 items.
 func TestIndexScrobblesWithoutJournal(t *testing.T) {
 	req := &Request{Params: map[string]string{"format": "json"},
-		Scrobbles: []map[string]string{{"artist": "A", "track": "T"}, {"artist": "B", "track": "U", "album": "X"}}}
+		Scrobbles: []map[string]string{{"artist": "A", "track": "T", "timestamp": "1700000000", "lang": "en"},
+			{"artist": "B", "track": "U", "album": "X", "timestamp": "1700000001"}}}
 	if err := indexScrobbles(req); err != nil {
 		t.Fatal(err)
 	}
-	if req.Scrobbles != nil || req.Params["artist[1]"] != "B" || req.Params["album[1]"] != "X" || req.Params["track[0]"] != "T" || req.Params["format"] != "json" {
+	if req.Scrobbles != nil || req.Params["artist[1]"] != "B" || req.Params["album[1]"] != "X" || req.Params["track[0]"] != "T" || req.Params["format"] != "json" ||
+		req.Params["lang[0]"] != "" {
 		t.Errorf("params %v", req.Params)
 	}
 	big := &Request{Params: map[string]string{}, Scrobbles: make([]map[string]string, MaxBatch+1)}
+	for i := range big.Scrobbles {
+		big.Scrobbles[i] = map[string]string{"artist": "A", "track": "T", "timestamp": "1700000000"}
+	}
 	if err := indexScrobbles(big); err == nil || !strings.Contains(err.Error(), "at most 50") {
 		t.Errorf("51 items: %v", err)
 	}

@@ -34,18 +34,9 @@ func (s *Service) write(ctx context.Context, req *Request, m signer.Method) (*Re
 	if m.Name == "track.scrobble" && s.journal != nil {
 		return s.scrobble(ctx, req) // scrobble.go: journalled, then answered
 	}
-	if req.Scrobbles != nil {
-		if err := indexScrobbles(req); err != nil {
-			return nil, err
-		}
-	}
 	if m.Name == "track.scrobble" {
-		n, err := signer.BatchSize(req.Params)
-		if err != nil {
-			return nil, apperr.Invalidf("%v", err)
-		}
-		if n > MaxBatch {
-			return nil, apperr.Invalidf("at most %d scrobbles per track.scrobble call", MaxBatch)
+		if err := indexScrobbles(req); err != nil { // scrobble.go
+			return nil, err
 		}
 	}
 	sel, err := s.selectAccount(req)
