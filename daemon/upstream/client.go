@@ -15,12 +15,9 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/redact"
 	"github.com/lastfmd/lastfmd/signer"
 )
-
-// MaxBody caps what lastfmd reads from one Last.fm answer; the largest real
-// answers (a 1000-item page) are well under 1 MiB.
-const MaxBody = 8 << 20
 
 // Options configures a Client.
 type Options struct {
@@ -37,6 +34,9 @@ type Options struct {
 	// of distinct reads against a slow Last.fm cannot pile up without
 	// bound; callers beyond it wait within their deadline.
 	MaxConcurrent int
+	// Redact masks known secrets in every answer before anyone sees it
+	// (nil: only the call's own sk and api_sig are masked).
+	Redact *redact.Redactor
 }
 
 // Client calls Last.fm. It is safe for concurrent use.
@@ -51,6 +51,8 @@ type Client struct {
 	now       func() time.Time
 	stats     *Stats
 	slots     chan struct{}
+	bodies    *bodyMeter
+	redact    *redact.Redactor
 }
 
 // Call is one Last.fm call as lastfmd will send it.
@@ -110,6 +112,8 @@ func New(o Options) (*Client, error) {
 		now:       o.Now,
 		stats:     &Stats{},
 		slots:     make(chan struct{}, o.MaxConcurrent),
+		bodies:    newBodyMeter(),
+		redact:    o.Redact,
 		hc: &http.Client{
 			Transport: tr,
 			// Never follow redirects: a redirect from the API root is not
@@ -238,16 +242,16 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		return nil, transportError(ctx, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	data, err := c.bodies.read(ctx, resp.Body, resp.ContentLength)
+	if errors.Is(err, ErrTooLarge) {
+		c.stats.record(call.Method, "too_large", nil, c.now())
+		return nil, err
+	}
 	if err != nil {
 		c.stats.record(call.Method, "transport", nil, c.now())
 		return nil, transportError(ctx, err)
 	}
-	if len(data) > MaxBody {
-		c.stats.record(call.Method, "too_large", nil, c.now())
-		return nil, &apperr.Error{Kind: apperr.BadGateway, Code: apperr.CodeOperationFail,
-			Message: fmt.Sprintf("Last.fm answer larger than %d bytes refused", MaxBody)}
-	}
+	data = c.redactAnswer(call, params, data)
 	r := &Response{
 		Status:      resp.StatusCode,
 		ContentType: resp.Header.Get("Content-Type"),
@@ -259,6 +263,10 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		r.Date = d
 	}
 	r.APIError = signer.DecodeError(data)
+	if err := notAnswer(r, params); err != nil {
+		c.stats.record(call.Method, "not_lastfm", nil, c.now())
+		return nil, err
+	}
 	if r.APIError != nil {
 		r.APIError.HTTPStatus = resp.StatusCode
 		r.Class = signer.Classify(r.APIError.Code, call.SessionKey != "")
@@ -318,4 +326,16 @@ func safeCause(err error) string {
 func IsTransport(err error) bool {
 	var e *apperr.Error
 	return errors.As(err, &e) && (e.Kind == apperr.BadGateway || e.Kind == apperr.Timeout)
+}
+
+// redactAnswer masks known secrets in an answer, and the call's own sk and
+// api_sig, so an upstream that echoes the request leaks nothing. auth.*
+// answers are left whole: a session key is what they carry, and lastfmd
+// reads it itself.
+func (c *Client) redactAnswer(call Call, params map[string]string, data []byte) []byte {
+	if m, ok := signer.Lookup(call.Method); ok && m.Kind == signer.KindAuth {
+		var none *redact.Redactor // the call's signature only
+		return none.Answer(data, params["api_sig"])
+	}
+	return c.redact.Answer(data, params["api_sig"], params["sk"])
 }
