@@ -194,8 +194,11 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	case c.slots <- struct{}{}:
 		defer func() { <-c.slots }()
 	case <-ctx.Done():
-		return nil, &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeServiceOff,
-			Message: "too many Last.fm calls in flight; try again shortly"}
+		// Every slot is held by a call Last.fm has not answered: for this
+		// caller, Last.fm did not answer in time (504, or stale data).
+		c.stats.record(call.Method, "transport", nil, c.now())
+		return nil, &apperr.Error{Kind: apperr.Timeout, Code: apperr.CodeServiceOff,
+			Message: "Last.fm did not answer in time (every connection to it is waiting)", Err: ctx.Err()}
 	}
 	params := make(map[string]string, len(call.Params)+4)
 	for k, v := range call.Params {
@@ -322,10 +325,28 @@ func safeCause(err error) string {
 }
 
 // IsTransport reports whether err is a transport failure (unreachable,
-// timeout), the errors a transient retry or the journal can help with.
+// timeout, no Last.fm answer), the errors a transient retry, a stale answer
+// or the journal can help with. A bare context deadline counts: it is a
+// call Last.fm did not answer in time.
 func IsTransport(err error) bool {
 	var e *apperr.Error
-	return errors.As(err, &e) && (e.Kind == apperr.BadGateway || e.Kind == apperr.Timeout)
+	if errors.As(err, &e) {
+		return e.Kind == apperr.BadGateway || e.Kind == apperr.Timeout
+	}
+	return errors.Is(err, context.DeadlineExceeded)
+}
+
+// NoAnswer turns a bare context error, met while waiting for a call (a
+// coalesced fetch, a deadline), into the 504 it is for the caller; other
+// errors pass unchanged.
+func NoAnswer(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		var e *apperr.Error
+		if !errors.As(err, &e) {
+			return &apperr.Error{Kind: apperr.Timeout, Code: apperr.CodeServiceOff, Message: "Last.fm did not answer in time", Err: err}
+		}
+	}
+	return err
 }
 
 // redactAnswer masks known secrets in an answer, and the call's own sk and

@@ -1,0 +1,34 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+)
+
+// cleanJSON answers 200 with v as JSON, every known secret value masked
+// (redact.Redactor.Answer: values only, so a track named "Key: C" stays).
+func (s *Server) cleanJSON(c echo.Context, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, append(s.opts.Redact.Answer(b), '\n'))
+}
+
+// cleanError masks secrets in an error's message before it is rendered.
+func (s *Server) cleanError(e *apperr.Error) *apperr.Error {
+	if s.opts.Redact == nil {
+		return e
+	}
+	msg := s.opts.Redact.String(e.Message)
+	if msg == e.Message {
+		return e
+	}
+	c := *e
+	c.Message = msg
+	return &c
+}
