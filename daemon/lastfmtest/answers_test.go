@@ -26,7 +26,9 @@ func TestAnswerFaults(t *testing.T) {
 			return r.status == 200 && strings.Contains(r.body, "<html>") && strings.HasPrefix(r.header.Get("Content-Type"), "text/html")
 		}},
 		{AnswerEmpty, "json", func(r reply) bool { return r.status == 200 && r.body == "" }},
-		{AnswerWrongShape, "json", func(r reply) bool { return r.status == 200 && strings.HasPrefix(r.body, "[") && json.Valid([]byte(r.body)) }},
+		{AnswerWrongShape, "json", func(r reply) bool {
+			return r.status == 200 && strings.HasPrefix(r.body, "[") && json.Valid([]byte(r.body))
+		}},
 		{AnswerWrongShape, "", func(r reply) bool { return r.status == 200 && strings.Contains(r.body, "<response") }},
 		{AnswerUnexpected, "json", func(r reply) bool { return r.status == 200 && r.body == `{"status":"ok"}` }},
 		{AnswerTruncated, "json", func(r reply) bool {
