@@ -55,6 +55,12 @@ type Client struct {
 	redact    *redact.Redactor
 }
 
+// MaxGetQuery is the longest query string a read is sent with; a longer
+// one (a client's megabyte parameter) goes as a POST form body, which
+// Last.fm takes for reads too (lastfm-api.md §1), so no proxy or log on
+// the way sees a megabyte URL.
+const MaxGetQuery = 4 << 10
+
 // Call is one Last.fm call as lastfmd will send it.
 type Call struct {
 	Method     string            // canonical method name
@@ -218,7 +224,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	defer cancel()
 	var req *http.Request
 	var err error
-	if call.Post {
+	if call.Post || len(body) > MaxGetQuery {
 		req, err = http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, strings.NewReader(body))
 		if err == nil {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")

@@ -160,3 +160,24 @@ func TestDeclaredOversizeRefusedUnread(t *testing.T) {
 		t.Errorf("read %d bytes of an answer declared too large", c.BodyPeak())
 	}
 }
+
+// A read with a long parameter goes by POST, never as a long URL.
+func TestLongReadGoesByPOST(t *testing.T) {
+	for _, n := range []int{10, MaxGetQuery, 1 << 20} {
+		var method, query string
+		var artist int
+		c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+			method, query = r.Method, r.URL.RawQuery
+			r.ParseForm()
+			artist = len(r.Form.Get("artist"))
+			w.Write([]byte(`{"artist":{}}`))
+		})
+		if _, err := c.Do(context.Background(), Call{Method: "artist.getInfo", Params: map[string]string{"artist": strings.Repeat("a", n), "format": "json"}}); err != nil {
+			t.Fatal(err)
+		}
+		wantPost := n >= MaxGetQuery
+		if (method == http.MethodPost) != wantPost || len(query) > MaxGetQuery || artist != n {
+			t.Errorf("%d-byte parameter: %s with a %d-byte query, artist %d bytes", n, method, len(query), artist)
+		}
+	}
+}
