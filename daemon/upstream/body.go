@@ -17,7 +17,7 @@ const MaxBody = 8 << 20
 // smallBody is what any answer may grow to without a large-body slot, and
 // maxLargeBodies how many answers may grow past it at once. With
 // MaxConcurrent calls, the bodies being read hold at most
-// MaxConcurrent·smallBody + maxLargeBodies·MaxBody bytes (48 MiB by
+// MaxConcurrent·smallBody + maxLargeBodies·MaxBody bytes (32 MiB by
 // default) however many huge answers arrive together: a slow stream of 10
 // MB answers waits for a slot instead of piling up in memory.
 const (
@@ -48,7 +48,7 @@ func (m *bodyMeter) add(n int64) {
 	}
 }
 
-// Peak is the most bytes bodies in flight ever held at once.
+// BodyPeak is the most bytes answers being read ever held at once.
 func (c *Client) BodyPeak() int64 { return c.bodies.peak.Load() }
 
 // readBody reads an answer of at most MaxBody bytes. length is the
