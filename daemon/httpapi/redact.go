@@ -19,12 +19,14 @@ func (s *Server) cleanJSON(c echo.Context, v any) error {
 	return c.JSONBlob(http.StatusOK, append(s.opts.Redact.Answer(b), '\n'))
 }
 
-// cleanError masks secrets in an error's message before it is rendered.
+// cleanError masks known secret values in an error's message before it is
+// rendered. Values only, not secret-shaped parameters: a hint such as "send
+// sk=ACCOUNT" is help, not a secret.
 func (s *Server) cleanError(e *apperr.Error) *apperr.Error {
 	if s.opts.Redact == nil {
 		return e
 	}
-	msg := s.opts.Redact.String(e.Message)
+	msg := string(s.opts.Redact.Answer([]byte(e.Message)))
 	if msg == e.Message {
 		return e
 	}
