@@ -228,3 +228,20 @@ func TestLongReadGoesByPOST(t *testing.T) {
 		t.Errorf("sent as %s with a %d-byte query", r.HTTPMethod, len(r.RawQuery))
 	}
 }
+
+// A scrobble send that hangs ends at timeout, stays queued and goes again:
+// delivered once Last.fm answers, /v1/status naming the hang meanwhile.
+func TestScrobbleSurvivesHang(t *testing.T) {
+	h := newHarness(t, withJournal(fastJournal), withFastRetries(200*time.Millisecond))
+	h.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Hang: true, Times: 2})
+	a, _ := h.scrobble(items(1, "hang", time.Now()), "Prefer", "wait=0")
+	wantStatus(t, a, 202)
+	waitFor(t, "the second hung attempt", func() bool { return h.emu.Count("track.scrobble") >= 2 })
+	h.settled()
+	if q := h.queue(); q.Dead != 0 || len(h.delivered("alice")) != 1 {
+		t.Errorf("after the hang: %+v, delivered %v", q, h.delivered("alice"))
+	}
+	if strings.Contains(h.logs.String(), "level=ERROR") {
+		t.Errorf("a hang logged as an error:\n%s", h.logs.String())
+	}
+}

@@ -253,7 +253,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	defer resp.Body.Close()
 	data, err := c.bodies.read(ctx, resp.Body, resp.ContentLength)
 	if errors.Is(err, ErrTooLarge) {
-		c.stats.record(call.Method, "too_large", nil, c.now())
+		c.stats.recordWhy(call.Method, "too_large", nil, apperr.As(err).Message, c.now())
 		return nil, err
 	}
 	if err != nil {
@@ -273,7 +273,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	}
 	r.APIError = signer.DecodeError(data)
 	if err := notAnswer(r, params); err != nil {
-		c.stats.record(call.Method, "not_lastfm", nil, c.now())
+		c.stats.recordWhy(call.Method, "not_lastfm", nil, apperr.As(err).Message, c.now())
 		return nil, err
 	}
 	if r.APIError != nil {

@@ -60,7 +60,7 @@ func TestDoTrustsOnlyLastfmAnswers(t *testing.T) {
 			if !errors.Is(err, ErrNotAnswer) || !errors.As(err, &ae) || ae.Kind != apperr.BadGateway || !IsTransport(err) {
 				t.Fatalf("got %v %+v, want a BadGateway ErrNotAnswer", err, r)
 			}
-			if s := c.Stats().Snapshot(); s.Errors != 1 || !strings.Contains(s.LastError, "not_lastfm") {
+			if s := c.Stats().Snapshot(); s.Errors != 1 || !strings.HasPrefix(s.LastError, "artist.getInfo: ") || !strings.Contains(s.LastError, ae.Message) {
 				t.Errorf("stats %+v", s)
 			}
 		})
