@@ -144,6 +144,7 @@ func (m *Main) Open() error {
 		UserAgent: UserAgent(),
 		Limiter:   limiter,
 		Now:       m.Now,
+		Redact:    m.Redactor, // answers too: an echoing upstream must not hand secrets on
 	})
 	if err != nil {
 		return fmt.Errorf("config: lastfm.upstream: %w", err)
@@ -189,6 +190,7 @@ func (m *Main) Open() error {
 		Ready:        m.readyErr,
 		Status:       func() any { return m.Status() },
 		Registry:     m.Registry,
+		Redact:       m.Redactor,
 		Now:          m.injectedNow,
 	})
 	if err := m.openAuth(); err != nil {

@@ -17,7 +17,10 @@ import (
 // the request's format, XML unless format=json.
 func (s *Server) dropIn(c echo.Context) error {
 	r := c.Request()
-	values := r.URL.Query()
+	values, err := parseQuery(r.URL.RawQuery) // query.go: malformed is a 400
+	if err != nil {
+		return err
+	}
 	if r.Method == http.MethodPost {
 		body, err := readBody(r, MaxBody)
 		if err != nil {

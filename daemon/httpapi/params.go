@@ -54,24 +54,7 @@ func mediaType(r *http.Request) string {
 // parseForm decodes a form body. Drop-in clients label form bodies
 // text/plain or send none; all are read as forms.
 func parseForm(body []byte) (url.Values, error) {
-	v, err := url.ParseQuery(string(bytes.TrimSpace(body)))
-	if err != nil {
-		return nil, apperr.Invalidf("malformed form body: %s", formErr(err))
-	}
-	return v, nil
-}
-
-// formErr describes a url.ParseQuery failure without echoing the input,
-// which may hold a password.
-func formErr(err error) string {
-	var ee url.EscapeError
-	if errors.As(err, &ee) {
-		return "bad percent-encoding"
-	}
-	if strings.Contains(err.Error(), "semicolon") {
-		return "semicolons are not separators"
-	}
-	return "cannot parse"
+	return decodeValues(string(bytes.TrimSpace(body)), "form body") // query.go
 }
 
 // mergeValues appends b's values to a's (a name in both is then given

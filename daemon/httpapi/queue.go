@@ -50,7 +50,7 @@ func (s *Server) HandleQueue(q Queue) {
 		if err != nil {
 			return unavailable(err)
 		}
-		return c.JSON(http.StatusOK, doc)
+		return s.cleanJSON(c, doc)
 	})
 	s.e.GET("/v1/queue/export", func(c echo.Context) error {
 		// Buffered: an error midway must become a clean error answer, not
@@ -60,7 +60,7 @@ func (s *Server) HandleQueue(q Queue) {
 			return unavailable(err)
 		}
 		c.Response().Header().Set(echo.HeaderContentType, "application/x-ndjson")
-		return c.Blob(http.StatusOK, "application/x-ndjson", buf.Bytes())
+		return c.Blob(http.StatusOK, "application/x-ndjson", s.opts.Redact.Answer(buf.Bytes()))
 	})
 	act := func(f func([]uint64) (any, error)) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -76,7 +76,7 @@ func (s *Server) HandleQueue(q Queue) {
 			if err != nil {
 				return unavailable(err)
 			}
-			return c.JSON(http.StatusOK, map[string]any{"items": res})
+			return s.cleanJSON(c, map[string]any{"items": res})
 		}
 	}
 	s.e.POST("/v1/queue/retry", act(q.Retry))

@@ -19,6 +19,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
+	"github.com/lastfmd/lastfmd/daemon/redact"
 )
 
 // Options wires the transport.
@@ -38,6 +39,11 @@ type Options struct {
 	MaxScrobbles int
 	// Timeouts bound each connection; zero fields take DefaultTimeouts.
 	Timeouts Timeouts
+	// Redact masks known secret values (API secret, session keys, listener
+	// token) in everything this server says itself: error messages,
+	// /v1/status, the queue and its export. Last.fm's answers are masked
+	// where they enter (upstream), by the same Redactor.
+	Redact *redact.Redactor
 	// Now is a clock a test injected into the Service, nil otherwise: then
 	// a request's arrival, read once for the metrics, also judges the
 	// freshness of a cache hit.
@@ -144,7 +150,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		statusWriters.Put(sw)
 	}()
 	if err := s.guard.check(sw, r); err != nil {
-		_ = writeError(sw, formatFor(r), apperr.As(err))
+		_ = writeError(sw, formatFor(r), s.cleanError(apperr.As(err)))
 		return
 	}
 	now := start
@@ -242,7 +248,7 @@ func (s *Server) status(c echo.Context) error {
 	if s.opts.Status == nil {
 		return c.JSON(http.StatusOK, map[string]any{})
 	}
-	return c.JSON(http.StatusOK, s.opts.Status())
+	return s.cleanJSON(c, s.opts.Status())
 }
 
 // handleError renders any error in the shape the route's clients expect.
@@ -259,9 +265,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	default:
 		ae = apperr.As(err)
 	}
-	if ae.Kind == apperr.Internal {
+	switch ae.Kind {
+	case apperr.Internal:
 		s.log.Error("internal error", "path", c.Request().URL.Path, "err", ae.Err)
+	case apperr.Timeout, apperr.BadGateway:
+		// Last.fm's trouble, not lastfmd's: worth a warning, not an error.
+		s.log.Warn("no usable answer from Last.fm", "route", route(c.Request().URL.Path), "err", ae.Error())
 	}
+	ae = s.cleanError(ae)
 	f, ok := c.Get(formatKey).(answerFormat)
 	if !ok {
 		f = formatFor(c.Request())

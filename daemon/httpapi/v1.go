@@ -24,7 +24,10 @@ func (s *Server) v1(c echo.Context) error {
 	if m, ok := signer.Lookup(method); ok {
 		method = m.Name
 	}
-	values := r.URL.Query()
+	values, err := parseQuery(r.URL.RawQuery) // query.go: malformed is a 400
+	if err != nil {
+		return err
+	}
 	var items []url.Values // a JSON scrobble array
 	if r.Method == http.MethodPost {
 		limit := int64(MaxBody)

@@ -389,8 +389,11 @@ func (s *sender) answered(items []*Item, r *upstream.Response) {
 			err = fmt.Errorf("%d items answered for %d sent", len(answers), len(items))
 		}
 		if err != nil {
-			j.log.Warn("journal: Last.fm's answer to track.scrobble was not understood; its scrobbles count as accepted", "account", s.account, "err", err)
-			answers = nil
+			// Not understood is not an answer: nothing is known of these
+			// scrobbles, so they stay queued and are sent again after a
+			// back-off (at-least-once, as after no answer at all).
+			s.retryLater(items, signer.ClassTransient, "Last.fm's answer to track.scrobble was not understood: "+err.Error())
+			return
 		}
 	}
 	var results []*Result

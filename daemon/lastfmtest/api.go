@@ -24,6 +24,7 @@ type call struct {
 	sk     string      // the session key sent, if valid
 	user   *user       // the session's user, if a valid sk came
 	delay  time.Duration
+	body   string // the request body as received (AnswerEcho)
 }
 
 // get returns a parameter (first value).
@@ -66,7 +67,7 @@ func readParams(r *http.Request) (url.Values, string) {
 // serveAPI answers /2.0/: record, faults, then Last.fm's checks in order.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	vals, body := readParams(r)
-	c := &call{s: s, w: w, r: r, vals: vals, p: map[string]string{}}
+	c := &call{s: s, w: w, r: r, vals: vals, p: map[string]string{}, body: body}
 	for k, v := range vals {
 		c.p[k] = v[0]
 	}
@@ -99,6 +100,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if faulted && s.applyFault(c, f) {
 		return
+	}
+	if cw, ok := c.w.(*cutWriter); ok {
+		defer cw.flush() // AnswerTruncated: processed, then cut
 	}
 
 	if e := s.check(c, format); e != nil {

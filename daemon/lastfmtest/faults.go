@@ -13,9 +13,10 @@ import (
 // after that many requests.
 //
 // Request-level faults (neither IgnoreCode nor BadItem set) apply as soon as the
-// request is recorded, before any check: Delay first, then Drop, a bare
-// HTTPStatus, or a Last.fm error Code; a fault with only Delay then lets the
-// request be processed normally.
+// request is recorded, before any check: Delay first, then Hang, an Answer
+// that is not Last.fm's, Drop, a bare HTTPStatus, or a Last.fm error Code; a
+// fault with only Delay (or Answer: AnswerTruncated) then lets the request be
+// processed normally.
 //
 // Scrobble faults (IgnoreCode or BadItem set) apply to track.scrobble (or to the
 // Method named, e.g. track.updateNowPlaying for IgnoreCode) after the request
@@ -49,6 +50,15 @@ type Fault struct {
 	// holding it fails whole while single-item sends of the other items pass.
 	// Requests without such an item do not match (and do not consume) the fault.
 	BadItem string
+	// Hang accepts the request and never answers, until the request is
+	// cancelled or the emulator stops: an upstream that hangs.
+	Hang bool
+	// Answer replaces Last.fm's answer with one that is not Last.fm's
+	// (HTML, empty, truncated, another shape, an echo, a redirect, an
+	// oversize body): see [AnswerFault].
+	Answer AnswerFault
+	// Size is AnswerOversize's body size (0: 10 MiB).
+	Size int
 	// Times is how many requests the fault applies to; 0 = until cleared.
 	Times int
 	// Until, when set, ends the fault at this emulator-clock time.
@@ -146,6 +156,17 @@ func (s *Server) applyFault(c *call, f Fault) bool {
 	if !s.sleep(c.r.Context(), f.Delay) {
 		s.log("lastfmtest: %s delayed request abandoned", c.method)
 		return true
+	}
+	if f.Hang {
+		s.log("lastfmtest: %s hangs", c.method)
+		select {
+		case <-c.r.Context().Done():
+		case <-s.stopCh():
+		}
+		return true
+	}
+	if f.Answer != "" {
+		return s.answerFault(c, f)
 	}
 	switch {
 	case f.Drop:

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"time"
 
@@ -60,7 +61,8 @@ func (s *Service) retryTransport(err error, who signer.Caller) bool {
 	}
 	switch who {
 	case signer.CallerRead:
-		return upstream.IsTransport(err)
+		// An oversized answer would only be read again.
+		return upstream.IsTransport(err) && !errors.Is(err, upstream.ErrTooLarge)
 	case signer.CallerWrite, signer.CallerScrobble:
 		return signer.NeverSent(err)
 	}

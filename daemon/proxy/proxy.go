@@ -189,13 +189,33 @@ func ValidCallback(cb string) bool {
 	return true
 }
 
+// callerGrace is how much longer a caller waits than the fetch it waits
+// for, so the fetch's own verdict (504 or 502 with its cause, or stale
+// data) reaches the caller before a bare deadline does.
+const callerGrace = time.Second
+
+// FetchBudget bounds every attempt of one call to Last.fm together: three
+// upstream calls' worth (timeout bounds one call; retries stop when too
+// little of the budget is left for another).
+func (s *Service) FetchBudget() time.Duration { return 3 * s.timeout }
+
+// LongestWait is the longest a caller waits for an answer over all
+// attempts: FetchBudget plus callerGrace (31 s with the default 10 s
+// timeout). docs/faults.md states it.
+func (s *Service) LongestWait() time.Duration { return s.FetchBudget() + callerGrace }
+
 // deadline bounds a caller's whole call (retries included) when the
 // transport set none.
 func (s *Service) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	if _, ok := ctx.Deadline(); ok {
 		return ctx, func() {}
 	}
-	return context.WithTimeout(ctx, 3*s.timeout)
+	return context.WithTimeout(ctx, s.LongestWait())
+}
+
+// fetchDeadline is the fetch's own deadline, apart from the caller's.
+func (s *Service) fetchDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.FetchBudget())
 }
 
 func passthrough(r *upstream.Response) *Result {

@@ -85,9 +85,11 @@ func (s *Service) cachedRead(ctx context.Context, req *Request, m signer.Method,
 	if c == nil || ttl <= 0 {
 		ctx, cancel := s.deadline(ctx)
 		defer cancel()
-		r, err := s.fetchRead(ctx, call, sel.account.Name)
+		fctx, fcancel := s.fetchDeadline(ctx)
+		defer fcancel()
+		r, err := s.fetchRead(fctx, call, sel.account.Name)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, upstream.NoAnswer(err)
 		}
 		res := passthrough(r)
 		res.Cache = CacheBypass
@@ -118,7 +120,7 @@ func (s *Service) cachedRead(ctx context.Context, req *Request, m signer.Method,
 				return e, nil
 			}
 		}
-		ctx, cancel := context.WithTimeout(ctx, 3*s.timeout)
+		ctx, cancel := s.fetchDeadline(ctx)
 		defer cancel()
 		r, err := s.fetchRead(ctx, call, sel.account.Name)
 		if err != nil {
@@ -138,6 +140,7 @@ func (s *Service) cachedRead(ctx context.Context, req *Request, m signer.Method,
 		flightKey = key + "\x00refresh"
 	}
 	e, _, err := c.Do(ctx, flightKey, fetch)
+	err = upstream.NoAnswer(err) // the caller's deadline: no answer in time
 	if err == nil {
 		c.CountMiss()
 		res := entryResult(e, CacheMiss, s)

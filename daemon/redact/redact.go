@@ -8,6 +8,7 @@
 package redact
 
 import (
+	"bytes"
 	"regexp"
 	"sort"
 	"strings"
@@ -90,4 +91,36 @@ func (r *Redactor) SetDynamic(f func() []string) {
 	r.mu.Lock()
 	r.dynamic = f
 	r.mu.Unlock()
+}
+
+// BodyMask replaces a secret inside an answer body: no angle brackets or
+// quotes, so a JSON or XML answer stays well-formed.
+const BodyMask = "REDACTED"
+
+// Answer masks, in an answer body from Last.fm, every known secret value
+// and each of extra (the call's own sk and api_sig), so an upstream that
+// echoes the request cannot hand them to a client, the cache, the journal
+// or /v1/status. Unlike String it leaves parameter shapes alone: "key":
+// "C major" in a bio is data, not a secret. body is returned as it is when
+// nothing is found (the common case allocates nothing).
+func (r *Redactor) Answer(body []byte, extra ...string) []byte {
+	var secrets []string
+	if r != nil {
+		r.mu.RLock()
+		secrets = append(secrets, r.static...)
+		dynamic := r.dynamic
+		r.mu.RUnlock()
+		if dynamic != nil {
+			secrets = append(secrets, dynamic()...)
+		}
+	}
+	secrets = append(secrets, extra...)
+	// Longest first, so a secret containing another is masked whole.
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	for _, s := range secrets {
+		if len(s) >= 6 && bytes.Contains(body, []byte(s)) {
+			body = bytes.ReplaceAll(body, []byte(s), []byte(BodyMask))
+		}
+	}
+	return body
 }

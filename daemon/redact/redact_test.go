@@ -60,3 +60,22 @@ func FuzzString(f *testing.F) {
 		}
 	})
 }
+
+func TestAnswer(t *testing.T) {
+	r := New(func() []string { return []string{"SESSIONKEY-dynamic"} }, "the-api-secret", "short")
+	cases := []struct{ in, want string }{
+		{`{"message":"got sk=SESSIONKEY-dynamic&api_sig=0123456789abcdef"}`, `{"message":"got sk=REDACTED&api_sig=REDACTED"}`},
+		{`<lfm status="failed"><error code="6">the-api-secret</error></lfm>`, `<lfm status="failed"><error code="6">REDACTED</error></lfm>`},
+		{`{"bio":"key: C major; token=abc"}`, `{"bio":"key: C major; token=abc"}`},
+		{`call-sk-value-1 short`, `REDACTED short`},
+	}
+	for _, c := range cases {
+		if got := string(r.Answer([]byte(c.in), "0123456789abcdef", "call-sk-value-1", "")); got != c.want {
+			t.Errorf("Answer(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	var none *Redactor
+	if got := string(none.Answer([]byte("x call-sk-value-1"), "call-sk-value-1")); got != "x REDACTED" {
+		t.Errorf("nil Redactor: %q", got)
+	}
+}

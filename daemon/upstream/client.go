@@ -15,12 +15,9 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/redact"
 	"github.com/lastfmd/lastfmd/signer"
 )
-
-// MaxBody caps what lastfmd reads from one Last.fm answer; the largest real
-// answers (a 1000-item page) are well under 1 MiB.
-const MaxBody = 8 << 20
 
 // Options configures a Client.
 type Options struct {
@@ -37,6 +34,9 @@ type Options struct {
 	// of distinct reads against a slow Last.fm cannot pile up without
 	// bound; callers beyond it wait within their deadline.
 	MaxConcurrent int
+	// Redact masks known secrets in every answer before anyone sees it
+	// (nil: only the call's own sk and api_sig are masked).
+	Redact *redact.Redactor
 }
 
 // Client calls Last.fm. It is safe for concurrent use.
@@ -51,7 +51,15 @@ type Client struct {
 	now       func() time.Time
 	stats     *Stats
 	slots     chan struct{}
+	bodies    *bodyMeter
+	redact    *redact.Redactor
 }
+
+// MaxGetQuery is the longest query string a read is sent with; a longer
+// one (a client's megabyte parameter) goes as a POST form body, which
+// Last.fm takes for reads too (lastfm-api.md §1), so no proxy or log on
+// the way sees a megabyte URL.
+const MaxGetQuery = 4 << 10
 
 // Call is one Last.fm call as lastfmd will send it.
 type Call struct {
@@ -110,6 +118,8 @@ func New(o Options) (*Client, error) {
 		now:       o.Now,
 		stats:     &Stats{},
 		slots:     make(chan struct{}, o.MaxConcurrent),
+		bodies:    newBodyMeter(),
+		redact:    o.Redact,
 		hc: &http.Client{
 			Transport: tr,
 			// Never follow redirects: a redirect from the API root is not
@@ -190,8 +200,11 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	case c.slots <- struct{}{}:
 		defer func() { <-c.slots }()
 	case <-ctx.Done():
-		return nil, &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeServiceOff,
-			Message: "too many Last.fm calls in flight; try again shortly"}
+		// Every slot is held by a call Last.fm has not answered: for this
+		// caller, Last.fm did not answer in time (504, or stale data).
+		c.stats.record(call.Method, "transport", nil, c.now())
+		return nil, &apperr.Error{Kind: apperr.Timeout, Code: apperr.CodeServiceOff,
+			Message: "Last.fm did not answer in time (every connection to it is waiting)", Err: ctx.Err()}
 	}
 	params := make(map[string]string, len(call.Params)+4)
 	for k, v := range call.Params {
@@ -211,7 +224,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	defer cancel()
 	var req *http.Request
 	var err error
-	if call.Post {
+	if call.Post || len(body) > MaxGetQuery {
 		req, err = http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, strings.NewReader(body))
 		if err == nil {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
@@ -238,16 +251,16 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		return nil, transportError(ctx, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	data, err := c.bodies.read(ctx, resp.Body, resp.ContentLength)
+	if errors.Is(err, ErrTooLarge) {
+		c.stats.recordWhy(call.Method, "too_large", nil, apperr.As(err).Message, c.now())
+		return nil, err
+	}
 	if err != nil {
 		c.stats.record(call.Method, "transport", nil, c.now())
 		return nil, transportError(ctx, err)
 	}
-	if len(data) > MaxBody {
-		c.stats.record(call.Method, "too_large", nil, c.now())
-		return nil, &apperr.Error{Kind: apperr.BadGateway, Code: apperr.CodeOperationFail,
-			Message: fmt.Sprintf("Last.fm answer larger than %d bytes refused", MaxBody)}
-	}
+	data = c.redactAnswer(call, params, data)
 	r := &Response{
 		Status:      resp.StatusCode,
 		ContentType: resp.Header.Get("Content-Type"),
@@ -259,6 +272,10 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		r.Date = d
 	}
 	r.APIError = signer.DecodeError(data)
+	if err := notAnswer(r, params); err != nil {
+		c.stats.recordWhy(call.Method, "not_lastfm", nil, apperr.As(err).Message, c.now())
+		return nil, err
+	}
 	if r.APIError != nil {
 		r.APIError.HTTPStatus = resp.StatusCode
 		r.Class = signer.Classify(r.APIError.Code, call.SessionKey != "")
@@ -314,8 +331,38 @@ func safeCause(err error) string {
 }
 
 // IsTransport reports whether err is a transport failure (unreachable,
-// timeout), the errors a transient retry or the journal can help with.
+// timeout, no Last.fm answer), the errors a transient retry, a stale answer
+// or the journal can help with. A bare context deadline counts: it is a
+// call Last.fm did not answer in time.
 func IsTransport(err error) bool {
 	var e *apperr.Error
-	return errors.As(err, &e) && (e.Kind == apperr.BadGateway || e.Kind == apperr.Timeout)
+	if errors.As(err, &e) {
+		return e.Kind == apperr.BadGateway || e.Kind == apperr.Timeout
+	}
+	return errors.Is(err, context.DeadlineExceeded)
+}
+
+// NoAnswer turns a bare context error, met while waiting for a call (a
+// coalesced fetch, a deadline), into the 504 it is for the caller; other
+// errors pass unchanged.
+func NoAnswer(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		var e *apperr.Error
+		if !errors.As(err, &e) {
+			return &apperr.Error{Kind: apperr.Timeout, Code: apperr.CodeServiceOff, Message: "Last.fm did not answer in time", Err: err}
+		}
+	}
+	return err
+}
+
+// redactAnswer masks known secrets in an answer, and the call's own sk and
+// api_sig, so an upstream that echoes the request leaks nothing. auth.*
+// answers are left whole: a session key is what they carry, and lastfmd
+// reads it itself.
+func (c *Client) redactAnswer(call Call, params map[string]string, data []byte) []byte {
+	if m, ok := signer.Lookup(call.Method); ok && m.Kind == signer.KindAuth {
+		var none *redact.Redactor // the call's signature only
+		return none.Answer(data, params["api_sig"])
+	}
+	return c.redact.Answer(data, params["api_sig"], params["sk"])
 }

@@ -86,7 +86,7 @@ func TestDoUnsignedGET(t *testing.T) {
 		}
 		w.Write([]byte(`{"artist":{}}`))
 	})
-	if _, err := c.Do(context.Background(), Call{Method: "artist.getInfo", Params: map[string]string{"artist": "Cher"}}); err != nil {
+	if _, err := c.Do(context.Background(), Call{Method: "artist.getInfo", Params: map[string]string{"artist": "Cher", "format": "json"}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -142,12 +142,12 @@ func TestDoRefusesRedirectsAndHugeBodies(t *testing.T) {
 	})
 	_ = srv
 	r, err := c.Do(context.Background(), Call{Method: "artist.getInfo"})
-	if err != nil || r.Status != http.StatusFound {
-		t.Errorf("redirect: %v %+v (must not be followed)", err, r)
+	if !errors.Is(err, ErrNotAnswer) || !IsTransport(err) {
+		t.Errorf("redirect: %v %+v (must be no answer, not followed)", err, r)
 	}
 	_, err = c.Do(context.Background(), Call{Method: "artist.getInfo", Params: map[string]string{"big": "1"}})
 	var ae *apperr.Error
-	if !errors.As(err, &ae) || ae.Kind != apperr.BadGateway {
+	if !errors.As(err, &ae) || ae.Kind != apperr.BadGateway || !errors.Is(err, ErrTooLarge) {
 		t.Errorf("huge body: %v", err)
 	}
 }
@@ -185,7 +185,7 @@ func TestLimiterQueueWaitThen429(t *testing.T) {
 	var calls atomic.Int32
 	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
-		w.Write([]byte(`{}`))
+		w.Write([]byte(`<lfm status="ok"></lfm>`))
 	})
 	// A stopped clock: however slow the machine, no token refills.
 	c.limiter = NewLimiter(1, 2, 100*time.Millisecond, fakeclock.New(time.Time{}).Now)
@@ -242,7 +242,7 @@ func TestKeyProblemClearsOnSuccess(t *testing.T) {
 			w.Write([]byte(`{"error":26,"message":"Suspended API key"}`))
 			return
 		}
-		w.Write([]byte(`{}`))
+		w.Write([]byte(`<lfm status="ok"></lfm>`))
 	})
 	c.Do(context.Background(), Call{Method: "artist.getInfo"})
 	if p := c.Stats().Snapshot().KeyProblem; !strings.Contains(p, "26") {
@@ -264,7 +264,7 @@ func TestKeyProblemReportedOncePerEpisode(t *testing.T) {
 			w.Write([]byte(`{"error":26,"message":"Suspended API key"}`))
 			return
 		}
-		w.Write([]byte(`{}`))
+		w.Write([]byte(`<lfm status="ok"></lfm>`))
 	})
 	var reports atomic.Int32
 	c.Stats().OnKeyProblem(func(string) { reports.Add(1) })

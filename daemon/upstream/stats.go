@@ -42,6 +42,12 @@ func (s *Stats) Observe(f func(method, outcome string, d time.Duration)) {
 }
 
 func (s *Stats) record(method, outcome string, r *Response, now time.Time) {
+	s.recordWhy(method, outcome, r, "", now)
+}
+
+// recordWhy is record with why a call got no usable answer, for
+// last_error (lastfmd's own words: never a URL or a parameter).
+func (s *Stats) recordWhy(method, outcome string, r *Response, why string, now time.Time) {
 	s.mu.Lock()
 	s.calls++
 	var d time.Duration
@@ -77,6 +83,8 @@ func (s *Stats) record(method, outcome string, r *Response, now time.Time) {
 			}
 		case r != nil:
 			s.lastError = "HTTP " + strconv.Itoa(r.Status) + " from Last.fm"
+		case why != "":
+			s.lastError = method + ": " + why
 		default:
 			s.lastError = method + ": " + outcome
 		}
