@@ -162,9 +162,7 @@ func CanonicalMethod(name string) (string, bool) {
 // Methods returns the whole catalog sorted by name (for completion and docs).
 func Methods() []Method {
 	out := make([]Method, len(catalog))
-	for i, m := range catalog {
-		out[i] = m
-	}
+	copy(out, catalog[:])
 	slices.SortFunc(out, func(a, b Method) int { return cmp.Compare(a.Name, b.Name) })
 	return out
 }

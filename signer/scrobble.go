@@ -32,9 +32,6 @@ type Scrobble struct {
 	Timestamp int64
 }
 
-// maxFieldInProblem bounds how much of a client-chosen name a problem repeats.
-const maxFieldInProblem = 40
-
 // ParseScrobble validates one scrobble given by its unindexed fields. It is
 // Last.fm's rule and nothing more:
 //   - artist, track and timestamp are required, and empty (or blank) counts

@@ -177,7 +177,7 @@ func TestAuthCLIImportStatusDefaultLogout(t *testing.T) {
 				t.Errorf("empty status: %d %q", code, out)
 			}
 			sk := w.emu.NewSession("bob")
-			out, errOut, code := runCLI(t, w.env(), sk+"\n", "auth", "import", "--username", "alice")
+			_, errOut, code := runCLI(t, w.env(), sk+"\n", "auth", "import", "--username", "alice")
 			if code != 1 || !strings.Contains(errOut, `belongs to the Last.fm user "bob"`) {
 				t.Errorf("import of another user's key: %d %q", code, errOut)
 			}

@@ -559,6 +559,9 @@ func TestServiceStatusCLI(t *testing.T) {
 		t.Errorf("status --json: %s", out)
 	}
 	out, _, code = runCLI(t, env, "", "status")
+	if code != 0 {
+		t.Errorf("status exit %d with the daemon ready", code)
+	}
 	for _, want := range []string{"service:  running (system unit lastfmd.service, active/running, enabled, pid 4242)", "daemon:   ready at http://" + addr, "accounts: alice (default)", "queue:", "upstream:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)

@@ -34,7 +34,7 @@ func (d *Desktop) Started() time.Time { return d.started }
 var (
 	ErrNotApproved  = errors.New("the sign-in was not approved within 60 minutes")
 	ErrTokenExpired = errors.New("the sign-in token expired")
-	ErrTokenInvalid = errors.New("Last.fm does not know the sign-in token")
+	ErrTokenInvalid = errors.New("the sign-in token is unknown to Last.fm")
 )
 
 // Begin fetches an unauthorised token (step 1 of the desktop flow) and

@@ -231,7 +231,6 @@ func TestDesktopEmulator(t *testing.T) {
 	}
 	// An expired token (the emulator's clock 61 minutes on) is error 15.
 	d, _ = ef.Begin(ctx)
-	u, _ = url.Parse(d.URL())
 	ef.emu.SetClock(func() time.Time { return time.Now().Add(61 * time.Minute) })
 	if _, err := ef.Wait(ctx, d, ""); !errors.Is(err, ErrTokenExpired) {
 		t.Errorf("expired: %v", err)

@@ -65,7 +65,7 @@ func TestFaultUntil(t *testing.T) {
 	read := func() int {
 		return errorCode(t, do(t, s, "GET", unsignedP(s, P{"method": "chart.getTopArtists", "format": "json"})))
 	}
-	if read() != 11 || read() != 11 {
+	if first, second := read(), read(); first != 11 || second != 11 {
 		t.Error("fault not applied before Until")
 	}
 	clock.Advance(time.Minute)

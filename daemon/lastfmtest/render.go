@@ -39,12 +39,6 @@ func el(name string, kids ...*node) *node { return &node{name: name, kids: kids}
 // txt builds a leaf with text.
 func txt(name, text string) *node { return &node{name: name, text: text} }
 
-// numTxt builds a leaf whose text is a JSON number.
-func numTxt(name string, v int64) *node {
-	s := strconv.FormatInt(v, 10)
-	return &node{name: name, text: s, num: s}
-}
-
 // itoa formats an integer as Last.fm's usual string number.
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
