@@ -136,7 +136,7 @@ func TestCacheCallerGivingUpDoesNotCancelOthers(t *testing.T) {
 
 func TestCacheStaleIfTransientError(t *testing.T) {
 	clock := newFakeClock()
-	h := newHarness(t, withClock(clock))
+	h := newHarness(t, withClock(clock), withFastRetries(0))
 	first := h.get("/v1/chart.getTopArtists")
 	wantStatus(t, first, 200)
 	clock.Advance(31 * time.Minute) // medium tier (30m) expired
