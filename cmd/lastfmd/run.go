@@ -30,6 +30,9 @@ func newRunCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := cfg.CheckAPIKey(); err != nil {
+				return err
+			}
 			log, level, err := daemon.NewLogger(e.stderr, cfg.LogFormat, cfg.LogLevel)
 			if err != nil {
 				return err
