@@ -3,11 +3,14 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 )
 
@@ -60,6 +63,45 @@ func TestConfigCheckVerifiesCredentials(t *testing.T) {
 			}
 			if c.notStderr != "" && strings.Contains(out+errOut, c.notStderr) {
 				t.Errorf("a secret is shown: %s", errOut)
+			}
+		})
+	}
+}
+
+// A daemon running with a wrong secret (13) or an unknown key (10): sign-in,
+// /v1/status and `lastfmd status` all name the same cause.
+func TestWrongCredentialsSameCauseEverywhere(t *testing.T) {
+	cases := []struct {
+		name  string
+		set   func(*config.Config)
+		cause string
+	}{
+		{"wrong secret", func(c *config.Config) { c.LastFM.APISecret = config.Secret("not-the-secret") },
+			"Last.fm rejects the signature: the API secret does not belong to the API key"},
+		{"unknown key", func(c *config.Config) { c.LastFM.APIKey = "ffffffffffffffffffffffffffffffff" },
+			"Last.fm does not know the API key"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t, false, c.set)
+			env := cleanEnv(t, "LASTFMD_URL="+w.url)
+			out, errOut, code := runCLI(t, env, "", "auth", "login", "--no-browser")
+			teach(t, out, errOut, code, c.cause, "https://www.last.fm/api/accounts", "lastfmd config check")
+
+			_, body := w.do(t, "GET", "/v1/status", "")
+			var doc daemon.StatusDoc
+			if err := json.Unmarshal([]byte(body), &doc); err != nil {
+				t.Fatalf("%v: %s", err, body)
+			}
+			if !strings.HasPrefix(doc.Upstream.KeyProblem, c.cause) {
+				t.Errorf("/v1/status key_problem %q does not name %q", doc.Upstream.KeyProblem, c.cause)
+			}
+			fake, _ := fakeSystemd(t)
+			out, _, _ = runCLI(t, cleanEnv(t, append(fake, "LASTFMD_URL="+w.url)...), "", "status")
+			for _, want := range []string{"upstream: Last.fm refuses lastfmd's API key or secret", c.cause, "https://www.last.fm/api/accounts"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("status lacks %q:\n%s", want, out)
+				}
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,7 +16,8 @@ type Stats struct {
 	calls      uint64
 	errors     uint64
 	lastError  string
-	lastAt     time.Time
+	lastAt     time.Time // the last failure
+	lastOKAt   time.Time // the last success: with lastAt, whether trouble is over
 	clockSkew  time.Duration
 	keyProblem string
 	observer   func(method, outcome string, d time.Duration)
@@ -30,6 +32,7 @@ type Snapshot struct {
 	Calls, Errors uint64
 	LastError     string
 	LastErrorAt   time.Time
+	LastOKAt      time.Time
 	ClockSkew     time.Duration
 	KeyProblem    string
 }
@@ -61,14 +64,15 @@ func (s *Stats) record(method, outcome string, r *Response, now time.Time) {
 	if outcome == "ok" {
 		// Last.fm accepted the key again: the problem is over.
 		s.keyProblem = ""
+		s.lastOKAt = now
 	} else {
 		s.errors++
 		s.lastAt = now
 		switch {
 		case r != nil && r.APIError != nil:
 			s.lastError = r.APIError.Error()
-			if r.Class == signer.ClassKeyBroken {
-				if p := r.APIError.Error(); p != s.keyProblem {
+			if isKeyProblem(method, r) {
+				if p := keyProblem(r.APIError); p != s.keyProblem {
 					s.keyProblem = p
 					if f := s.onKey; f != nil {
 						defer f(p) // after the lock is released
@@ -77,6 +81,8 @@ func (s *Stats) record(method, outcome string, r *Response, now time.Time) {
 			}
 		case r != nil:
 			s.lastError = "HTTP " + strconv.Itoa(r.Status) + " from Last.fm"
+		case outcome == "transport":
+			s.lastError = method + ": no answer from Last.fm (connection failed or timed out)"
 		default:
 			s.lastError = method + ": " + outcome
 		}
@@ -108,10 +114,28 @@ func (s *Stats) OnKeyProblem(f func(problem string)) {
 	s.mu.Unlock()
 }
 
+// isKeyProblem reports an answer that blames the application's key or
+// secret: 10 and 26 always, 13 on auth.* calls, whose every parameter
+// lastfmd chose itself (on a scrobble a 13 may be one bad item; the journal
+// judges those).
+func isKeyProblem(method string, r *Response) bool {
+	return r.Class == signer.ClassKeyBroken ||
+		r.APIError.Code == signer.ErrInvalidSignature && strings.HasPrefix(method, "auth.")
+}
+
+// keyProblem is the text /v1/status and `lastfmd status` show: the cause
+// sign-in and config check name too, then Last.fm's own words.
+func keyProblem(e *signer.APIError) string {
+	if cause := signer.CredentialCause(e.Code, "", ""); cause != "" {
+		return cause + " (" + e.Error() + ")"
+	}
+	return e.Error()
+}
+
 // Snapshot copies the counters.
 func (s *Stats) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Snapshot{Calls: s.calls, Errors: s.errors, LastError: s.lastError, LastErrorAt: s.lastAt,
+	return Snapshot{Calls: s.calls, Errors: s.errors, LastError: s.lastError, LastErrorAt: s.lastAt, LastOKAt: s.lastOKAt,
 		ClockSkew: s.clockSkew, KeyProblem: s.keyProblem}
 }
