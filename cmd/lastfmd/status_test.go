@@ -295,7 +295,7 @@ func TestStatusLines(t *testing.T) {
 			Queue:    daemon.QueueStatus{Pending: 5, OldestPendingSeconds: 125, NextAttempt: now.Add(30 * time.Second).Format(time.RFC3339), LastError: "Last.fm unreachable"},
 			Upstream: daemon.UpstreamStatus{Calls: 10, Errors: 1, LastError: "HTTP 503 from Last.fm", ClockSkewSeconds: -30,
 				LastSuccess: now.Add(-2 * time.Second).Format(time.RFC3339Nano), LastFailure: now.Add(-3 * time.Minute).Format(time.RFC3339Nano)},
-			Limiter:  daemon.LimiterStatus{Rate: 2, Burst: 5, Waiting: 1}},
+			Limiter: daemon.LimiterStatus{Rate: 2, Burst: 5, Waiting: 1}},
 			[]string{"accounts: home (Last.fm user rj, default, 12 scrobbles today)", "cache:    3 entries, 1.5 KiB of 1.0 GiB; 60% hit rate (3 hits, 1 miss, 1 stale, 2 evicted)",
 				"queue:    5 pending (oldest 2m5s, next attempt in 30s), 0 dead letters", "last error: Last.fm unreachable",
 				"upstream: working again: the last call succeeded; 10 calls, 1 error; last success 2 s ago (" + now.Add(-2*time.Second).Local().Format("15:04:05") + "), last failure 3 min ago (", "\n          last error: HTTP 503 from Last.fm", "clock:    30s behind Last.fm's (fine: under 2m0s)", "limiter:  2 calls/s, burst 5, 1 waiting"}},
