@@ -7,8 +7,12 @@ import "strings"
 // (NearestMethods) and the CLI's mistyped commands and flags.
 func Closest(word string, names []string) []string {
 	word = strings.ToLower(word)
+	// Short words are close to too much at distance 2 (bsh, fish).
 	limit := 2
-	if len(word) > 12 {
+	switch {
+	case len(word) <= 4:
+		limit = 1
+	case len(word) > 12:
 		limit = 3
 	}
 	type hit struct {
