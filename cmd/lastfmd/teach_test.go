@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -136,7 +137,10 @@ func TestTeachSecondDaemonSameState(t *testing.T) {
 	env := noConfigEnv(t, "LASTFMD_API_KEY="+stKey, "LASTFMD_API_SECRET_FILE="+secretFile(t), "LASTFMD_UPSTREAM="+w.emu.URL())
 	start := time.Now()
 	out, errOut, code := runCLI(t, env, "", "run", "--listen", "127.0.0.1:0", "--state-dir", w.state)
-	teach(t, out, errOut, code, "locked by another lastfmd", w.state, "--state-dir")
+	teach(t, out, errOut, code, fmt.Sprintf("lastfmd is already running (pid %d, on %s)", os.Getpid(), w.url), w.state, "lastfmd status")
+	if strings.Contains(errOut, "--state-dir") {
+		t.Error("the second daemon is sent to another --state-dir")
+	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("the second daemon took %v to give up", d)
 	}
