@@ -16,7 +16,7 @@ func newRunCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "run",
 		Short:   "Run the daemon in the foreground (what the service unit starts)",
-		Example: "  LASTFMD_API_KEY=... LASTFMD_API_SECRET_FILE=~/.config/lastfmd/secret lastfmd run\n  lastfmd run --listen 127.0.0.1:7375 --config ./lastfmd.toml",
+		Example: "  LASTFMD_API_KEY=... LASTFMD_API_SECRET_FILE=~/.config/lastfmd/api-secret lastfmd run\n  lastfmd run --listen 127.0.0.1:7375 --config ./lastfmd.toml",
 		Args:    exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			flags := map[string]string{}

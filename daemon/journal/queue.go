@@ -401,8 +401,12 @@ func (j *Journal) BeforeLogout(account string, force bool) error {
 		return nil
 	}
 	if !force {
+		what := fmt.Sprintf("%d scrobbles or writes", n)
+		if n == 1 {
+			what = "1 scrobble or write"
+		}
 		return apperr.New(apperr.Forbidden, apperr.CodeInvalidParams,
-			"account %q has %d scrobbles or writes waiting to be sent: wait for them (see `lastfmd queue list`), or log out with --force to move them to the dead letters", account, n)
+			"account %q has %s waiting to be sent: wait for them (see `lastfmd queue list`), or log out with --force to move them to the dead letters", account, what)
 	}
 	var items []*Item
 	err := j.db.View(func(tx *bolt.Tx) error {
