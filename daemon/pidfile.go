@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // PIDFileName is the file in state_dir where a running daemon notes its
@@ -53,12 +54,21 @@ func describeAddr(a net.Addr) string {
 // readPIDFile reads state_dir's pid file: the pid and the address.
 func readPIDFile(dir string) (int, string, bool) {
 	b, err := os.ReadFile(filepath.Join(dir, PIDFileName))
-	if err != nil || len(b) > 4096 {
+	if err != nil {
+		return 0, "", false
+	}
+	return parsePIDFile(b)
+}
+
+// parsePIDFile reads "PID ADDRESS"; anything else (a damaged or foreign
+// file) is not an answer, and the message falls back to naming state_dir.
+func parsePIDFile(b []byte) (int, string, bool) {
+	if len(b) > 4096 || !utf8.Valid(b) {
 		return 0, "", false
 	}
 	pidText, addr, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
 	pid, err := strconv.Atoi(pidText)
-	if err != nil || pid <= 0 || addr == "" {
+	if err != nil || pid <= 0 || addr == "" || strings.ContainsAny(addr, " \n\r\t") {
 		return 0, "", false
 	}
 	return pid, addr, true

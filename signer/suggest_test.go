@@ -2,6 +2,7 @@ package signer
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -67,4 +68,26 @@ func TestCredentialCause(t *testing.T) {
 			t.Errorf("CredentialCause(%d) = %q, want %q", c.code, got, c.want)
 		}
 	}
+}
+
+// FuzzNearestMethods: any method name a client sends gets at most three
+// catalog names, each close to it, and never a crash.
+func FuzzNearestMethods(f *testing.F) {
+	for _, s := range []string{"track.lvoe", "", "a.b", "user.getRecentTrack", "\xff\xfe.x", "ärtist.getInfo"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		got := NearestMethods(name)
+		if len(got) > 3 {
+			t.Fatalf("%q: %d suggestions", name, len(got))
+		}
+		for _, g := range got {
+			if _, ok := Lookup(g); !ok {
+				t.Fatalf("%q: suggestion %q is not in the catalog", name, g)
+			}
+			if d := editDistance(strings.ToLower(name), strings.ToLower(g)); d > 3 {
+				t.Fatalf("%q: suggestion %q is %d edits away", name, g, d)
+			}
+		}
+	})
 }
