@@ -320,7 +320,7 @@ func TestJournalSecondDaemonSameStateDir(t *testing.T) {
 	if err == nil {
 		t.Fatal("a second daemon opened the same state dir")
 	}
-	wantContains(t, err.Error(), cfg.StateDir, "another lastfmd")
+	wantContains(t, err.Error(), cfg.StateDir, "lastfmd is already running (pid ", h.m.URL())
 	if time.Since(start) > 5*time.Second {
 		t.Errorf("took %v", time.Since(start))
 	}
