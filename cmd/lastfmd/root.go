@@ -98,6 +98,7 @@ func newRoot(e *env) *cobra.Command {
 	root.AddCommand(newQueueCmd(e))       // queue.go: list, retry, drop, export
 	addBuiltinExamples(root)              // help_examples.go: help, completion
 	refuseUnknownSubcommands(root)        // typos.go: after every command exists
+	refuseUnknownHelpTopics(root)
 	return root
 }
 

@@ -33,6 +33,29 @@ func refuseUnknownSubcommands(c *cobra.Command) {
 	}
 }
 
+// refuseUnknownHelpTopics makes `lastfmd help frobnicate` a usage error
+// with a "did you mean", like `lastfmd frobnicate`; cobra prints "Unknown
+// help topic" and exits 0.
+func refuseUnknownHelpTopics(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if c.Name() != "help" || c.Run == nil {
+			continue
+		}
+		show := c.Run
+		c.Run = nil
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				target, rest, err := root.Find(args)
+				if err == nil && len(rest) > 0 {
+					return usageError{fmt.Errorf("unknown help topic %q for %q%s", rest[0], target.CommandPath(), suggest(rest[0], subcommandNames(target), ""))}
+				}
+			}
+			show(cmd, args)
+			return nil
+		}
+	}
+}
+
 func subcommandNames(cmd *cobra.Command) []string {
 	var names []string
 	for _, sub := range cmd.Commands() {

@@ -21,6 +21,8 @@ func TestTyposGetSuggestions(t *testing.T) {
 		{[]string{"run", "--lisen", "127.0.0.1:1"}, `lastfmd run: unknown flag: --lisen; did you mean --listen?`},
 		{[]string{"status", "--jsn"}, `did you mean --json?`},
 		{[]string{"frobnicate"}, `unknown command "frobnicate" for "lastfmd"`},
+		{[]string{"help", "stauts"}, `unknown help topic "stauts" for "lastfmd"; did you mean status`},
+		{[]string{"help", "auth", "loign"}, `unknown help topic "loign" for "lastfmd auth"; did you mean login?`},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
@@ -35,6 +37,9 @@ func TestTyposGetSuggestions(t *testing.T) {
 				t.Errorf("help printed on stdout as if it worked:\n%.200s", out)
 			}
 		})
+	}
+	if out, _, code := runCLI(t, cleanEnv(t), "", "help", "auth", "login"); code != 0 || !strings.Contains(out, "--no-browser") {
+		t.Errorf("lastfmd help auth login: exit %d\n%s", code, out)
 	}
 	// The group commands alone still show their help.
 	if out, _, code := runCLI(t, cleanEnv(t), "", "auth"); code != 0 || !strings.Contains(out, "login") {
