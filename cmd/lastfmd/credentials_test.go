@@ -87,6 +87,8 @@ func TestWrongCredentialsSameCauseEverywhere(t *testing.T) {
 			env := cleanEnv(t, "LASTFMD_URL="+w.url)
 			out, errOut, code := runCLI(t, env, "", "auth", "login", "--no-browser")
 			teach(t, out, errOut, code, c.cause, "https://www.last.fm/api/accounts", "lastfmd config check")
+			// A read in between (unsigned: it cannot clear a wrong secret).
+			w.do(t, "GET", "/v1/artist.getInfo?artist=Cher", "")
 
 			_, body := w.do(t, "GET", "/v1/status", "")
 			var doc daemon.StatusDoc

@@ -234,17 +234,17 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	start := c.now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.stats.record(call.Method, "transport", nil, c.now())
+		c.stats.record(call.Method, "transport", nil, c.now(), false)
 		return nil, transportError(ctx, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err != nil {
-		c.stats.record(call.Method, "transport", nil, c.now())
+		c.stats.record(call.Method, "transport", nil, c.now(), false)
 		return nil, transportError(ctx, err)
 	}
 	if len(data) > MaxBody {
-		c.stats.record(call.Method, "too_large", nil, c.now())
+		c.stats.record(call.Method, "too_large", nil, c.now(), false)
 		return nil, &apperr.Error{Kind: apperr.BadGateway, Code: apperr.CodeOperationFail,
 			Message: fmt.Sprintf("Last.fm answer larger than %d bytes refused", MaxBody)}
 	}
@@ -269,7 +269,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	if r.Failed() {
 		outcome = r.Class.String()
 	}
-	c.stats.record(call.Method, outcome, r, c.now())
+	c.stats.record(call.Method, outcome, r, c.now(), call.Sign || call.SessionKey != "")
 	// The global back-off lives here, beside the call, so every caller
 	// (reads, writes, senders, sign-in) starts and ends it alike.
 	if c.limiter != nil {

@@ -20,6 +20,7 @@ type Stats struct {
 	lastOKAt   time.Time // the last success: with lastAt, whether trouble is over
 	clockSkew  time.Duration
 	keyProblem string
+	keyCode    int // the Last.fm code behind keyProblem
 	observer   func(method, outcome string, d time.Duration)
 	skewLimit  time.Duration
 	onSkew     func(skew time.Duration)
@@ -44,7 +45,9 @@ func (s *Stats) Observe(f func(method, outcome string, d time.Duration)) {
 	s.mu.Unlock()
 }
 
-func (s *Stats) record(method, outcome string, r *Response, now time.Time) {
+// signed: the call carried api_sig, so its success also proves the
+// secret right.
+func (s *Stats) record(method, outcome string, r *Response, now time.Time, signed bool) {
 	s.mu.Lock()
 	s.calls++
 	var d time.Duration
@@ -62,8 +65,12 @@ func (s *Stats) record(method, outcome string, r *Response, now time.Time) {
 		}
 	}
 	if outcome == "ok" {
-		// Last.fm accepted the key again: the problem is over.
-		s.keyProblem = ""
+		// Last.fm accepted the key again: the problem is over. A wrong
+		// secret (13) is over only when a signed call passes: unsigned
+		// reads never test it.
+		if signed || s.keyCode != signer.ErrInvalidSignature {
+			s.keyProblem, s.keyCode = "", 0
+		}
 		s.lastOKAt = now
 	} else {
 		s.errors++
@@ -73,7 +80,7 @@ func (s *Stats) record(method, outcome string, r *Response, now time.Time) {
 			s.lastError = r.APIError.Error()
 			if isKeyProblem(method, r) {
 				if p := keyProblem(r.APIError); p != s.keyProblem {
-					s.keyProblem = p
+					s.keyProblem, s.keyCode = p, r.APIError.Code
 					if f := s.onKey; f != nil {
 						defer f(p) // after the lock is released
 					}
