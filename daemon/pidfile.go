@@ -80,5 +80,9 @@ func alreadyRunning(stateDir string) error {
 	if !ok {
 		return fmt.Errorf("lastfmd is already running with state_dir %s (another process holds its journal): see it with `lastfmd status`; stop it before starting another", stateDir)
 	}
-	return fmt.Errorf("lastfmd is already running (pid %d, on %s) with state_dir %s: use that one (LASTFMD_URL=%s lastfmd status), or stop it before starting another", pid, addr, stateDir, addr)
+	see := "lastfmd status"
+	if strings.HasPrefix(addr, "http://") {
+		see = "LASTFMD_URL=" + addr + " lastfmd status"
+	}
+	return fmt.Errorf("lastfmd is already running (pid %d, on %s) with state_dir %s: use that one (%s), or stop it before starting another", pid, addr, stateDir, see)
 }
