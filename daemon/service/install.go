@@ -104,12 +104,20 @@ func (m *Manager) Install(o InstallOptions) error {
 			err = m.managerWords(err, "enable", "daemon-reload")
 			next = "see `" + m.systemctl("status") + "`"
 			if _, e := h.Stat(unit); e == nil && !o.Force {
-				// kardianos writes the unit before enabling it.
-				undo.add(unit, m.sudo("rm "+unit), func() error { return h.Remove(unit) })
+				// kardianos writes the unit before enabling it; a
+				// half-done enable is undone with it.
+				undo.add(unit, m.sudo("rm "+unit), func() error {
+					_, _ = h.Run("systemctl", m.systemctlArgs("disable")...)
+					return h.Remove(unit)
+				})
 			}
 		}
-		return fmt.Errorf("installing the %s service with %s failed: %v%s: %s, fix the cause, then run `%s install%s` again",
-			m.scope(), s.Platform(), err, undo.rollback(), next, m.sudo(m.self()), m.userFlag())
+		retry := m.sudo(m.self() + " install" + m.userFlag())
+		if o.Force {
+			retry += " --force"
+		}
+		return fmt.Errorf("installing the %s service with %s failed: %v%s: %s, fix the cause, then run `%s` again",
+			m.scope(), s.Platform(), err, undo.rollback(), next, retry)
 	}
 
 	head := fmt.Sprintf("installed the %s service lastfmd (%s)", m.scope(), s.Platform())
