@@ -317,7 +317,7 @@ func TestJournalSecondDaemonSameStateDir(t *testing.T) {
 	if err == nil {
 		t.Fatal("a second daemon opened the same state dir")
 	}
-	wantContains(t, err.Error(), cfg.StateDir, "another lastfmd")
+	wantContains(t, err.Error(), cfg.StateDir, "lastfmd is already running (pid ", h.m.URL())
 	// The first one still works.
 	a, _ := h.scrobble(items(1, "still", time.Now()))
 	wantStatus(t, a, 200)

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"errors"
 	"io"
 	"time"
 
@@ -34,6 +35,9 @@ func (m *Main) openJournal() error {
 			}
 		},
 	})
+	if errors.Is(err, journal.ErrLocked) {
+		return alreadyRunning(cfg.StateDir) // pidfile.go
+	}
 	if err != nil {
 		return err
 	}

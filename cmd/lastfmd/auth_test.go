@@ -42,7 +42,7 @@ func TestAuthCLILoginThroughDaemon(t *testing.T) {
 	}
 	// --account names it.
 	_, out, errOut, code = w.loginRun(w.env(), "bob", "--no-browser", "--account", "bob-work")
-	if code != 0 || !strings.Contains(out, "Signed in as bob-work") {
+	if code != 0 || !strings.Contains(out, "Signed in as the Last.fm user bob, stored as the account bob-work") {
 		t.Fatalf("--account: %d %s %s", code, out, errOut)
 	}
 	// An unknown account is a clear error.
@@ -216,8 +216,25 @@ func TestAuthCLIImportStatusDefaultLogout(t *testing.T) {
 				t.Errorf("logout nobody: %d %s", code, errOut)
 			}
 			// Without --account: the default account.
-			if out, errOut, code = runCLI(t, w.env(), "", "auth", "logout"); code != 0 || out != "Signed out home\n" {
+			// Signing out the default account says where the default went.
+			if out, errOut, code = runCLI(t, w.env(), "", "auth", "logout"); code != 0 ||
+				out != "Signed out home\nIt was the default account; the default is now bob (change it: lastfmd auth default NAME)\n" {
 				t.Fatalf("logout: %d %q %q", code, out, errOut)
+			}
+			// An import over an existing account says it replaces a session.
+			skBob2 := w.emu.NewSession("bob")
+			if out, errOut, code = runCLI(t, w.env(), skBob2+"\n", "auth", "import", "--username", "bob"); code != 0 ||
+				!strings.Contains(out, "It replaces the session the account bob had (Last.fm user bob)") {
+				t.Errorf("import over bob: %d %q %q", code, out, errOut)
+			}
+			w.noSecrets(out, "import", sk, skBob2)
+			// The last one.
+			if out, errOut, code = runCLI(t, w.env(), "", "auth", "logout"); code != 0 || !strings.Contains(out, "It was the last account: writes need `lastfmd auth login` again") {
+				t.Errorf("logout of the last account: %d %q %q", code, out, errOut)
+			}
+			// --account is offered only where it does something.
+			if _, errOut, code = runCLI(t, w.env(), "", "auth", "web", "--account", "x"); code != 2 || !strings.Contains(errOut, "unknown flag: --account") {
+				t.Errorf("auth web --account: %d %q", code, errOut)
 			}
 			if _, ok := w.store().Get("home"); ok {
 				t.Error("home still stored")

@@ -89,12 +89,16 @@ func newRoot(e *env) *cobra.Command {
 		Example:       "  lastfmd demo\n  lastfmd call artist.getInfo artist=Cher",
 	}
 	root.PersistentFlags().StringVar(&e.configPath, "config", "", "configuration file (default: $LASTFMD_CONFIG, ~/.config/lastfmd/lastfmd.toml, /etc/lastfmd/lastfmd.toml)")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(flagError) // typos.go: "did you mean"
+	root.Version = versionLine()
+	root.SetVersionTemplate("lastfmd {{.Version}}\n")
 	root.AddCommand(newRunCmd(e), newDemoCmd(e), newCallCmd(e), newVersionCmd(e), newConfigCmd(e))
 	root.AddCommand(newServiceCmds(e)...) // install.go: install, uninstall, start, stop, restart, status, healthcheck
 	root.AddCommand(newAuthCmd(e))        // auth*.go: login, mobile, web, import, default, status, logout
 	root.AddCommand(newQueueCmd(e))       // queue.go: list, retry, drop, export
 	addBuiltinExamples(root)              // help_examples.go: help, completion
+	refuseUnknownSubcommands(root)        // typos.go: after every command exists
+	refuseUnknownHelpTopics(root)
 	return root
 }
 

@@ -400,6 +400,11 @@ func fakeSystemd(t *testing.T) (env []string, log func() string) {
 	logf := dir + "/calls.log"
 	systemctl := `#!/bin/sh
 echo "systemctl $*" >> "$FAKE_LOG"
+if [ -n "$FAKE_FAIL" ]; then
+  case " $* " in
+  *" $FAKE_FAIL "*) echo "$FAKE_STDERR" >&2; echo 'See "systemctl status lastfmd.service" for details.' >&2; exit 1 ;;
+  esac
+fi
 case " $* " in
 *" show "*)
   case " $* " in
@@ -490,9 +495,20 @@ func TestServiceUserInstallCLI(t *testing.T) {
 	if out, _, code = runCLI(t, env, "", "status", "--user"); code != 1 || !strings.Contains(out, "service:  stopped") || !strings.Contains(out, "daemon:   not running") {
 		t.Errorf("status: %d\n%s", code, out)
 	}
-	if out, errOut, code = runCLI(t, env, "", "start", "--user"); code != 0 || !strings.Contains(calls(), "systemctl start --user lastfmd.service") {
+	if out, errOut, code = runCLI(t, env, "", "start", "--user"); code != 0 || !strings.Contains(calls(), "systemctl --user start lastfmd.service") {
 		t.Errorf("start: %d %s %s\n%s", code, out, errOut, calls())
 	}
+	// systemctl refuses: its own words reach the user, with the next step.
+	failing := append(env, "FAKE_FAIL=start", "FAKE_STDERR=Job for lastfmd.service failed because the control process exited with error code.")
+	_, errOut, code = runCLI(t, failing, "", "start", "--user")
+	teach(t, "", errOut, code, "start failed: `systemctl --user start lastfmd.service`: Job for lastfmd.service failed because the control process exited with error code.",
+		"systemctl --user status lastfmd", "journalctl --user -u lastfmd")
+	if strings.Contains(errOut, "exit status 1") {
+		t.Errorf("only the exit status: %s", errOut)
+	}
+	failing = append(env, "FAKE_FAIL=disable", "FAKE_STDERR=Failed to disable unit: Access denied")
+	_, errOut, code = runCLI(t, failing, "", "uninstall", "--user")
+	teach(t, "", errOut, code, "removing the user service failed: `systemctl --user disable lastfmd.service`: Failed to disable unit: Access denied", "lastfmd uninstall --user` again")
 	if out, errOut, code = runCLI(t, env, "", "uninstall", "--user"); code != 0 || !strings.Contains(out, "uninstalled") {
 		t.Errorf("uninstall: %d %s %s", code, out, errOut)
 	}

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -135,7 +136,10 @@ func TestTeachSecondDaemonSameState(t *testing.T) {
 	env := noConfigEnv(t, "LASTFMD_API_KEY="+stKey, "LASTFMD_API_SECRET_FILE="+secretFile(t), "LASTFMD_UPSTREAM="+w.emu.URL())
 	// Without the lock timeout this hangs, and runCLI's bound fails it.
 	out, errOut, code := runCLI(t, env, "", "run", "--listen", "127.0.0.1:0", "--state-dir", w.state)
-	teach(t, out, errOut, code, "locked by another lastfmd", w.state, "--state-dir")
+	teach(t, out, errOut, code, fmt.Sprintf("lastfmd is already running (pid %d, on %s)", os.Getpid(), w.url), w.state, "lastfmd status")
+	if strings.Contains(errOut, "--state-dir") {
+		t.Error("the second daemon is sent to another --state-dir")
+	}
 	// The first one still serves.
 	if code, body := w.do(t, "GET", "/v1/artist.getInfo?artist=Cher", ""); code != 200 {
 		t.Errorf("first daemon after the second one's attempt: %d %s", code, body)

@@ -142,6 +142,10 @@ type counts struct {
 	sent          map[string]uint64 // since start, by result: accepted, ignored, failed
 }
 
+// ErrLocked is the error Open wraps when another process holds the
+// journal: a daemon already runs with this state directory.
+var ErrLocked = errors.New("locked by another lastfmd")
+
 // Open opens (or creates) state_dir/journal.db. A journal locked by
 // another process fails after Tuning.OpenTimeout with an error naming the
 // state directory.
@@ -162,7 +166,7 @@ func Open(o Options) (*Journal, error) {
 	path := filepath.Join(o.Dir, FileName)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: t.OpenTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("journal: %s is locked by another lastfmd using state_dir %s: stop it, or give this one another --state-dir", path, o.Dir)
+		return nil, fmt.Errorf("journal: %s is %w using state_dir %s: stop it, or give this one another --state-dir", path, ErrLocked, o.Dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("journal: cannot open %s: %w", path, err)

@@ -371,7 +371,7 @@ func (s *sender) split(acct accounts.Account, items []*Item) {
 	}
 	class := signer.ClassifyResend(signer.ErrInvalidSignature, true, len(thirteen) == len(items))
 	if signer.Policy(class, signer.CallerScrobble).PauseAll {
-		s.pauseAll(thirteen, "Last.fm answered error 13 (invalid method signature) to every scrobble of a batch sent alone: check the API secret")
+		s.pauseAll(thirteen, signer.CredentialCause(signer.ErrInvalidSignature, "", "")+" (Last.fm answered error 13 to every scrobble of a batch sent alone)")
 		return
 	}
 	s.disk(j.bury(thirteen, "Last.fm refused this scrobble alone with error 13 (invalid method signature) while others passed"))
