@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 )
 
@@ -19,7 +20,7 @@ func TestAuthCLILoginThroughDaemon(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s %s", code, out, errOut)
 	}
-	if !strings.HasPrefix(url, w.emu.AuthURL()+"?api_key="+authKey+"&token=") {
+	if !strings.HasPrefix(url, w.emu.AuthURL()+"?api_key="+daemontest.Key+"&token=") {
 		t.Errorf("first line %q is not the approval URL", url)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -97,7 +98,7 @@ func TestAuthCLILoginLocal(t *testing.T) {
 func TestAuthCLIWhereFlowsRun(t *testing.T) {
 	w := newAuthWorld(t, worldOpt{})
 	// No secret configured: the local flow says what is missing.
-	env := append(cleanEnv(t), "LASTFMD_API_KEY="+authKey)
+	env := append(cleanEnv(t), "LASTFMD_API_KEY="+daemontest.Key)
 	_, errOut, code := runCLI(t, env, "alice-pw\n", "auth", "mobile", "--username", "alice", "--password-stdin")
 	if code != 1 || !strings.Contains(errOut, "secret") {
 		t.Errorf("without a secret: %d %s", code, errOut)

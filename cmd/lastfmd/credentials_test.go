@@ -11,17 +11,13 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 )
 
 // `lastfmd config check` asks Last.fm (here the emulator) whether the key
 // and the secret belong together, and names the wrong one.
 func TestConfigCheckVerifiesCredentials(t *testing.T) {
-	emu, err := lastfmtest.New(lastfmtest.Options{APIKey: stKey, Secret: stSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := daemontest.Emulator(t)
 	wrongSecret := filepath.Join(t.TempDir(), "api-secret")
 	if err := os.WriteFile(wrongSecret, []byte("not-the-secret\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -36,13 +32,13 @@ func TestConfigCheckVerifiesCredentials(t *testing.T) {
 		stderr    []string
 		notStderr string
 	}{
-		{"right key and secret", []string{"LASTFMD_API_KEY=" + stKey, "LASTFMD_API_SECRET_FILE=" + secretFile(t), "LASTFMD_UPSTREAM=" + emu.URL()},
-			0, "credentials verified: Last.fm accepts api_key " + stKey, nil, ""},
-		{"wrong secret", []string{"LASTFMD_API_KEY=" + stKey, "LASTFMD_API_SECRET_FILE=" + wrongSecret, "LASTFMD_UPSTREAM=" + emu.URL()},
-			1, "", []string{"Last.fm rejects the signature: the API secret in " + wrongSecret, "does not belong to api_key " + stKey, "last.fm error 13", "https://www.last.fm/api/accounts"}, "not-the-secret"},
+		{"right key and secret", []string{"LASTFMD_API_KEY=" + daemontest.Key, "LASTFMD_API_SECRET_FILE=" + secretFile(t), "LASTFMD_UPSTREAM=" + emu.URL()},
+			0, "credentials verified: Last.fm accepts api_key " + daemontest.Key, nil, ""},
+		{"wrong secret", []string{"LASTFMD_API_KEY=" + daemontest.Key, "LASTFMD_API_SECRET_FILE=" + wrongSecret, "LASTFMD_UPSTREAM=" + emu.URL()},
+			1, "", []string{"Last.fm rejects the signature: the API secret in " + wrongSecret, "does not belong to api_key " + daemontest.Key, "last.fm error 13", "https://www.last.fm/api/accounts"}, "not-the-secret"},
 		{"unknown key", []string{"LASTFMD_API_KEY=" + otherKey, "LASTFMD_API_SECRET_FILE=" + secretFile(t), "LASTFMD_UPSTREAM=" + emu.URL()},
-			1, "", []string{"Last.fm does not know api_key " + otherKey, "last.fm error 10"}, stSecret},
-		{"Last.fm out of reach", []string{"LASTFMD_API_KEY=" + stKey, "LASTFMD_API_SECRET_FILE=" + secretFile(t), "LASTFMD_UPSTREAM=" + closed},
+			1, "", []string{"Last.fm does not know api_key " + otherKey, "last.fm error 10"}, daemontest.Secret},
+		{"Last.fm out of reach", []string{"LASTFMD_API_KEY=" + daemontest.Key, "LASTFMD_API_SECRET_FILE=" + secretFile(t), "LASTFMD_UPSTREAM=" + closed},
 			0, "credentials not verified: Last.fm at " + closed + " cannot be reached", nil, ""},
 		{"a 5-character key", []string{"LASTFMD_API_KEY=abcde", "LASTFMD_API_SECRET_FILE=" + secretFile(t), "LASTFMD_UPSTREAM=" + emu.URL()},
 			1, "", []string{`lastfm.api_key: "abcde" is not an API key: Last.fm issues 32 letters and digits (this has 5 characters)`, "LASTFMD_API_KEY"}, ""},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -14,7 +13,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
-	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
@@ -23,34 +22,13 @@ import (
 // queueDaemon runs a daemon in front of an emulator and returns its URL.
 func queueDaemon(t *testing.T) (*daemon.Main, *lastfmtest.Server) {
 	t.Helper()
-	emu, err := lastfmtest.New(lastfmtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { emu.Close() })
-	emu.AddUser("alice", "pw", false)
+	emu := daemontest.Emulator(t)
 	state := t.TempDir()
-	store, err := accounts.Open(state, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Put(accounts.Account{Name: "alice", Key: emu.NewSession("alice"), User: "alice"}); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Defaults()
-	cfg.Listen, cfg.StateDir = "127.0.0.1:0", state
-	cfg.LastFM.APIKey, cfg.LastFM.APISecret = emu.APIKey(), config.Secret(emu.Secret())
-	cfg.LastFM.Upstream = emu.URL()
-	cfg.LastFM.Rate, cfg.LastFM.Burst = 1000, 1000
+	daemontest.SignIn(t, emu, state, accounts.Account{Name: "alice", User: "alice"})
+	cfg := daemontest.Config(emu, state)
 	m := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler),
 		JournalTuning: journal.Tuning{BackoffBase: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond, Poll: 10 * time.Millisecond}}
-	if err := m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; m.Close() })
+	daemontest.Run(t, m, nil)
 	return m, emu
 }
 

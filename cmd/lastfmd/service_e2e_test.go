@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
@@ -182,7 +183,7 @@ func TestSystemdSocketActivationRules(t *testing.T) {
 		if st, _ := get(t, hc, base+"/v1/status"); st != 401 {
 			t.Errorf("no token: %d, want 401", st)
 		}
-		if st, _ := get(t, hc, base+"/v1/status", "Authorization", "Bearer "+svcToken); st != 200 {
+		if st, _ := get(t, hc, base+"/v1/status", "Authorization", "Bearer "+daemontest.Token); st != 200 {
 			t.Errorf("with token: %d", st)
 		}
 		d.signal(syscall.SIGTERM)
@@ -329,7 +330,7 @@ func TestSignalHupReloadsLogLevel(t *testing.T) {
 			mu.Unlock()
 		}}
 		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/v1/artist.getInfo?artist="+url.QueryEscape(artist), nil)
-		req.Header.Set("Authorization", "Bearer "+svcToken)
+		req.Header.Set("Authorization", "Bearer "+daemontest.Token)
 		req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
 		resp, err := hc.Do(req)
 		if err != nil {
@@ -657,13 +658,13 @@ func TestServiceCredentialsAndStateDirectory(t *testing.T) {
 	w := newSvcWorld(t, svcOpts{})
 	w.emu.AddUser("bob", "bob-pw", false)
 	creds := t.TempDir()
-	for name, v := range map[string]string{"api-secret": svcSecret, "session-key": w.sk, "token": svcToken} {
+	for name, v := range map[string]string{"api-secret": daemontest.Secret, "session-key": w.sk, "token": daemontest.Token} {
 		if err := os.WriteFile(creds+"/"+name, []byte(v+"\n"), 0o400); err != nil {
 			t.Fatal(err)
 		}
 	}
 	state := t.TempDir()
-	conf := fmt.Sprintf("listen = %q\n[lastfm]\napi_key = %q\nupstream = %q\n", w.busy.Addr().String(), svcKey, w.emu.URL())
+	conf := fmt.Sprintf("listen = %q\n[lastfm]\napi_key = %q\nupstream = %q\n", w.busy.Addr().String(), daemontest.Key, w.emu.URL())
 	if err := os.WriteFile(w.conf, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -671,7 +672,7 @@ func TestServiceCredentialsAndStateDirectory(t *testing.T) {
 	l.listenTCP(t, "127.0.0.1:0")
 	d := w.start(&l, "CREDENTIALS_DIRECTORY="+creds, "STATE_DIRECTORY="+state)
 	hc, base := httpClient(w.ready(d))
-	auth := []string{"Authorization", "Bearer " + svcToken}
+	auth := []string{"Authorization", "Bearer " + daemontest.Token}
 
 	if st, _ := get(t, hc, base+"/v1/status"); st != 401 {
 		t.Errorf("no token: %d, want 401", st)
@@ -690,7 +691,7 @@ func TestServiceCredentialsAndStateDirectory(t *testing.T) {
 	}
 	w.noSecrets(string(body), "the love answer")
 
-	form := url.Values{"method": {"auth.getMobileSession"}, "username": {"bob"}, "password": {"bob-pw"}, "api_key": {svcToken}, "format": {"json"}}
+	form := url.Values{"method": {"auth.getMobileSession"}, "username": {"bob"}, "password": {"bob-pw"}, "api_key": {daemontest.Token}, "format": {"json"}}
 	resp, err = hc.PostForm(base+"/2.0/", form)
 	if err != nil {
 		t.Fatal(err)

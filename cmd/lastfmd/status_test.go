@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,13 +14,9 @@ import (
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
-)
-
-const (
-	stKey    = "0123456789abcdef0123456789abcdef"
-	stSecret = "status-SECRET-never-shown"
 )
 
 // statusWorld is an emulator and an in-process daemon with the accounts
@@ -41,52 +36,20 @@ func newStatusWorld(t *testing.T) *statusWorld { return newWorld(t, true) }
 // or with no account at all.
 func newWorld(t *testing.T, signedIn bool, opts ...func(*config.Config)) *statusWorld {
 	t.Helper()
-	emu, err := lastfmtest.New(lastfmtest.Options{APIKey: stKey, Secret: stSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { emu.Close() })
-	emu.AddUser("alice", "alice-pw", false)
-	emu.AddUser("bob", "bob-pw", false)
+	emu := daemontest.Emulator(t)
 	w := &statusWorld{emu: emu, skAlice: emu.NewSession("alice"), skBob: emu.NewSession("bob")}
 	state := t.TempDir()
-	store, err := accounts.Open(state, nil)
-	if err != nil {
-		t.Fatal(err)
+	if signedIn {
+		daemontest.SignIn(t, emu, state, accounts.Account{Name: "alice", Key: w.skAlice, User: "alice"}, accounts.Account{Name: "bob", Key: w.skBob, User: "bob"})
 	}
-	for _, a := range []accounts.Account{{Name: "alice", Key: w.skAlice, User: "alice"}, {Name: "bob", Key: w.skBob, User: "bob"}} {
-		if !signedIn {
-			break
-		}
-		if err := store.Put(a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := config.Defaults()
-	cfg.Listen = "127.0.0.1:0"
-	cfg.StateDir = state
-	cfg.LastFM.APIKey = stKey
-	cfg.LastFM.APISecret = config.Secret(stSecret)
-	cfg.LastFM.Upstream = emu.URL()
-	cfg.LastFM.AuthURL = emu.AuthURL()
+	cfg := daemontest.Config(emu, state)
 	cfg.LastFM.Rate, cfg.LastFM.Burst = 100, 100
 	cfg.LastFM.QueueWait = config.Duration{Duration: time.Second} // a call behind the back-off is refused at once
 	for _, o := range opts {
 		o(&cfg)
 	}
 	w.m = &daemon.Main{Config: &cfg}
-	if err := w.m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		w.m.Close()
-	})
-	w.url = w.m.URL()
+	w.url = daemontest.Run(t, w.m, nil)
 	w.state = state
 	return w
 }
@@ -178,7 +141,7 @@ func TestStatusAtAGlance(t *testing.T) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
 	}
-	for _, secret := range []string{stSecret, w.skAlice, w.skBob} {
+	for _, secret := range []string{daemontest.Secret, w.skAlice, w.skBob} {
 		if strings.Contains(out+errOut, secret) {
 			t.Error("status shows a secret")
 		}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 )
 
 // teach checks an error a new user can hit: exit status 1, one line on
@@ -42,7 +43,7 @@ func teach(t *testing.T, stdout, stderr string, code int, wrong string, next ...
 // secretFile writes a readable-only-by-us API secret and returns its path.
 func secretFile(t *testing.T) string {
 	p := filepath.Join(t.TempDir(), "api-secret")
-	if err := os.WriteFile(p, []byte(stSecret+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(p, []byte(daemontest.Secret+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -80,13 +81,13 @@ func TestTeachNoAPIKey(t *testing.T) {
 // The API key but no secret: in a file, and with no file at all.
 func TestTeachNoSecret(t *testing.T) {
 	conf := filepath.Join(t.TempDir(), "lastfmd.toml")
-	if err := os.WriteFile(conf, []byte("[lastfm]\napi_key = \""+stKey+"\"\n"), 0o600); err != nil {
+	if err := os.WriteFile(conf, []byte("[lastfm]\napi_key = \""+daemontest.Key+"\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out, errOut, code := runCLI(t, noConfigEnv(t, "LASTFMD_CONFIG="+conf), "", "run")
 	teach(t, out, errOut, code, "lastfm.api_secret_file is required", conf, "put the shared secret in a file only you can read", `"Running it for real"`)
 
-	out, errOut, code = runCLI(t, noConfigEnv(t, "LASTFMD_API_KEY="+stKey), "", "run")
+	out, errOut, code = runCLI(t, noConfigEnv(t, "LASTFMD_API_KEY="+daemontest.Key), "", "run")
 	teach(t, out, errOut, code, "lastfm.api_secret_file is required and there is no config file", "LASTFMD_API_SECRET_FILE", `"Running it for real"`)
 }
 
@@ -121,7 +122,7 @@ func TestTeachPortInUse(t *testing.T) {
 	}
 	defer busy.Close()
 	addr := busy.Addr().String()
-	env := noConfigEnv(t, "LASTFMD_API_KEY="+stKey, "LASTFMD_API_SECRET_FILE="+secretFile(t))
+	env := noConfigEnv(t, "LASTFMD_API_KEY="+daemontest.Key, "LASTFMD_API_SECRET_FILE="+secretFile(t))
 	out, errOut, code := runCLI(t, env, "", "run", "--listen", addr)
 	teach(t, out, errOut, code, "listen "+addr+": the address is in use", "`lastfmd status`")
 
@@ -133,7 +134,7 @@ func TestTeachPortInUse(t *testing.T) {
 // naming the directory and the way out, instead of hanging on the lock.
 func TestTeachSecondDaemonSameState(t *testing.T) {
 	w := newWorld(t, true)
-	env := noConfigEnv(t, "LASTFMD_API_KEY="+stKey, "LASTFMD_API_SECRET_FILE="+secretFile(t), "LASTFMD_UPSTREAM="+w.emu.URL())
+	env := noConfigEnv(t, "LASTFMD_API_KEY="+daemontest.Key, "LASTFMD_API_SECRET_FILE="+secretFile(t), "LASTFMD_UPSTREAM="+w.emu.URL())
 	// Without the lock timeout this hangs, and runCLI's bound fails it.
 	out, errOut, code := runCLI(t, env, "", "run", "--listen", "127.0.0.1:0", "--state-dir", w.state)
 	teach(t, out, errOut, code, fmt.Sprintf("lastfmd is already running (pid %d, on %s)", os.Getpid(), w.url), w.state, "lastfmd status")
