@@ -24,6 +24,9 @@ func printDaemonStatus(w io.Writer, doc daemon.StatusDoc, now time.Time) {
 	if doc.Queue.LastError != "" && doc.Queue.Pending+doc.Queue.Dead > 0 {
 		fmt.Fprintf(w, "          last error: %s\n", doc.Queue.LastError)
 	}
+	if doc.Queue.DiskProblem != "" && doc.Queue.DiskProblem != doc.Queue.LastError {
+		fmt.Fprintf(w, "          disk: %s\n", doc.Queue.DiskProblem)
+	}
 	if doc.Queue.Dead > 0 {
 		fmt.Fprintf(w, "          see the dead letters: lastfmd queue list; send them again: lastfmd queue retry ID...\n")
 	}

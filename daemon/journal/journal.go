@@ -333,10 +333,11 @@ func (j *Journal) Close() error {
 	return j.db.Close()
 }
 
-// SetCommitHook installs a function run inside every submission's
-// transaction before it commits; an error from it fails the commit. It
-// exists for fault-injection tests ("a failed commit answers 503 and
-// claims nothing"); nil removes it.
+// SetCommitHook installs a function run inside every transaction that
+// journals an item or records an outcome (submissions, Last.fm's answers,
+// dead letters) before it commits; an error from it fails the commit. It
+// exists for fault-injection tests ("a failed commit answers 503 and claims
+// nothing", "a full disk never causes a resend"); nil removes it.
 func (j *Journal) SetCommitHook(f func() error) {
 	j.mu.Lock()
 	j.commitHook = f
