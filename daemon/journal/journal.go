@@ -160,9 +160,26 @@ func Open(o Options) (*Journal, error) {
 		return nil, fmt.Errorf("journal: state_dir %s: %w", o.Dir, err)
 	}
 	path := filepath.Join(o.Dir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: t.OpenTimeout})
+	locked := fmt.Errorf("journal: %s is locked by another lastfmd using state_dir %s: stop it, or give this one another --state-dir", path, o.Dir)
+	// The file is checked before bbolt maps it: bbolt trusts its pages,
+	// so a damaged file would fault or panic (boltfile.go).
+	if err := CheckFile(path); err != nil {
+		if inUse(path) {
+			return nil, locked
+		}
+		return nil, err
+	}
+	var db *bolt.DB
+	err := guard(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: t.OpenTimeout})
+		return err
+	})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("journal: %s is locked by another lastfmd using state_dir %s: stop it, or give this one another --state-dir", path, o.Dir)
+		return nil, locked
+	}
+	var damaged *DamagedError
+	if errors.As(err, &damaged) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("journal: cannot open %s: %w", path, err)
@@ -175,15 +192,18 @@ func Open(o Options) (*Journal, error) {
 		stop: make(chan struct{}), hardStop: hard, abort: abort,
 		senders: map[string]*sender{}, waiters: map[uint64][]*waiter{}, counts: map[string]*counts{},
 	}
-	if err := j.initSchema(); err != nil {
+	if err := guard(path, j.initSchema); err != nil {
 		db.Close()
 		abort()
 		return nil, err
 	}
-	if err := j.loadCounts(); err != nil {
+	if err := guard(path, j.loadCounts); err != nil {
 		db.Close()
 		abort()
-		return nil, fmt.Errorf("journal: %s: %w", path, err)
+		if errors.As(err, &damaged) {
+			return nil, err
+		}
+		return nil, &DamagedError{Path: path, Problem: "a journalled item cannot be read (" + err.Error() + ")"}
 	}
 	return j, nil
 }
