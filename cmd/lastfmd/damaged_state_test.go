@@ -51,7 +51,9 @@ func TestDamagedJournalRefusesToStartAndSalvages(t *testing.T) {
 	damages := map[string]func(path string) error{
 		"truncated": func(path string) error { return os.Truncate(path, 20000) },
 		"0 bytes":   func(path string) error { return os.Truncate(path, 0) },
-		"garbage":   func(path string) error { return os.WriteFile(path, []byte(strings.Repeat("not a journal\n", 5000)), 0o600) },
+		"garbage": func(path string) error {
+			return os.WriteFile(path, []byte(strings.Repeat("not a journal\n", 5000)), 0o600)
+		},
 	}
 	for name, damage := range damages {
 		t.Run(name, func(t *testing.T) {
