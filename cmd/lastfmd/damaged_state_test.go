@@ -108,3 +108,38 @@ func TestUnitsDoNotRestartOnDamagedState(t *testing.T) {
 		}
 	}
 }
+
+// A damaged sessions.json gets the same care: one line naming the file and
+// what to do, exit status 65.
+func TestDamagedSessionsRefuseToStart(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("s3cr3t\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{
+		"null":            "null",
+		"duplicate names": `{"version":1,"accounts":[{"name":"rj","key":"k1"},{"name":"rj","key":"k2"}]}`,
+		"invalid name":    `{"version":1,"accounts":[{"name":"r j","key":"k1"}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.Chmod(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "sessions.json")
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			env := cleanEnv(t, "LASTFMD_API_KEY=0123456789abcdef0123456789abcdef", "LASTFMD_API_SECRET_FILE="+secret)
+			_, errOut, code := runCLI(t, env, "", "run", "--listen", "127.0.0.1:0", "--state-dir", dir)
+			if code != exitStateDamaged || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+				t.Errorf("exit status %d, stderr %q", code, errOut)
+			}
+			for _, want := range []string{path, "is damaged", "lastfmd auth login"} {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("stderr lacks %q: %q", want, errOut)
+				}
+			}
+		})
+	}
+}
