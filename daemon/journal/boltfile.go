@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -39,16 +40,16 @@ type boltMeta struct {
 	freelist uint64
 	hwm      uint64 // pages in use: the file holds pages [0, hwm)
 	txid     uint64
+	flags    uint16 // the meta page's own page type
 }
 
-// readMeta reads and validates the meta page at off.
+// readMeta reads and validates the meta page at off as bbolt does (magic,
+// version, checksum), so that both pick the same one; its flags and page
+// size are checked once it is picked (sane).
 func readMeta(f io.ReaderAt, off int64) (boltMeta, error) {
 	buf := make([]byte, pageHeaderSize+64)
 	if _, err := f.ReadAt(buf, off); err != nil {
 		return boltMeta{}, err
-	}
-	if le.Uint16(buf[8:]) != flagMeta {
-		return boltMeta{}, errors.New("not a header page")
 	}
 	m := buf[pageHeaderSize:]
 	if le.Uint32(m[0:]) != boltMagic {
@@ -62,12 +63,19 @@ func readMeta(f io.ReaderAt, off int64) (boltMeta, error) {
 	if h.Sum64() != le.Uint64(m[metaChecksumAt:]) {
 		return boltMeta{}, errors.New("checksum mismatch")
 	}
-	meta := boltMeta{pageSize: le.Uint32(m[8:]), root: le.Uint64(m[16:]), freelist: le.Uint64(m[32:]),
-		hwm: le.Uint64(m[40:]), txid: le.Uint64(m[48:])}
-	if ps := meta.pageSize; ps < 512 || ps > 1<<16 || ps&(ps-1) != 0 {
-		return boltMeta{}, fmt.Errorf("page size %d", ps)
+	return boltMeta{pageSize: le.Uint32(m[8:]), root: le.Uint64(m[16:]), freelist: le.Uint64(m[32:]),
+		hwm: le.Uint64(m[40:]), txid: le.Uint64(m[48:]), flags: le.Uint16(buf[8:])}, nil
+}
+
+// sane checks what bbolt does not before it trusts a picked meta page.
+func (m boltMeta) sane() error {
+	if m.flags != flagMeta {
+		return fmt.Errorf("its current header page is overwritten (page type %#x)", m.flags)
 	}
-	return meta, nil
+	if ps := m.pageSize; ps < 512 || ps > 1<<16 || ps&(ps-1) != 0 {
+		return fmt.Errorf("its current header page names a page size of %d bytes", ps)
+	}
+	return nil
 }
 
 // latestMeta picks the meta bbolt would use: the valid one with the higher
@@ -83,15 +91,16 @@ func latestMeta(f io.ReaderAt) (boltMeta, error) {
 		sizes = []uint32{m0.pageSize}
 	}
 	for _, ps := range sizes {
-		if m1, err1 = readMeta(f, int64(ps)); err1 == nil && m1.pageSize == ps {
+		if m1, err1 = readMeta(f, int64(ps)); err1 == nil {
 			break
 		}
 	}
+	// bbolt (db.meta): the higher transaction id if valid, else the other.
 	switch {
 	case err0 == nil && (err1 != nil || m0.txid >= m1.txid):
-		return m0, nil
+		return m0, m0.sane()
 	case err1 == nil:
-		return m1, nil
+		return m1, m1.sane()
 	}
 	return boltMeta{}, fmt.Errorf("neither of its two header pages is valid (%v; %v)", err0, err1)
 }
@@ -101,11 +110,16 @@ func latestMeta(f io.ReaderAt) (boltMeta, error) {
 // collected and the damaged subtree is skipped.
 type treeWalker struct {
 	f        io.ReaderAt
+	size     int64 // the file's size: no read is larger than the file
 	meta     boltMeta
 	seen     map[uint64]bool
 	kv       func(bucket string, k, v []byte) // salvage: each readable key/value of a top-level bucket
 	problems []string
 	strict   bool
+	// visits bounds the work: a real file's entries each take 16 bytes of
+	// it, so a walk visiting more than size/16 of them follows entries
+	// that overlap (a crafted file), which could otherwise blow up.
+	visits int64
 }
 
 type walkError struct{ msg string }
@@ -139,8 +153,8 @@ func (w *treeWalker) readPage(id uint64) ([]byte, error) {
 		return nil, w.fail("page %d is overwritten (it says it is page %d)", id, got)
 	}
 	overflow := uint64(le.Uint32(head[12:]))
-	if id+overflow >= w.meta.hwm {
-		return nil, w.fail("page %d runs past the file's %d pages", id, w.meta.hwm)
+	if id+overflow >= w.meta.hwm || (id+overflow+1)*ps > uint64(w.size) {
+		return nil, w.fail("page %d runs past the end of the file", id)
 	}
 	buf := make([]byte, (overflow+1)*ps)
 	if _, err := w.f.ReadAt(buf, int64(id*ps)); err != nil {
@@ -177,7 +191,29 @@ func (w *treeWalker) walkPage(name string, p []byte, id uint64, depth int) error
 	if pageHeaderSize+count*elementSize > len(p) {
 		return w.fail("page %d: %d entries do not fit in it", id, count)
 	}
+	// bbolt follows an inline bucket's "branch" to itself, and the first
+	// entry of an empty branch, for ever: both are damage.
+	if id == 0 && flags != flagLeaf {
+		return w.fail("bucket %q: its inline page is overwritten (page type %#x)", name, flags)
+	}
+	if flags != flagBranch && flags != flagLeaf {
+		return w.fail("page %d is overwritten (page type %#x)", id, flags)
+	}
+	if flags == flagBranch && count == 0 {
+		return w.fail("page %d is overwritten (a branch with no entries)", id)
+	}
+	var prev []byte // keys must ascend within a page: bbolt finds them by binary search
+	ordered := func(k []byte) error {
+		if prev != nil && bytes.Compare(prev, k) >= 0 {
+			return w.fail("page %d: its keys are out of order", id)
+		}
+		prev = k
+		return nil
+	}
 	for i := range count {
+		if w.visits++; w.visits > w.size/elementSize+1 {
+			return &walkError{"its entries overlap (more entries than the file can hold)"}
+		}
 		e := p[pageHeaderSize+i*elementSize:]
 		at := pageHeaderSize + i*elementSize
 		switch flags {
@@ -188,6 +224,9 @@ func (w *treeWalker) walkPage(name string, p []byte, id uint64, depth int) error
 					return err
 				}
 				continue
+			}
+			if err := ordered(p[at+pos : at+pos+ksize]); err != nil {
+				return err
 			}
 			child, err := w.readPage(le.Uint64(e[8:]))
 			if err != nil {
@@ -209,6 +248,9 @@ func (w *treeWalker) walkPage(name string, p []byte, id uint64, depth int) error
 				continue
 			}
 			k, v := p[start:start+ksize], p[start+ksize:start+ksize+vsize]
+			if err := ordered(k); err != nil {
+				return err
+			}
 			if lf&leafBucket == 0 {
 				if w.kv != nil {
 					w.kv(name, k, v)
@@ -252,7 +294,7 @@ func (w *treeWalker) checkFreelist() error {
 	if n == 0xFFFF {
 		n, at = le.Uint64(p[pageHeaderSize:]), pageHeaderSize+8
 	}
-	if uint64(at)+n*8 > uint64(len(p)) {
+	if n > uint64(len(p))/8 || uint64(at)+n*8 > uint64(len(p)) {
 		return w.fail("the free-page list (page %d) does not fit in its page", w.meta.freelist)
 	}
 	for i := range n {
@@ -289,7 +331,7 @@ func checkBoltFile(path string) error {
 		return &walkError{fmt.Sprintf("it is cut short: %d bytes, where its header counts %d pages of %d bytes (%d bytes)",
 			st.Size(), meta.hwm, meta.pageSize, need)}
 	}
-	w := &treeWalker{f: f, meta: meta, seen: map[uint64]bool{}, strict: true}
+	w := &treeWalker{f: f, size: st.Size(), meta: meta, seen: map[uint64]bool{}, strict: true}
 	if err := w.checkFreelist(); err != nil {
 		return err
 	}

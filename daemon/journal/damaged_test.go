@@ -49,7 +49,8 @@ func usedPages(t *testing.T, path string) []uint64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &treeWalker{f: f, meta: meta, seen: map[uint64]bool{}, strict: true}
+	st, _ := f.Stat()
+	w := &treeWalker{f: f, size: st.Size(), meta: meta, seen: map[uint64]bool{}, strict: true}
 	if err := w.walkBucket("", meta.root, nil, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +75,18 @@ func overwrite(t *testing.T, path string, id uint64, from int) {
 		junk[i] = byte(r.Uint32())
 	}
 	if _, err := f.WriteAt(junk, int64(id)*4096+int64(from)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeAt(t *testing.T, path string, off int64, b []byte) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(b, off); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -109,6 +122,21 @@ func TestDamagedJournalIsNamed(t *testing.T) {
 			}
 			overwrite(t, path, meta.freelist, 0)
 		}, "page"},
+		{"a page's type and count zeroed (found by FuzzCheckFile)", func(t *testing.T, path string) {
+			pages := usedPages(t, path)
+			writeAt(t, path, int64(pages[len(pages)/2])*4096+8, []byte{0, 0, 0, 0})
+		}, "page type 0x0"},
+		{"the current header page's type overwritten (found by FuzzCheckFile)", func(t *testing.T, path string) {
+			f, _ := os.Open(path)
+			m0, _ := readMeta(f, 0)
+			m1, _ := readMeta(f, 4096)
+			f.Close()
+			cur := int64(0)
+			if m1.txid > m0.txid {
+				cur = 4096
+			}
+			writeAt(t, path, cur+8, []byte{0x04, 0x02})
+		}, "current header page is overwritten"},
 		{"0 bytes", func(t *testing.T, path string) {
 			if err := os.Truncate(path, 0); err != nil {
 				t.Fatal(err)

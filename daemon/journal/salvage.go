@@ -79,12 +79,16 @@ func readDamaged(path string) (items, dead []*Item, results []*Result, problems 
 		return nil, nil, nil, []string{err.Error()}
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, nil, []string{err.Error()}
+	}
 	meta, err := latestMeta(f)
 	if err != nil {
 		return nil, nil, nil, []string{"nothing can be read: " + err.Error()}
 	}
 	bad := map[string]int{}
-	w := &treeWalker{f: f, meta: meta, seen: map[uint64]bool{}, kv: func(bucket string, _, v []byte) {
+	w := &treeWalker{f: f, size: st.Size(), meta: meta, seen: map[uint64]bool{}, kv: func(bucket string, _, v []byte) {
 		switch bucket {
 		case string(bItems), string(bDead):
 			it, err := decodeItem(v)
