@@ -298,6 +298,9 @@ func TestStatusLines(t *testing.T) {
 			[]string{"accounts: home (Last.fm user rj) (default, 12 scrobbles today)", "cache:    3 entries, 1.5 KiB of 1.0 GiB; 60% hit rate (3 hits, 1 miss, 1 stale, 2 evicted)",
 				"queue:    5 pending (oldest 2m5s, next attempt in 30s), 0 dead letters", "last error: Last.fm unreachable",
 				"upstream: answering, with errors, 10 calls, 1 error; last error: HTTP 503 from Last.fm", "clock:    30s behind Last.fm's (fine: under 2m0s)", "limiter:  2 calls/s, burst 5, 1 waiting"}},
+		{"disk full (issue 14)", daemon.StatusDoc{Queue: daemon.QueueStatus{Pending: 60, LastError: "the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory",
+			DiskProblem: "the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory"}},
+			[]string{"queue:    60 pending", "          disk: the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory"}},
 		{"key broken", daemon.StatusDoc{Upstream: daemon.UpstreamStatus{Calls: 1, Errors: 1, KeyProblem: "last.fm error 10: Invalid API key"}},
 			[]string{"upstream: API key refused", "API key problem: last.fm error 10: Invalid API key: check lastfm.api_key", "clock:    in step"}},
 	}

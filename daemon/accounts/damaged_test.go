@@ -78,3 +78,28 @@ func TestCheckNameAndReserved(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseSessions: sessions.json may hold anything. parseFile never
+// panics, and what it accepts has unique names of the right shape, each
+// with a key.
+//
+//	go test -run='^$' -fuzz='^FuzzParseSessions$' -fuzztime=30s ./daemon/accounts/
+func FuzzParseSessions(f *testing.F) {
+	for _, seed := range []string{"null", "", "[]", `{"version":1,"accounts":[{"name":"rj","key":"k"}]}`,
+		`{"version":1,"accounts":[{"name":"rj","key":"k"},{"name":"rj","key":"k"}]}`, `{"version":2}`, `{"accounts":null}`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, err := parseFile("/s/sessions.json", raw)
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for _, a := range got.Accounts {
+			if CheckName(a.Name) != nil || seen[a.Name] || strings.TrimSpace(a.Key) == "" {
+				t.Fatalf("accepted %+v", a.Name)
+			}
+			seen[a.Name] = true
+		}
+	})
+}
