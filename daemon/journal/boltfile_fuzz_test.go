@@ -15,6 +15,11 @@ import (
 // never a crash.
 //
 //	go test -run='^$' -fuzz='^FuzzCheckFile$' -fuzztime=60s ./daemon/journal/
+//
+// On the project's 2-core machine `go test -fuzz` crawls here (coverage
+// instrumentation); the test binary run directly fuzzes without it at
+// ~2,000 runs/s: go test -c -o /tmp/jt ./daemon/journal/ &&
+// /tmp/jt -test.run='^$' -test.fuzz='^FuzzCheckFile$' -test.fuzztime=60s
 func FuzzCheckFile(f *testing.F) {
 	dir := f.TempDir()
 	j, err := Open(Options{Dir: dir})
