@@ -4,30 +4,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/lastfmd/lastfmd/daemon/apperr"
 )
 
 // DamagedError is a sessions.json lastfmd cannot trust: not JSON, null,
 // two accounts of one name, a name of the wrong shape, an account without
 // a key. Loading it silently would lose or mix up sessions, so the daemon
-// refuses to start (cmd/lastfmd exits 65, which the systemd units do not
-// restart on) and says which file and what to do.
-type DamagedError struct {
-	Path    string
-	Problem string
-}
-
-func (e *DamagedError) Error() string {
-	return fmt.Sprintf("sessions: %s is damaged: %s. Fix it by hand, restore it from a backup, or move it aside (mv %s %s.damaged) and sign in again (lastfmd auth login)",
-		e.Path, e.Problem, e.Path, e.Path)
-}
-
-// StateDamaged marks errors that need a person, not a restart.
-func (e *DamagedError) StateDamaged() bool { return true }
+// refuses to start and says which file and what to do.
+type DamagedError = apperr.Damaged
 
 // parseFile decodes and checks sessions.json.
 func parseFile(path string, raw []byte) (file, error) {
 	damaged := func(format string, args ...any) (file, error) {
-		return file{}, &DamagedError{Path: path, Problem: fmt.Sprintf(format, args...)}
+		return file{}, &DamagedError{What: "sessions", Path: path, Problem: fmt.Sprintf(format, args...),
+			Fix: fmt.Sprintf("Fix it by hand, restore it from a backup, or move it aside (mv %s %s.damaged) and sign in again (lastfmd auth login)", path, path)}
 	}
 	if strings.TrimSpace(string(raw)) == "" {
 		return damaged("it is empty")

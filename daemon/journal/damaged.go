@@ -2,28 +2,24 @@ package journal
 
 import (
 	"errors"
+
 	"fmt"
+	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"os"
 	"runtime/debug"
 )
 
 // DamagedError is a journal file lastfmd cannot trust: cut short,
 // overwritten, empty or not a journal at all. The daemon refuses to start
-// on it (cmd/lastfmd exits with its own status, which the systemd units
-// name in RestartPreventExitStatus so they do not loop); `lastfmd queue
-// salvage` saves what can be read and starts a new journal.
-type DamagedError struct {
-	Path    string
-	Problem string
-}
+// on it; `lastfmd queue salvage` saves what can be read and starts a new
+// journal (docs/journal.md).
+type DamagedError = apperr.Damaged
 
-func (e *DamagedError) Error() string {
-	return fmt.Sprintf("journal: %s is damaged: %s. Stop lastfmd and run `lastfmd queue salvage` to save every readable scrobble, set the file aside and start a new journal (see docs/journal.md)",
-		e.Path, e.Problem)
+// damaged names the journal at path as damaged by problem.
+func damaged(path, problem string) *DamagedError {
+	return &DamagedError{What: "journal", Path: path, Problem: problem,
+		Fix: "Stop lastfmd and run `lastfmd queue salvage` to save every readable scrobble, set the file aside and start a new journal (see docs/journal.md)"}
 }
-
-// StateDamaged marks errors that need a person, not a restart.
-func (e *DamagedError) StateDamaged() bool { return true }
 
 // CheckFile checks the journal file at path without mapping it (see
 // checkBoltFile). A missing file is fine: a new journal starts.
@@ -34,7 +30,7 @@ func CheckFile(path string) error {
 	}
 	var we *walkError
 	if errors.As(err, &we) {
-		return &DamagedError{Path: path, Problem: we.msg}
+		return damaged(path, we.msg)
 	}
 	return fmt.Errorf("journal: cannot read %s: %w", path, err)
 }
@@ -48,7 +44,7 @@ func guard(path string, f func() error) (err error) {
 	defer debug.SetPanicOnFault(old)
 	defer func() {
 		if r := recover(); r != nil {
-			err = &DamagedError{Path: path, Problem: fmt.Sprintf("it cannot be read (%v)", oneLine(fmt.Sprint(r)))}
+			err = damaged(path, fmt.Sprintf("it cannot be read (%v)", oneLine(fmt.Sprint(r))))
 		}
 	}()
 	return f()

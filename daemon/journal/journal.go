@@ -177,8 +177,8 @@ func Open(o Options) (*Journal, error) {
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, locked
 	}
-	var damaged *DamagedError
-	if errors.As(err, &damaged) {
+	var dmg *DamagedError
+	if errors.As(err, &dmg) {
 		return nil, err
 	}
 	if err != nil {
@@ -200,10 +200,10 @@ func Open(o Options) (*Journal, error) {
 	if err := guard(path, j.loadCounts); err != nil {
 		db.Close()
 		abort()
-		if errors.As(err, &damaged) {
+		if errors.As(err, &dmg) {
 			return nil, err
 		}
-		return nil, &DamagedError{Path: path, Problem: "a journalled item cannot be read (" + err.Error() + ")"}
+		return nil, damaged(path, "a journalled item cannot be read ("+err.Error()+")")
 	}
 	return j, nil
 }

@@ -21,16 +21,7 @@ func TestFullDiskNeverResends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var full atomic.Bool
-	var refused atomic.Int64
-	full.Store(true)
-	e.j.SetCommitHook(func() error {
-		if full.Load() {
-			refused.Add(1)
-			return fmt.Errorf("write %s: %w", e.j.Path(), syscall.ENOSPC)
-		}
-		return nil
-	})
+	full, refused := fillDisk(e.j)
 	e.j.Start()
 	// The first batch (50) is answered and its write refused; the sender
 	// then retries the write, never the send.
@@ -74,16 +65,7 @@ func TestFullDiskKeepsABurial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var full atomic.Bool
-	var refused atomic.Int64
-	full.Store(true)
-	e.j.SetCommitHook(func() error {
-		if full.Load() {
-			refused.Add(1)
-			return syscall.ENOSPC
-		}
-		return nil
-	})
+	full, refused := fillDisk(e.j)
 	e.j.Start()
 	eventually(t, "three refused writes", func() bool { return refused.Load() >= 3 })
 	if n := e.emu.Count("track.scrobble"); n != 1 {
@@ -93,4 +75,19 @@ func TestFullDiskKeepsABurial(t *testing.T) {
 	if o := waitAll(e.j, tickets); o[0].State != Dead {
 		t.Fatalf("outcome %+v", o[0])
 	}
+}
+
+// fillDisk makes every write of j fail with ENOSPC (an injected failing
+// write) until the returned flag is cleared; refused counts the failures.
+func fillDisk(j *Journal) (full *atomic.Bool, refused *atomic.Int64) {
+	full, refused = new(atomic.Bool), new(atomic.Int64)
+	full.Store(true)
+	j.SetCommitHook(func() error {
+		if full.Load() {
+			refused.Add(1)
+			return fmt.Errorf("write %s: %w", j.Path(), syscall.ENOSPC)
+		}
+		return nil
+	})
+	return full, refused
 }
