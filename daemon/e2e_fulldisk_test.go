@@ -74,7 +74,13 @@ func fillDisk(t *testing.T, dir string) string {
 func TestJournalFullDiskNeverResends(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal), withTmpfsState(t, "1m"))
 	h.emu.Stop()
+	// Long titles: Last.fm's answers to a batch (its results, which echo
+	// the titles) then need more pages than the journal's file has free,
+	// so recording them needs new space, which the full disk refuses.
 	its := items(60, "full", time.Now())
+	for i := range its {
+		its[i].Track = strings.Repeat("t", 1500) + its[i].Track
+	}
 	a, v := h.scrobble(its, "Prefer", "wait=0")
 	wantStatus(t, a, 202)
 	if v.Queued != 60 {
@@ -97,18 +103,35 @@ func TestJournalFullDiskNeverResends(t *testing.T) {
 		t.Errorf("status while full: %+v", s.Queue)
 	}
 	wantContains(t, h.logs.String(), "is full (no space left on device)")
-	// New scrobbles are refused whole.
-	a, _ = h.scrobble(items(1, "late", time.Now()))
-	wantStatus(t, a, 503)
-	wantContains(t, a.body, "nothing was accepted", "is full")
+	// A new scrobble is refused whole when its commit fails (503, "nothing
+	// was accepted"); bbolt may also fit it in pages its file already
+	// holds, and then it is journalled (and waits behind the owed write).
+	// TestScrobbleFailedCommitAnswers503 pins the 503 with an injected
+	// failing write.
+	want := 60
+	a, v = h.scrobble(items(1, "late", time.Now()), "Prefer", "wait=0")
+	switch a.status {
+	case 503:
+		wantContains(t, a.body, "nothing was accepted", "is full")
+	case 202:
+		want = 61
+		if v.Queued != 1 {
+			t.Fatalf("late scrobble: %s", a.body)
+		}
+	default:
+		t.Fatalf("late scrobble: HTTP %d %s", a.status, a.body)
+	}
+	if n := h.emu.Count("track.scrobble"); n != 1 {
+		t.Fatalf("%d track.scrobble calls while the disk is full, want 1", n)
+	}
 
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
 	h.settled()
 	got := h.delivered("alice")
-	if len(got) != 60 {
-		t.Fatalf("%d scrobbles at Last.fm for 60 unique ones", len(got))
+	if len(got) != want {
+		t.Fatalf("%d scrobbles at Last.fm for %d unique ones", len(got), want)
 	}
 	seen := map[string]bool{}
 	for _, tr := range got {
@@ -118,7 +141,7 @@ func TestJournalFullDiskNeverResends(t *testing.T) {
 		seen[tr] = true
 	}
 	if n := h.emu.Count("track.scrobble"); n != 2 {
-		t.Errorf("%d track.scrobble calls, want 2 (50 + 10)", n)
+		t.Errorf("%d track.scrobble calls, want 2 (50, then the rest)", n)
 	}
 	if s := h.status(); s.Queue.DiskProblem != "" {
 		t.Errorf("disk problem after space was freed: %q", s.Queue.DiskProblem)

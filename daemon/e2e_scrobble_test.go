@@ -3,7 +3,7 @@ package daemon_test
 import (
 	"encoding/json"
 	"encoding/xml"
-	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"math/rand/v2"
@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -265,11 +266,11 @@ func TestScrobbleDropInAnswer(t *testing.T) {
 // A failed commit answers 503 and claims nothing.
 func TestScrobbleFailedCommitAnswers503(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal))
-	h.m.Journal.SetCommitHook(func() error { return errors.New("no space left on device") })
+	h.m.Journal.SetCommitHook(func() error { return fmt.Errorf("write journal.db: %w", syscall.ENOSPC) })
 	its := items(3, "f", time.Now())
 	a := h.post("/v1/track.scrobble", "application/json", jsonOf(its))
 	wantStatus(t, a, 503)
-	wantContains(t, a.body, `"error":16`, "nothing was accepted")
+	wantContains(t, a.body, `"error":16`, "nothing was accepted", "the disk holding lastfmd's scrobble journal is full")
 	a = h.postForm("/2.0/", url.Values{"method": {"track.scrobble"}, "artist": {"A"}, "track": {"T"},
 		"timestamp": {strconv.FormatInt(its[0].Timestamp, 10)}})
 	wantStatus(t, a, 503)
