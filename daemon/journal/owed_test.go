@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 )
@@ -90,4 +91,35 @@ func fillDisk(j *Journal) (full *atomic.Bool, refused *atomic.Int64) {
 		return nil
 	})
 	return full, refused
+}
+
+// At shutdown the sender tries the owed write once more: if the disk has
+// room by then, the answers are recorded and nothing is sent again after
+// the restart; if not, the items stay pending (at-least-once).
+func TestOwedWritesAtShutdown(t *testing.T) {
+	for _, room := range []bool{true, false} {
+		t.Run(map[bool]string{true: "room at shutdown", false: "still full"}[room], func(t *testing.T) {
+			e := newEnv(t, Tuning{BackoffBase: time.Hour, BackoffMax: time.Hour})
+			if _, err := e.j.Submit("alice", scrobbles(3, "s")); err != nil {
+				t.Fatal(err)
+			}
+			full, refused := fillDisk(e.j)
+			e.j.Start()
+			eventually(t, "a refused write", func() bool { return refused.Load() >= 1 })
+			if room {
+				full.Store(false)
+			}
+			if err := e.j.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if room {
+				full.Store(false)
+			}
+			j := e.open(Tuning{})
+			want := map[bool]int{true: 0, false: 3}[room]
+			if st := j.Stats(); st.Pending != want {
+				t.Fatalf("%d pending after the restart, want %d", st.Pending, want)
+			}
+		})
+	}
 }
