@@ -65,7 +65,14 @@ func TestJournalFault503ForAMinute(t *testing.T) {
 	a, _ := h.scrobble(items(1, "outage", clock.Now()), "Prefer", "wait=0")
 	wantStatus(t, a, 202)
 	waitFor(t, "three failed attempts", func() bool { return len(h.scrobbleTimes()) >= 3 })
-	q := h.queue()
+	// The emulator counts a request as it arrives; the sender notes the
+	// failure and its next attempt just after. Wait for that event.
+	var q queueDoc
+	waitFor(t, "the next attempt noted", func() bool {
+		q = h.queue()
+		i, ok := q.account("alice")
+		return ok && q.Accounts[i].NextAttempt != "" && len(q.Items) == 1 && q.Items[0].Attempts >= 2
+	})
 	if q.Pending != 1 || q.Items[0].Attempts < 2 || q.Items[0].LastError != "HTTP 503 from Last.fm" {
 		t.Fatalf("during the outage: %+v", q)
 	}
