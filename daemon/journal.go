@@ -78,7 +78,7 @@ func (m *Main) journalStatus(doc *StatusDoc) {
 		return
 	}
 	st := m.Journal.Stats()
-	doc.Queue = QueueStatus{Pending: st.Pending, Dead: st.Dead, LastError: st.LastError}
+	doc.Queue = QueueStatus{Pending: st.Pending, Dead: st.Dead, LastError: st.LastError, DiskProblem: st.DiskProblem}
 	if !st.OldestPending.IsZero() {
 		doc.Queue.OldestPendingSeconds = int64(m.Now().Sub(st.OldestPending) / time.Second)
 	}

@@ -127,6 +127,9 @@ func (m *Main) Open() error {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return fmt.Errorf("state_dir %s: %w", cfg.StateDir, err)
 	}
+	if err := privateState(cfg.StateDir, m.Log); err != nil { // statedir.go
+		return err
+	}
 	var static []accounts.Account
 	if cfg.LastFM.SessionKey.IsSet() {
 		static = append(static, accounts.Account{Name: accounts.DefaultName, Key: cfg.LastFM.SessionKey.Reveal()})

@@ -44,6 +44,9 @@ type QueueStatus struct {
 	OldestPendingSeconds int64  `json:"oldest_pending_seconds"`
 	NextAttempt          string `json:"next_attempt"`
 	LastError            string `json:"last_error"`
+	// DiskProblem is set while the journal cannot write (a full disk):
+	// Last.fm's answers wait in memory and nothing is sent again.
+	DiskProblem string `json:"disk_problem,omitempty"`
 }
 
 // UpstreamStatus is what lastfmd knows of Last.fm's health.

@@ -25,10 +25,10 @@ func newQueueCmd(e *env) *cobra.Command {
 		Short: "Inspect the scrobble journal: pending items, dead letters, retry, drop, export",
 		Long: "queue shows what the running daemon still has to send to Last.fm and what it gave up on\n" +
 			"(dead letters), retries or drops items by id, and exports everything as JSON lines.",
-		Example: "  lastfmd queue list\n  lastfmd queue retry 17 18\n  lastfmd queue drop 17\n  lastfmd queue export > queue-backup.jsonl",
+		Example: "  lastfmd queue list\n  lastfmd queue retry 17 18\n  lastfmd queue drop 17\n  lastfmd queue export > queue-backup.jsonl\n  lastfmd queue salvage",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageError{errors.New("missing subcommand: list, retry, drop or export")}
+			return usageError{errors.New("missing subcommand: list, retry, drop, export or salvage")}
 		},
 	}
 	var asJSON bool
@@ -67,7 +67,7 @@ func newQueueCmd(e *env) *cobra.Command {
 			return queueExport(e)
 		},
 	}
-	cmd.AddCommand(list, retry, drop, export)
+	cmd.AddCommand(list, retry, drop, export, newQueueSalvageCmd(e))
 	return cmd
 }
 

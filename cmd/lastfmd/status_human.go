@@ -22,8 +22,11 @@ func printDaemonStatus(w io.Writer, doc daemon.StatusDoc, now time.Time) {
 	fmt.Fprintf(w, "accounts: %s\n", accountsLine(doc.Accounts))
 	fmt.Fprintf(w, "cache:    %s\n", cacheLine(doc.Cache))
 	fmt.Fprintf(w, "queue:    %s\n", queueLine(doc.Queue, now))
-	if doc.Queue.LastError != "" && doc.Queue.Pending+doc.Queue.Dead > 0 {
+	if doc.Queue.LastError != "" && doc.Queue.LastError != doc.Queue.DiskProblem && doc.Queue.Pending+doc.Queue.Dead > 0 {
 		fmt.Fprintf(w, "          last error: %s\n", doc.Queue.LastError)
+	}
+	if doc.Queue.DiskProblem != "" {
+		fmt.Fprintf(w, "          disk: %s\n", doc.Queue.DiskProblem)
 	}
 	if doc.Queue.Dead > 0 {
 		fmt.Fprintf(w, "          see the dead letters: lastfmd queue list; send them again: lastfmd queue retry ID...\n")

@@ -266,6 +266,9 @@ func TestStatusLines(t *testing.T) {
 				"last error: artist.getInfo: no answer from Last.fm"}},
 		{"never worked", daemon.StatusDoc{Upstream: daemon.UpstreamStatus{Calls: 1, Errors: 1, LastFailure: now.Format(time.RFC3339Nano)}},
 			[]string{"upstream: failing: no call to Last.fm has succeeded yet; 1 call, 1 error; last success never, last failure just now ("}},
+		{"disk full (issue 14)", daemon.StatusDoc{Queue: daemon.QueueStatus{Pending: 60, LastError: "the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory",
+			DiskProblem: "the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory"}},
+			[]string{"queue:    60 pending", "          disk: the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

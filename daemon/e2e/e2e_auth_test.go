@@ -350,3 +350,25 @@ func TestAuthRevokedSession(t *testing.T) {
 	}
 	h.noLeak([]string{sk})
 }
+
+// A reserved account name is a client mistake naming the rule (issue 14):
+// "default" is the account of session_key_file. It used to answer 503,
+// error 8, once Last.fm had been asked.
+func TestAuthImportReservedName(t *testing.T) {
+	var staticKey string
+	h := newHarnessAccount(t, noAccount, withSessionKeyFile("alice", &staticKey))
+	sk := h.emu.NewSession("bob")
+	before := h.emu.Count("")
+	for _, body := range []string{
+		`{"username":"bob","session_key":"` + sk + `","account":"default"}`,
+		`{"username":"default","session_key":"` + sk + `"}`,
+	} {
+		a := h.postJSON("/v1/auth/import", body)
+		wantStatus(t, a, http.StatusBadRequest)
+		wantContains(t, a.body, `\"default\" is reserved`, "session_key_file", "--account")
+	}
+	if h.emu.Count("") != before {
+		t.Error("a refused import reached Last.fm")
+	}
+	h.noLeak([]string{sk, staticKey})
+}

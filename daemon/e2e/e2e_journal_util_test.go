@@ -155,6 +155,7 @@ type statusDoc struct {
 		OldestPendingSeconds int64  `json:"oldest_pending_seconds"`
 		NextAttempt          string `json:"next_attempt"`
 		LastError            string `json:"last_error"`
+		DiskProblem          string `json:"disk_problem"`
 	} `json:"queue"`
 	Upstream struct {
 		BackoffUntil     string `json:"backoff_until"`

@@ -14,15 +14,18 @@ import (
 
 // AccountStats are one account's queue figures.
 type AccountStats struct {
-	Account        string            `json:"account"`
-	Pending        int               `json:"pending"`
-	Dead           int               `json:"dead"`
-	ScrobblesToday int               `json:"scrobbles_today"`
-	NextAttempt    time.Time         `json:"next_attempt,omitzero"`
-	Paused         string            `json:"paused,omitempty"`
-	LastError      string            `json:"last_error,omitempty"`
-	LastErrorAt    time.Time         `json:"last_error_at,omitzero"`
-	Sent           map[string]uint64 `json:"-"` // since start, by result
+	Account        string    `json:"account"`
+	Pending        int       `json:"pending"`
+	Dead           int       `json:"dead"`
+	ScrobblesToday int       `json:"scrobbles_today"`
+	NextAttempt    time.Time `json:"next_attempt,omitzero"`
+	Paused         string    `json:"paused,omitempty"`
+	LastError      string    `json:"last_error,omitempty"`
+	LastErrorAt    time.Time `json:"last_error_at,omitzero"`
+	// DiskProblem is set while outcomes wait in memory because the
+	// journal could not write them (a full disk): nothing is sent meanwhile.
+	DiskProblem string            `json:"disk_problem,omitempty"`
+	Sent        map[string]uint64 `json:"-"` // since start, by result
 }
 
 // Stats is the journal's state for /v1/status and /metrics.
@@ -34,7 +37,10 @@ type Stats struct {
 	NextAttempt   time.Time // earliest next attempt of a backing-off sender; zero if none
 	LastError     string
 	KeyProblem    string
-	Accounts      []AccountStats // by name
+	// DiskProblem says the journal cannot write (a full disk) and what is
+	// held in memory meanwhile; empty when every write went through.
+	DiskProblem string
+	Accounts    []AccountStats // by name
 }
 
 // Stats returns the current figures. It reads only memory and one key of
@@ -83,6 +89,9 @@ func (j *Journal) Stats() Stats {
 				a.Paused = s.paused
 			}
 			a.LastError, a.LastErrorAt = s.lastError, s.lastErrAt
+			if s.diskErr != "" {
+				a.DiskProblem, st.DiskProblem = s.diskErr, s.diskErr
+			}
 			if s.lastError != "" && s.lastErrAt.After(lastAt) {
 				lastAt, st.LastError = s.lastErrAt, s.lastError
 			}
