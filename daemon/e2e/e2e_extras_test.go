@@ -68,7 +68,7 @@ func TestExtrasDroppedOnScrobbles(t *testing.T) {
 	a = h.postForm("/2.0/", batch)
 	wantStatus(t, a, 200)
 	wantContains(t, a.body, `"accepted":2`, `"ignored":0`)
-	a = h.post("/v1/track.scrobble?lang=c", "application/json", `[{"artist":"Cher","track":"Four","timestamp":`+ts+`,"lang":"en","x":1}]`)
+	a = h.post("/v1/track.scrobble?lang=c", "application/json", `[{"artist":"Cher","track":"Four","timestamp":`+ts+`,"lang":"en","x":1}]`, answeredWait...)
 	wantStatus(t, a, 200)
 	wantContains(t, a.body, `"accepted":1`)
 	h.settled()

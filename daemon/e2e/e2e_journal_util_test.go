@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/journal"
+	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -78,8 +80,19 @@ type v1Scrobbles struct {
 }
 
 // scrobble posts items to /v1/track.scrobble and decodes the answer.
+// answeredWait is the header of a scrobble whose test is about Last.fm's
+// answer: wait for it as long as lastfmd allows (proxy.MaxWait).
+var answeredWait = []string{"Prefer", fmt.Sprintf("wait=%d", int(proxy.MaxWait/time.Second))}
+
 func (h *harness) scrobble(its []scrobbleItem, hdr ...string) (answer, v1Scrobbles) {
 	h.t.Helper()
+	// Without a Prefer of its own, a test waits for Last.fm's answer
+	// itself, up to the longest wait lastfmd allows, rather than for the
+	// 5 s default: a busy machine may take longer, and "answered" is the
+	// event such a test is about.
+	if !slices.ContainsFunc(hdr, func(s string) bool { return strings.EqualFold(s, "Prefer") }) {
+		hdr = append(hdr, answeredWait...)
+	}
 	a := h.post("/v1/track.scrobble", "application/json", jsonOf(its), hdr...)
 	var v v1Scrobbles
 	if a.status == 200 || a.status == 202 {

@@ -112,7 +112,7 @@ func TestMetricsScrapeNamesTypesLabels(t *testing.T) {
 	}
 	wantStatus(t, h.get("/v1/track.love?artist=Cher&track=Believe"), 405)
 	ts := time.Now().Unix()
-	s := h.post("/v1/track.scrobble", "application/json", fmt.Sprintf(`[{"artist":"Cher","track":"Believe","timestamp":%d}]`, ts))
+	s := h.post("/v1/track.scrobble", "application/json", fmt.Sprintf(`[{"artist":"Cher","track":"Believe","timestamp":%d}]`, ts), answeredWait...)
 	wantStatus(t, s, 200)
 	wantContains(t, s.body, `"accepted":1`)
 	h.emu.Fail(lastfmtest.Fault{Method: "artist.getSimilar", Code: 29, Times: 1})
