@@ -49,7 +49,7 @@ func (f *Flows) Begin(ctx context.Context) (*Desktop, error) {
 	}
 	tok, err := ParseToken(r.Body)
 	if err != nil {
-		return nil, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm's auth.getToken answer could not be read: %v", err)
+		return nil, apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm's auth.getToken answer could not be read: %v", err)
 	}
 	d := &Desktop{token: tok, started: f.now()}
 	d.url = f.approvalURL(url.Values{"api_key": {f.apiKey}, "token": {tok}})
@@ -180,10 +180,10 @@ func (f *Flows) getSession(ctx context.Context, token string) (proxy.Session, er
 	}
 	s, err := proxy.ParseSession(r.Body)
 	if err != nil {
-		return proxy.Session{}, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm's session answer could not be read")
+		return proxy.Session{}, apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm's session answer could not be read")
 	}
 	if err := checkOpaque(s.Key, 256); err != nil {
-		return proxy.Session{}, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm's session key %v", err)
+		return proxy.Session{}, apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm's session key %v", err)
 	}
 	return s, nil
 }
@@ -201,5 +201,5 @@ func upstreamFailure(method string, r *upstream.Response) error {
 		}
 		return &apperr.Error{Kind: kind, Code: r.APIError.Code, Message: fmt.Sprintf("Last.fm refused %s: %s", method, r.APIError.Error())}
 	}
-	return apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm answered HTTP %d to %s", r.Status, method)
+	return apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm answered HTTP %d to %s", r.Status, method)
 }

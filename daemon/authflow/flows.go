@@ -14,6 +14,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Defaults of the desktop flow (https://www.last.fm/api/desktopauth): a
@@ -149,7 +150,7 @@ func (f *Flows) save(name string, s proxy.Session) (accounts.Account, error) {
 	}
 	a := accounts.Account{Name: name, Key: s.Key, User: s.Name}
 	if err := f.accts.Put(a); err != nil {
-		return accounts.Account{}, &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeOperationFail,
+		return accounts.Account{}, &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrOperationFailed,
 			Message: "cannot store the session: " + oneLine(err.Error()), Err: err}
 	}
 	stored, _ := f.accts.Get(name)

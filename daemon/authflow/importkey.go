@@ -43,7 +43,7 @@ func (f *Flows) Import(ctx context.Context, username, key, account string) (acco
 	}
 	owner := userName(r.Body)
 	if owner == "" {
-		return accounts.Account{}, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm's user.getInfo answer could not be read")
+		return accounts.Account{}, apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm's user.getInfo answer could not be read")
 	}
 	if !strings.EqualFold(owner, username) {
 		return accounts.Account{}, apperr.Invalidf("this session key belongs to the Last.fm user %q, not %q", owner, username)

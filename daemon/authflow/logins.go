@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Background desktop flows, for POST /v1/auth/login and GET
@@ -85,7 +86,7 @@ func (f *Flows) StartLogin(ctx context.Context, account string) (Login, error) {
 	}
 	f.logins.mu.Unlock()
 	if pending >= maxPendingLogins {
-		return Login{}, apperr.New(apperr.RateLimited, apperr.CodeRateLimited, "%d sign-ins are already waiting for approval: finish or wait for one", pending)
+		return Login{}, apperr.New(apperr.RateLimited, signer.ErrRateLimited, "%d sign-ins are already waiting for approval: finish or wait for one", pending)
 	}
 	d, err := f.Begin(ctx)
 	if err != nil {
@@ -97,7 +98,7 @@ func (f *Flows) StartLogin(ctx context.Context, account string) (Login, error) {
 	f.closeMux.Lock()
 	if f.closed {
 		f.closeMux.Unlock()
-		return Login{}, apperr.New(apperr.Unavailable, apperr.CodeServiceOff, "lastfmd is stopping")
+		return Login{}, apperr.New(apperr.Unavailable, signer.ErrServiceOffline, "lastfmd is stopping")
 	}
 	f.wg.Add(1)
 	f.closeMux.Unlock()

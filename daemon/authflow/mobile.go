@@ -52,10 +52,10 @@ func (f *Flows) Mobile(ctx context.Context, username, password, account string) 
 	}
 	s, err := proxy.ParseSession(r.Body)
 	if err != nil {
-		return accounts.Account{}, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm's session answer could not be read")
+		return accounts.Account{}, apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm's session answer could not be read")
 	}
 	if err := checkOpaque(s.Key, 256); err != nil {
-		return accounts.Account{}, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm's session key %v", err)
+		return accounts.Account{}, apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm's session key %v", err)
 	}
 	a, err := f.save(account, s)
 	if err != nil {

@@ -34,7 +34,7 @@ func (s *Server) dropIn(c echo.Context) error {
 			}
 			values = mergeValues(values, bv)
 		default:
-			return apperr.New(apperr.Invalid, apperr.CodeInvalidParams, "unsupported Content-Type %q: Last.fm takes form bodies", mt)
+			return apperr.New(apperr.Invalid, signer.ErrInvalidParams, "unsupported Content-Type %q: Last.fm takes form bodies", mt)
 		}
 	}
 	if countValues(values) > MaxParams {

@@ -20,6 +20,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/redact"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Options wires the transport.
@@ -117,7 +118,7 @@ func New(o Options) *Server {
 		e.POST(p, s.dropIn)
 	}
 	e.RouteNotFound("/*", func(c echo.Context) error {
-		return apperr.New(apperr.NotFound, apperr.CodeInvalidMethod, "no such endpoint: use /v1/{method} or the Last.fm-compatible /2.0/")
+		return apperr.New(apperr.NotFound, signer.ErrInvalidMethod, "no such endpoint: use /v1/{method} or the Last.fm-compatible /2.0/")
 	})
 	return s
 }
@@ -141,7 +142,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			s.log.Error("panic while handling a request", "path", r.URL.Path, "panic", v)
 			if sw.status == 0 {
-				_ = writeError(sw, formatFor(r), &apperr.Error{Kind: apperr.Internal, Code: apperr.CodeOperationFail, Message: "internal error"})
+				_ = writeError(sw, formatFor(r), &apperr.Error{Kind: apperr.Internal, Code: signer.ErrOperationFailed, Message: "internal error"})
 			}
 		}
 		s.metrics.observe(route(r.URL.Path), sw.code(), start)
@@ -283,16 +284,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 func fromEcho(he *echo.HTTPError) *apperr.Error {
 	switch he.Code {
 	case http.StatusNotFound:
-		return apperr.New(apperr.NotFound, apperr.CodeInvalidMethod, "no such endpoint")
+		return apperr.New(apperr.NotFound, signer.ErrInvalidMethod, "no such endpoint")
 	case http.StatusMethodNotAllowed:
-		return apperr.New(apperr.MethodNotAllowed, apperr.CodeInvalidMethod, "method not allowed on this endpoint")
+		return apperr.New(apperr.MethodNotAllowed, signer.ErrInvalidMethod, "method not allowed on this endpoint")
 	case http.StatusRequestEntityTooLarge:
-		return apperr.New(apperr.TooLarge, apperr.CodeInvalidParams, "request body too large")
+		return apperr.New(apperr.TooLarge, signer.ErrInvalidParams, "request body too large")
 	}
 	if he.Code >= 400 && he.Code < 500 {
-		return &apperr.Error{Kind: apperr.Invalid, Code: apperr.CodeInvalidParams, Message: http.StatusText(he.Code), Status: he.Code}
+		return &apperr.Error{Kind: apperr.Invalid, Code: signer.ErrInvalidParams, Message: http.StatusText(he.Code), Status: he.Code}
 	}
-	return &apperr.Error{Kind: apperr.Internal, Code: apperr.CodeOperationFail, Message: "internal error", Err: he}
+	return &apperr.Error{Kind: apperr.Internal, Code: signer.ErrOperationFailed, Message: "internal error", Err: he}
 }
 
 // formatFor decides how an error on this request is rendered, from the path

@@ -49,7 +49,7 @@ func (s *Server) v1(c echo.Context) error {
 		case mt == "" || mt == formType || mt == textPlainType:
 			bv, err = parseForm(body)
 		default:
-			err = apperr.New(apperr.Invalid, apperr.CodeInvalidParams, "unsupported Content-Type %q: send JSON or a form", mt)
+			err = apperr.New(apperr.Invalid, signer.ErrInvalidParams, "unsupported Content-Type %q: send JSON or a form", mt)
 		}
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package proxy
 import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // selection is the account a request runs as.
@@ -22,7 +23,7 @@ func (s *Service) selectAccount(req *Request) (selection, error) {
 	if req.Account != "" {
 		a, ok := s.accounts.Get(req.Account)
 		if !ok {
-			return selection{}, apperr.New(apperr.Invalid, apperr.CodeInvalidParams,
+			return selection{}, apperr.New(apperr.Invalid, signer.ErrInvalidParams,
 				"unknown account %q: see `lastfmd auth status` for the accounts signed in", req.Account)
 		}
 		return selection{account: a, ok: true, explicit: true}, nil
@@ -50,10 +51,10 @@ func (s *Service) wantsAccount(req *Request) bool {
 // noSession is the answer to a write with no usable account.
 func noSession(sel selection) error {
 	if sel.ok && sel.account.NeedsSignin {
-		return apperr.New(apperr.Forbidden, apperr.CodeNoSession,
+		return apperr.New(apperr.Forbidden, signer.ErrInvalidSession,
 			"Invalid session key - account %q needs to sign in again: run `lastfmd auth login --account %s`",
 			sel.account.Name, sel.account.Name)
 	}
-	return apperr.New(apperr.Forbidden, apperr.CodeNoSession,
+	return apperr.New(apperr.Forbidden, signer.ErrInvalidSession,
 		"Invalid session key - no Last.fm account is signed in: run `lastfmd auth login` (or send X-Lastfmd-Account)")
 }

@@ -23,13 +23,13 @@ const SignInHint = "sign in with `lastfmd auth login`, then send sk=ACCOUNT"
 // `lastfmd auth`); /2.0/ runs only auth.getMobileSession.
 func (s *Service) auth(ctx context.Context, req *Request, m signer.Method) (*Result, error) {
 	if req.Endpoint == V1 {
-		return nil, apperr.New(apperr.Forbidden, apperr.CodeAuthFailed, "%s is not available on /v1/: use `lastfmd auth`", m.Name)
+		return nil, apperr.New(apperr.Forbidden, signer.ErrAuthFailed, "%s is not available on /v1/: use `lastfmd auth`", m.Name)
 	}
 	if m.Name != "auth.getMobileSession" {
-		return nil, apperr.New(apperr.Forbidden, apperr.CodeAuthFailed, "%s", SignInHint)
+		return nil, apperr.New(apperr.Forbidden, signer.ErrAuthFailed, "%s", SignInHint)
 	}
 	if req.HTTPMethod != http.MethodPost {
-		return nil, &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeAuthFailed, Message: "Authentication Failed - You must use POST to call auth.getMobileSession"}
+		return nil, &apperr.Error{Kind: apperr.Forbidden, Code: signer.ErrAuthFailed, Message: "Authentication Failed - You must use POST to call auth.getMobileSession"}
 	}
 	return s.mobileSession(ctx, req)
 }
@@ -63,14 +63,14 @@ func (s *Service) mobileSession(ctx context.Context, req *Request) (*Result, err
 		if r.APIError != nil {
 			return nil, &apperr.Error{Kind: apperr.Forbidden, Code: r.APIError.Code, Message: r.APIError.Message, Status: r.Status}
 		}
-		return nil, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm answered HTTP %d to auth.getMobileSession", r.Status)
+		return nil, apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm answered HTTP %d to auth.getMobileSession", r.Status)
 	}
 	sess, err := ParseSession(r.Body)
 	if err != nil {
-		return nil, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm's session answer could not be read")
+		return nil, apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm's session answer could not be read")
 	}
 	if err := s.accounts.Put(accounts.Account{Name: sess.Name, Key: sess.Key, User: sess.Name}); err != nil {
-		return nil, &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeOperationFail, Message: "cannot store the session", Err: err}
+		return nil, &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrOperationFailed, Message: "cannot store the session", Err: err}
 	}
 	s.log.Info("signed in through auth.getMobileSession", "account", sess.Name)
 	return SessionResult(req.Params["format"], sess.Name, sess.Subscriber), nil

@@ -145,7 +145,7 @@ func (s *Service) Handle(ctx context.Context, req *Request) (*Result, error) {
 	if f, ok := req.Params["format"]; ok {
 		f = strings.ToLower(f)
 		if f != "json" && f != "xml" {
-			return nil, apperr.New(apperr.Invalid, apperr.CodeInvalidFormat, "Invalid format - format must be json or xml")
+			return nil, apperr.New(apperr.Invalid, signer.ErrInvalidFormat, "Invalid format - format must be json or xml")
 		}
 		req.Params["format"] = f
 	}

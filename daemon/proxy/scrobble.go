@@ -76,7 +76,7 @@ func (s *Service) scrobble(ctx context.Context, req *Request) (*Result, error) {
 		tickets, err := s.journal.Submit(sel.account.Name, toJournal)
 		if err != nil {
 			s.log.Error("cannot journal scrobbles; the request was refused", "account", sel.account.Name, "err", err)
-			return nil, &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeTemporary,
+			return nil, &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrTemporary,
 				Message: "There was a temporary error processing your request (lastfmd could not write its scrobble journal; nothing was accepted). Please try again", Err: err}
 		}
 		wait := DefaultWait

@@ -16,10 +16,10 @@ import (
 func (s *Service) unknown(ctx context.Context, req *Request) (*Result, error) {
 	name := req.Method
 	if !validMethodName(name) {
-		return nil, apperr.New(apperr.Invalid, apperr.CodeInvalidMethod, "Invalid Method - %q is not a Last.fm method name (package.method)", truncate(name, 64))
+		return nil, apperr.New(apperr.Invalid, signer.ErrInvalidMethod, "Invalid Method - %q is not a Last.fm method name (package.method)", truncate(name, 64))
 	}
 	if strings.HasPrefix(strings.ToLower(name), "auth.") {
-		return nil, apperr.New(apperr.Forbidden, apperr.CodeInvalidMethod, "Invalid Method - unknown auth method refused; sign in with `lastfmd auth login`")
+		return nil, apperr.New(apperr.Forbidden, signer.ErrInvalidMethod, "Invalid Method - unknown auth method refused; sign in with `lastfmd auth login`")
 	}
 	sel, err := s.selectAccount(req)
 	if err != nil {

@@ -26,7 +26,7 @@ func (s *Service) write(ctx context.Context, req *Request, m signer.Method) (*Re
 		if req.Endpoint == DropIn {
 			k = apperr.Invalid // Last.fm-style: 400 with error 3
 		}
-		return nil, apperr.New(k, apperr.CodeInvalidMethod, "Invalid method - write methods must be POSTed (%s)", m.Name)
+		return nil, apperr.New(k, signer.ErrInvalidMethod, "Invalid method - write methods must be POSTed (%s)", m.Name)
 	}
 	if _, ok := req.Params["callback"]; ok {
 		return nil, apperr.Invalidf(`JSONP "callback" is only honoured for unsigned reads`)

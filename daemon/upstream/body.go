@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // MaxBody caps what lastfmd reads from one Last.fm answer; the largest real
@@ -108,6 +109,6 @@ func (m *bodyMeter) read(ctx context.Context, r io.Reader, length int64) ([]byte
 }
 
 func tooLarge() error {
-	return &apperr.Error{Kind: apperr.BadGateway, Code: apperr.CodeOperationFail,
+	return &apperr.Error{Kind: apperr.BadGateway, Code: signer.ErrOperationFailed,
 		Message: fmt.Sprintf("Last.fm's answer is larger than %d bytes; refused, not retried", MaxBody), Err: ErrTooLarge}
 }

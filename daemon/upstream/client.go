@@ -203,7 +203,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		// Every slot is held by a call Last.fm has not answered: for this
 		// caller, Last.fm did not answer in time (504, or stale data).
 		c.stats.record(call.Method, "transport", nil, c.now())
-		return nil, &apperr.Error{Kind: apperr.Timeout, Code: apperr.CodeServiceOff,
+		return nil, &apperr.Error{Kind: apperr.Timeout, Code: signer.ErrServiceOffline,
 			Message: "Last.fm did not answer in time (every connection to it is waiting)", Err: ctx.Err()}
 	}
 	params := make(map[string]string, len(call.Params)+4)
@@ -239,7 +239,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	}
 	if err != nil {
-		return nil, &apperr.Error{Kind: apperr.Internal, Code: apperr.CodeOperationFail, Message: "cannot build upstream request"}
+		return nil, &apperr.Error{Kind: apperr.Internal, Code: signer.ErrOperationFailed, Message: "cannot build upstream request"}
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept-Charset", "utf-8")
@@ -308,9 +308,9 @@ func transportError(ctx context.Context, err error) error {
 	}
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) || ctx.Err() != nil {
-		return &apperr.Error{Kind: apperr.Timeout, Code: apperr.CodeServiceOff, Message: "Last.fm did not answer in time", Err: err}
+		return &apperr.Error{Kind: apperr.Timeout, Code: signer.ErrServiceOffline, Message: "Last.fm did not answer in time", Err: err}
 	}
-	return &apperr.Error{Kind: apperr.BadGateway, Code: apperr.CodeServiceOff,
+	return &apperr.Error{Kind: apperr.BadGateway, Code: signer.ErrServiceOffline,
 		Message: "Last.fm is unreachable: " + safeCause(err), Err: err}
 }
 
@@ -349,7 +349,7 @@ func NoAnswer(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		var e *apperr.Error
 		if !errors.As(err, &e) {
-			return &apperr.Error{Kind: apperr.Timeout, Code: apperr.CodeServiceOff, Message: "Last.fm did not answer in time", Err: err}
+			return &apperr.Error{Kind: apperr.Timeout, Code: signer.ErrServiceOffline, Message: "Last.fm did not answer in time", Err: err}
 		}
 	}
 	return err

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Limiter is the one outbound token bucket every Last.fm call passes
@@ -137,7 +138,7 @@ func rateLimited(d time.Duration) error {
 	}
 	return &apperr.Error{
 		Kind:       apperr.RateLimited,
-		Code:       apperr.CodeRateLimited,
+		Code:       signer.ErrRateLimited,
 		Message:    fmt.Sprintf("Rate Limit Exceeded - lastfmd's outbound limit is full, retry in %ds", secs),
 		RetryAfter: time.Duration(secs) * time.Second,
 	}
