@@ -156,6 +156,9 @@ func (m *Main) Open() error {
 	if err := m.openJournal(); err != nil { // journal.go
 		return err
 	}
+	if err := m.openAuth(); err != nil {
+		return err
+	}
 	m.Cache = cache.New(cache.Options{
 		MaxBytes:     int64(cfg.Cache.MaxBytes),
 		StaleIfError: cfg.Cache.StaleIfError.Duration,
@@ -178,6 +181,7 @@ func (m *Main) Open() error {
 		Journal:     m.Journal,
 		MaxAge:      cfg.Scrobble.MaxAge.Duration,
 		RetryBase:   m.RetryBase,
+		SignIn:      m.Auth,
 	})
 	m.Registry = prometheus.NewRegistry()
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -193,9 +197,7 @@ func (m *Main) Open() error {
 		Redact:       m.Redactor,
 		Now:          m.injectedNow,
 	})
-	if err := m.openAuth(); err != nil {
-		return err
-	}
+	m.mountAuth()
 	if err := m.listen(); err != nil {
 		return err
 	}

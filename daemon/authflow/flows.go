@@ -12,7 +12,6 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
-	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -141,7 +140,7 @@ func (f *Flows) approvalURL(params url.Values) string {
 
 // save stores a session as account name (the Last.fm user name when name is
 // empty). Signing in again replaces the key and clears needs-sign-in.
-func (f *Flows) save(name string, s proxy.Session) (accounts.Account, error) {
+func (f *Flows) save(name string, s signer.Session) (accounts.Account, error) {
 	if name == "" {
 		name = s.Name
 	}

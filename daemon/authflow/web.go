@@ -23,7 +23,7 @@ func (f *Flows) WebURL(callback string) string {
 // Exchange trades a web-flow token for a session (once) and stores it as
 // account ("" = the Last.fm user name).
 func (f *Flows) Exchange(ctx context.Context, token, account string) (accounts.Account, error) {
-	if err := checkOpaque(token, 256); err != nil {
+	if err := signer.CheckOpaque(token); err != nil {
 		return accounts.Account{}, apperr.Invalidf("the token from Last.fm %v", err)
 	}
 	if account != "" {

@@ -15,6 +15,7 @@ import (
 	"github.com/lastfmd/lastfmd/cache"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -85,6 +86,13 @@ type Options struct {
 	// they are forwarded synchronously). MaxAge is scrobble.max_age.
 	Journal Journal
 	MaxAge  time.Duration
+	// SignIn runs auth.getMobileSession for /2.0/ (*authflow.Flows).
+	SignIn SignIn
+}
+
+// SignIn is the sign-in flow auth.getMobileSession runs through.
+type SignIn interface {
+	MobileSession(ctx context.Context, l authflow.MobileLogin) (accounts.Account, signer.Session, error)
 }
 
 // Service handles requests. Safe for concurrent use.
@@ -102,6 +110,7 @@ type Service struct {
 	users       *userNames
 	journal     Journal
 	maxAge      time.Duration
+	signIn      SignIn
 }
 
 // New builds a Service.
@@ -122,7 +131,7 @@ func New(o Options) *Service {
 		up: o.Upstream, accounts: o.Accounts, cache: o.Cache, ttls: o.TTLs,
 		signUnknown: map[string]bool{}, maxRetries: o.MaxRetries, timeout: o.Timeout,
 		retryBase: o.RetryBase, log: o.Log, now: o.Now,
-		journal: o.Journal, maxAge: o.MaxAge,
+		journal: o.Journal, maxAge: o.MaxAge, signIn: o.SignIn,
 	}
 	for _, m := range o.SignUnknown {
 		s.signUnknown[strings.ToLower(m)] = true
