@@ -77,10 +77,10 @@ func New(o Options) (*Flows, error) {
 	if o.APIKey == "" {
 		return nil, errors.New("authflow: lastfm.api_key is required to sign in")
 	}
-	u, err := url.Parse(o.AuthURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("authflow: lastfm.auth_url %q is not an http(s) URL", o.AuthURL)
+	if err := upstream.CheckEndpoint(o.AuthURL); err != nil {
+		return nil, fmt.Errorf("authflow: lastfm.auth_url %w", err)
 	}
+	u, _ := url.Parse(o.AuthURL) // CheckEndpoint parsed it
 	f := &Flows{up: o.Upstream, accts: o.Accounts, apiKey: o.APIKey, authURL: u, now: o.Now,
 		poll: o.PollInterval, giveUp: o.GiveUp, after: o.After, log: o.Log}
 	if f.now == nil {

@@ -31,10 +31,18 @@ func TestCheckEndpoint(t *testing.T) {
 		{"ftp://127.0.0.1/", false},
 		{"/2.0/", false},
 		{"", false},
+		{"HTTPS://ws.audioscrobbler.com/2.0/", true},
+		{"https://user:hunter2@example.com/2.0/", false},
+		{"http://user:hunter2@127.0.0.1/2.0/", false},
+		{"https:opaque", false},
 	}
 	for _, c := range cases {
-		if err := CheckEndpoint(c.url); (err == nil) != c.ok {
+		err := CheckEndpoint(c.url)
+		if (err == nil) != c.ok {
 			t.Errorf("CheckEndpoint(%q) = %v, want ok=%v", c.url, err, c.ok)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("CheckEndpoint(%q) repeats the password: %v", c.url, err)
 		}
 	}
 }
