@@ -70,9 +70,6 @@ func (m *Main) closeJournal() {
 
 // journalStatus fills the queue part of /v1/status.
 func (m *Main) journalStatus(doc *StatusDoc) {
-	if m.Journal == nil {
-		return
-	}
 	st := m.Journal.Stats()
 	doc.Queue = QueueStatus{Pending: st.Pending, Dead: st.Dead, LastError: st.LastError}
 	if !st.OldestPending.IsZero() {

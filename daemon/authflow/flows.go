@@ -18,7 +18,8 @@ import (
 
 // Defaults of the desktop flow (https://www.last.fm/api/desktopauth): a
 // token lives 60 minutes, and Last.fm documents no polling cadence, so poll
-// every few seconds to stay well within the rate limit.
+// every few seconds to stay well within the rate limit. An unapproved
+// desktop flow ends after DefaultGiveUp.
 const (
 	DefaultPollInterval = 3 * time.Second
 	DefaultGiveUp       = 60 * time.Minute
@@ -36,13 +37,11 @@ type Options struct {
 	APIKey   string
 	// AuthURL is Last.fm's approval page (lastfm.auth_url).
 	AuthURL string
-	// Now is the clock (nil: time.Now); the give-up deadline and the
-	// browser states' expiry follow it.
+	// Now is the clock (nil: time.Now); the give-up deadline
+	// (DefaultGiveUp) and the browser states' expiry follow it.
 	Now func() time.Time
 	// PollInterval is the desktop flow's auth.getSession cadence (0: 3 s).
 	PollInterval time.Duration
-	// GiveUp ends an unapproved desktop flow (0: 60 minutes).
-	GiveUp time.Duration
 	// After waits for d (nil: time.After); tests make polling instant.
 	After func(d time.Duration) <-chan time.Time
 	Log   *slog.Logger
@@ -56,7 +55,6 @@ type Flows struct {
 	authURL  *url.URL
 	now      func() time.Time
 	poll     time.Duration
-	giveUp   time.Duration
 	after    func(time.Duration) <-chan time.Time
 	log      *slog.Logger
 	states   *States
@@ -82,15 +80,12 @@ func New(o Options) (*Flows, error) {
 	}
 	u, _ := url.Parse(o.AuthURL) // CheckEndpoint parsed it
 	f := &Flows{up: o.Upstream, accts: o.Accounts, apiKey: o.APIKey, authURL: u, now: o.Now,
-		poll: o.PollInterval, giveUp: o.GiveUp, after: o.After, log: o.Log}
+		poll: o.PollInterval, after: o.After, log: o.Log}
 	if f.now == nil {
 		f.now = time.Now
 	}
 	if f.poll <= 0 {
 		f.poll = DefaultPollInterval
-	}
-	if f.giveUp <= 0 {
-		f.giveUp = DefaultGiveUp
 	}
 	if f.after == nil {
 		f.after = time.After
@@ -116,9 +111,6 @@ func (f *Flows) Close() {
 
 // States is the browser flow's one-time state store.
 func (f *Flows) States() *States { return f.states }
-
-// Accounts is the session store the flows write to.
-func (f *Flows) Accounts() *accounts.Store { return f.accts }
 
 // AuthOrigin is the scheme://host of the approval page (the /auth/ page's
 // Content-Security-Policy lets its form lead there).

@@ -36,8 +36,6 @@ type Options struct {
 	Status func() any
 	// Registry receives the HTTP metrics; /metrics serves it.
 	Registry *prometheus.Registry
-	// MaxScrobbles is the most items a JSON scrobble array may hold.
-	MaxScrobbles int
 	// Timeouts bound each connection; zero fields take DefaultTimeouts.
 	Timeouts Timeouts
 	// Redact masks known secret values (API secret, session keys, listener
@@ -97,9 +95,6 @@ func New(o Options) *Server {
 	}
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
-	}
-	if o.MaxScrobbles == 0 {
-		o.MaxScrobbles = proxy.MaxScrobbleItems
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -42,7 +42,7 @@ func (s *Server) v1(c echo.Context) error {
 		switch mt := mediaType(r); {
 		case mt == jsonType || (mt == "" && looksJSON(body)):
 			if method == "track.scrobble" && isScrobbleList(body) {
-				items, err = parseJSONScrobbles(body, s.opts.MaxScrobbles) // scrobbles.go
+				items, err = parseJSONScrobbles(body, proxy.MaxScrobbleItems) // scrobbles.go
 			} else {
 				bv, err = parseJSONObject(body)
 			}

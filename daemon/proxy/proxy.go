@@ -73,7 +73,7 @@ type TTLs struct{ Short, Medium, Long time.Duration }
 type Options struct {
 	Upstream    *upstream.Client
 	Accounts    *accounts.Store
-	Cache       *cache.Cache // nil: no cache
+	Cache       *cache.Cache // a tier whose TTL is 0 bypasses it
 	TTLs        TTLs
 	SignUnknown []string
 	MaxRetries  int
@@ -82,8 +82,8 @@ type Options struct {
 	Now         func() time.Time
 	// RetryBase is the first retry delay for transient read failures.
 	RetryBase time.Duration
-	// Journal takes scrobbles and unreachable idempotent writes (nil:
-	// they are forwarded synchronously). MaxAge is scrobble.max_age.
+	// Journal takes scrobbles and unreachable idempotent writes. MaxAge
+	// is scrobble.max_age.
 	Journal Journal
 	MaxAge  time.Duration
 	// SignIn runs auth.getMobileSession for /2.0/ (*authflow.Flows).
@@ -139,12 +139,6 @@ func New(o Options) *Service {
 	s.users = &userNames{svc: s, known: map[string]string{}, failed: map[string]time.Time{}}
 	return s
 }
-
-// Accounts exposes the session store (status, auth endpoints).
-func (s *Service) Accounts() *accounts.Store { return s.accounts }
-
-// Cache exposes the read cache (nil when disabled).
-func (s *Service) Cache() *cache.Cache { return s.cache }
 
 // Handle answers one request.
 func (s *Service) Handle(ctx context.Context, req *Request) (*Result, error) {

@@ -16,7 +16,7 @@ import (
 // A Last.fm error answer is a verdict and goes back to the caller, and
 // track.updateNowPlaying is never journalled.
 func (s *Service) queueWrite(req *Request, m signer.Method, sel selection, r *upstream.Response, err error) (*Result, bool) {
-	if s.journal == nil || !m.Idempotent {
+	if !m.Idempotent {
 		return nil, false
 	}
 	unreachable := (err != nil && upstream.IsTransport(err)) ||

@@ -82,7 +82,7 @@ func (s *Service) cachedRead(ctx context.Context, req *Request, m signer.Method,
 	}
 	ttl := s.ttl(m.TierFor(req.Params, s.now()))
 	c := s.cache
-	if c == nil || ttl <= 0 {
+	if ttl <= 0 {
 		ctx, cancel := s.deadline(ctx)
 		defer cancel()
 		fctx, fcancel := s.fetchDeadline(ctx)
@@ -241,9 +241,6 @@ func memoKey(key, account string) string {
 // (Now). Expired or absent: false, and the caller takes the full path. res
 // is the caller's, so the hit allocates nothing here.
 func (s *Service) FromCache(key string, now time.Time, res *Result) bool {
-	if s.cache == nil {
-		return false
-	}
 	e, fresh, ok := s.cache.GetAt(key, now)
 	if !ok || !fresh {
 		return false

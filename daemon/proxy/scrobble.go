@@ -254,29 +254,3 @@ func v1ScrobbleAnswer(items []scrobbleAnswer) *Result {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// indexScrobbles replaces a scrobble request's parameters with its
-// validated items in track.scrobble's indexed form, for a Service without a
-// journal (at most 50 items: one call). Only sk (it picks the account) and
-// format stay beside them: extras are dropped, as the journal drops them.
-func indexScrobbles(req *Request) error {
-	scs, err := scrobbleItems(req)
-	if err != nil {
-		return err
-	}
-	if len(scs) > MaxBatch {
-		return apperr.Invalidf("%d scrobbles in one request; at most %d without the journal", len(scs), MaxBatch)
-	}
-	fields := make([]map[string]string, len(scs))
-	for i, sc := range scs {
-		fields[i] = sc.Params
-	}
-	params := signer.IndexScrobbles(fields)
-	for _, keep := range []string{"sk", "format"} {
-		if v, ok := req.Params[keep]; ok {
-			params[keep] = v
-		}
-	}
-	req.Params, req.Scrobbles = params, nil
-	return nil
-}

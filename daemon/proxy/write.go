@@ -11,10 +11,6 @@ import (
 	"github.com/lastfmd/lastfmd/signer"
 )
 
-// MaxBatch is the most scrobbles one track.scrobble call may carry
-// (https://www.last.fm/api/show/track.scrobble).
-const MaxBatch = signer.MaxIndex + 1
-
 // write forwards one of the ten write methods: signed with the account's
 // session key, by POST (https://www.last.fm/api/rest: "write services must
 // be accessed with HTTP POST").
@@ -31,13 +27,8 @@ func (s *Service) write(ctx context.Context, req *Request, m signer.Method) (*Re
 	if _, ok := req.Params["callback"]; ok {
 		return nil, apperr.Invalidf(`JSONP "callback" is only honoured for unsigned reads`)
 	}
-	if m.Name == "track.scrobble" && s.journal != nil {
-		return s.scrobble(ctx, req) // scrobble.go: journalled, then answered
-	}
 	if m.Name == "track.scrobble" {
-		if err := indexScrobbles(req); err != nil { // scrobble.go
-			return nil, err
-		}
+		return s.scrobble(ctx, req) // scrobble.go: journalled, then answered
 	}
 	sel, err := s.selectAccount(req)
 	if err != nil {

@@ -17,8 +17,8 @@ const MaxBody = 8 << 20
 
 // smallBody is what any answer may grow to without a large-body slot, and
 // maxLargeBodies how many answers may grow past it at once. With
-// MaxConcurrent calls, the bodies being read hold at most
-// MaxConcurrent·smallBody + maxLargeBodies·MaxBody bytes (32 MiB by
+// maxConcurrent calls, the bodies being read hold at most
+// maxConcurrent·smallBody + maxLargeBodies·MaxBody bytes (32 MiB by
 // default) however many huge answers arrive together: a slow stream of 10
 // MB answers waits for a slot instead of piling up in memory.
 const (

@@ -30,14 +30,15 @@ type Options struct {
 	Now       func() time.Time
 	// Transport replaces the default transport (tests).
 	Transport http.RoundTripper
-	// MaxConcurrent caps calls in flight at once (default 16), so a flood
-	// of distinct reads against a slow Last.fm cannot pile up without
-	// bound; callers beyond it wait within their deadline.
-	MaxConcurrent int
 	// Redact masks known secrets in every answer before anyone sees it
 	// (nil: only the call's own sk and api_sig are masked).
 	Redact *redact.Redactor
 }
+
+// maxConcurrent caps calls in flight at once, so a flood of distinct reads
+// against a slow Last.fm cannot pile up without bound; callers beyond it
+// wait within their deadline.
+const maxConcurrent = 16
 
 // Client calls Last.fm. It is safe for concurrent use.
 type Client struct {
@@ -101,9 +102,6 @@ func New(o Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.MaxConcurrent <= 0 {
-		o.MaxConcurrent = 16
-	}
 	tr := o.Transport
 	if tr == nil {
 		tr = newTransport()
@@ -117,7 +115,7 @@ func New(o Options) (*Client, error) {
 		limiter:   o.Limiter,
 		now:       o.Now,
 		stats:     &Stats{},
-		slots:     make(chan struct{}, o.MaxConcurrent),
+		slots:     make(chan struct{}, maxConcurrent),
 		bodies:    newBodyMeter(),
 		redact:    o.Redact,
 		hc: &http.Client{
