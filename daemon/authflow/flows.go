@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/clip"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -142,16 +142,9 @@ func (f *Flows) save(name string, s signer.Session) (accounts.Account, error) {
 	a := accounts.Account{Name: name, Key: s.Key, User: s.Name}
 	if err := f.accts.Put(a); err != nil {
 		return accounts.Account{}, &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrOperationFailed,
-			Message: "cannot store the session: " + oneLine(err.Error()), Err: err}
+			Message: "cannot store the session: " + clip.Line(err.Error(), 0), Err: err}
 	}
 	stored, _ := f.accts.Get(name)
 	stored.Key = ""
 	return stored, nil
-}
-
-func oneLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/clip"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -114,7 +115,7 @@ func (f *Flows) StartLogin(ctx context.Context, account string) (Login, error) {
 		lg.finished = f.now()
 		lg.URL = ""
 		if err != nil {
-			lg.State, lg.Message = LoginFailed, oneLine(err.Error())
+			lg.State, lg.Message = LoginFailed, clip.Line(err.Error(), 0)
 			f.log.Info("desktop sign-in ended without a session", "flow", id, "reason", lg.Message)
 			return
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/clip"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -64,7 +65,7 @@ func Logout(store *accounts.Store, name string, force bool, before func(account 
 			if errors.As(err, &ae) {
 				return ae
 			}
-			return &apperr.Error{Kind: apperr.Invalid, Code: signer.ErrInvalidParams, Message: "cannot sign out " + name + ": " + oneLine(err.Error())}
+			return &apperr.Error{Kind: apperr.Invalid, Code: signer.ErrInvalidParams, Message: "cannot sign out " + name + ": " + clip.Line(err.Error(), 0)}
 		}
 	}
 	if err := store.Remove(name); err != nil {
@@ -77,7 +78,7 @@ func Logout(store *accounts.Store, name string, force bool, before func(account 
 }
 
 func unknownAccount(name string) error {
-	return apperr.New(apperr.NotFound, signer.ErrInvalidParams, "unknown account %q: see `lastfmd auth status` for the accounts signed in", truncate(name, MaxAccountName))
+	return apperr.New(apperr.NotFound, signer.ErrInvalidParams, "unknown account %q: see `lastfmd auth status` for the accounts signed in", clip.Line(name, MaxAccountName))
 }
 
 // Manage helpers on Flows, for the daemon.

@@ -2,6 +2,7 @@ package authflow
 
 import (
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/clip"
 )
 
 // MaxAccountName bounds an account name.
@@ -25,15 +26,8 @@ func CheckAccountName(name string) error {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
 		case (c == '-' || c == '.') && i > 0:
 		default:
-			return apperr.Invalidf("account name %q: use letters, digits, '_', '-' and '.' (not first)", truncate(name, MaxAccountName))
+			return apperr.Invalidf("account name %q: use letters, digits, '_', '-' and '.' (not first)", clip.Line(name, MaxAccountName))
 		}
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

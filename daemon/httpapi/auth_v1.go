@@ -10,6 +10,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/authflow"
+	"github.com/lastfmd/lastfmd/daemon/clip"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -54,7 +55,7 @@ func authBody(r *http.Request, fields ...string) (url.Values, error) {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return nil, apperr.Invalidf("unknown field %q: expected %s", truncate(unknown[0], 64), strings.Join(fields, ", "))
+		return nil, apperr.Invalidf("unknown field %q: expected %s", clip.Line(unknown[0], 64), strings.Join(fields, ", "))
 	}
 	return v, nil
 }

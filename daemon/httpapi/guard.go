@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/clip"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -43,7 +44,7 @@ func newGuard(allowed []string, token string) *guard {
 // (an *apperr.Error) refuses it.
 func (g *guard) check(w http.ResponseWriter, r *http.Request) error {
 	if !g.hostAllowed(r.Host) {
-		return apperr.New(apperr.Forbidden, signer.ErrAuthFailed, "Host %q is not allowed: add it to security.allowed_hosts", truncate(r.Host, 64))
+		return apperr.New(apperr.Forbidden, signer.ErrAuthFailed, "Host %q is not allowed: add it to security.allowed_hosts", clip.Line(r.Host, 64))
 	}
 	exempt := g.exempt != nil && g.exempt(r)
 	if !exempt {
@@ -139,11 +140,4 @@ func (g *guard) bearerOK(r *http.Request) bool {
 // tokenEqual compares in constant time.
 func (g *guard) tokenEqual(got string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(g.token)) == 1
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/clip"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -16,7 +17,7 @@ import (
 func (s *Service) unknown(ctx context.Context, req *Request) (*Result, error) {
 	name := req.Method
 	if !validMethodName(name) {
-		return nil, apperr.New(apperr.Invalid, signer.ErrInvalidMethod, "Invalid Method - %q is not a Last.fm method name (package.method)", truncate(name, 64))
+		return nil, apperr.New(apperr.Invalid, signer.ErrInvalidMethod, "Invalid Method - %q is not a Last.fm method name (package.method)", clip.Line(name, 64))
 	}
 	if strings.HasPrefix(strings.ToLower(name), "auth.") {
 		return nil, apperr.New(apperr.Forbidden, signer.ErrInvalidMethod, "Invalid Method - unknown auth method refused; sign in with `lastfmd auth login`")
@@ -63,11 +64,4 @@ func validMethodName(name string) bool {
 		}
 	}
 	return true
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
