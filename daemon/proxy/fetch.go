@@ -3,9 +3,9 @@ package proxy
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"time"
 
+	"github.com/lastfmd/lastfmd/daemon/backoff"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -69,14 +69,14 @@ func (s *Service) retryTransport(err error, who signer.Caller) bool {
 	return false
 }
 
-// pause sleeps before retry attempt+1: base·2^attempt with full jitter,
-// unless that would overrun the caller's deadline.
+// maxRetryPause bounds one pause between retries of a caller's call.
+const maxRetryPause = 8 * time.Second
+
+// pause sleeps before retry attempt+1: base·2^attempt (at most 8 s), spread
+// over its upper half by jitter, unless that would overrun the caller's
+// deadline.
 func (s *Service) pause(ctx context.Context, attempt int) bool {
-	d := s.retryBase << attempt
-	if d > 8*time.Second {
-		d = 8 * time.Second
-	}
-	d = d/2 + rand.N(d/2+1)
+	d := backoff.Jitter(backoff.Attempt(s.retryBase, maxRetryPause, attempt), 2)
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d+s.timeout/4 {
 		return false
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/backoff"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -149,13 +150,8 @@ func rateLimited(d time.Duration) error {
 func (l *Limiter) Backoff(now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.backoffStep == 0 {
-		l.backoffStep = l.BackoffBase
-	} else if now.After(l.backoffUntil) {
-		l.backoffStep *= 2
-	}
-	if l.backoffStep > l.BackoffMax {
-		l.backoffStep = l.BackoffMax
+	if l.backoffStep == 0 || now.After(l.backoffUntil) {
+		l.backoffStep = backoff.Next(l.backoffStep, l.BackoffBase, l.BackoffMax)
 	}
 	l.backoffUntil = now.Add(l.backoffStep)
 }
