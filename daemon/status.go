@@ -91,6 +91,6 @@ func (m *Main) Status() StatusDoc {
 		doc.Upstream.BackoffUntil = until.UTC().Format(time.RFC3339)
 	}
 	doc.Limiter = LimiterStatus{Rate: lim.Rate(), Burst: lim.Burst(), Waiting: lim.Waiting()}
-	m.journalStatus(&doc) // journal.go
+	m.journalStatus(&doc) // wire_journal.go
 	return doc
 }

@@ -63,7 +63,7 @@ func (s *Server) dropIn(c echo.Context) error {
 		NoCache:      noCache(r),
 	}
 	req.Wait, req.WaitSet = preferWait(r.Header) // scrobbles.go
-	res, err := s.svc.Handle(r.Context(), req)
+	res, err := s.proxy.Handle(r.Context(), req)
 	if err != nil {
 		return err
 	}

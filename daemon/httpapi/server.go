@@ -25,7 +25,7 @@ import (
 
 // Options wires the transport.
 type Options struct {
-	Service      *proxy.Service
+	Proxy        *proxy.Proxy
 	AllowedHosts []string
 	Token        string // listener token; "" = none required
 	Log          *slog.Logger
@@ -43,7 +43,7 @@ type Options struct {
 	// /v1/status, the queue and its export. Last.fm's answers are masked
 	// where they enter (upstream), by the same Redactor.
 	Redact *redact.Redactor
-	// Now is a clock a test injected into the Service, nil otherwise: then
+	// Now is a clock a test injected into the Proxy, nil otherwise: then
 	// a request's arrival, read once for the metrics, also judges the
 	// freshness of a cache hit.
 	Now func() time.Time
@@ -77,7 +77,7 @@ func (t Timeouts) orDefaults() Timeouts {
 // Server is the HTTP API.
 type Server struct {
 	e       *echo.Echo
-	svc     *proxy.Service
+	proxy   *proxy.Proxy
 	log     *slog.Logger
 	guard   *guard
 	opts    Options
@@ -98,7 +98,7 @@ func New(o Options) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{e: e, svc: o.Service, log: o.Log, guard: newGuard(o.AllowedHosts, o.Token), opts: o, memo: newKeyMemo(4096)}
+	s := &Server{e: e, proxy: o.Proxy, log: o.Log, guard: newGuard(o.AllowedHosts, o.Token), opts: o, memo: newKeyMemo(4096)}
 	s.metrics = newHTTPMetrics(o.Registry)
 	e.HTTPErrorHandler = s.handleError
 

@@ -72,7 +72,7 @@ func (s *Server) v1(c echo.Context) error {
 		return err
 	}
 	wait, waitSet := preferWait(r.Header)
-	res, err := s.svc.Handle(r.Context(), &proxy.Request{
+	res, err := s.proxy.Handle(r.Context(), &proxy.Request{
 		Endpoint:   proxy.V1,
 		HTTPMethod: r.Method,
 		Method:     method,

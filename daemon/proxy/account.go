@@ -17,7 +17,7 @@ type selection struct {
 // names one (unknown: 400); on /2.0/ a client sk equal to an account name
 // picks it and any other sk (a drop-in client's placeholder) the default.
 // The client's sk never reaches Last.fm.
-func (s *Service) selectAccount(req *Request) (selection, error) {
+func (s *Proxy) selectAccount(req *Request) (selection, error) {
 	sk, hasSK := req.Params["sk"]
 	delete(req.Params, "sk")
 	if req.Account != "" {
@@ -40,7 +40,7 @@ func (s *Service) selectAccount(req *Request) (selection, error) {
 
 // wantsAccount reports whether the request asks for an authenticated call
 // (an account header, or a drop-in client's sk or api_sig).
-func (s *Service) wantsAccount(req *Request) bool {
+func (s *Proxy) wantsAccount(req *Request) bool {
 	if req.Account != "" {
 		return true
 	}

@@ -16,7 +16,7 @@ const SignInHint = "sign in with `lastfmd auth login`, then send sk=ACCOUNT"
 
 // auth handles auth.* calls. /v1/ refuses them all (sign-in belongs to
 // `lastfmd auth`); /2.0/ runs only auth.getMobileSession.
-func (s *Service) auth(ctx context.Context, req *Request, m signer.Method) (*Result, error) {
+func (s *Proxy) auth(ctx context.Context, req *Request, m signer.Method) (*Result, error) {
 	if req.Endpoint == V1 {
 		return nil, apperr.New(apperr.Forbidden, signer.ErrAuthFailed, "%s is not available on /v1/: use `lastfmd auth`", m.Name)
 	}
@@ -36,7 +36,7 @@ func (s *Service) auth(ctx context.Context, req *Request, m signer.Method) (*Res
 // stored as an account named after the user, and the answer carries the
 // account *name* where Last.fm puts the key: sent back as sk, it selects
 // that account. No caller ever sees a real session key.
-func (s *Service) mobileSession(ctx context.Context, req *Request) (*Result, error) {
+func (s *Proxy) mobileSession(ctx context.Context, req *Request) (*Result, error) {
 	ctx, cancel := s.deadline(ctx)
 	defer cancel()
 	a, sess, err := s.signIn.MobileSession(ctx, authflow.MobileLogin{

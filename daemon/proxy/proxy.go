@@ -69,7 +69,7 @@ type Result struct {
 // TTLs maps cache tiers to durations.
 type TTLs struct{ Short, Medium, Long time.Duration }
 
-// Options wires a Service.
+// Options wires a Proxy.
 type Options struct {
 	Upstream    *upstream.Client
 	Accounts    *accounts.Store
@@ -95,8 +95,9 @@ type SignIn interface {
 	MobileSession(ctx context.Context, l authflow.MobileLogin) (accounts.Account, signer.Session, error)
 }
 
-// Service handles requests. Safe for concurrent use.
-type Service struct {
+// Proxy handles the requests of both endpoints (/v1/ and /2.0/). Safe for
+// concurrent use.
+type Proxy struct {
 	up          *upstream.Client
 	accounts    *accounts.Store
 	cache       *cache.Cache
@@ -113,8 +114,8 @@ type Service struct {
 	signIn      SignIn
 }
 
-// New builds a Service.
-func New(o Options) *Service {
+// New builds a Proxy.
+func New(o Options) *Proxy {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -127,7 +128,7 @@ func New(o Options) *Service {
 	if o.RetryBase <= 0 {
 		o.RetryBase = 250 * time.Millisecond
 	}
-	s := &Service{
+	s := &Proxy{
 		up: o.Upstream, accounts: o.Accounts, cache: o.Cache, ttls: o.TTLs,
 		signUnknown: map[string]bool{}, maxRetries: o.MaxRetries, timeout: o.Timeout,
 		retryBase: o.RetryBase, log: o.Log, now: o.Now,
@@ -141,7 +142,7 @@ func New(o Options) *Service {
 }
 
 // Handle answers one request.
-func (s *Service) Handle(ctx context.Context, req *Request) (*Result, error) {
+func (s *Proxy) Handle(ctx context.Context, req *Request) (*Result, error) {
 	if req.Method == "" {
 		return nil, apperr.Invalidf(`missing parameter "method" (e.g. method=artist.getInfo)`)
 	}
@@ -200,16 +201,16 @@ const callerGrace = time.Second
 // FetchBudget bounds every attempt of one call to Last.fm together: three
 // upstream calls' worth (timeout bounds one call; retries stop when too
 // little of the budget is left for another).
-func (s *Service) FetchBudget() time.Duration { return 3 * s.timeout }
+func (s *Proxy) FetchBudget() time.Duration { return 3 * s.timeout }
 
 // LongestWait is the longest a caller waits for an answer over all
 // attempts: FetchBudget plus callerGrace (31 s with the default 10 s
 // timeout). docs/faults.md states it.
-func (s *Service) LongestWait() time.Duration { return s.FetchBudget() + callerGrace }
+func (s *Proxy) LongestWait() time.Duration { return s.FetchBudget() + callerGrace }
 
 // deadline bounds a caller's whole call (retries included) when the
 // transport set none.
-func (s *Service) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
+func (s *Proxy) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	if _, ok := ctx.Deadline(); ok {
 		return ctx, func() {}
 	}
@@ -217,7 +218,7 @@ func (s *Service) deadline(ctx context.Context) (context.Context, context.Cancel
 }
 
 // fetchDeadline is the fetch's own deadline, apart from the caller's.
-func (s *Service) fetchDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+func (s *Proxy) fetchDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, s.FetchBudget())
 }
 

@@ -40,7 +40,7 @@ const (
 // scrobble journals a track.scrobble request and answers once Last.fm
 // answered or the wait ran out: every accepted scrobble is on disk before
 // the answer.
-func (s *Service) scrobble(ctx context.Context, req *Request) (*Result, error) {
+func (s *Proxy) scrobble(ctx context.Context, req *Request) (*Result, error) {
 	sel, err := s.selectAccount(req)
 	if err != nil {
 		return nil, err

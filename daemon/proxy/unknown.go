@@ -14,7 +14,7 @@ import (
 // methods) as an unsigned read, never with a session key, unless the
 // operator listed it in lastfm.sign_unknown_methods. Unknown auth.* methods
 // are refused: they could only be attempts to mint or leak credentials.
-func (s *Service) unknown(ctx context.Context, req *Request) (*Result, error) {
+func (s *Proxy) unknown(ctx context.Context, req *Request) (*Result, error) {
 	name := req.Method
 	if !validMethodName(name) {
 		return nil, apperr.New(apperr.Invalid, signer.ErrInvalidMethod, "Invalid Method - %q is not a Last.fm method name (package.method)", clip.Line(name, 64))

@@ -14,7 +14,7 @@ import (
 // write forwards one of the ten write methods: signed with the account's
 // session key, by POST (https://www.last.fm/api/rest: "write services must
 // be accessed with HTTP POST").
-func (s *Service) write(ctx context.Context, req *Request, m signer.Method) (*Result, error) {
+func (s *Proxy) write(ctx context.Context, req *Request, m signer.Method) (*Result, error) {
 	if req.HTTPMethod != http.MethodPost {
 		// An <img> or link can make a browser GET any URL; a write must
 		// never happen that way, so it is refused before anything else.
@@ -62,7 +62,7 @@ func (s *Service) write(ctx context.Context, req *Request, m signer.Method) (*Re
 
 // invalidate drops the cached reads a successful write made stale for the
 // account's Last.fm user.
-func (s *Service) invalidate(ctx context.Context, method string, sel selection) {
+func (s *Proxy) invalidate(ctx context.Context, method string, sel selection) {
 	c := s.cache
 	if c == nil {
 		return

@@ -29,8 +29,8 @@ func (m *Main) openJournal() error {
 		Log:       m.Log,
 		Tuning:    m.JournalTuning,
 		Delivered: func(account, method string) {
-			if m.Service != nil {
-				m.Service.Delivered(account, method)
+			if m.Proxy != nil {
+				m.Proxy.Delivered(account, method)
 			}
 		},
 	})
