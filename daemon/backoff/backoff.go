@@ -2,10 +2,12 @@
 // starts at a base, doubles with each further failure and never exceeds a
 // maximum, optionally spread by jitter. The proxy's read and write retries,
 // the journal's senders and the limiter's global pause after Last.fm's 29
-// all use it, each with its own base and maximum.
+// all use it, each with its own base and maximum. Sleep is the proxy's
+// and the limiter's wait.
 package backoff
 
 import (
+	"context"
 	"math/rand/v2"
 	"time"
 )
@@ -42,4 +44,16 @@ func Jitter(d time.Duration, div int) time.Duration {
 		return d
 	}
 	return d - rand.N(d/time.Duration(div)+1)
+}
+
+// Sleep waits d, or less when ctx ends first: then it returns ctx's error.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

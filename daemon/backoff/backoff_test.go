@@ -1,8 +1,10 @@
 package backoff
 
 import (
+	"context"
 	"slices"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -62,4 +64,19 @@ func TestJitter(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestSleep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now() // the bubble's clock
+		if err := Sleep(context.Background(), time.Minute); err != nil || time.Since(start) != time.Minute {
+			t.Errorf("Sleep(1m) = %v after %v", err, time.Since(start))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		start = time.Now()
+		if err := Sleep(ctx, time.Hour); err != context.DeadlineExceeded || time.Since(start) != time.Second {
+			t.Errorf("Sleep(1h) with a 1 s deadline = %v after %v", err, time.Since(start))
+		}
+	})
 }

@@ -80,14 +80,7 @@ func (s *Proxy) pause(ctx context.Context, attempt int) bool {
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d+s.timeout/4 {
 		return false
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return backoff.Sleep(ctx, d) == nil
 }
 
 // noteFailure applies the side effects the table gives a class beyond the

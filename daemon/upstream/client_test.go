@@ -239,10 +239,11 @@ func TestLimiterBackoffDoubles(t *testing.T) {
 	}
 }
 
-// A key problem (10, 26) shows in the stats until Last.fm accepts a call
-// again.
-func TestKeyProblemClearsOnSuccess(t *testing.T) {
-	var suspended atomic.Bool
+// suspendedKeyClient is a client of a Last.fm that answers error 26 (API
+// key suspended) while suspended is true, and ok after.
+func suspendedKeyClient(t *testing.T) (*Client, *atomic.Bool) {
+	t.Helper()
+	suspended := new(atomic.Bool)
 	suspended.Store(true)
 	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
 		if suspended.Load() {
@@ -252,6 +253,13 @@ func TestKeyProblemClearsOnSuccess(t *testing.T) {
 		}
 		w.Write([]byte(`<lfm status="ok"></lfm>`))
 	})
+	return c, suspended
+}
+
+// A key problem (10, 26) shows in the stats until Last.fm accepts a call
+// again.
+func TestKeyProblemClearsOnSuccess(t *testing.T) {
+	c, suspended := suspendedKeyClient(t)
 	c.Do(context.Background(), Call{Method: "artist.getInfo"})
 	if p := c.Stats().Snapshot().KeyProblem; !strings.Contains(p, "26") {
 		t.Fatalf("key problem %q after error 26", p)
@@ -264,16 +272,7 @@ func TestKeyProblemClearsOnSuccess(t *testing.T) {
 }
 
 func TestKeyProblemReportedOncePerEpisode(t *testing.T) {
-	var suspended atomic.Bool
-	suspended.Store(true)
-	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		if suspended.Load() {
-			w.WriteHeader(403)
-			w.Write([]byte(`{"error":26,"message":"Suspended API key"}`))
-			return
-		}
-		w.Write([]byte(`<lfm status="ok"></lfm>`))
-	})
+	c, suspended := suspendedKeyClient(t)
 	var reports atomic.Int32
 	c.Stats().OnKeyProblem(func(string) { reports.Add(1) })
 	for i := 0; i < 3; i++ {

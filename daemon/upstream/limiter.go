@@ -87,7 +87,7 @@ func (l *Limiter) wait(ctx context.Context) error {
 		if d > l.maxWait(ctx, now) {
 			return rateLimited(d)
 		}
-		if err := sleep(ctx, d); err != nil {
+		if err := backoff.Sleep(ctx, d); err != nil {
 			return rateLimited(d)
 		}
 		now = l.now()
@@ -106,7 +106,7 @@ func (l *Limiter) wait(ctx context.Context) error {
 	}
 	l.waiting.Add(1)
 	defer l.waiting.Add(-1)
-	if err := sleep(ctx, d); err != nil {
+	if err := backoff.Sleep(ctx, d); err != nil {
 		r.Cancel()
 		return rateLimited(d)
 	}
@@ -119,17 +119,6 @@ func (l *Limiter) maxWait(ctx context.Context, now time.Time) time.Duration {
 		w = dl.Sub(now)
 	}
 	return w
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func rateLimited(d time.Duration) error {
