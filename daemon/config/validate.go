@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // lastfmMaxAge is how old a scrobble Last.fm still accepts; older ones are
@@ -88,16 +89,10 @@ func (c *Config) validate() error {
 // checkMethodName accepts "package.method" names. auth.* methods are never
 // signed on a client's behalf (DESIGN: an unknown auth.* method is refused).
 func checkMethodName(m string) error {
-	pkg, name, ok := strings.Cut(m, ".")
-	word := func(s string) bool {
-		return s != "" && strings.IndexFunc(s, func(r rune) bool {
-			return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
-		}) < 0
-	}
-	if !ok || !word(pkg) || !word(name) {
+	if !signer.IsMethodName(m) {
 		return fmt.Errorf("%q is not a method name like \"package.method\"", m)
 	}
-	if strings.EqualFold(pkg, "auth") {
+	if pkg, _, _ := strings.Cut(m, "."); strings.EqualFold(pkg, "auth") {
 		return fmt.Errorf("%q: auth methods cannot be signed for clients", m)
 	}
 	return nil

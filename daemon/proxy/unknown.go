@@ -16,8 +16,8 @@ import (
 // are refused: they could only be attempts to mint or leak credentials.
 func (s *Proxy) unknown(ctx context.Context, req *Request) (*Result, error) {
 	name := req.Method
-	if !validMethodName(name) {
-		return nil, apperr.New(apperr.Invalid, signer.ErrInvalidMethod, "Invalid Method - %q is not a Last.fm method name (package.method)", clip.Line(name, 64))
+	if !signer.IsMethodName(name) {
+		return nil, apperr.New(apperr.Invalid, signer.ErrInvalidMethod, "Invalid Method - %q is not a Last.fm method name (package.method)", clip.Line(name, signer.MaxMethodName))
 	}
 	if strings.HasPrefix(strings.ToLower(name), "auth.") {
 		return nil, apperr.New(apperr.Forbidden, signer.ErrInvalidMethod, "Invalid Method - unknown auth method refused; sign in with `lastfmd auth login`")
@@ -49,19 +49,4 @@ func (s *Proxy) unknown(ctx context.Context, req *Request) (*Result, error) {
 	res := passthrough(r)
 	res.Cache = CacheBypass
 	return res, nil
-}
-
-// validMethodName accepts package.method with ASCII letters and digits.
-func validMethodName(name string) bool {
-	dot := strings.IndexByte(name, '.')
-	if dot <= 0 || dot == len(name)-1 || len(name) > 64 || strings.Count(name, ".") != 1 {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c == '.' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-			return false
-		}
-	}
-	return true
 }
