@@ -84,7 +84,7 @@ func (f *Flows) Wait(ctx context.Context, d *Desktop, account string) (accounts.
 			return accounts.Account{}, err
 		}
 	}
-	deadline := d.started.Add(DefaultGiveUp)
+	deadline := d.started.Add(GiveUpAfter)
 	for {
 		if !f.now().Before(deadline) {
 			return accounts.Account{}, fmt.Errorf("%w: run `lastfmd auth login` again", ErrNotApproved)

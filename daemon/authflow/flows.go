@@ -16,13 +16,13 @@ import (
 	"github.com/lastfmd/lastfmd/signer"
 )
 
-// Defaults of the desktop flow (https://www.last.fm/api/desktopauth): a
-// token lives 60 minutes, and Last.fm documents no polling cadence, so poll
-// every few seconds to stay well within the rate limit. An unapproved
-// desktop flow ends after DefaultGiveUp.
+// Timing of the desktop flow (https://www.last.fm/api/desktopauth): a
+// token lives 60 minutes, so an unapproved flow ends after GiveUpAfter;
+// Last.fm documents no polling cadence, so poll every few seconds
+// (DefaultPollInterval) to stay well within the rate limit.
 const (
 	DefaultPollInterval = 3 * time.Second
-	DefaultGiveUp       = 60 * time.Minute
+	GiveUpAfter         = 60 * time.Minute
 )
 
 // Caller sends one call to Last.fm; *upstream.Client is one.
@@ -38,7 +38,7 @@ type Options struct {
 	// AuthURL is Last.fm's approval page (lastfm.auth_url).
 	AuthURL string
 	// Now is the clock (nil: time.Now); the give-up deadline
-	// (DefaultGiveUp) and the browser states' expiry follow it.
+	// (GiveUpAfter) and the browser states' expiry follow it.
 	Now func() time.Time
 	// PollInterval is the desktop flow's auth.getSession cadence (0: 3 s).
 	PollInterval time.Duration

@@ -95,7 +95,7 @@ func (f *Flows) StartLogin(ctx context.Context, account string) (Login, error) {
 	}
 	id := randomID()
 	lg := &Login{ID: id, State: LoginPending, Account: account, URL: d.URL(),
-		ExpiresAt: d.Started().Add(DefaultGiveUp).UTC().Format(time.RFC3339)}
+		ExpiresAt: d.Started().Add(GiveUpAfter).UTC().Format(time.RFC3339)}
 	f.closeMux.Lock()
 	if f.closed {
 		f.closeMux.Unlock()
