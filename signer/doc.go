@@ -7,8 +7,9 @@
 //     write, auth), verb, cache tier and parameters (catalog.go,
 //     methods.go);
 //   - parameter canonicalisation: which parameters a client may send and
-//     their one canonical form, the item index of batch calls and the
-//     batch cap (params.go);
+//     their one canonical form, the item index of batch calls, the batch
+//     cap and the JSONP callback rule (params.go); the shape of a method
+//     name (catalog.go);
 //   - signing: api_sig (sign.go, https://www.last.fm/api/authspec#8);
 //   - error codes: the one table of Last.fm's codes with their meaning and
 //     HTTP status (errors.go, https://www.last.fm/api/errorcodes), how an

@@ -74,7 +74,7 @@ func (s *Server) dropIn(c echo.Context) error {
 const formatKey = "lastfmd.format"
 
 func jsonpCallback(format, cb string) string {
-	if strings.EqualFold(format, "json") && proxy.ValidCallback(cb) {
+	if strings.EqualFold(format, "json") && signer.ValidCallback(cb) {
 		return cb
 	}
 	return ""

@@ -159,7 +159,7 @@ func (s *Proxy) Handle(ctx context.Context, req *Request) (*Result, error) {
 		delete(req.Params, "callback")
 		delete(req.Params, "sk")
 	}
-	if cb, ok := req.Params["callback"]; ok && !ValidCallback(cb) {
+	if cb, ok := req.Params["callback"]; ok && !signer.ValidCallback(cb) {
 		return nil, apperr.Invalidf(`parameter "callback" must be a JavaScript identifier`)
 	}
 	m, known := signer.Lookup(req.Method)
@@ -174,23 +174,6 @@ func (s *Proxy) Handle(ctx context.Context, req *Request) (*Result, error) {
 	default:
 		return s.read(ctx, req, m)
 	}
-}
-
-// ValidCallback accepts what a JSONP callback name can safely be: a dotted
-// JavaScript identifier, so the answer cannot smuggle script.
-func ValidCallback(cb string) bool {
-	if cb == "" || len(cb) > 128 {
-		return false
-	}
-	for i, r := range cb {
-		switch {
-		case r == '_' || r == '$' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
-		case i > 0 && (r == '.' || (r >= '0' && r <= '9')):
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // callerGrace is how much longer a caller waits than the fetch it waits
