@@ -39,8 +39,8 @@ type Error struct {
 	Code       int    // Last.fm error code sent to the client
 	Message    string // one line, safe to show: never a secret or a parameter value that may be one
 	RetryAfter time.Duration
-	// Status overrides the status the Kind maps to, for the few answers
-	// Last.fm gives with an unusual status (auth.getMobileSession by GET: 403).
+	// Status overrides the status the Kind maps to, for the rare error
+	// that comes with its own (an HTTP error the router raised: fromEcho).
 	Status int
 	Err    error // the cause, for logs (must not hold secrets either)
 }
