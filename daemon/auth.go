@@ -7,9 +7,9 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/httpapi"
 )
 
-// openAuth builds the sign-in flows and mounts their routes: the daemon
-// holds the secret, so it is the one that talks to Last.fm for `lastfmd
-// auth` and for the browser pages.
+// openAuth builds the sign-in flows: the daemon holds the secret, so it is
+// the one that talks to Last.fm for `lastfmd auth`, the browser pages and
+// /2.0/'s auth.getMobileSession.
 func (m *Main) openAuth() error {
 	f, err := authflow.New(authflow.Options{
 		Upstream:     m.Upstream,
@@ -24,8 +24,13 @@ func (m *Main) openAuth() error {
 		return fmt.Errorf("config: %w", err)
 	}
 	m.Auth = f
+	return nil
+}
+
+// mountAuth mounts the sign-in routes (/auth/ pages, /v1/auth/).
+func (m *Main) mountAuth() {
 	m.HTTP.MountAuth(httpapi.AuthOptions{
-		Flows: f,
+		Flows: m.Auth,
 		// Read at call time: the journal installs its hook after Open.
 		BeforeLogout: func(account string, force bool) error {
 			if m.BeforeLogout == nil {
@@ -34,5 +39,4 @@ func (m *Main) openAuth() error {
 			return m.BeforeLogout(account, force)
 		},
 	})
-	return nil
 }

@@ -1,5 +1,5 @@
 // Package daemon wires lastfmd together: configuration, the session store,
-// the upstream client and its limiter, the cache, the request service and
+// the upstream client and its limiter, the cache, the request proxy and
 // the HTTP transport. Main is what `lastfmd run` and `lastfmd demo` start
 // and what end-to-end tests start in-process, so they exercise exactly the
 // daemon users run.
@@ -66,7 +66,7 @@ type Main struct {
 	Accounts *accounts.Store
 	Upstream *upstream.Client
 	Cache    *cache.Cache
-	Service  *proxy.Service
+	Proxy    *proxy.Proxy
 	HTTP     *httpapi.Server
 	Registry *prometheus.Registry
 	// Redactor scrubs secrets from every log line (see package redact).
@@ -81,7 +81,7 @@ type Main struct {
 	// SignInPoll is the desktop sign-in's auth.getSession cadence (0: 3 s;
 	// tests shorten it).
 	SignInPoll time.Duration
-	// Journal keeps scrobbles until Last.fm answered (journal.go).
+	// Journal keeps scrobbles until Last.fm answered (wire_journal.go).
 	Journal *journal.Journal
 	// RetryBase is the first delay of a transient read or write retry and
 	// of the global back-off after Last.fm's 29 (0: 250 ms and 10 s); tests
@@ -159,7 +159,10 @@ func (m *Main) Open() error {
 	if m.RetryBase > 0 {
 		limiter.BackoffBase = 40 * m.RetryBase // 250 ms : 10 s, as by default
 	}
-	if err := m.openJournal(); err != nil { // journal.go
+	if err := m.openJournal(); err != nil { // wire_journal.go
+		return err
+	}
+	if err := m.openAuth(); err != nil {
 		return err
 	}
 	m.Cache = cache.New(cache.Options{
@@ -167,7 +170,7 @@ func (m *Main) Open() error {
 		StaleIfError: cfg.Cache.StaleIfError.Duration,
 		Now:          m.Now,
 	})
-	m.Service = proxy.New(proxy.Options{
+	m.Proxy = proxy.New(proxy.Options{
 		Upstream: up,
 		Accounts: store,
 		Cache:    m.Cache,
@@ -184,12 +187,13 @@ func (m *Main) Open() error {
 		Journal:     m.Journal,
 		MaxAge:      cfg.Scrobble.MaxAge.Duration,
 		RetryBase:   m.RetryBase,
+		SignIn:      m.Auth,
 	})
 	m.Registry = prometheus.NewRegistry()
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerMetrics(m.Registry, m)
 	m.HTTP = httpapi.New(httpapi.Options{
-		Service:      m.Service,
+		Proxy:        m.Proxy,
 		AllowedHosts: cfg.Security.AllowedHosts,
 		Token:        cfg.Security.Token.Reveal(),
 		Log:          m.Log,
@@ -199,9 +203,7 @@ func (m *Main) Open() error {
 		Redact:       m.Redactor,
 		Now:          m.injectedNow,
 	})
-	if err := m.openAuth(); err != nil {
-		return err
-	}
+	m.mountAuth()
 	if err := m.listen(); err != nil {
 		return err
 	}

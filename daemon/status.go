@@ -87,11 +87,9 @@ func (m *Main) Status() StatusDoc {
 			Name: a.Name, User: a.User, Default: hasDef && a.Name == def.Name, NeedsSignin: a.NeedsSignin,
 		})
 	}
-	if m.Cache != nil {
-		st := m.Cache.Stats()
-		doc.Cache = CacheStatus{Entries: st.Entries, Bytes: st.Bytes, MaxBytes: st.MaxBytes,
-			Hits: st.Hits, Misses: st.Misses, Stale: st.Stale, Evictions: st.Evictions}
-	}
+	st := m.Cache.Stats()
+	doc.Cache = CacheStatus{Entries: st.Entries, Bytes: st.Bytes, MaxBytes: st.MaxBytes,
+		Hits: st.Hits, Misses: st.Misses, Stale: st.Stale, Evictions: st.Evictions}
 	up := m.Upstream.Stats().Snapshot()
 	doc.Upstream = UpstreamStatus{Calls: up.Calls, Errors: up.Errors, LastError: up.LastError,
 		ClockSkewSeconds: int64(up.ClockSkew / time.Second), KeyProblem: up.KeyProblem,
@@ -101,7 +99,7 @@ func (m *Main) Status() StatusDoc {
 		doc.Upstream.BackoffUntil = until.UTC().Format(time.RFC3339)
 	}
 	doc.Limiter = LimiterStatus{Rate: lim.Rate(), Burst: lim.Burst(), Waiting: lim.Waiting()}
-	m.journalStatus(&doc) // journal.go
+	m.journalStatus(&doc) // wire_journal.go
 	return doc
 }
 

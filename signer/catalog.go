@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -143,6 +144,27 @@ func Lookup(name string) (Method, bool) {
 		return Method{}, false
 	}
 	return catalog[i], true // a copy: its one reference, required, is unexported
+}
+
+// MaxMethodName bounds a method name; the longest in the catalog is far
+// shorter.
+const MaxMethodName = 64
+
+// IsMethodName reports whether name has the shape of a Last.fm method name,
+// known or not: package.method, one dot, ASCII letters, digits and '_', at
+// most MaxMethodName bytes. Anything else is no method Last.fm could have.
+func IsMethodName(name string) bool {
+	dot := strings.IndexByte(name, '.')
+	if dot <= 0 || dot == len(name)-1 || len(name) > MaxMethodName || strings.Count(name, ".") != 1 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c == '.' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+			return false
+		}
+	}
+	return true
 }
 
 // Required lists the parameters Last.fm requires, in their single-item

@@ -3,6 +3,7 @@ package signer
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -269,6 +270,35 @@ func TestKindTierStrings(t *testing.T) {
 	for v, want := range map[Tier]string{TierNever: "never", TierShort: "short", TierMedium: "medium", TierLong: "long", 9: "Tier(9)"} {
 		if v.String() != want {
 			t.Errorf("%d.String() = %q, want %q", int(v), v.String(), want)
+		}
+	}
+}
+
+func TestIsMethodName(t *testing.T) {
+	cases := map[string]bool{
+		"artist.getInfo":               true,
+		"user.getSecretThing":          true,
+		"x.y":                          true,
+		"a_b.c_1":                      true,
+		"nodot":                        false,
+		".getInfo":                     false,
+		"artist.":                      false,
+		"a.b.c":                        false,
+		"artist.get info":              false,
+		"artist.get-info":              false,
+		"artíst.getInfo":               false,
+		"":                             false,
+		"a." + strings.Repeat("b", 62): true,
+		"a." + strings.Repeat("b", 63): false,
+	}
+	for name, want := range cases {
+		if got := IsMethodName(name); got != want {
+			t.Errorf("IsMethodName(%q) = %v, want %v", name, got, want)
+		}
+	}
+	for _, m := range Methods() {
+		if !IsMethodName(m.Name) {
+			t.Errorf("catalog method %q does not pass IsMethodName", m.Name)
 		}
 	}
 }

@@ -82,7 +82,7 @@ func parseCode(s string) (int, bool) {
 func unwrapJSONP(body []byte) ([]byte, bool) {
 	body = bytes.TrimPrefix(body, []byte("/**/"))
 	open := bytes.IndexByte(body, '(')
-	if open <= 0 || !validCallback(bytes.TrimSpace(body[:open])) {
+	if open <= 0 || !ValidCallback(string(bytes.TrimSpace(body[:open]))) {
 		return nil, false
 	}
 	rest := bytes.TrimSpace(body[open+1:])
@@ -95,22 +95,6 @@ func unwrapJSONP(body []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return inner, true
-}
-
-// validCallback reports whether name looks like a JavaScript function
-// reference (letters, digits, _, $ and dots).
-func validCallback(name []byte) bool {
-	if len(name) == 0 {
-		return false
-	}
-	for _, c := range name {
-		ok := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' ||
-			c == '_' || c == '$' || c == '.'
-		if !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // decodeXMLError reads <lfm status="failed"><error code="N">msg</error></lfm>.

@@ -159,3 +159,22 @@ func Encode(params map[string]string) string {
 	}
 	return v.Encode()
 }
+
+// ValidCallback accepts what a JSONP callback name (the callback
+// parameter) can safely be: a dotted JavaScript identifier of at most 128
+// bytes, so an answer wrapped in it cannot smuggle script. It is also how
+// DecodeError recognises a JSONP answer.
+func ValidCallback(cb string) bool {
+	if cb == "" || len(cb) > 128 {
+		return false
+	}
+	for i, r := range cb {
+		switch {
+		case r == '_' || r == '$' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
+		case i > 0 && (r == '.' || (r >= '0' && r <= '9')):
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -156,3 +156,27 @@ func TestEncode(t *testing.T) {
 		t.Errorf("Encode(nil) = %q", Encode(nil))
 	}
 }
+
+func TestValidCallback(t *testing.T) {
+	cases := map[string]bool{
+		"cb":                     true,
+		"jQuery123_456":          true,
+		"a.b_c$":                 true,
+		"$":                      true,
+		"_x.y.z":                 true,
+		"":                       false,
+		"1cb":                    false,
+		".cb":                    false,
+		"a(1)":                   false,
+		"a b":                    false,
+		"alert('x')//":           false,
+		"c\u00e9":                false,
+		strings.Repeat("c", 128): true,
+		strings.Repeat("c", 129): false,
+	}
+	for cb, want := range cases {
+		if got := ValidCallback(cb); got != want {
+			t.Errorf("ValidCallback(%q) = %v, want %v", cb, got, want)
+		}
+	}
+}

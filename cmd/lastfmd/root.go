@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/lastfmd/lastfmd/daemon/clip"
 	"github.com/spf13/cobra"
 )
 
@@ -52,7 +53,7 @@ func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cmd != nil {
 		name = cmd.CommandPath()
 	}
-	fmt.Fprintf(stderr, "%s: %s\n", name, oneLine(err.Error()))
+	fmt.Fprintf(stderr, "%s: %s\n", name, clip.Line(err.Error(), 0))
 	var damaged interface{ StateDamaged() bool }
 	if errors.As(err, &damaged) && damaged.StateDamaged() {
 		return exitStateDamaged
@@ -79,14 +80,6 @@ func isCobraUsage(err error) bool {
 		strings.HasPrefix(s, "unknown shorthand flag") || strings.Contains(s, "flag needs an argument") ||
 		strings.HasPrefix(s, "invalid argument") || strings.HasPrefix(s, "accepts ") ||
 		strings.HasPrefix(s, "requires at least")
-}
-
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }
 
 func newRoot(e *env) *cobra.Command {

@@ -3,6 +3,8 @@ package accounts
 import (
 	"fmt"
 	"strings"
+
+	"github.com/lastfmd/lastfmd/daemon/clip"
 )
 
 // MaxName bounds an account name.
@@ -27,7 +29,7 @@ func CheckName(name string) error {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
 		case (c == '-' || c == '.') && i > 0:
 		default:
-			return fmt.Errorf("account name %q: use letters, digits, '_', '-' and '.' (not first)", Truncate(name, MaxName))
+			return fmt.Errorf("account name %q: use letters, digits, '_', '-' and '.' (not first)", clip.Line(name, MaxName))
 		}
 	}
 	return nil
@@ -37,11 +39,3 @@ func CheckName(name string) error {
 // account lastfm.session_key_file provides, and a stored account of that
 // name would shadow it or be shadowed by it.
 func Reserved(name string) bool { return strings.EqualFold(name, DefaultName) }
-
-// Truncate shortens a name for a message.
-func Truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}

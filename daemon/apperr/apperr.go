@@ -1,13 +1,17 @@
 // Package apperr holds the errors lastfmd makes itself. Each carries a Kind
 // (what went wrong, independent of transport) and the Last.fm error code a
-// client library expects; the HTTP transport maps Kind to a status in one
-// place (httpapi/errors.go), so no handler picks status codes ad hoc.
+// client library expects: one of signer's Err* codes (signer/errors.go is
+// the one table of Last.fm's codes, their meaning and their HTTP status).
+// The HTTP transport maps Kind to a status in one place
+// (httpapi/errors.go), so no handler picks status codes ad hoc.
 package apperr
 
 import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Kind says what class of failure an Error is. The transport maps it to an
@@ -29,28 +33,14 @@ const (
 	Internal                         // a bug; never expected: 500
 )
 
-// Last.fm error codes lastfmd uses for its own answers
-// (https://www.last.fm/api/errorcodes).
-const (
-	CodeInvalidMethod = 3
-	CodeAuthFailed    = 4
-	CodeInvalidFormat = 5
-	CodeInvalidParams = 6
-	CodeOperationFail = 8
-	CodeNoSession     = 9
-	CodeServiceOff    = 11
-	CodeTemporary     = 16
-	CodeRateLimited   = 29
-)
-
 // Error is an error made by lastfmd, shaped like a Last.fm error.
 type Error struct {
 	Kind       Kind
 	Code       int    // Last.fm error code sent to the client
 	Message    string // one line, safe to show: never a secret or a parameter value that may be one
 	RetryAfter time.Duration
-	// Status overrides the status the Kind maps to, for the few answers
-	// Last.fm gives with an unusual status (auth.getMobileSession by GET: 403).
+	// Status overrides the status the Kind maps to, for the rare error
+	// that comes with its own (an HTTP error the router raised: fromEcho).
 	Status int
 	Err    error // the cause, for logs (must not hold secrets either)
 }
@@ -71,7 +61,7 @@ func New(k Kind, code int, format string, args ...any) *Error {
 
 // Invalidf is the common case: a bad parameter, Last.fm code 6, HTTP 400.
 func Invalidf(format string, args ...any) *Error {
-	return New(Invalid, CodeInvalidParams, format, args...)
+	return New(Invalid, signer.ErrInvalidParams, format, args...)
 }
 
 // As extracts an *Error from err, wrapping any other error as Internal.
@@ -80,5 +70,5 @@ func As(err error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
-	return &Error{Kind: Internal, Code: CodeOperationFail, Message: "internal error", Err: err}
+	return &Error{Kind: Internal, Code: signer.ErrOperationFailed, Message: "internal error", Err: err}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
-	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -49,7 +48,7 @@ func (f *Flows) Begin(ctx context.Context) (*Desktop, error) {
 	}
 	tok, err := ParseToken(r.Body)
 	if err != nil {
-		return nil, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm's auth.getToken answer could not be read: %v", err)
+		return nil, apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm's auth.getToken answer could not be read: %v", err)
 	}
 	d := &Desktop{token: tok, started: f.now()}
 	d.url = f.approvalURL(url.Values{"api_key": {f.apiKey}, "token": {tok}})
@@ -67,27 +66,10 @@ func ParseToken(body []byte) (string, error) {
 	if err := json.Unmarshal(body, &v); err != nil {
 		return "", fmt.Errorf("not JSON")
 	}
-	if err := checkOpaque(v.Token, 256); err != nil {
+	if err := signer.CheckOpaque(v.Token); err != nil {
 		return "", fmt.Errorf("token %v", err)
 	}
 	return v.Token, nil
-}
-
-// checkOpaque accepts an opaque Last.fm string (token, session key): not
-// empty, at most max bytes, printable ASCII without spaces.
-func checkOpaque(s string, max int) error {
-	if s == "" {
-		return errors.New("is empty")
-	}
-	if len(s) > max {
-		return fmt.Errorf("is longer than %d characters", max)
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
-			return errors.New("holds a character that is not printable ASCII")
-		}
-	}
-	return nil
 }
 
 // Wait polls auth.getSession (step 3) until the user approves, then stores
@@ -102,7 +84,7 @@ func (f *Flows) Wait(ctx context.Context, d *Desktop, account string) (accounts.
 			return accounts.Account{}, err
 		}
 	}
-	deadline := d.started.Add(f.giveUp)
+	deadline := d.started.Add(GiveUpAfter)
 	for {
 		if !f.now().Before(deadline) {
 			return accounts.Account{}, fmt.Errorf("%w: run `lastfmd auth login` again", ErrNotApproved)
@@ -149,41 +131,44 @@ func (e *pollError) Error() string { return e.msg }
 
 // getSession exchanges a token once. Errors that should not end a polling
 // loop are *pollError with keepPolling.
-func (f *Flows) getSession(ctx context.Context, token string) (proxy.Session, error) {
+func (f *Flows) getSession(ctx context.Context, token string) (signer.Session, error) {
 	// POST: the token and signature stay out of URLs (and any proxy's log).
 	r, err := f.up.Do(ctx, upstream.Call{Method: "auth.getSession", Params: map[string]string{"token": token, "format": "json"}, Sign: true, Post: true})
 	if err != nil {
 		// Rate limited by our own limiter, or Last.fm unreachable: try
 		// again at the next poll.
-		return proxy.Session{}, &pollError{msg: apperr.As(err).Message, keepPolling: true}
+		return signer.Session{}, &pollError{msg: apperr.As(err).Message, keepPolling: true}
 	}
 	if r.APIError != nil {
 		switch r.APIError.Code {
 		case signer.ErrTokenNotAuthorized:
-			return proxy.Session{}, &pollError{msg: "not approved yet", keepPolling: true, pending: true}
+			return signer.Session{}, &pollError{msg: "not approved yet", keepPolling: true, pending: true}
 		case signer.ErrTokenExpired:
-			return proxy.Session{}, fmt.Errorf("%w (Last.fm error 15): start again", ErrTokenExpired)
+			return signer.Session{}, fmt.Errorf("%w (Last.fm error 15): start again", ErrTokenExpired)
 		case signer.ErrAuthFailed:
-			return proxy.Session{}, fmt.Errorf("%w (Last.fm error 4): it was never issued or is already used; start again", ErrTokenInvalid)
+			return signer.Session{}, fmt.Errorf("%w (Last.fm error 4): it was never issued or is already used; start again", ErrTokenInvalid)
 		}
 		switch signer.Classify(r.APIError.Code, false) {
 		case signer.ClassTransient, signer.ClassRateLimited:
-			return proxy.Session{}, &pollError{msg: r.APIError.Error(), keepPolling: true}
+			return signer.Session{}, &pollError{msg: r.APIError.Error(), keepPolling: true}
 		}
-		return proxy.Session{}, upstreamFailure("auth.getSession", r)
+		return signer.Session{}, upstreamFailure("auth.getSession", r)
 	}
 	if r.Failed() {
 		if c := signer.ClassifyHTTP(r.Status); c == signer.ClassTransient || c == signer.ClassRateLimited {
-			return proxy.Session{}, &pollError{msg: fmt.Sprintf("HTTP %d", r.Status), keepPolling: true}
+			return signer.Session{}, &pollError{msg: fmt.Sprintf("HTTP %d", r.Status), keepPolling: true}
 		}
-		return proxy.Session{}, upstreamFailure("auth.getSession", r)
+		return signer.Session{}, upstreamFailure("auth.getSession", r)
 	}
-	s, err := proxy.ParseSession(r.Body)
+	return readSession(r.Body)
+}
+
+// readSession reads Last.fm's session answer (auth.getSession,
+// auth.getMobileSession).
+func readSession(body []byte) (signer.Session, error) {
+	s, err := signer.ParseSession(body)
 	if err != nil {
-		return proxy.Session{}, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm's session answer could not be read")
-	}
-	if err := checkOpaque(s.Key, 256); err != nil {
-		return proxy.Session{}, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm's session key %v", err)
+		return signer.Session{}, apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm's session answer could not be read: %v", err)
 	}
 	return s, nil
 }
@@ -207,5 +192,5 @@ func upstreamFailure(method string, r *upstream.Response) error {
 		}
 		return &apperr.Error{Kind: kind, Code: r.APIError.Code, Message: msg}
 	}
-	return apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm answered HTTP %d to %s", r.Status, method)
+	return apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm answered HTTP %d to %s", r.Status, method)
 }

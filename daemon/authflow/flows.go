@@ -6,22 +6,23 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
-	"github.com/lastfmd/lastfmd/daemon/proxy"
+	"github.com/lastfmd/lastfmd/daemon/clip"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
-// Defaults of the desktop flow (https://www.last.fm/api/desktopauth): a
-// token lives 60 minutes, and Last.fm documents no polling cadence, so poll
-// every few seconds to stay well within the rate limit.
+// Timing of the desktop flow (https://www.last.fm/api/desktopauth): a
+// token lives 60 minutes, so an unapproved flow ends after GiveUpAfter;
+// Last.fm documents no polling cadence, so poll every few seconds
+// (DefaultPollInterval) to stay well within the rate limit.
 const (
 	DefaultPollInterval = 3 * time.Second
-	DefaultGiveUp       = 60 * time.Minute
+	GiveUpAfter         = 60 * time.Minute
 )
 
 // Caller sends one call to Last.fm; *upstream.Client is one.
@@ -36,13 +37,11 @@ type Options struct {
 	APIKey   string
 	// AuthURL is Last.fm's approval page (lastfm.auth_url).
 	AuthURL string
-	// Now is the clock (nil: time.Now); the give-up deadline and the
-	// browser states' expiry follow it.
+	// Now is the clock (nil: time.Now); the give-up deadline
+	// (GiveUpAfter) and the browser states' expiry follow it.
 	Now func() time.Time
 	// PollInterval is the desktop flow's auth.getSession cadence (0: 3 s).
 	PollInterval time.Duration
-	// GiveUp ends an unapproved desktop flow (0: 60 minutes).
-	GiveUp time.Duration
 	// After waits for d (nil: time.After); tests make polling instant.
 	After func(d time.Duration) <-chan time.Time
 	Log   *slog.Logger
@@ -56,7 +55,6 @@ type Flows struct {
 	authURL  *url.URL
 	now      func() time.Time
 	poll     time.Duration
-	giveUp   time.Duration
 	after    func(time.Duration) <-chan time.Time
 	log      *slog.Logger
 	states   *States
@@ -77,20 +75,17 @@ func New(o Options) (*Flows, error) {
 	if o.APIKey == "" {
 		return nil, errors.New("authflow: lastfm.api_key is required to sign in")
 	}
-	u, err := url.Parse(o.AuthURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("authflow: lastfm.auth_url %q is not an http(s) URL", o.AuthURL)
+	if err := upstream.CheckEndpoint(o.AuthURL); err != nil {
+		return nil, fmt.Errorf("authflow: lastfm.auth_url %w", err)
 	}
+	u, _ := url.Parse(o.AuthURL) // CheckEndpoint parsed it
 	f := &Flows{up: o.Upstream, accts: o.Accounts, apiKey: o.APIKey, authURL: u, now: o.Now,
-		poll: o.PollInterval, giveUp: o.GiveUp, after: o.After, log: o.Log}
+		poll: o.PollInterval, after: o.After, log: o.Log}
 	if f.now == nil {
 		f.now = time.Now
 	}
 	if f.poll <= 0 {
 		f.poll = DefaultPollInterval
-	}
-	if f.giveUp <= 0 {
-		f.giveUp = DefaultGiveUp
 	}
 	if f.after == nil {
 		f.after = time.After
@@ -117,9 +112,6 @@ func (f *Flows) Close() {
 // States is the browser flow's one-time state store.
 func (f *Flows) States() *States { return f.states }
 
-// Accounts is the session store the flows write to.
-func (f *Flows) Accounts() *accounts.Store { return f.accts }
-
 // AuthOrigin is the scheme://host of the approval page (the /auth/ page's
 // Content-Security-Policy lets its form lead there).
 func (f *Flows) AuthOrigin() string { return f.authURL.Scheme + "://" + f.authURL.Host }
@@ -140,7 +132,7 @@ func (f *Flows) approvalURL(params url.Values) string {
 
 // save stores a session as account name (the Last.fm user name when name is
 // empty). Signing in again replaces the key and clears needs-sign-in.
-func (f *Flows) save(name string, s proxy.Session) (accounts.Account, error) {
+func (f *Flows) save(name string, s signer.Session) (accounts.Account, error) {
 	if name == "" {
 		name = s.Name
 	}
@@ -149,17 +141,10 @@ func (f *Flows) save(name string, s proxy.Session) (accounts.Account, error) {
 	}
 	a := accounts.Account{Name: name, Key: s.Key, User: s.Name}
 	if err := f.accts.Put(a); err != nil {
-		return accounts.Account{}, &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeOperationFail,
-			Message: "cannot store the session: " + oneLine(err.Error()), Err: err}
+		return accounts.Account{}, &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrOperationFailed,
+			Message: "cannot store the session: " + clip.Line(err.Error(), 0), Err: err}
 	}
 	stored, _ := f.accts.Get(name)
 	stored.Key = ""
 	return stored, nil
-}
-
-func oneLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
-	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -21,7 +20,7 @@ func (f *Flows) Import(ctx context.Context, username, key, account string) (acco
 	if username == "" {
 		return accounts.Account{}, apperr.Invalidf("a Last.fm user name is required (--username)")
 	}
-	if err := checkOpaque(key, 256); err != nil {
+	if err := signer.CheckOpaque(key); err != nil {
 		return accounts.Account{}, apperr.Invalidf("the session key %v", err)
 	}
 	if account == "" {
@@ -43,12 +42,12 @@ func (f *Flows) Import(ctx context.Context, username, key, account string) (acco
 	}
 	owner := userName(r.Body)
 	if owner == "" {
-		return accounts.Account{}, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm's user.getInfo answer could not be read")
+		return accounts.Account{}, apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm's user.getInfo answer could not be read")
 	}
 	if !strings.EqualFold(owner, username) {
 		return accounts.Account{}, apperr.Invalidf("this session key belongs to the Last.fm user %q, not %q", owner, username)
 	}
-	a, err := f.save(account, proxy.Session{Name: owner, Key: key})
+	a, err := f.save(account, signer.Session{Name: owner, Key: key})
 	if err != nil {
 		return accounts.Account{}, err
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/clip"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Background desktop flows, for POST /v1/auth/login and GET
@@ -85,7 +87,7 @@ func (f *Flows) StartLogin(ctx context.Context, account string) (Login, error) {
 	}
 	f.logins.mu.Unlock()
 	if pending >= maxPendingLogins {
-		return Login{}, apperr.New(apperr.RateLimited, apperr.CodeRateLimited, "%d sign-ins are already waiting for approval: finish or wait for one", pending)
+		return Login{}, apperr.New(apperr.RateLimited, signer.ErrRateLimited, "%d sign-ins are already waiting for approval: finish or wait for one", pending)
 	}
 	d, err := f.Begin(ctx)
 	if err != nil {
@@ -93,11 +95,11 @@ func (f *Flows) StartLogin(ctx context.Context, account string) (Login, error) {
 	}
 	id := randomID()
 	lg := &Login{ID: id, State: LoginPending, Account: account, URL: d.URL(),
-		ExpiresAt: d.Started().Add(f.giveUp).UTC().Format(time.RFC3339)}
+		ExpiresAt: d.Started().Add(GiveUpAfter).UTC().Format(time.RFC3339)}
 	f.closeMux.Lock()
 	if f.closed {
 		f.closeMux.Unlock()
-		return Login{}, apperr.New(apperr.Unavailable, apperr.CodeServiceOff, "lastfmd is stopping")
+		return Login{}, apperr.New(apperr.Unavailable, signer.ErrServiceOffline, "lastfmd is stopping")
 	}
 	f.wg.Add(1)
 	f.closeMux.Unlock()
@@ -113,7 +115,7 @@ func (f *Flows) StartLogin(ctx context.Context, account string) (Login, error) {
 		lg.finished = f.now()
 		lg.URL = ""
 		if err != nil {
-			lg.State, lg.Message = LoginFailed, oneLine(err.Error())
+			lg.State, lg.Message = LoginFailed, clip.Line(err.Error(), 0)
 			f.log.Info("desktop sign-in ended without a session", "flow", id, "reason", lg.Message)
 			return
 		}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/clip"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // AccountInfo is one account as `lastfmd auth status` and GET
@@ -42,7 +44,7 @@ func SetDefault(store *accounts.Store, name string) error {
 		if errors.Is(err, accounts.ErrUnknown) {
 			return unknownAccount(name)
 		}
-		return &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeOperationFail, Message: "cannot store the default account", Err: err}
+		return &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrOperationFailed, Message: "cannot store the default account", Err: err}
 	}
 	return nil
 }
@@ -63,20 +65,20 @@ func Logout(store *accounts.Store, name string, force bool, before func(account 
 			if errors.As(err, &ae) {
 				return ae
 			}
-			return &apperr.Error{Kind: apperr.Invalid, Code: apperr.CodeInvalidParams, Message: "cannot sign out " + name + ": " + oneLine(err.Error())}
+			return &apperr.Error{Kind: apperr.Invalid, Code: signer.ErrInvalidParams, Message: "cannot sign out " + name + ": " + clip.Line(err.Error(), 0)}
 		}
 	}
 	if err := store.Remove(name); err != nil {
 		if errors.Is(err, accounts.ErrUnknown) {
 			return unknownAccount(name)
 		}
-		return &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeOperationFail, Message: "cannot remove the account", Err: err}
+		return &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrOperationFailed, Message: "cannot remove the account", Err: err}
 	}
 	return nil
 }
 
 func unknownAccount(name string) error {
-	return apperr.New(apperr.NotFound, apperr.CodeInvalidParams, "unknown account %q: see `lastfmd auth status` for the accounts signed in", truncate(name, MaxAccountName))
+	return apperr.New(apperr.NotFound, signer.ErrInvalidParams, "unknown account %q: see `lastfmd auth status` for the accounts signed in", clip.Line(name, MaxAccountName))
 }
 
 // Manage helpers on Flows, for the daemon.

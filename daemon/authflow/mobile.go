@@ -5,62 +5,96 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
-	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
-// MaxPassword bounds a password (Last.fm's own limit is far lower).
+// MaxPassword bounds a password (Last.fm's own limit is far lower); an
+// authToken is bound by it too.
 const MaxPassword = 1024
 
-// Mobile signs in with a user name and password
-// (https://www.last.fm/api/mobileauth): auth.getMobileSession by POST with
-// `password` (not the deprecated authToken), signed. The password goes to
-// Last.fm and nowhere else: it is not stored, logged or part of any error.
-// The session is stored as account ("" = the Last.fm user name Last.fm
-// answers, which may differ in case, or be the name behind an e-mail
-// address).
+// maxUserName bounds the user name a mobile sign-in sends.
+const maxUserName = 256
+
+// MobileLogin is what auth.getMobileSession takes
+// (https://www.last.fm/api/mobileauth): a user name and a password, or, from
+// an older drop-in client (pylast, lastfm-java), the deprecated
+// authToken = md5(username + md5(password)) instead of the password.
+type MobileLogin struct {
+	Username  string
+	Password  string // wins over AuthToken when both are set
+	AuthToken string
+	// Account names the stored session ("" = the Last.fm user name Last.fm
+	// answers, which may differ in case, or be the name behind an e-mail
+	// address).
+	Account string
+}
+
+// Mobile signs in with a user name and password: `lastfmd auth mobile` and
+// POST /v1/auth/mobile. It is MobileSession with a password.
 func (f *Flows) Mobile(ctx context.Context, username, password, account string) (accounts.Account, error) {
-	if username == "" {
-		return accounts.Account{}, apperr.Invalidf("a Last.fm user name is required")
-	}
-	if len(username) > 256 {
-		return accounts.Account{}, apperr.Invalidf("user name longer than 256 characters")
-	}
-	if password == "" {
-		return accounts.Account{}, apperr.Invalidf("a password is required")
-	}
-	if len(password) > MaxPassword {
-		return accounts.Account{}, apperr.Invalidf("password longer than %d characters", MaxPassword)
-	}
-	if account != "" {
-		if err := CheckAccountName(account); err != nil {
-			return accounts.Account{}, err
-		}
-	}
-	r, err := f.up.Do(ctx, upstream.Call{Method: "auth.getMobileSession",
-		Params: map[string]string{"username": username, "password": password, "format": "json"}, Sign: true, Post: true})
+	a, _, err := f.MobileSession(ctx, MobileLogin{Username: username, Password: password, Account: account})
+	return a, err
+}
+
+// MobileSession is the one path of auth.getMobileSession, for `lastfmd auth
+// mobile`, /v1/auth/mobile and /2.0/ alike: the user name, the credential's
+// length and the account name are checked before anything is sent; the
+// call goes by POST, signed; Last.fm's session key must be an opaque value;
+// the session is stored as l.Account. The password (or authToken) goes to
+// Last.fm and nowhere else: it is not stored, logged or part of any error.
+// It answers the stored account (without its key) and Last.fm's session
+// answer.
+func (f *Flows) MobileSession(ctx context.Context, l MobileLogin) (accounts.Account, signer.Session, error) {
+	params, err := mobileParams(l)
 	if err != nil {
-		return accounts.Account{}, err
+		return accounts.Account{}, signer.Session{}, err
+	}
+	r, err := f.up.Do(ctx, upstream.Call{Method: "auth.getMobileSession", Params: params, Sign: true, Post: true})
+	if err != nil {
+		return accounts.Account{}, signer.Session{}, err
 	}
 	if r.APIError != nil && r.APIError.Code == signer.ErrAuthFailed {
-		return accounts.Account{}, &apperr.Error{Kind: apperr.Forbidden, Code: signer.ErrAuthFailed,
+		return accounts.Account{}, signer.Session{}, &apperr.Error{Kind: apperr.Forbidden, Code: signer.ErrAuthFailed,
 			Message: "Last.fm refused the user name or password (error 4): check them and try again"}
 	}
 	if r.Failed() {
-		return accounts.Account{}, upstreamFailure("auth.getMobileSession", r)
+		return accounts.Account{}, signer.Session{}, upstreamFailure("auth.getMobileSession", r)
 	}
-	s, err := proxy.ParseSession(r.Body)
+	s, err := readSession(r.Body)
 	if err != nil {
-		return accounts.Account{}, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm's session answer could not be read")
+		return accounts.Account{}, signer.Session{}, err
 	}
-	if err := checkOpaque(s.Key, 256); err != nil {
-		return accounts.Account{}, apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm's session key %v", err)
-	}
-	a, err := f.save(account, s)
+	a, err := f.save(l.Account, s)
 	if err != nil {
-		return accounts.Account{}, err
+		return accounts.Account{}, signer.Session{}, err
 	}
 	f.log.Info("signed in with the mobile flow", "account", a.Name)
-	return a, nil
+	return a, s, nil
+}
+
+// mobileParams checks l and builds auth.getMobileSession's parameters.
+func mobileParams(l MobileLogin) (map[string]string, error) {
+	if l.Username == "" {
+		return nil, apperr.Invalidf("a Last.fm user name is required")
+	}
+	if len(l.Username) > maxUserName {
+		return nil, apperr.Invalidf("user name longer than %d characters", maxUserName)
+	}
+	name, cred := "password", l.Password
+	if cred == "" && l.AuthToken != "" {
+		name, cred = "authToken", l.AuthToken
+	}
+	if cred == "" {
+		return nil, apperr.Invalidf("a password is required")
+	}
+	if len(cred) > MaxPassword {
+		return nil, apperr.Invalidf("%s longer than %d characters", name, MaxPassword)
+	}
+	if l.Account != "" {
+		if err := CheckAccountName(l.Account); err != nil {
+			return nil, err
+		}
+	}
+	return map[string]string{"username": l.Username, name: cred, "format": "json"}, nil
 }

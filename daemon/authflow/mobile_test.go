@@ -1,6 +1,8 @@
 package authflow
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -176,4 +178,48 @@ func FuzzCheckAccountName(f *testing.F) {
 			t.Fatalf("accepted %q", name)
 		}
 	})
+}
+
+// The /2.0/ form of auth.getMobileSession: the older authToken instead of
+// a password takes the same path with the same checks.
+func TestMobileSessionAuthToken(t *testing.T) {
+	ef := newEmuFlows(t)
+	md := func(s string) string { x := md5.Sum([]byte(s)); return hex.EncodeToString(x[:]) }
+	cases := []struct {
+		name  string
+		login MobileLogin
+		kind  apperr.Kind // 0: signed in
+	}{
+		{"authToken", MobileLogin{Username: "alice", AuthToken: md("alice" + md("alice-pw"))}, 0},
+		{"wrong authToken", MobileLogin{Username: "alice", AuthToken: md("alice" + md("wrong"))}, apperr.Forbidden},
+		{"neither", MobileLogin{Username: "alice"}, apperr.Invalid},
+		{"huge authToken", MobileLogin{Username: "alice", AuthToken: strings.Repeat("a", MaxPassword+1)}, apperr.Invalid},
+		{"huge user name", MobileLogin{Username: strings.Repeat("u", 257), AuthToken: "x"}, apperr.Invalid},
+		{"bad account name", MobileLogin{Username: "alice", AuthToken: "x", Account: "-a"}, apperr.Invalid},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := ef.emu.Count("auth.getMobileSession")
+			a, s, err := ef.MobileSession(ctxT(t), c.login)
+			if c.kind == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a.Name != "alice" || a.Key != "" || s.Name != "alice" {
+					t.Errorf("account %+v, session name %q", a, s.Name)
+				}
+				last := ef.emu.Requests()[ef.emu.Count("")-1]
+				if last.Params["authToken"] != c.login.AuthToken || last.Params["password"] != "" {
+					t.Errorf("sent authToken %v, password %v", last.Params["authToken"] != "", last.Params["password"] != "")
+				}
+				return
+			}
+			if ae := apperr.As(err); err == nil || ae.Kind != c.kind {
+				t.Fatalf("error %v, want kind %v", err, c.kind)
+			}
+			if c.kind == apperr.Invalid && ef.emu.Count("auth.getMobileSession") != before {
+				t.Error("bad input reached Last.fm")
+			}
+		})
+	}
 }

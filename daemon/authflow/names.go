@@ -21,4 +21,3 @@ func CheckAccountName(name string) error {
 	return nil
 }
 
-func truncate(s string, n int) string { return accounts.Truncate(s, n) }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // The web flow (https://www.last.fm/api/webauth): the user's browser goes
@@ -22,7 +23,7 @@ func (f *Flows) WebURL(callback string) string {
 // Exchange trades a web-flow token for a session (once) and stores it as
 // account ("" = the Last.fm user name).
 func (f *Flows) Exchange(ctx context.Context, token, account string) (accounts.Account, error) {
-	if err := checkOpaque(token, 256); err != nil {
+	if err := signer.CheckOpaque(token); err != nil {
 		return accounts.Account{}, apperr.Invalidf("the token from Last.fm %v", err)
 	}
 	if account != "" {
@@ -37,11 +38,11 @@ func (f *Flows) Exchange(ctx context.Context, token, account string) (accounts.A
 		case errors.As(err, &pe) && pe.pending:
 			return accounts.Account{}, apperr.New(apperr.Forbidden, 14, "Last.fm says the sign-in was not approved (error 14): start again from the accounts page")
 		case errors.As(err, &pe):
-			return accounts.Account{}, apperr.New(apperr.BadGateway, apperr.CodeServiceOff, "Last.fm could not complete the sign-in (%s): start again from the accounts page", pe.msg)
+			return accounts.Account{}, apperr.New(apperr.BadGateway, signer.ErrServiceOffline, "Last.fm could not complete the sign-in (%s): start again from the accounts page", pe.msg)
 		case errors.Is(err, ErrTokenExpired):
 			return accounts.Account{}, apperr.New(apperr.Forbidden, 15, "the sign-in token expired (Last.fm error 15): start again from the accounts page")
 		case errors.Is(err, ErrTokenInvalid):
-			return accounts.Account{}, apperr.New(apperr.Forbidden, apperr.CodeAuthFailed, "Last.fm does not know this sign-in token (error 4): start again from the accounts page")
+			return accounts.Account{}, apperr.New(apperr.Forbidden, signer.ErrAuthFailed, "Last.fm does not know this sign-in token (error 4): start again from the accounts page")
 		}
 		return accounts.Account{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/lastfmd/lastfmd/daemon/clip"
 )
 
 // decode applies a TOML file's values to l.cfg. Values are converted first,
@@ -146,7 +147,7 @@ var quotedText = regexp.MustCompile(`"[^"]{4,}"`)
 func decodeError(path string, err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		msg := oneLine(quotedText.ReplaceAllString(pe.Message, `"..."`))
+		msg := clip.Line(quotedText.ReplaceAllString(pe.Message, `"..."`), 0)
 		where := fmt.Sprintf("%s line %d", path, pe.Position.Line)
 		if pe.LastKey != "" {
 			return fmt.Errorf("config: %s (key %q): %s", where, pe.LastKey, msg)
@@ -154,5 +155,5 @@ func decodeError(path string, err error) error {
 		return fmt.Errorf("config: %s: %s", where, msg)
 	}
 	msg := strings.TrimPrefix(err.Error(), "toml: ")
-	return fmt.Errorf("config: %s: %s", path, oneLine(quotedText.ReplaceAllString(msg, `"..."`)))
+	return fmt.Errorf("config: %s: %s", path, clip.Line(quotedText.ReplaceAllString(msg, `"..."`), 0))
 }

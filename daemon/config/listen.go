@@ -3,9 +3,10 @@ package config
 import (
 	"errors"
 	"net"
-	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/lastfmd/lastfmd/daemon/upstream"
 )
 
 // unixPrefix marks a unix socket in listen.
@@ -32,16 +33,7 @@ func (c *Config) ListenIsLocal() bool {
 	if err != nil {
 		return false
 	}
-	return isLoopbackHost(host)
-}
-
-// isLoopbackHost reports whether host is "localhost" or a loopback IP.
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
+	return upstream.IsLoopbackHost(host)
 }
 
 // checkListen validates a listen value.

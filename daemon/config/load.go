@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"sort"
-	"strings"
 )
 
 // Options tell Load where to look and what to override.
@@ -182,10 +181,4 @@ func (l *loader) readFile(path string, explicit, fromFlag bool) error {
 	}
 	l.cfg.File = path
 	return nil
-}
-
-// oneLine keeps a message on one line: errors are printed as one line and
-// logged as one field.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -14,7 +14,7 @@ import (
 var systemConfigFile = SystemConfigPath()
 
 // ResolvePath finds the configuration file: the --config flag (o.Path),
-// else $LASTFMD_CONFIG, else the user's file (UserConfigPath) if it exists,
+// else $LASTFMD_CONFIG, else the user's file (userConfigPath) if it exists,
 // else the system file (SystemConfigPath). explicit reports that the path
 // was named by the flag or the environment: Load treats a missing explicit
 // file as an error and a missing default file as "no file".
@@ -37,17 +37,10 @@ func ResolvePath(o Options) (path string, explicit bool) {
 	return systemConfigFile, false
 }
 
-// UserConfigPath returns the per-user configuration file:
+// userConfigPath returns the per-user configuration file of goos:
 // $XDG_CONFIG_HOME/lastfmd/lastfmd.toml (XDG_CONFIG_HOME defaults to
 // ~/.config); on macOS ~/Library/Application Support/lastfmd/lastfmd.toml;
-// on Windows %AppData%\lastfmd\lastfmd.toml. getenv nil means os.Getenv.
-func UserConfigPath(getenv func(string) string) (string, error) {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	return userConfigPath(runtime.GOOS, getenv)
-}
-
+// on Windows %AppData%\lastfmd\lastfmd.toml.
 func userConfigPath(goos string, getenv func(string) string) (string, error) {
 	switch goos {
 	case "windows":

@@ -3,10 +3,12 @@ package config
 import (
 	"fmt"
 	"net/netip"
-	"net/url"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // lastfmMaxAge is how old a scrobble Last.fm still accepts; older ones are
@@ -39,10 +41,10 @@ func (c *Config) validate() error {
 	if strings.IndexFunc(l.APIKey, unicode.IsSpace) >= 0 {
 		return c.bad("lastfm.api_key", "must not contain spaces")
 	}
-	if err := checkUpstreamURL(l.Upstream); err != nil {
+	if err := upstream.CheckEndpoint(l.Upstream); err != nil {
 		return c.bad("lastfm.upstream", "%v", err)
 	}
-	if err := checkUpstreamURL(l.AuthURL); err != nil {
+	if err := upstream.CheckEndpoint(l.AuthURL); err != nil {
 		return c.bad("lastfm.auth_url", "%v", err)
 	}
 	if l.Timeout.Duration <= 0 {
@@ -84,43 +86,13 @@ func (c *Config) validate() error {
 	return nil
 }
 
-// checkUpstreamURL allows https:// anywhere and http:// only to loopback,
-// where a test emulator or a local proxy runs: over the network plain http
-// would expose signed calls and session keys.
-func checkUpstreamURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		// err would repeat the URL; our message is enough to fix it.
-		return fmt.Errorf("must be an absolute https:// URL")
-	}
-	if u.User != nil {
-		return fmt.Errorf("must not contain a user name or password")
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return nil
-	case "http":
-		if isLoopbackHost(u.Hostname()) {
-			return nil
-		}
-		return fmt.Errorf("http:// is allowed only to localhost, 127.0.0.1 or [::1], not %q; use https://", u.Hostname())
-	}
-	return fmt.Errorf("must be an https:// URL, not %s://", u.Scheme)
-}
-
 // checkMethodName accepts "package.method" names. auth.* methods are never
 // signed on a client's behalf (DESIGN: an unknown auth.* method is refused).
 func checkMethodName(m string) error {
-	pkg, name, ok := strings.Cut(m, ".")
-	word := func(s string) bool {
-		return s != "" && strings.IndexFunc(s, func(r rune) bool {
-			return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
-		}) < 0
-	}
-	if !ok || !word(pkg) || !word(name) {
+	if !signer.IsMethodName(m) {
 		return fmt.Errorf("%q is not a method name like \"package.method\"", m)
 	}
-	if strings.EqualFold(pkg, "auth") {
+	if pkg, _, _ := strings.Cut(m, "."); strings.EqualFold(pkg, "auth") {
 		return fmt.Errorf("%q: auth methods cannot be signed for clients", m)
 	}
 	return nil

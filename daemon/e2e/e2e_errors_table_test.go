@@ -54,6 +54,11 @@ func TestErrorsTable(t *testing.T) {
 			body: "method=auth.getMobileSession&username=alice", status: 400, code: 6, format: "xml"},
 		{name: "2.0 getMobileSession, wrong password", method: "POST", path: "/2.0/", ctype: "application/x-www-form-urlencoded",
 			body: "method=auth.getMobileSession&username=alice&password=wrong&format=json", status: 403, code: 4, format: "json"},
+		// The checks of `lastfmd auth mobile` hold on /2.0/ too: one path.
+		{name: "2.0 getMobileSession, password too long", method: "POST", path: "/2.0/", ctype: "application/x-www-form-urlencoded",
+			body: "method=auth.getMobileSession&username=alice&password=" + strings.Repeat("p", 1025) + "&format=json", status: 400, code: 6, format: "json", contains: "password longer than 1024"},
+		{name: "2.0 getMobileSession, user name too long", method: "POST", path: "/2.0/", ctype: "application/x-www-form-urlencoded",
+			body: "method=auth.getMobileSession&username=" + strings.Repeat("u", 257) + "&password=x", status: 400, code: 6, format: "xml", contains: "user name longer than 256"},
 		{name: "2.0 callback not an identifier", method: "GET", path: "/2.0/?method=artist.getInfo&artist=Cher&format=json&callback=a(1)",
 			status: 400, code: 6, format: "json"},
 		{name: "2.0 callback on a signed read", method: "GET", path: "/2.0/?method=user.getInfo&format=json&callback=cb&sk=x",

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/authflow"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // The browser sign-in pages (DESIGN.md "HTTP API", Last.fm's web flow:
@@ -85,7 +86,7 @@ func (p *authPages) pageHeaders(c echo.Context) {
 func (p *authPages) render(c echo.Context, status int, t *template.Template, data any) error {
 	var b bytes.Buffer
 	if err := t.Execute(&b, data); err != nil {
-		return &apperr.Error{Kind: apperr.Internal, Code: apperr.CodeOperationFail, Message: "internal error", Err: err}
+		return &apperr.Error{Kind: apperr.Internal, Code: signer.ErrOperationFailed, Message: "internal error", Err: err}
 	}
 	p.pageHeaders(c)
 	return c.HTMLBlob(status, b.Bytes())

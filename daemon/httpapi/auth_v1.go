@@ -10,6 +10,8 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/authflow"
+	"github.com/lastfmd/lastfmd/daemon/clip"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // The /v1/auth/ endpoints `lastfmd auth` uses to have the running daemon
@@ -32,7 +34,7 @@ func authBody(r *http.Request, fields ...string) (url.Values, error) {
 		return nil, err
 	}
 	if len(strings.TrimSpace(string(data))) > 0 && mediaType(r) != jsonType {
-		return nil, apperr.New(apperr.Invalid, apperr.CodeInvalidParams, "send a JSON object with Content-Type: application/json")
+		return nil, apperr.New(apperr.Invalid, signer.ErrInvalidParams, "send a JSON object with Content-Type: application/json")
 	}
 	v, err := parseJSONObject(data)
 	if err != nil {
@@ -53,7 +55,7 @@ func authBody(r *http.Request, fields ...string) (url.Values, error) {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return nil, apperr.Invalidf("unknown field %q: expected %s", truncate(unknown[0], 64), strings.Join(fields, ", "))
+		return nil, apperr.Invalidf("unknown field %q: expected %s", clip.Line(unknown[0], 64), strings.Join(fields, ", "))
 	}
 	return v, nil
 }
@@ -76,7 +78,7 @@ func (a *authAPI) login(c echo.Context) error {
 func (a *authAPI) loginStatus(c echo.Context) error {
 	lg, ok := a.flows.Login(c.Param("id"))
 	if !ok {
-		return apperr.New(apperr.NotFound, apperr.CodeInvalidParams, "no sign-in with this id (finished flows are kept 15 minutes)")
+		return apperr.New(apperr.NotFound, signer.ErrInvalidParams, "no sign-in with this id (finished flows are kept 15 minutes)")
 	}
 	return c.JSON(http.StatusOK, lg)
 }

@@ -34,7 +34,7 @@ func (s *Server) dropIn(c echo.Context) error {
 			}
 			values = mergeValues(values, bv)
 		default:
-			return apperr.New(apperr.Invalid, apperr.CodeInvalidParams, "unsupported Content-Type %q: Last.fm takes form bodies", mt)
+			return apperr.New(apperr.Invalid, signer.ErrInvalidParams, "unsupported Content-Type %q: Last.fm takes form bodies", mt)
 		}
 	}
 	if countValues(values) > MaxParams {
@@ -63,7 +63,7 @@ func (s *Server) dropIn(c echo.Context) error {
 		NoCache:      noCache(r),
 	}
 	req.Wait, req.WaitSet = preferWait(r.Header) // scrobbles.go
-	res, err := s.svc.Handle(r.Context(), req)
+	res, err := s.proxy.Handle(r.Context(), req)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (s *Server) dropIn(c echo.Context) error {
 const formatKey = "lastfmd.format"
 
 func jsonpCallback(format, cb string) string {
-	if strings.EqualFold(format, "json") && proxy.ValidCallback(cb) {
+	if strings.EqualFold(format, "json") && signer.ValidCallback(cb) {
 		return cb
 	}
 	return ""

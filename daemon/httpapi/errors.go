@@ -11,7 +11,7 @@ import (
 // this mapping lives (handlers return *apperr.Error and never pick a
 // status). docs/http-api.md prints the table.
 //
-//   - An explicit Status wins (an answer Last.fm itself gave, relayed).
+//   - An explicit Status wins (an HTTP error the router raised, fromEcho).
 //   - /v1/ maps the error's kind (kindStatus), its documented JSON contract.
 //   - /2.0/ answers a refused request (kinds Invalid, Unauthorized,
 //     Forbidden, RateLimited) with the status Last.fm

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/clip"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // guard is the security middleware of DESIGN.md "Security". It runs before
@@ -42,12 +44,12 @@ func newGuard(allowed []string, token string) *guard {
 // (an *apperr.Error) refuses it.
 func (g *guard) check(w http.ResponseWriter, r *http.Request) error {
 	if !g.hostAllowed(r.Host) {
-		return apperr.New(apperr.Forbidden, apperr.CodeAuthFailed, "Host %q is not allowed: add it to security.allowed_hosts", truncate(r.Host, 64))
+		return apperr.New(apperr.Forbidden, signer.ErrAuthFailed, "Host %q is not allowed: add it to security.allowed_hosts", clip.Line(r.Host, 64))
 	}
 	exempt := g.exempt != nil && g.exempt(r)
 	if !exempt {
 		if why := crossSite(r); why != "" {
-			return apperr.New(apperr.Forbidden, apperr.CodeAuthFailed, "browser request refused: %s", why)
+			return apperr.New(apperr.Forbidden, signer.ErrAuthFailed, "browser request refused: %s", why)
 		}
 	}
 	if g.token == "" || exempt {
@@ -60,12 +62,12 @@ func (g *guard) check(w http.ResponseWriter, r *http.Request) error {
 		// parameters are parsed (dropIn.checkToken).
 	case p == "/auth" || strings.HasPrefix(p, "/auth/"):
 		if !g.bearerOK(r) && (g.pageAccess == nil || !g.pageAccess(r)) {
-			return apperr.New(apperr.Unauthorized, apperr.CodeAuthFailed, "a token is required: open the address `lastfmd auth web` prints")
+			return apperr.New(apperr.Unauthorized, signer.ErrAuthFailed, "a token is required: open the address `lastfmd auth web` prints")
 		}
 	default:
 		if !g.bearerOK(r) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="lastfmd"`)
-			return apperr.New(apperr.Unauthorized, apperr.CodeAuthFailed, "a token is required: send Authorization: Bearer TOKEN (see security.token_file)")
+			return apperr.New(apperr.Unauthorized, signer.ErrAuthFailed, "a token is required: send Authorization: Bearer TOKEN (see security.token_file)")
 		}
 	}
 	return nil
@@ -138,11 +140,4 @@ func (g *guard) bearerOK(r *http.Request) bool {
 // tokenEqual compares in constant time.
 func (g *guard) tokenEqual(got string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(g.token)) == 1
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -91,7 +91,7 @@ func (s *Server) fromMemo(w http.ResponseWriter, r *http.Request, now time.Time)
 		return false
 	}
 	var res proxy.Result
-	if !s.svc.FromCache(key, now, &res) {
+	if !s.proxy.FromCache(key, now, &res) {
 		return false
 	}
 	_ = writeResult(w, &res)

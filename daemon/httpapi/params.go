@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Limits on what a client may send (DESIGN.md "HTTP API").
@@ -33,7 +34,7 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 		return nil, apperr.Invalidf("cannot read the request body")
 	}
 	if int64(len(data)) > limit {
-		return nil, apperr.New(apperr.TooLarge, apperr.CodeInvalidParams, "request body larger than %d bytes", limit)
+		return nil, apperr.New(apperr.TooLarge, signer.ErrInvalidParams, "request body larger than %d bytes", limit)
 	}
 	return data, nil
 }

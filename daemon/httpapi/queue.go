@@ -89,7 +89,7 @@ func unavailable(err error) error {
 	if ae, ok := err.(*apperr.Error); ok {
 		return ae
 	}
-	return &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeTemporary, Message: "the scrobble journal cannot be read or written now", Err: err}
+	return &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrTemporary, Message: "the scrobble journal cannot be read or written now", Err: err}
 }
 
 // parseIDs reads {"ids":[...]}: each id a positive whole number, as a JSON

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // answerFormat is how an answer must look: /v1/ is always JSON; /2.0/
@@ -121,7 +122,7 @@ func writeError(w http.ResponseWriter, f answerFormat, e *apperr.Error) error {
 	}
 	code := e.Code
 	if code == 0 {
-		code = apperr.CodeOperationFail
+		code = signer.ErrOperationFailed
 	}
 	msg := e.Message
 	if !f.dropIn || f.json {

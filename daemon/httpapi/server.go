@@ -20,11 +20,12 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/redact"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Options wires the transport.
 type Options struct {
-	Service      *proxy.Service
+	Proxy        *proxy.Proxy
 	AllowedHosts []string
 	Token        string // listener token; "" = none required
 	Log          *slog.Logger
@@ -35,8 +36,6 @@ type Options struct {
 	Status func() any
 	// Registry receives the HTTP metrics; /metrics serves it.
 	Registry *prometheus.Registry
-	// MaxScrobbles is the most items a JSON scrobble array may hold.
-	MaxScrobbles int
 	// Timeouts bound each connection; zero fields take DefaultTimeouts.
 	Timeouts Timeouts
 	// Redact masks known secret values (API secret, session keys, listener
@@ -44,7 +43,7 @@ type Options struct {
 	// /v1/status, the queue and its export. Last.fm's answers are masked
 	// where they enter (upstream), by the same Redactor.
 	Redact *redact.Redactor
-	// Now is a clock a test injected into the Service, nil otherwise: then
+	// Now is a clock a test injected into the Proxy, nil otherwise: then
 	// a request's arrival, read once for the metrics, also judges the
 	// freshness of a cache hit.
 	Now func() time.Time
@@ -78,7 +77,7 @@ func (t Timeouts) orDefaults() Timeouts {
 // Server is the HTTP API.
 type Server struct {
 	e       *echo.Echo
-	svc     *proxy.Service
+	proxy   *proxy.Proxy
 	log     *slog.Logger
 	guard   *guard
 	opts    Options
@@ -97,12 +96,9 @@ func New(o Options) *Server {
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 	}
-	if o.MaxScrobbles == 0 {
-		o.MaxScrobbles = proxy.MaxScrobbleItems
-	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{e: e, svc: o.Service, log: o.Log, guard: newGuard(o.AllowedHosts, o.Token), opts: o, memo: newKeyMemo(4096)}
+	s := &Server{e: e, proxy: o.Proxy, log: o.Log, guard: newGuard(o.AllowedHosts, o.Token), opts: o, memo: newKeyMemo(4096)}
 	s.metrics = newHTTPMetrics(o.Registry)
 	e.HTTPErrorHandler = s.handleError
 
@@ -117,7 +113,7 @@ func New(o Options) *Server {
 		e.POST(p, s.dropIn)
 	}
 	e.RouteNotFound("/*", func(c echo.Context) error {
-		return apperr.New(apperr.NotFound, apperr.CodeInvalidMethod, "no such endpoint: use /v1/{method} or the Last.fm-compatible /2.0/")
+		return apperr.New(apperr.NotFound, signer.ErrInvalidMethod, "no such endpoint: use /v1/{method} or the Last.fm-compatible /2.0/")
 	})
 	return s
 }
@@ -141,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			s.log.Error("panic while handling a request", "path", r.URL.Path, "panic", v)
 			if sw.status == 0 {
-				_ = writeError(sw, formatFor(r), &apperr.Error{Kind: apperr.Internal, Code: apperr.CodeOperationFail, Message: "internal error"})
+				_ = writeError(sw, formatFor(r), &apperr.Error{Kind: apperr.Internal, Code: signer.ErrOperationFailed, Message: "internal error"})
 			}
 		}
 		s.metrics.observe(route(r.URL.Path), sw.code(), start)
@@ -283,16 +279,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 func fromEcho(he *echo.HTTPError) *apperr.Error {
 	switch he.Code {
 	case http.StatusNotFound:
-		return apperr.New(apperr.NotFound, apperr.CodeInvalidMethod, "no such endpoint")
+		return apperr.New(apperr.NotFound, signer.ErrInvalidMethod, "no such endpoint")
 	case http.StatusMethodNotAllowed:
-		return apperr.New(apperr.MethodNotAllowed, apperr.CodeInvalidMethod, "method not allowed on this endpoint")
+		return apperr.New(apperr.MethodNotAllowed, signer.ErrInvalidMethod, "method not allowed on this endpoint")
 	case http.StatusRequestEntityTooLarge:
-		return apperr.New(apperr.TooLarge, apperr.CodeInvalidParams, "request body too large")
+		return apperr.New(apperr.TooLarge, signer.ErrInvalidParams, "request body too large")
 	}
 	if he.Code >= 400 && he.Code < 500 {
-		return &apperr.Error{Kind: apperr.Invalid, Code: apperr.CodeInvalidParams, Message: http.StatusText(he.Code), Status: he.Code}
+		return &apperr.Error{Kind: apperr.Invalid, Code: signer.ErrInvalidParams, Message: http.StatusText(he.Code), Status: he.Code}
 	}
-	return &apperr.Error{Kind: apperr.Internal, Code: apperr.CodeOperationFail, Message: "internal error", Err: he}
+	return &apperr.Error{Kind: apperr.Internal, Code: signer.ErrOperationFailed, Message: "internal error", Err: he}
 }
 
 // formatFor decides how an error on this request is rendered, from the path

@@ -42,14 +42,14 @@ func (s *Server) v1(c echo.Context) error {
 		switch mt := mediaType(r); {
 		case mt == jsonType || (mt == "" && looksJSON(body)):
 			if method == "track.scrobble" && isScrobbleList(body) {
-				items, err = parseJSONScrobbles(body, s.opts.MaxScrobbles) // scrobbles.go
+				items, err = parseJSONScrobbles(body, proxy.MaxScrobbleItems) // scrobbles.go
 			} else {
 				bv, err = parseJSONObject(body)
 			}
 		case mt == "" || mt == formType || mt == textPlainType:
 			bv, err = parseForm(body)
 		default:
-			err = apperr.New(apperr.Invalid, apperr.CodeInvalidParams, "unsupported Content-Type %q: send JSON or a form", mt)
+			err = apperr.New(apperr.Invalid, signer.ErrInvalidParams, "unsupported Content-Type %q: send JSON or a form", mt)
 		}
 		if err != nil {
 			return err
@@ -72,7 +72,7 @@ func (s *Server) v1(c echo.Context) error {
 		return err
 	}
 	wait, waitSet := preferWait(r.Header)
-	res, err := s.svc.Handle(r.Context(), &proxy.Request{
+	res, err := s.proxy.Handle(r.Context(), &proxy.Request{
 		Endpoint:   proxy.V1,
 		HTTPMethod: r.Method,
 		Method:     method,

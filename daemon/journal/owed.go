@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"syscall"
 	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/backoff"
 )
 
 // owedWrite is an outcome the journal must still record: Last.fm's answers
@@ -81,8 +83,8 @@ func (s *sender) owe(w owedWrite, err error) {
 // backoffDiskLocked notes a failed write and when to try again (j.mu held).
 func (s *sender) backoffDiskLocked(err error, owed int) {
 	j := s.j
-	s.diskStep = nextStep(s.diskStep, j.tune.BackoffBase, j.tune.BackoffMax)
-	s.next = j.now().Add(jitter(s.diskStep))
+	s.diskStep = backoff.Next(s.diskStep, j.tune.BackoffBase, j.tune.BackoffMax)
+	s.next = j.now().Add(backoff.Jitter(s.diskStep, 4))
 	s.diskErr = j.diskProblem(err, owed)
 	s.lastError, s.lastErrAt = s.diskErr, j.now()
 }

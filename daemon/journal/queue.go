@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // AccountStats are one account's queue figures.
@@ -266,7 +267,7 @@ type Change struct {
 // lifts those pauses.
 func (j *Journal) Retry(ids []uint64) ([]Change, error) {
 	if err := j.Healthy(); err != nil {
-		return nil, apperr.New(apperr.Unavailable, apperr.CodeTemporary, "%v", err)
+		return nil, apperr.New(apperr.Unavailable, signer.ErrTemporary, "%v", err)
 	}
 	var changes []Change
 	var revived []*Item
@@ -345,7 +346,7 @@ func (j *Journal) Retry(ids []uint64) ([]Change, error) {
 // Drop deletes pending items or dead letters for good.
 func (j *Journal) Drop(ids []uint64) ([]Change, error) {
 	if err := j.Healthy(); err != nil {
-		return nil, apperr.New(apperr.Unavailable, apperr.CodeTemporary, "%v", err)
+		return nil, apperr.New(apperr.Unavailable, signer.ErrTemporary, "%v", err)
 	}
 	var changes []Change
 	var gonePending, goneDead []*Item
@@ -414,7 +415,7 @@ func (j *Journal) BeforeLogout(account string, force bool) error {
 		if n == 1 {
 			what = "1 scrobble or write"
 		}
-		return apperr.New(apperr.Forbidden, apperr.CodeInvalidParams,
+		return apperr.New(apperr.Forbidden, signer.ErrInvalidParams,
 			"account %q has %s waiting to be sent: wait for them (see `lastfmd queue list`), or log out with --force to move them to the dead letters", account, what)
 	}
 	var items []*Item
@@ -442,7 +443,7 @@ func (j *Journal) BeforeLogout(account string, force bool) error {
 		return fmt.Errorf("journal: cannot dead-letter the account's items: %w", err)
 	}
 	if left := j.Pending(account); left > 0 {
-		return apperr.New(apperr.Unavailable, apperr.CodeTemporary, "account %q still has %d items pending: try again", account, left)
+		return apperr.New(apperr.Unavailable, signer.ErrTemporary, "account %q still has %d items pending: try again", account, left)
 	}
 	return nil
 }

@@ -52,31 +52,3 @@ func TestDedupKeyIgnoresCaseAndSpace(t *testing.T) {
 		}
 	}
 }
-
-func TestBackoffSchedule(t *testing.T) {
-	base, maxStep := 5*time.Second, 8*time.Minute
-	var step time.Duration
-	var steps []time.Duration
-	for range 10 {
-		step = nextStep(step, base, maxStep)
-		steps = append(steps, step)
-	}
-	want := []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second, 80 * time.Second,
-		160 * time.Second, 320 * time.Second, 8 * time.Minute, 8 * time.Minute, 8 * time.Minute}
-	for i := range want {
-		if steps[i] != want[i] {
-			t.Fatalf("steps %v, want %v", steps, want)
-		}
-	}
-	for range 1000 {
-		for _, s := range want {
-			d := jitter(s)
-			if d > s || d < s*3/4 {
-				t.Fatalf("jitter(%v) = %v, outside [3/4 step, step]", s, d)
-			}
-		}
-	}
-	if jitter(0) != 0 {
-		t.Error("jitter(0) != 0")
-	}
-}

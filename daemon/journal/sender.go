@@ -10,6 +10,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/backoff"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -459,8 +460,8 @@ func (s *sender) retryLater(items []*Item, class signer.Class, msg string) {
 		}
 		s.next = until
 	} else {
-		s.step = nextStep(s.step, j.tune.BackoffBase, j.tune.BackoffMax)
-		s.next = now.Add(jitter(s.step))
+		s.step = backoff.Next(s.step, j.tune.BackoffBase, j.tune.BackoffMax)
+		s.next = now.Add(backoff.Jitter(s.step, 4))
 	}
 	next := s.next
 	j.mu.Unlock()

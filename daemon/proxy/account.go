@@ -5,6 +5,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // selection is the account a request runs as.
@@ -21,13 +22,13 @@ type selection struct {
 // names one (unknown: 400); on /2.0/ a client sk equal to an account name
 // picks it and any other sk (a drop-in client's placeholder) the default.
 // The client's sk never reaches Last.fm.
-func (s *Service) selectAccount(req *Request) (selection, error) {
+func (s *Proxy) selectAccount(req *Request) (selection, error) {
 	sk, hasSK := req.Params["sk"]
 	delete(req.Params, "sk")
 	if req.Account != "" {
 		a, ok := s.accounts.Get(req.Account)
 		if !ok {
-			return selection{}, apperr.New(apperr.Invalid, apperr.CodeInvalidParams,
+			return selection{}, apperr.New(apperr.Invalid, signer.ErrInvalidParams,
 				"unknown account %q: see `lastfmd auth status` for the accounts signed in", req.Account)
 		}
 		return selection{account: a, ok: true, explicit: true}, nil
@@ -50,7 +51,7 @@ func (s *Service) selectAccount(req *Request) (selection, error) {
 
 // wantsAccount reports whether the request asks for an authenticated call
 // (an account header, or a drop-in client's sk or api_sig).
-func (s *Service) wantsAccount(req *Request) bool {
+func (s *Proxy) wantsAccount(req *Request) bool {
 	if req.Account != "" {
 		return true
 	}
@@ -61,15 +62,15 @@ func (s *Service) wantsAccount(req *Request) bool {
 // noSession is the answer to a write with no usable account.
 func noSession(sel selection) error {
 	if sel.ok && sel.account.NeedsSignin {
-		return apperr.New(apperr.Forbidden, apperr.CodeNoSession,
+		return apperr.New(apperr.Forbidden, signer.ErrInvalidSession,
 			"Invalid session key - account %q needs to sign in again: run `lastfmd auth login --account %s`",
 			sel.account.Name, sel.account.Name)
 	}
 	if len(sel.others) > 0 {
-		return apperr.New(apperr.Forbidden, apperr.CodeNoSession,
+		return apperr.New(apperr.Forbidden, signer.ErrInvalidSession,
 			"Invalid session key - no default account: name one (X-Lastfmd-Account: NAME, `lastfmd call --account NAME`; accounts: %s) or set the default: `lastfmd auth default NAME`",
 			strings.Join(sel.others, ", "))
 	}
-	return apperr.New(apperr.Forbidden, apperr.CodeNoSession,
+	return apperr.New(apperr.Forbidden, signer.ErrInvalidSession,
 		"Invalid session key - no Last.fm account is signed in: run `lastfmd auth login`")
 }

@@ -3,9 +3,9 @@ package proxy
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"time"
 
+	"github.com/lastfmd/lastfmd/daemon/backoff"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -13,12 +13,12 @@ import (
 // fetchRead sends a read, retrying transient failures (transport, 5xx, 8,
 // 11, 16; 2 at most twice) with jittered back-off while the caller's
 // deadline allows, as DESIGN.md's classification table says for reads.
-func (s *Service) fetchRead(ctx context.Context, call upstream.Call, account string) (*upstream.Response, error) {
+func (s *Proxy) fetchRead(ctx context.Context, call upstream.Call, account string) (*upstream.Response, error) {
 	return s.send(ctx, call, account, signer.CallerRead)
 }
 
 // send runs one call under the table's rule for the caller.
-func (s *Service) send(ctx context.Context, call upstream.Call, account string, who signer.Caller) (*upstream.Response, error) {
+func (s *Proxy) send(ctx context.Context, call upstream.Call, account string, who signer.Caller) (*upstream.Response, error) {
 	var (
 		r   *upstream.Response
 		err error
@@ -55,7 +55,7 @@ func (s *Service) send(ctx context.Context, call upstream.Call, account string, 
 
 // retryTransport: reads retry any transport failure; writes only a refused
 // connection (the call certainly never reached Last.fm); now playing never.
-func (s *Service) retryTransport(err error, who signer.Caller) bool {
+func (s *Proxy) retryTransport(err error, who signer.Caller) bool {
 	if isRateLimited(err) {
 		return false
 	}
@@ -69,30 +69,23 @@ func (s *Service) retryTransport(err error, who signer.Caller) bool {
 	return false
 }
 
-// pause sleeps before retry attempt+1: base·2^attempt with full jitter,
-// unless that would overrun the caller's deadline.
-func (s *Service) pause(ctx context.Context, attempt int) bool {
-	d := s.retryBase << attempt
-	if d > 8*time.Second {
-		d = 8 * time.Second
-	}
-	d = d/2 + rand.N(d/2+1)
+// maxRetryPause bounds one pause between retries of a caller's call.
+const maxRetryPause = 8 * time.Second
+
+// pause sleeps before retry attempt+1: base·2^attempt (at most 8 s), spread
+// over its upper half by jitter, unless that would overrun the caller's
+// deadline.
+func (s *Proxy) pause(ctx context.Context, attempt int) bool {
+	d := backoff.Jitter(backoff.Attempt(s.retryBase, maxRetryPause, attempt), 2)
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d+s.timeout/4 {
 		return false
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return backoff.Sleep(ctx, d) == nil
 }
 
 // noteFailure applies the side effects the table gives a class beyond the
 // answer: a refused session key marks its account as needing sign-in (once).
-func (s *Service) noteFailure(call upstream.Call, account string, r *upstream.Response) {
+func (s *Proxy) noteFailure(call upstream.Call, account string, r *upstream.Response) {
 	if r.Class == signer.ClassReauth && call.SessionKey != "" && account != "" {
 		changed, err := s.accounts.MarkNeedsSignin(account)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/lastfmd/lastfmd/cache"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -68,11 +69,11 @@ type Result struct {
 // TTLs maps cache tiers to durations.
 type TTLs struct{ Short, Medium, Long time.Duration }
 
-// Options wires a Service.
+// Options wires a Proxy.
 type Options struct {
 	Upstream    *upstream.Client
 	Accounts    *accounts.Store
-	Cache       *cache.Cache // nil: no cache
+	Cache       *cache.Cache // a tier whose TTL is 0 bypasses it
 	TTLs        TTLs
 	SignUnknown []string
 	MaxRetries  int
@@ -81,14 +82,22 @@ type Options struct {
 	Now         func() time.Time
 	// RetryBase is the first retry delay for transient read failures.
 	RetryBase time.Duration
-	// Journal takes scrobbles and unreachable idempotent writes (nil:
-	// they are forwarded synchronously). MaxAge is scrobble.max_age.
+	// Journal takes scrobbles and unreachable idempotent writes. MaxAge
+	// is scrobble.max_age.
 	Journal Journal
 	MaxAge  time.Duration
+	// SignIn runs auth.getMobileSession for /2.0/ (*authflow.Flows).
+	SignIn SignIn
 }
 
-// Service handles requests. Safe for concurrent use.
-type Service struct {
+// SignIn is the sign-in flow auth.getMobileSession runs through.
+type SignIn interface {
+	MobileSession(ctx context.Context, l authflow.MobileLogin) (accounts.Account, signer.Session, error)
+}
+
+// Proxy handles the requests of both endpoints (/v1/ and /2.0/). Safe for
+// concurrent use.
+type Proxy struct {
 	up          *upstream.Client
 	accounts    *accounts.Store
 	cache       *cache.Cache
@@ -102,10 +111,11 @@ type Service struct {
 	users       *userNames
 	journal     Journal
 	maxAge      time.Duration
+	signIn      SignIn
 }
 
-// New builds a Service.
-func New(o Options) *Service {
+// New builds a Proxy.
+func New(o Options) *Proxy {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -118,11 +128,11 @@ func New(o Options) *Service {
 	if o.RetryBase <= 0 {
 		o.RetryBase = 250 * time.Millisecond
 	}
-	s := &Service{
+	s := &Proxy{
 		up: o.Upstream, accounts: o.Accounts, cache: o.Cache, ttls: o.TTLs,
 		signUnknown: map[string]bool{}, maxRetries: o.MaxRetries, timeout: o.Timeout,
 		retryBase: o.RetryBase, log: o.Log, now: o.Now,
-		journal: o.Journal, maxAge: o.MaxAge,
+		journal: o.Journal, maxAge: o.MaxAge, signIn: o.SignIn,
 	}
 	for _, m := range o.SignUnknown {
 		s.signUnknown[strings.ToLower(m)] = true
@@ -131,21 +141,15 @@ func New(o Options) *Service {
 	return s
 }
 
-// Accounts exposes the session store (status, auth endpoints).
-func (s *Service) Accounts() *accounts.Store { return s.accounts }
-
-// Cache exposes the read cache (nil when disabled).
-func (s *Service) Cache() *cache.Cache { return s.cache }
-
 // Handle answers one request.
-func (s *Service) Handle(ctx context.Context, req *Request) (*Result, error) {
+func (s *Proxy) Handle(ctx context.Context, req *Request) (*Result, error) {
 	if req.Method == "" {
 		return nil, apperr.Invalidf(`missing parameter "method" (e.g. method=artist.getInfo)`)
 	}
 	if f, ok := req.Params["format"]; ok {
 		f = strings.ToLower(f)
 		if f != "json" && f != "xml" {
-			return nil, apperr.New(apperr.Invalid, apperr.CodeInvalidFormat, "Invalid format - format must be json or xml")
+			return nil, apperr.New(apperr.Invalid, signer.ErrInvalidFormat, "Invalid format - format must be json or xml")
 		}
 		req.Params["format"] = f
 	}
@@ -155,7 +159,7 @@ func (s *Service) Handle(ctx context.Context, req *Request) (*Result, error) {
 		delete(req.Params, "callback")
 		delete(req.Params, "sk")
 	}
-	if cb, ok := req.Params["callback"]; ok && !ValidCallback(cb) {
+	if cb, ok := req.Params["callback"]; ok && !signer.ValidCallback(cb) {
 		return nil, apperr.Invalidf(`parameter "callback" must be a JavaScript identifier`)
 	}
 	m, known := signer.Lookup(req.Method)
@@ -172,23 +176,6 @@ func (s *Service) Handle(ctx context.Context, req *Request) (*Result, error) {
 	}
 }
 
-// ValidCallback accepts what a JSONP callback name can safely be: a dotted
-// JavaScript identifier, so the answer cannot smuggle script.
-func ValidCallback(cb string) bool {
-	if cb == "" || len(cb) > 128 {
-		return false
-	}
-	for i, r := range cb {
-		switch {
-		case r == '_' || r == '$' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
-		case i > 0 && (r == '.' || (r >= '0' && r <= '9')):
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // callerGrace is how much longer a caller waits than the fetch it waits
 // for, so the fetch's own verdict (504 or 502 with its cause, or stale
 // data) reaches the caller before a bare deadline does.
@@ -197,16 +184,16 @@ const callerGrace = time.Second
 // FetchBudget bounds every attempt of one call to Last.fm together: three
 // upstream calls' worth (timeout bounds one call; retries stop when too
 // little of the budget is left for another).
-func (s *Service) FetchBudget() time.Duration { return 3 * s.timeout }
+func (s *Proxy) FetchBudget() time.Duration { return 3 * s.timeout }
 
 // LongestWait is the longest a caller waits for an answer over all
 // attempts: FetchBudget plus callerGrace (31 s with the default 10 s
 // timeout). docs/faults.md states it.
-func (s *Service) LongestWait() time.Duration { return s.FetchBudget() + callerGrace }
+func (s *Proxy) LongestWait() time.Duration { return s.FetchBudget() + callerGrace }
 
 // deadline bounds a caller's whole call (retries included) when the
 // transport set none.
-func (s *Service) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
+func (s *Proxy) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	if _, ok := ctx.Deadline(); ok {
 		return ctx, func() {}
 	}
@@ -214,7 +201,7 @@ func (s *Service) deadline(ctx context.Context) (context.Context, context.Cancel
 }
 
 // fetchDeadline is the fetch's own deadline, apart from the caller's.
-func (s *Service) fetchDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+func (s *Proxy) fetchDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, s.FetchBudget())
 }
 

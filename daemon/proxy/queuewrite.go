@@ -15,8 +15,8 @@ import (
 // itself: a transport failure, or a bare 5xx from the proxy in front of it.
 // A Last.fm error answer is a verdict and goes back to the caller, and
 // track.updateNowPlaying is never journalled.
-func (s *Service) queueWrite(req *Request, m signer.Method, sel selection, r *upstream.Response, err error) (*Result, bool) {
-	if s.journal == nil || !m.Idempotent {
+func (s *Proxy) queueWrite(req *Request, m signer.Method, sel selection, r *upstream.Response, err error) (*Result, bool) {
+	if !m.Idempotent {
 		return nil, false
 	}
 	unreachable := (err != nil && upstream.IsTransport(err)) ||
@@ -36,7 +36,7 @@ func (s *Service) queueWrite(req *Request, m signer.Method, sel selection, r *up
 // Delivered drops the cached reads that calls the journal delivered for
 // account made stale (the journal calls it after Last.fm accepted them),
 // as a write answered at once would.
-func (s *Service) Delivered(account, method string) {
+func (s *Proxy) Delivered(account, method string) {
 	a, ok := s.accounts.Get(account)
 	if !ok {
 		return

@@ -24,7 +24,7 @@ const (
 // the request named an account, a drop-in client sent sk or api_sig, the
 // method answers for "the authenticated user" and no user was given, or an
 // unsigned try met a private profile (error 17).
-func (s *Service) read(ctx context.Context, req *Request, m signer.Method) (*Result, error) {
+func (s *Proxy) read(ctx context.Context, req *Request, m signer.Method) (*Result, error) {
 	authUser := m.AuthUserDefault && req.Params["user"] == ""
 	var sel selection
 	if authUser || s.wantsAccount(req) {
@@ -73,7 +73,7 @@ func (s *Service) read(ctx context.Context, req *Request, m signer.Method) (*Res
 
 // cachedRead answers from the cache or fetches (coalescing identical
 // misses). fail is the upstream answer when it was a failure.
-func (s *Service) cachedRead(ctx context.Context, req *Request, m signer.Method, sel selection, sign bool) (*Result, *upstream.Response, error) {
+func (s *Proxy) cachedRead(ctx context.Context, req *Request, m signer.Method, sel selection, sign bool) (*Result, *upstream.Response, error) {
 	call := upstream.Call{Method: m.Name, Params: req.Params, Post: sign}
 	account := ""
 	if sign {
@@ -82,7 +82,7 @@ func (s *Service) cachedRead(ctx context.Context, req *Request, m signer.Method,
 	}
 	ttl := s.ttl(m.TierFor(req.Params, s.now()))
 	c := s.cache
-	if c == nil || ttl <= 0 {
+	if ttl <= 0 {
 		ctx, cancel := s.deadline(ctx)
 		defer cancel()
 		fctx, fcancel := s.fetchDeadline(ctx)
@@ -183,7 +183,7 @@ func isRateLimited(err error) bool {
 	return e.Kind == apperr.RateLimited
 }
 
-func entryResult(e *cache.Entry, state string, s *Service) *Result {
+func entryResult(e *cache.Entry, state string, s *Proxy) *Result {
 	return &Result{Status: e.Status, ContentType: e.ContentType, Body: e.Body, Cache: state, Age: e.Age(s.now())}
 }
 
@@ -196,7 +196,7 @@ func failed(r *upstream.Response) *upstream.Response {
 
 // cacheable: 2xx answers without a Last.fm error, and not a user.* answer
 // about a different user than asked for (Last.fm occasionally mixes them up).
-func (s *Service) cacheable(m signer.Method, params map[string]string, r *upstream.Response) bool {
+func (s *Proxy) cacheable(m signer.Method, params map[string]string, r *upstream.Response) bool {
 	if r.Failed() {
 		return false
 	}
@@ -211,7 +211,7 @@ func (s *Service) cacheable(m signer.Method, params map[string]string, r *upstre
 	return true
 }
 
-func (s *Service) ttl(t signer.Tier) time.Duration {
+func (s *Proxy) ttl(t signer.Tier) time.Duration {
 	switch t {
 	case signer.TierShort:
 		return s.ttls.Short
@@ -225,8 +225,8 @@ func (s *Service) ttl(t signer.Tier) time.Duration {
 
 // memoKey offers key for request memoisation only for unsigned reads: a
 // signed read depends on which account the request picked.
-// Now reads the service's clock (time.Now unless a test injected one).
-func (s *Service) Now() time.Time { return s.now() }
+// Now reads the proxy's clock (time.Now unless a test injected one).
+func (s *Proxy) Now() time.Time { return s.now() }
 
 func memoKey(key, account string) string {
 	if account != "" {
@@ -237,13 +237,10 @@ func memoKey(key, account string) string {
 
 // FromCache fills res with a fresh cache entry under key, as a HIT
 // (counted as one), for a transport that remembered an identical earlier
-// request's key; now is the request's arrival by the service's clock
+// request's key; now is the request's arrival by the proxy's clock
 // (Now). Expired or absent: false, and the caller takes the full path. res
 // is the caller's, so the hit allocates nothing here.
-func (s *Service) FromCache(key string, now time.Time, res *Result) bool {
-	if s.cache == nil {
-		return false
-	}
+func (s *Proxy) FromCache(key string, now time.Time, res *Result) bool {
 	e, fresh, ok := s.cache.GetAt(key, now)
 	if !ok || !fresh {
 		return false

@@ -40,7 +40,7 @@ const (
 // scrobble journals a track.scrobble request and answers once Last.fm
 // answered or the wait ran out: every accepted scrobble is on disk before
 // the answer.
-func (s *Service) scrobble(ctx context.Context, req *Request) (*Result, error) {
+func (s *Proxy) scrobble(ctx context.Context, req *Request) (*Result, error) {
 	sel, err := s.selectAccount(req)
 	if err != nil {
 		return nil, err
@@ -80,7 +80,7 @@ func (s *Service) scrobble(ctx context.Context, req *Request) (*Result, error) {
 			if journal.IsDiskFull(err) {
 				why = "the disk holding lastfmd's scrobble journal is full"
 			}
-			return nil, &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeTemporary,
+			return nil, &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrTemporary,
 				Message: "There was a temporary error processing your request (" + why + "; nothing was accepted). Please try again", Err: err}
 		}
 		wait := DefaultWait
@@ -258,29 +258,3 @@ func v1ScrobbleAnswer(items []scrobbleAnswer) *Result {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// indexScrobbles replaces a scrobble request's parameters with its
-// validated items in track.scrobble's indexed form, for a Service without a
-// journal (at most 50 items: one call). Only sk (it picks the account) and
-// format stay beside them: extras are dropped, as the journal drops them.
-func indexScrobbles(req *Request) error {
-	scs, err := scrobbleItems(req)
-	if err != nil {
-		return err
-	}
-	if len(scs) > MaxBatch {
-		return apperr.Invalidf("%d scrobbles in one request; at most %d without the journal", len(scs), MaxBatch)
-	}
-	fields := make([]map[string]string, len(scs))
-	for i, sc := range scs {
-		fields[i] = sc.Params
-	}
-	params := signer.IndexScrobbles(fields)
-	for _, keep := range []string{"sk", "format"} {
-		if v, ok := req.Params[keep]; ok {
-			params[keep] = v
-		}
-	}
-	req.Params, req.Scrobbles = params, nil
-	return nil
-}

@@ -160,7 +160,7 @@ func FuzzScrobbleItems(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(items) == 0 || len(items) > MaxBatch {
+		if len(items) == 0 || len(items) > signer.MaxBatch {
 			t.Fatalf("%d items from %v", len(items), req.Params)
 		}
 		for _, it := range items {
@@ -171,26 +171,4 @@ func FuzzScrobbleItems(f *testing.F) {
 			}
 		}
 	})
-}
-
-// Without a journal a JSON array becomes one indexed track.scrobble call,
-// so at most 50 items.
-func TestIndexScrobblesWithoutJournal(t *testing.T) {
-	req := &Request{Params: map[string]string{"format": "json"},
-		Scrobbles: []map[string]string{{"artist": "A", "track": "T", "timestamp": "1700000000", "lang": "en"},
-			{"artist": "B", "track": "U", "album": "X", "timestamp": "1700000001"}}}
-	if err := indexScrobbles(req); err != nil {
-		t.Fatal(err)
-	}
-	if req.Scrobbles != nil || req.Params["artist[1]"] != "B" || req.Params["album[1]"] != "X" || req.Params["track[0]"] != "T" || req.Params["format"] != "json" ||
-		req.Params["lang[0]"] != "" {
-		t.Errorf("params %v", req.Params)
-	}
-	big := &Request{Params: map[string]string{}, Scrobbles: make([]map[string]string, MaxBatch+1)}
-	for i := range big.Scrobbles {
-		big.Scrobbles[i] = map[string]string{"artist": "A", "track": "T", "timestamp": "1700000000"}
-	}
-	if err := indexScrobbles(big); err == nil || !strings.Contains(err.Error(), "at most 50") {
-		t.Errorf("51 items: %v", err)
-	}
 }

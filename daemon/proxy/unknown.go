@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/clip"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -13,13 +14,13 @@ import (
 // methods) as an unsigned read, never with a session key, unless the
 // operator listed it in lastfm.sign_unknown_methods. Unknown auth.* methods
 // are refused: they could only be attempts to mint or leak credentials.
-func (s *Service) unknown(ctx context.Context, req *Request) (*Result, error) {
+func (s *Proxy) unknown(ctx context.Context, req *Request) (*Result, error) {
 	name := req.Method
-	if !validMethodName(name) {
-		return nil, apperr.New(apperr.Invalid, apperr.CodeInvalidMethod, "Invalid Method - %q is not a Last.fm method name (package.method)", truncate(name, 64))
+	if !signer.IsMethodName(name) {
+		return nil, apperr.New(apperr.Invalid, signer.ErrInvalidMethod, "Invalid Method - %q is not a Last.fm method name (package.method)", clip.Line(name, signer.MaxMethodName))
 	}
 	if strings.HasPrefix(strings.ToLower(name), "auth.") {
-		return nil, apperr.New(apperr.Forbidden, apperr.CodeInvalidMethod, "Invalid Method - unknown auth method refused; sign in with `lastfmd auth login`")
+		return nil, apperr.New(apperr.Forbidden, signer.ErrInvalidMethod, "Invalid Method - unknown auth method refused; sign in with `lastfmd auth login`")
 	}
 	sel, err := s.selectAccount(req)
 	if err != nil {
@@ -67,26 +68,4 @@ func didYouMean(name string, r *upstream.Response) *apperr.Error {
 	}
 	return &apperr.Error{Kind: apperr.Invalid, Code: r.APIError.Code, Status: r.Status,
 		Message: r.APIError.Message + "; did you mean " + strings.Join(near, " or ") + "?"}
-}
-
-// validMethodName accepts package.method with ASCII letters and digits.
-func validMethodName(name string) bool {
-	dot := strings.IndexByte(name, '.')
-	if dot <= 0 || dot == len(name)-1 || len(name) > 64 || strings.Count(name, ".") != 1 {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c == '.' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-			return false
-		}
-	}
-	return true
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -20,7 +20,7 @@ import (
 // of the same account make one call, and a failed lookup is not repeated
 // for a minute (each write would otherwise spend a limiter token on it).
 type userNames struct {
-	svc    *Service
+	svc    *Proxy
 	flight singleflight.Group
 	mu     sync.Mutex
 	known  map[string]string    // account name -> user

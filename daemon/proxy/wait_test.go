@@ -33,9 +33,9 @@ func TestHangEndsWithinLongestWait(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			o := Options{Upstream: up, MaxRetries: 4, Timeout: timeout}
+			// Without TTLs every read bypasses the cache.
+			o := Options{Upstream: up, MaxRetries: 4, Timeout: timeout, Cache: cache.New(cache.Options{})}
 			if withCache {
-				o.Cache = cache.New(cache.Options{})
 				o.TTLs = TTLs{Short: time.Minute, Medium: time.Hour, Long: 24 * time.Hour}
 			}
 			s := New(o)

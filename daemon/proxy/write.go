@@ -11,14 +11,10 @@ import (
 	"github.com/lastfmd/lastfmd/signer"
 )
 
-// MaxBatch is the most scrobbles one track.scrobble call may carry
-// (https://www.last.fm/api/show/track.scrobble).
-const MaxBatch = signer.MaxIndex + 1
-
 // write forwards one of the ten write methods: signed with the account's
 // session key, by POST (https://www.last.fm/api/rest: "write services must
 // be accessed with HTTP POST").
-func (s *Service) write(ctx context.Context, req *Request, m signer.Method) (*Result, error) {
+func (s *Proxy) write(ctx context.Context, req *Request, m signer.Method) (*Result, error) {
 	if req.HTTPMethod != http.MethodPost {
 		// An <img> or link can make a browser GET any URL; a write must
 		// never happen that way, so it is refused before anything else.
@@ -26,18 +22,13 @@ func (s *Service) write(ctx context.Context, req *Request, m signer.Method) (*Re
 		if req.Endpoint == DropIn {
 			k = apperr.Invalid // Last.fm-style: 400 with error 3
 		}
-		return nil, apperr.New(k, apperr.CodeInvalidMethod, "Invalid method - write methods must be POSTed (%s)", m.Name)
+		return nil, apperr.New(k, signer.ErrInvalidMethod, "Invalid method - write methods must be POSTed (%s)", m.Name)
 	}
 	if _, ok := req.Params["callback"]; ok {
 		return nil, apperr.Invalidf(`JSONP "callback" is only honoured for unsigned reads`)
 	}
-	if m.Name == "track.scrobble" && s.journal != nil {
-		return s.scrobble(ctx, req) // scrobble.go: journalled, then answered
-	}
 	if m.Name == "track.scrobble" {
-		if err := indexScrobbles(req); err != nil { // scrobble.go
-			return nil, err
-		}
+		return s.scrobble(ctx, req) // scrobble.go: journalled, then answered
 	}
 	sel, err := s.selectAccount(req)
 	if err != nil {
@@ -71,7 +62,7 @@ func (s *Service) write(ctx context.Context, req *Request, m signer.Method) (*Re
 
 // invalidate drops the cached reads a successful write made stale for the
 // account's Last.fm user.
-func (s *Service) invalidate(ctx context.Context, method string, sel selection) {
+func (s *Proxy) invalidate(ctx context.Context, method string, sel selection) {
 	c := s.cache
 	if c == nil {
 		return

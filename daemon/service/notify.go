@@ -7,6 +7,7 @@ import (
 	"time"
 
 	sd "github.com/coreos/go-systemd/v22/daemon"
+	"github.com/lastfmd/lastfmd/daemon/clip"
 )
 
 // Notifier speaks systemd's notify protocol (sd_notify(3),
@@ -34,7 +35,7 @@ func (n *Notifier) send(state string) bool {
 // `systemctl start` returns and units ordered after lastfmd start now.
 // status is shown by `systemctl status`.
 func (n *Notifier) Ready(status string) {
-	n.send(sd.SdNotifyReady + "\nSTATUS=" + oneLine(status))
+	n.send(sd.SdNotifyReady + "\nSTATUS=" + clip.Line(status, 0))
 }
 
 // Reloading tells systemd a reload (SIGHUP) began; Ready ends it.
@@ -49,7 +50,7 @@ func (n *Notifier) Stopping() {
 
 // Status updates the one-line status `systemctl status` shows.
 func (n *Notifier) Status(status string) {
-	n.send("STATUS=" + oneLine(status))
+	n.send("STATUS=" + clip.Line(status, 0))
 }
 
 // Watchdog keeps systemd's watchdog (WatchdogSec=) fed until ctx ends: at
@@ -99,15 +100,4 @@ func (n *Notifier) Watchdog(ctx context.Context, check func(context.Context) err
 		case <-tick.C:
 		}
 	}
-}
-
-// oneLine keeps a STATUS= value on one line: a newline would start another
-// assignment.
-func oneLine(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' || s[i] == '\r' {
-			return s[:i]
-		}
-	}
-	return s
 }

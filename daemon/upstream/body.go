@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // MaxBody caps what lastfmd reads from one Last.fm answer; the largest real
@@ -16,8 +17,8 @@ const MaxBody = 8 << 20
 
 // smallBody is what any answer may grow to without a large-body slot, and
 // maxLargeBodies how many answers may grow past it at once. With
-// MaxConcurrent calls, the bodies being read hold at most
-// MaxConcurrent·smallBody + maxLargeBodies·MaxBody bytes (32 MiB by
+// maxConcurrent calls, the bodies being read hold at most
+// maxConcurrent·smallBody + maxLargeBodies·MaxBody bytes (32 MiB by
 // default) however many huge answers arrive together: a slow stream of 10
 // MB answers waits for a slot instead of piling up in memory.
 const (
@@ -108,6 +109,6 @@ func (m *bodyMeter) read(ctx context.Context, r io.Reader, length int64) ([]byte
 }
 
 func tooLarge() error {
-	return &apperr.Error{Kind: apperr.BadGateway, Code: apperr.CodeOperationFail,
+	return &apperr.Error{Kind: apperr.BadGateway, Code: signer.ErrOperationFailed,
 		Message: fmt.Sprintf("Last.fm's answer is larger than %d bytes; refused, not retried", MaxBody), Err: ErrTooLarge}
 }

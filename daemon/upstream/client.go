@@ -30,14 +30,15 @@ type Options struct {
 	Now       func() time.Time
 	// Transport replaces the default transport (tests).
 	Transport http.RoundTripper
-	// MaxConcurrent caps calls in flight at once (default 16), so a flood
-	// of distinct reads against a slow Last.fm cannot pile up without
-	// bound; callers beyond it wait within their deadline.
-	MaxConcurrent int
 	// Redact masks known secrets in every answer before anyone sees it
 	// (nil: only the call's own sk and api_sig are masked).
 	Redact *redact.Redactor
 }
+
+// maxConcurrent caps calls in flight at once, so a flood of distinct reads
+// against a slow Last.fm cannot pile up without bound; callers beyond it
+// wait within their deadline.
+const maxConcurrent = 16
 
 // Client calls Last.fm. It is safe for concurrent use.
 type Client struct {
@@ -101,9 +102,6 @@ func New(o Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.MaxConcurrent <= 0 {
-		o.MaxConcurrent = 16
-	}
 	tr := o.Transport
 	if tr == nil {
 		tr = newTransport()
@@ -117,7 +115,7 @@ func New(o Options) (*Client, error) {
 		limiter:   o.Limiter,
 		now:       o.Now,
 		stats:     &Stats{},
-		slots:     make(chan struct{}, o.MaxConcurrent),
+		slots:     make(chan struct{}, maxConcurrent),
 		bodies:    newBodyMeter(),
 		redact:    o.Redact,
 		hc: &http.Client{
@@ -131,23 +129,31 @@ func New(o Options) (*Client, error) {
 	return c, nil
 }
 
-// CheckEndpoint accepts https:// URLs and http:// URLs whose host is a
-// loopback address.
+// CheckEndpoint is the one rule for where lastfmd sends signed calls and
+// the user's browser (lastfm.upstream, lastfm.auth_url): https:// anywhere,
+// http:// only to a loopback host, where a test emulator or a local proxy
+// runs; over the network plain http would expose signed calls and session
+// keys. No user name or password in the URL. Its errors never repeat the
+// URL (it might hold a password), only the host.
 func CheckEndpoint(raw string) error {
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("upstream %q is not an absolute URL", raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		// err would repeat the URL; this message is enough to fix it.
+		return errors.New("must be an absolute https:// URL")
 	}
-	switch u.Scheme {
+	if u.User != nil {
+		return errors.New("must not contain a user name or password")
+	}
+	switch strings.ToLower(u.Scheme) {
 	case "https":
 		return nil
 	case "http":
 		if IsLoopbackHost(u.Hostname()) {
 			return nil
 		}
-		return fmt.Errorf("upstream %q: http:// is only allowed to loopback addresses", raw)
+		return fmt.Errorf("http:// is allowed only to localhost, 127.0.0.1 or [::1], not %q; use https://", u.Hostname())
 	}
-	return fmt.Errorf("upstream %q: scheme must be https", raw)
+	return fmt.Errorf("must be an https:// URL, not %s://", u.Scheme)
 }
 
 // IsLoopbackHost reports whether host (no port) is localhost or a loopback IP.
@@ -203,7 +209,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		// Every slot is held by a call Last.fm has not answered: for this
 		// caller, Last.fm did not answer in time (504, or stale data).
 		c.stats.record(call.Method, "transport", nil, c.now(), false)
-		return nil, &apperr.Error{Kind: apperr.Timeout, Code: apperr.CodeServiceOff,
+		return nil, &apperr.Error{Kind: apperr.Timeout, Code: signer.ErrServiceOffline,
 			Message: "Last.fm did not answer in time (every connection to it is waiting)", Err: ctx.Err()}
 	}
 	params := make(map[string]string, len(call.Params)+4)
@@ -239,7 +245,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	}
 	if err != nil {
-		return nil, &apperr.Error{Kind: apperr.Internal, Code: apperr.CodeOperationFail, Message: "cannot build upstream request"}
+		return nil, &apperr.Error{Kind: apperr.Internal, Code: signer.ErrOperationFailed, Message: "cannot build upstream request"}
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept-Charset", "utf-8")
@@ -308,9 +314,9 @@ func transportError(ctx context.Context, err error) error {
 	}
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) || ctx.Err() != nil {
-		return &apperr.Error{Kind: apperr.Timeout, Code: apperr.CodeServiceOff, Message: "Last.fm did not answer in time", Err: err}
+		return &apperr.Error{Kind: apperr.Timeout, Code: signer.ErrServiceOffline, Message: "Last.fm did not answer in time", Err: err}
 	}
-	return &apperr.Error{Kind: apperr.BadGateway, Code: apperr.CodeServiceOff,
+	return &apperr.Error{Kind: apperr.BadGateway, Code: signer.ErrServiceOffline,
 		Message: "Last.fm is unreachable: " + safeCause(err), Err: err}
 }
 
@@ -349,7 +355,7 @@ func NoAnswer(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		var e *apperr.Error
 		if !errors.As(err, &e) {
-			return &apperr.Error{Kind: apperr.Timeout, Code: apperr.CodeServiceOff, Message: "Last.fm did not answer in time", Err: err}
+			return &apperr.Error{Kind: apperr.Timeout, Code: signer.ErrServiceOffline, Message: "Last.fm did not answer in time", Err: err}
 		}
 	}
 	return err

@@ -31,10 +31,18 @@ func TestCheckEndpoint(t *testing.T) {
 		{"ftp://127.0.0.1/", false},
 		{"/2.0/", false},
 		{"", false},
+		{"HTTPS://ws.audioscrobbler.com/2.0/", true},
+		{"https://user:hunter2@example.com/2.0/", false},
+		{"http://user:hunter2@127.0.0.1/2.0/", false},
+		{"https:opaque", false},
 	}
 	for _, c := range cases {
-		if err := CheckEndpoint(c.url); (err == nil) != c.ok {
+		err := CheckEndpoint(c.url)
+		if (err == nil) != c.ok {
 			t.Errorf("CheckEndpoint(%q) = %v, want ok=%v", c.url, err, c.ok)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("CheckEndpoint(%q) repeats the password: %v", c.url, err)
 		}
 	}
 }
@@ -231,10 +239,11 @@ func TestLimiterBackoffDoubles(t *testing.T) {
 	}
 }
 
-// A key problem (10, 26) shows in the stats until Last.fm accepts a call
-// again.
-func TestKeyProblemClearsOnSuccess(t *testing.T) {
-	var suspended atomic.Bool
+// suspendedKeyClient is a client of a Last.fm that answers error 26 (API
+// key suspended) while suspended is true, and ok after.
+func suspendedKeyClient(t *testing.T) (*Client, *atomic.Bool) {
+	t.Helper()
+	suspended := new(atomic.Bool)
 	suspended.Store(true)
 	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
 		if suspended.Load() {
@@ -244,6 +253,13 @@ func TestKeyProblemClearsOnSuccess(t *testing.T) {
 		}
 		w.Write([]byte(`<lfm status="ok"></lfm>`))
 	})
+	return c, suspended
+}
+
+// A key problem (10, 26) shows in the stats until Last.fm accepts a call
+// again.
+func TestKeyProblemClearsOnSuccess(t *testing.T) {
+	c, suspended := suspendedKeyClient(t)
 	c.Do(context.Background(), Call{Method: "artist.getInfo"})
 	if p := c.Stats().Snapshot().KeyProblem; !strings.Contains(p, "26") {
 		t.Fatalf("key problem %q after error 26", p)
@@ -256,16 +272,7 @@ func TestKeyProblemClearsOnSuccess(t *testing.T) {
 }
 
 func TestKeyProblemReportedOncePerEpisode(t *testing.T) {
-	var suspended atomic.Bool
-	suspended.Store(true)
-	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		if suspended.Load() {
-			w.WriteHeader(403)
-			w.Write([]byte(`{"error":26,"message":"Suspended API key"}`))
-			return
-		}
-		w.Write([]byte(`<lfm status="ok"></lfm>`))
-	})
+	c, suspended := suspendedKeyClient(t)
 	var reports atomic.Int32
 	c.Stats().OnKeyProblem(func(string) { reports.Add(1) })
 	for i := 0; i < 3; i++ {

@@ -11,6 +11,8 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/backoff"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Limiter is the one outbound token bucket every Last.fm call passes
@@ -85,7 +87,7 @@ func (l *Limiter) wait(ctx context.Context) error {
 		if d > l.maxWait(ctx, now) {
 			return rateLimited(d)
 		}
-		if err := sleep(ctx, d); err != nil {
+		if err := backoff.Sleep(ctx, d); err != nil {
 			return rateLimited(d)
 		}
 		now = l.now()
@@ -104,7 +106,7 @@ func (l *Limiter) wait(ctx context.Context) error {
 	}
 	l.waiting.Add(1)
 	defer l.waiting.Add(-1)
-	if err := sleep(ctx, d); err != nil {
+	if err := backoff.Sleep(ctx, d); err != nil {
 		r.Cancel()
 		return rateLimited(d)
 	}
@@ -119,17 +121,6 @@ func (l *Limiter) maxWait(ctx context.Context, now time.Time) time.Duration {
 	return w
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 func rateLimited(d time.Duration) error {
 	secs := int(math.Ceil(d.Seconds()))
 	if secs < 1 {
@@ -137,7 +128,7 @@ func rateLimited(d time.Duration) error {
 	}
 	return &apperr.Error{
 		Kind:       apperr.RateLimited,
-		Code:       apperr.CodeRateLimited,
+		Code:       signer.ErrRateLimited,
 		Message:    fmt.Sprintf("Rate Limit Exceeded - lastfmd's outbound limit is full, retry in %ds", secs),
 		RetryAfter: time.Duration(secs) * time.Second,
 	}
@@ -148,13 +139,8 @@ func rateLimited(d time.Duration) error {
 func (l *Limiter) Backoff(now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.backoffStep == 0 {
-		l.backoffStep = l.BackoffBase
-	} else if now.After(l.backoffUntil) {
-		l.backoffStep *= 2
-	}
-	if l.backoffStep > l.BackoffMax {
-		l.backoffStep = l.BackoffMax
+	if l.backoffStep == 0 || now.After(l.backoffUntil) {
+		l.backoffStep = backoff.Next(l.backoffStep, l.BackoffBase, l.BackoffMax)
 	}
 	l.backoffUntil = now.Add(l.backoffStep)
 }

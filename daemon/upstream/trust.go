@@ -40,5 +40,5 @@ func notAnswerError(msg string, cause error) error {
 	if cause != nil {
 		err = fmt.Errorf("%w: %w", ErrNotAnswer, cause)
 	}
-	return &apperr.Error{Kind: apperr.BadGateway, Code: apperr.CodeServiceOff, Message: msg, Err: err}
+	return &apperr.Error{Kind: apperr.BadGateway, Code: signer.ErrServiceOffline, Message: msg, Err: err}
 }

@@ -30,8 +30,8 @@ func (m *Main) openJournal() error {
 		Log:       m.Log,
 		Tuning:    m.JournalTuning,
 		Delivered: func(account, method string) {
-			if m.Service != nil {
-				m.Service.Delivered(account, method)
+			if m.Proxy != nil {
+				m.Proxy.Delivered(account, method)
 			}
 		},
 	})
@@ -74,9 +74,6 @@ func (m *Main) closeJournal() {
 
 // journalStatus fills the queue part of /v1/status.
 func (m *Main) journalStatus(doc *StatusDoc) {
-	if m.Journal == nil {
-		return
-	}
 	st := m.Journal.Stats()
 	doc.Queue = QueueStatus{Pending: st.Pending, Dead: st.Dead, LastError: st.LastError, DiskProblem: st.DiskProblem}
 	if !st.OldestPending.IsZero() {

@@ -1,0 +1,82 @@
+package signer
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// MaxOpaque bounds an opaque Last.fm string (a token or a session key).
+// Last.fm's are 32 characters; anything far longer is not Last.fm's.
+const MaxOpaque = 256
+
+// CheckOpaque accepts an opaque Last.fm string (auth token, session key):
+// not empty, at most MaxOpaque bytes, printable ASCII without spaces, so it
+// cannot break a URL, a form body or a log line. The error never repeats s.
+func CheckOpaque(s string) error {
+	if s == "" {
+		return errors.New("is empty")
+	}
+	if len(s) > MaxOpaque {
+		return fmt.Errorf("is longer than %d characters", MaxOpaque)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return errors.New("holds a character that is not printable ASCII")
+		}
+	}
+	return nil
+}
+
+// Session is Last.fm's session answer to auth.getSession and
+// auth.getMobileSession (https://www.last.fm/api/show/auth.getSession).
+type Session struct {
+	Name       string // the Last.fm user name, as Last.fm spells it
+	Key        string // the session key: a secret
+	Subscriber int
+}
+
+// ParseSession reads the JSON session answer
+// {"session":{"name":..,"key":..,"subscriber":..}}: a name and a key that
+// passes CheckOpaque are required. Its errors never hold the key.
+func ParseSession(body []byte) (Session, error) {
+	var v struct {
+		Session struct {
+			Name       string          `json:"name"`
+			Key        string          `json:"key"`
+			Subscriber json.RawMessage `json:"subscriber"`
+		} `json:"session"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		return Session{}, errors.New("not a JSON session answer")
+	}
+	if v.Session.Name == "" || v.Session.Key == "" {
+		return Session{}, errors.New("session answer without name or key")
+	}
+	if err := CheckOpaque(v.Session.Key); err != nil {
+		return Session{}, fmt.Errorf("session key %v", err)
+	}
+	sub := 0
+	if string(v.Session.Subscriber) == "1" || string(v.Session.Subscriber) == `"1"` {
+		sub = 1
+	}
+	return Session{Name: v.Session.Name, Key: v.Session.Key, Subscriber: sub}, nil
+}
+
+// SessionAnswer renders a session answer in format ("json", else XML) with
+// its content type, as Last.fm writes it.
+func SessionAnswer(format string, s Session) (contentType string, body []byte) {
+	if format == "json" {
+		b, _ := json.Marshal(map[string]any{"session": map[string]any{"name": s.Name, "key": s.Key, "subscriber": s.Subscriber}})
+		return "application/json; charset=UTF-8", b
+	}
+	esc := func(s string) string {
+		var b strings.Builder
+		_ = xml.EscapeText(&b, []byte(s))
+		return b.String()
+	}
+	return "text/xml; charset=UTF-8", fmt.Appendf(nil, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<lfm status=\"ok\">\n<session>\n<name>%s</name>\n<key>%s</key>\n<subscriber>%d</subscriber>\n</session>\n</lfm>\n",
+		esc(s.Name), esc(s.Key), s.Subscriber)
+}
