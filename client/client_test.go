@@ -258,3 +258,23 @@ func TestNewAddresses(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNew: any address is refused with a one-line error that never repeats
+// a password, or accepted as http(s) or unix.
+func FuzzNew(f *testing.F) {
+	for _, s := range []string{"http://127.0.0.1:7375", "unix:/x.sock", "https://h/p/", "http://u:pw@h/", "unix:", "\x00", "http://[::1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, addr string) {
+		c, err := New(addr)
+		if err != nil {
+			if strings.ContainsRune(err.Error(), '\n') && !strings.ContainsRune(addr, '\n') {
+				t.Fatalf("multi-line error: %q", err)
+			}
+			return
+		}
+		if a := c.Addr(); !strings.HasPrefix(a, "http://") && !strings.HasPrefix(a, "https://") && !strings.HasPrefix(a, "unix:") {
+			t.Fatalf("%q accepted as %q", addr, a)
+		}
+	})
+}
