@@ -38,7 +38,9 @@ type Error struct {
 func (e *Error) NoAnswer() bool { return e.Status == 0 }
 
 // Error is one line: "last.fm error N: MESSAGE (HTTP S)" for an error
-// document, "no daemon answers at ADDR (CAUSE)" without an answer.
+// document, "PATH at ADDR answered HTTP S: TEXT" for another answer (not
+// lastfmd, or an older one), "no daemon answers at ADDR (CAUSE)" without
+// one.
 func (e *Error) Error() string {
 	switch {
 	case e.Status == 0 && e.Err != nil:
@@ -48,9 +50,9 @@ func (e *Error) Error() string {
 	case e.Code != 0:
 		return fmt.Sprintf("last.fm error %d: %s (HTTP %d)", e.Code, e.Message, e.Status)
 	case e.Message != "":
-		return fmt.Sprintf("%s answered HTTP %d: %s", e.Path, e.Status, e.Message)
+		return fmt.Sprintf("%s at %s answered HTTP %d: %s", e.Path, e.Addr, e.Status, e.Message)
 	}
-	return fmt.Sprintf("%s answered HTTP %d", e.Path, e.Status)
+	return fmt.Sprintf("%s at %s answered HTTP %d", e.Path, e.Addr, e.Status)
 }
 
 // Unwrap is the transport's error, if any.

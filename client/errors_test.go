@@ -20,9 +20,9 @@ func TestDecodeError(t *testing.T) {
 		{"lastfmd refusal", 400, `{"error":6,"message":"unknown account \"x\""}`, 6, `unknown account "x"`, `last.fm error 6: unknown account "x" (HTTP 400)`},
 		{"code as a string", 503, `{"error":"16","message":" busy "}`, 16, "busy", "last.fm error 16: busy (HTTP 503)"},
 		{"XML from a drop-in", 403, `<lfm status="failed"><error code="9">Invalid session key</error></lfm>`, 9, "Invalid session key", "last.fm error 9: Invalid session key (HTTP 403)"},
-		{"plain text probe", 503, "not ready: journal: cannot write journal.db\n", 0, "not ready: journal: cannot write journal.db", "/p answered HTTP 503: not ready: journal: cannot write journal.db"},
-		{"empty body", 502, "", 0, "Bad Gateway", "/p answered HTTP 502: Bad Gateway"},
-		{"not an error document", 404, `{"message":"x"}`, 0, `{"message":"x"}`, `/p answered HTTP 404: {"message":"x"}`},
+		{"plain text probe", 503, "not ready: journal: cannot write journal.db\n", 0, "not ready: journal: cannot write journal.db", "/p at http://d answered HTTP 503: not ready: journal: cannot write journal.db"},
+		{"empty body", 502, "", 0, "Bad Gateway", "/p at http://d answered HTTP 502: Bad Gateway"},
+		{"not an error document", 404, `{"message":"x"}`, 0, `{"message":"x"}`, `/p at http://d answered HTTP 404: {"message":"x"}`},
 		{"long HTML page, one short line", 500, "<html>\n" + strings.Repeat("word ", 100), 0, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

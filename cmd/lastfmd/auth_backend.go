@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -48,12 +49,14 @@ type remoteAuth struct {
 }
 
 // authError is the daemon's refusal as its message only, the words the
-// local flows give (errMessage); anything else as explain words it.
+// local flows give (errMessage); what explain words (no daemon, no token)
+// as it words it.
 func authError(err error) error {
+	err = explain(err)
 	if ce, ok := client.AsError(err); ok && ce.Code != 0 {
-		return fmt.Errorf("%s", ce.Message)
+		return errors.New(ce.Message)
 	}
-	return explain(err)
+	return err
 }
 
 func (r *remoteAuth) Login(ctx context.Context, account string, show func(string)) (*client.SignedIn, error) {
