@@ -15,6 +15,7 @@ import (
 	"github.com/lastfmd/lastfmd/client"
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 )
 
@@ -167,5 +168,38 @@ func TestAgainstDaemon(t *testing.T) {
 	}
 	if ch, err := c.QueueRetry(ctx, id); err != nil || len(ch) != 1 || ch[0].Result != "unknown" {
 		t.Errorf("retry of a dropped id: %v %+v", err, ch)
+	}
+}
+
+// A daemon that requires its listener token: the probes need none, every
+// other request is refused without it (TokenSent false says why) and
+// answered with it; the token never appears in an error.
+func TestAgainstDaemonWithToken(t *testing.T) {
+	emu := daemontest.Emulator(t)
+	cfg := daemontest.Config(emu, t.TempDir())
+	cfg.Security.Token = config.Secret(daemontest.Token)
+	m := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler)}
+	url := daemontest.Run(t, m, nil)
+	ctx := context.Background()
+
+	without, _ := client.New(url)
+	if err := without.Ready(ctx); err != nil {
+		t.Errorf("ready without the token: %v", err)
+	}
+	_, err := without.Status(ctx)
+	if e, ok := client.AsError(err); !ok || e.Status != 401 || e.TokenSent {
+		t.Errorf("status without the token: %v", err)
+	}
+	wrong, _ := client.New(url, client.WithToken("not-the-"+daemontest.Token))
+	_, err = wrong.Call(ctx, "artist.getInfo", map[string]string{"artist": "Cher"}, "")
+	if e, ok := client.AsError(err); !ok || e.Status != 401 || !e.TokenSent || strings.Contains(err.Error(), daemontest.Token) {
+		t.Errorf("a wrong token: %v", err)
+	}
+	with, _ := client.New(url, client.WithToken(daemontest.Token))
+	if _, err := with.Status(ctx); err != nil {
+		t.Errorf("status with the token: %v", err)
+	}
+	if _, err := with.Call(ctx, "artist.getInfo", map[string]string{"artist": "Cher"}, ""); err != nil {
+		t.Errorf("a read with the token: %v", err)
 	}
 }
