@@ -2,13 +2,10 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -74,52 +71,6 @@ func signedIn(account, user string) string {
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		return usageError{fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())}
-	}
-	return nil
-}
-
-// authCall sends one /v1/auth/ request to the daemon and decodes the JSON
-// answer into out. lastfmd's errors come back as {"error":N,"message":...}
-// and are returned as their message.
-func authCall(c *client, method, path string, body any, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, c.base+path, rd)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return fmt.Errorf("reading the daemon's answer: %w", err)
-	}
-	if resp.StatusCode >= 400 {
-		var e struct {
-			Error   int    `json:"error"`
-			Message string `json:"message"`
-		}
-		if json.Unmarshal(data, &e) == nil && e.Message != "" {
-			return errors.New(e.Message)
-		}
-		return fmt.Errorf("the daemon at %s answered HTTP %d (is it an older lastfmd?)", c.base, resp.StatusCode)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("the daemon's answer could not be read: %v", err)
-		}
 	}
 	return nil
 }

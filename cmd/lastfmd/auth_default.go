@@ -1,13 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/spf13/cobra"
-
-	"github.com/lastfmd/lastfmd/daemon/authflow"
 )
 
 // lastfmd auth default NAME.
@@ -27,20 +25,12 @@ func newAuthDefaultCmd(e *env, f *authFlags) *cobra.Command {
 			if len(args) == 1 {
 				name = args[0]
 			}
-			c, err := findDaemon(e)
+			b, err := chooseAuth(e, false, 0)
 			if err != nil {
 				return err
 			}
-			if c != nil {
-				err = authCall(c, http.MethodPost, "/v1/auth/default", map[string]string{"account": name}, nil)
-			} else {
-				var l *local
-				if l, err = openLocal(e, false, 0); err != nil {
-					return err
-				}
-				err = errMessage(authflow.SetDefault(l.store, name))
-			}
-			if err != nil {
+			defer b.Close()
+			if err := b.SetDefault(context.Background(), name); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "The default account is now %s\n", name)

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/spf13/cobra"
 
@@ -41,37 +40,20 @@ func newAuthImportCmd(e *env, f *authFlags) *cobra.Command {
 			if key == "" {
 				return errors.New("no session key on stdin")
 			}
-			c, err := findDaemon(e)
+			b, err := chooseAuth(e, true, 0)
 			if err != nil {
 				return err
 			}
-			before, _ := authAccounts(e) // to say so when the import replaces a session
-			var name, user string
-			if c != nil {
-				var out struct {
-					Account string `json:"account"`
-					User    string `json:"user"`
-				}
-				if err := authCall(c, http.MethodPost, "/v1/auth/import",
-					map[string]string{"username": username, "session_key": key, "account": f.account}, &out); err != nil {
-					return err
-				}
-				name, user = out.Account, out.User
-			} else {
-				l, err := openLocal(e, true, 0)
-				if err != nil {
-					return err
-				}
-				defer l.close()
-				ctx, stop := signalContext()
-				defer stop()
-				a, err := l.flows.Import(ctx, username, key, f.account)
-				if err != nil {
-					return errMessage(err)
-				}
-				name, user = a.Name, a.User
+			defer b.Close()
+			ctx, stop := signalContext()
+			defer stop()
+			before, _ := b.Accounts(ctx) // to say so when the import replaces a session
+			a, err := b.Import(ctx, username, key, f.account)
+			if err != nil {
+				return err
 			}
-			fmt.Fprintf(e.stdout, "Imported the session of %s as the account %s\n", user, name)
+			name := a.Account
+			fmt.Fprintf(e.stdout, "Imported the session of %s as the account %s\n", a.User, name)
 			for _, a := range before {
 				if a.Name == name {
 					fmt.Fprintf(e.stdout, "It replaces the session the account %s had (Last.fm user %s); the old key is forgotten\n", name, dash(a.User))

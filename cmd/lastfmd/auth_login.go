@@ -2,9 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/http"
-	"net/url"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,14 +26,19 @@ func newAuthLoginCmd(e *env, f *authFlags) *cobra.Command {
 					return usageError{errMessage(err)}
 				}
 			}
-			c, err := findDaemon(e)
+			b, err := chooseAuth(e, true, f.poll)
 			if err != nil {
 				return err
 			}
-			if c != nil {
-				return loginThroughDaemon(e, c, f, noBrowser)
+			defer b.Close()
+			ctx, stop := signalContext()
+			defer stop()
+			a, err := b.Login(ctx, f.account, func(u string) { showApprovalURL(e, u, noBrowser) })
+			if err != nil {
+				return err
 			}
-			return loginLocally(e, f, noBrowser)
+			fmt.Fprintln(e.stdout, signedIn(a.Account, a.User))
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&noBrowser, "no-browser", false, "only print the address; do not open a browser")
@@ -52,60 +54,4 @@ func showApprovalURL(e *env, u string, noBrowser bool) {
 		openBrowser(e, u)
 	}
 	fmt.Fprintln(e.stderr, "Waiting for your approval (up to 60 minutes; Ctrl-C to stop)...")
-}
-
-func loginThroughDaemon(e *env, c *client, f *authFlags, noBrowser bool) error {
-	var lg authflow.Login
-	if err := authCall(c, http.MethodPost, "/v1/auth/login", map[string]string{"account": f.account}, &lg); err != nil {
-		return err
-	}
-	showApprovalURL(e, lg.URL, noBrowser)
-	poll := f.poll
-	if poll <= 0 {
-		poll = time.Second
-	}
-	ctx, stop := signalContext()
-	defer stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("stopped waiting; the daemon keeps the sign-in open until %s", lg.ExpiresAt)
-		case <-time.After(poll):
-		}
-		var st authflow.Login
-		if err := authCall(c, http.MethodGet, "/v1/auth/login/"+url.PathEscape(lg.ID), nil, &st); err != nil {
-			return err
-		}
-		switch st.State {
-		case authflow.LoginSignedIn:
-			fmt.Fprintln(e.stdout, signedIn(st.Account, st.User))
-			return nil
-		case authflow.LoginFailed:
-			return fmt.Errorf("not signed in: %s", st.Message)
-		}
-	}
-}
-
-func loginLocally(e *env, f *authFlags, noBrowser bool) error {
-	l, err := openLocal(e, true, f.poll)
-	if err != nil {
-		return err
-	}
-	defer l.close()
-	ctx, stop := signalContext()
-	defer stop()
-	d, err := l.flows.Begin(ctx)
-	if err != nil {
-		return errMessage(err)
-	}
-	showApprovalURL(e, d.URL(), noBrowser)
-	a, err := l.flows.Wait(ctx, d, f.account)
-	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("stopped waiting; nothing was stored")
-		}
-		return fmt.Errorf("not signed in: %v", errMessage(err))
-	}
-	fmt.Fprintln(e.stdout, signedIn(a.Name, a.User))
-	return nil
 }

@@ -1,14 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
 
 	"github.com/spf13/cobra"
-
-	"github.com/lastfmd/lastfmd/daemon/authflow"
 )
 
 // lastfmd auth logout [--account NAME] [--force].
@@ -23,11 +20,13 @@ func newAuthLogoutCmd(e *env, f *authFlags) *cobra.Command {
 		Example: "  lastfmd auth logout --account work",
 		Args:    exactArgs(0),
 		RunE: func(*cobra.Command, []string) error {
-			c, err := findDaemon(e)
+			b, err := chooseAuth(e, false, 0)
 			if err != nil {
 				return err
 			}
-			list, err := authAccounts(e)
+			defer b.Close()
+			ctx := context.Background()
+			list, err := b.Accounts(ctx)
 			if err != nil {
 				return err
 			}
@@ -40,25 +39,12 @@ func newAuthLogoutCmd(e *env, f *authFlags) *cobra.Command {
 			if name == "" {
 				return errors.New("no account is signed in")
 			}
-			if c != nil {
-				path := "/v1/auth/accounts/" + url.PathEscape(name)
-				if force {
-					path += "?force=1"
-				}
-				err = authCall(c, http.MethodDelete, path, nil, nil)
-			} else {
-				var l *local
-				if l, err = openLocal(e, false, 0); err != nil {
-					return err
-				}
-				err = errMessage(authflow.Logout(l.store, name, force, nil))
-			}
-			if err != nil {
+			if err := b.Logout(ctx, name, force); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "Signed out %s\n", name)
 			if wasDefault {
-				fmt.Fprintln(e.stdout, defaultAfterLogout(e))
+				fmt.Fprintln(e.stdout, defaultAfterLogout(ctx, b))
 			}
 			return nil
 		},
@@ -69,8 +55,8 @@ func newAuthLogoutCmd(e *env, f *authFlags) *cobra.Command {
 
 // defaultAfterLogout says which account requests that name none now use,
 // since the default was the one signed out.
-func defaultAfterLogout(e *env) string {
-	list, err := authAccounts(e)
+func defaultAfterLogout(ctx context.Context, b authBackend) string {
+	list, err := b.Accounts(ctx)
 	if err != nil {
 		return "It was the default account: see the new one with `lastfmd auth status`"
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/spf13/cobra"
 
@@ -36,36 +35,18 @@ func newAuthMobileCmd(e *env, f *authFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := findDaemon(e)
+			b, err := chooseAuth(e, true, 0)
 			if err != nil {
 				return err
 			}
-			var name, user string
-			if c != nil {
-				var out struct {
-					Account string `json:"account"`
-					User    string `json:"user"`
-				}
-				if err := authCall(c, http.MethodPost, "/v1/auth/mobile",
-					map[string]string{"username": username, "password": password, "account": f.account}, &out); err != nil {
-					return err
-				}
-				name, user = out.Account, out.User
-			} else {
-				l, err := openLocal(e, true, 0)
-				if err != nil {
-					return err
-				}
-				defer l.close()
-				ctx, stop := signalContext()
-				defer stop()
-				a, err := l.flows.Mobile(ctx, username, password, f.account)
-				if err != nil {
-					return errMessage(err)
-				}
-				name, user = a.Name, a.User
+			defer b.Close()
+			ctx, stop := signalContext()
+			defer stop()
+			a, err := b.Mobile(ctx, username, password, f.account)
+			if err != nil {
+				return err
 			}
-			fmt.Fprintln(e.stdout, signedIn(name, user))
+			fmt.Fprintln(e.stdout, signedIn(a.Account, a.User))
 			return nil
 		},
 	}

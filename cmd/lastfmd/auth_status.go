@@ -1,14 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"net/http"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/lastfmd/lastfmd/daemon/authflow"
+	"github.com/lastfmd/lastfmd/client"
 )
 
 // lastfmd auth status: the accounts, never their keys.
@@ -19,12 +19,17 @@ func newAuthStatusCmd(e *env, f *authFlags) *cobra.Command {
 		Example: "  lastfmd auth status",
 		Args:    exactArgs(0),
 		RunE: func(*cobra.Command, []string) error {
-			list, err := authAccounts(e)
+			b, err := chooseAuth(e, false, 0)
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			list, err := b.Accounts(context.Background())
 			if err != nil {
 				return err
 			}
 			if f.account != "" {
-				var one []authflow.AccountInfo
+				var one []client.Account
 				for _, a := range list {
 					if a.Name == f.account {
 						one = append(one, a)
@@ -61,28 +66,6 @@ func newAuthStatusCmd(e *env, f *authFlags) *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// authAccounts lists the accounts through the daemon, else from the file.
-func authAccounts(e *env) ([]authflow.AccountInfo, error) {
-	c, err := findDaemon(e)
-	if err != nil {
-		return nil, err
-	}
-	if c != nil {
-		var out struct {
-			Accounts []authflow.AccountInfo `json:"accounts"`
-		}
-		if err := authCall(c, http.MethodGet, "/v1/auth/accounts", nil, &out); err != nil {
-			return nil, err
-		}
-		return out.Accounts, nil
-	}
-	l, err := openLocal(e, false, 0)
-	if err != nil {
-		return nil, err
-	}
-	return authflow.List(l.store), nil
 }
 
 func yesNo(b bool) string {

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -37,18 +37,16 @@ func newAuthWebCmd(e *env, _ *authFlags) *cobra.Command {
 			if c == nil {
 				base := "the configured address"
 				if cl, err := newClient(e); err == nil {
-					base = cl.base
+					base = cl.Addr()
 				}
 				return fmt.Errorf("no daemon answers at %s: the page is served by the daemon, start it first (lastfmd run)", base)
 			}
-			var out struct {
-				URL string `json:"url"`
-			}
-			if err := authCall(c, http.MethodPost, "/v1/auth/web", map[string]string{}, &out); err != nil {
-				return err
+			u, err := c.WebURL(context.Background())
+			if err != nil {
+				return authError(err)
 			}
 			fmt.Fprintln(e.stderr, "Open this address in a browser on this machine and press \"Connect a Last.fm account\":")
-			fmt.Fprintln(e.stdout, out.URL)
+			fmt.Fprintln(e.stdout, u)
 			return nil
 		},
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/kardianos/service"
 
+	"github.com/lastfmd/lastfmd/client"
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/authflow"
@@ -30,25 +30,16 @@ import (
 // point it elsewhere).
 var systemUnitPath = "/etc/systemd/system/lastfmd.service"
 
-// findDaemon returns a client when a daemon answers at the configured
-// address, nil when none does.
-func findDaemon(e *env) (*client, error) {
+// findDaemon returns a client when a daemon answers /healthz at the
+// configured address, nil when none does.
+func findDaemon(e *env) (*client.Client, error) {
 	c, err := newClient(e)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/healthz", nil)
-	if err != nil {
-		return nil, fmt.Errorf("LASTFMD_URL %q is not a URL", c.base)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return nil, nil
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	if c.Health(ctx) != nil {
 		return nil, nil
 	}
 	return c, nil
@@ -84,13 +75,14 @@ func noDaemonHere(e *env) error {
 	}
 	base := "the configured address"
 	if c, err := newClient(e); err == nil {
-		base = c.base
+		base = c.Addr()
 	}
 	return fmt.Errorf("lastfmd is installed as a system service but no daemon answers at %s: start it (sudo systemctl start lastfmd) and run this again; a sign-in written from here would leave files the service cannot read", base)
 }
 
 // local is the session store (and, for sign-ins, the flows) opened from
-// the configuration, for when no daemon runs.
+// the configuration, for when no daemon runs: the local authBackend
+// (auth_backend.go).
 type local struct {
 	cfg   *config.Config
 	store *accounts.Store
@@ -136,7 +128,7 @@ func openLocal(e *env, withFlows bool, poll time.Duration) (*local, error) {
 	return l, nil
 }
 
-func (l *local) close() {
+func (l *local) Close() {
 	if l.flows != nil {
 		l.flows.Close()
 	}

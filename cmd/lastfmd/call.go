@@ -7,17 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -58,50 +53,8 @@ func newCallCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-// client is how CLI commands reach the running daemon: its URL and token
-// (never the API secret: a client needs none).
-type client struct {
-	base  string
-	token string
-	hc    *http.Client
-}
-
-func newClient(e *env) (*client, error) {
-	cfg, _, err := config.Load(config.Options{Path: e.configPath})
-	if err != nil {
-		return nil, err
-	}
-	c := &client{token: cfg.Security.Token.Reveal(), hc: &http.Client{Timeout: 2 * time.Minute}}
-	if u := os.Getenv("LASTFMD_URL"); u != "" {
-		c.base = strings.TrimRight(u, "/")
-		return c, nil
-	}
-	network, addr := cfg.ListenNetwork()
-	if network == "unix" {
-		c.base = "http://localhost"
-		c.hc.Transport = &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", addr)
-		}}
-		return c, nil
-	}
-	c.base = "http://" + addr
-	return c, nil
-}
-
-func (c *client) do(req *http.Request) (*http.Response, error) {
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("no daemon answers at %s: start one with `lastfmd run` (or try `lastfmd demo`)", c.base)
-	}
-	return resp, nil
-}
-
 func runCall(e *env, method string, args []string, account string, raw bool) error {
-	params := map[string]any{}
+	params := map[string]string{}
 	for _, a := range args {
 		name, value, ok := strings.Cut(a, "=")
 		if !ok || name == "" {
@@ -113,63 +66,18 @@ func runCall(e *env, method string, args []string, account string, raw bool) err
 	if err != nil {
 		return err
 	}
-	post := true
-	if m, ok := signer.Lookup(method); ok {
-		method = m.Name
-		post = m.Kind != signer.KindRead
-	} else {
-		post = false
-	}
-	var req *http.Request
-	endpoint := c.base + "/v1/" + url.PathEscape(method)
-	if post {
-		body, _ := json.Marshal(params)
-		req, err = http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/json")
+	ans, err := c.Call(context.Background(), method, params, account)
+	if ans != nil {
+		out := ans.Body
+		if !raw && isTerminal(e.stdout) {
+			var pretty bytes.Buffer
+			if json.Indent(&pretty, ans.Body, "", "  ") == nil {
+				out = append(pretty.Bytes(), '\n')
+			}
 		}
-	} else {
-		q := url.Values{}
-		for k, v := range params {
-			q.Set(k, v.(string))
-		}
-		req, err = http.NewRequest(http.MethodGet, endpoint+"?"+q.Encode(), nil)
+		e.stdout.Write(out)
 	}
-	if err != nil {
-		return err
-	}
-	if account != "" {
-		req.Header.Set("X-Lastfmd-Account", account)
-	}
-	resp, err := c.do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("reading the answer: %w", err)
-	}
-	out := body
-	if !raw && isTerminal(e.stdout) {
-		var pretty bytes.Buffer
-		if json.Indent(&pretty, body, "", "  ") == nil {
-			out = append(pretty.Bytes(), '\n')
-		}
-	}
-	e.stdout.Write(out)
-	if resp.StatusCode >= 400 || signer.DecodeError(body) != nil {
-		msg := ""
-		if apiErr := signer.DecodeError(body); apiErr != nil {
-			msg = fmt.Sprintf("lastfmd call: %s (HTTP %d)", apiErr.Error(), resp.StatusCode)
-		}
-		if resp.StatusCode == http.StatusUnauthorized && c.token == "" {
-			msg = "lastfmd call: this daemon requires its listener token: set security.token_file in your configuration " +
-				"(a system install's is /etc/lastfmd/token, readable by the group lastfmd: sudo usermod -aG lastfmd \"$USER\", then log in again)"
-		}
-		return exitError{code: 1, msg: msg}
-	}
-	return nil
+	return explain(err)
 }
 
 func isTerminal(w io.Writer) bool {

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/daemon/config"
 )
 
 func newHealthcheckCmd(e *env) *cobra.Command {
@@ -27,32 +28,32 @@ func newHealthcheckCmd(e *env) *cobra.Command {
 			return nil
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
-			var c *client
+			var t healthTarget
 			if len(args) == 1 {
-				t, err := parseHealthTarget(args[0])
-				if err != nil {
+				var err error
+				if t, err = parseHealthTarget(args[0]); err != nil {
 					return usageError{err}
 				}
-				c = t
 			} else {
-				var err error
-				if c, err = newClient(e); err != nil {
+				cfg, _, err := config.Load(config.Options{Path: e.configPath})
+				if err != nil {
 					return err
 				}
-				c.base += "/readyz"
+				t = defaultHealthTarget(daemonAddr(cfg))
 			}
-			c.hc.Timeout = statusTimeout
-			req, err := http.NewRequest(http.MethodGet, c.base, nil)
+			c, err := client.New(t.addr) // no token: /readyz needs none
 			if err != nil {
 				return usageError{err}
 			}
-			resp, err := c.hc.Do(req)
-			if err != nil {
-				return exitError{code: 1, msg: "lastfmd healthcheck: not ready: no answer from " + c.base}
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return exitError{code: 1, msg: fmt.Sprintf("lastfmd healthcheck: not ready: %s answered %d", c.base, resp.StatusCode)}
+			ctx, cancel := context.WithTimeout(context.Background(), statusTimeout)
+			defer cancel()
+			err = c.Probe(ctx, t.path)
+			if ce, ok := client.AsError(err); ok && ce.NoAnswer() {
+				return exitError{code: 1, msg: "lastfmd healthcheck: not ready: no answer from " + t.url}
+			} else if ok {
+				return exitError{code: 1, msg: fmt.Sprintf("lastfmd healthcheck: not ready: %s answered %d", t.url, ce.Status)}
+			} else if err != nil {
+				return err
 			}
 			fmt.Fprintln(e.stdout, "ready")
 			return nil
@@ -60,36 +61,44 @@ func newHealthcheckCmd(e *env) *cobra.Command {
 	}
 }
 
-// parseHealthTarget turns healthcheck's argument into a client for the
-// /readyz URL: http(s)://host[:port] gets /readyz appended unless a path is
-// given; unix:/path dials the socket. No token is sent: /readyz needs none.
-func parseHealthTarget(arg string) (*client, error) {
-	c := &client{hc: &http.Client{}}
+// healthTarget is what healthcheck asks: the daemon's address (for
+// client.New), the path to probe, and the URL that names both in messages.
+type healthTarget struct {
+	addr, path, url string
+}
+
+// parseHealthTarget reads healthcheck's argument: http(s)://host[:port]
+// gets /readyz appended unless a path is given; unix:/path dials the
+// socket.
+func parseHealthTarget(arg string) (healthTarget, error) {
 	if p, ok := strings.CutPrefix(arg, "unix:"); ok {
 		if p == "" || !strings.HasPrefix(p, "/") && !strings.HasPrefix(p, ".") {
-			return nil, fmt.Errorf("%q: a unix socket needs a path, e.g. unix:/run/lastfmd/lastfmd.sock", arg)
+			return healthTarget{}, fmt.Errorf("%q: a unix socket needs a path, e.g. unix:/run/lastfmd/lastfmd.sock", arg)
 		}
-		c.base = "http://localhost/readyz"
-		c.hc.Transport = &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", p)
-		}}
-		return c, nil
+		return defaultHealthTarget(arg), nil
 	}
 	u, err := url.Parse(arg)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a URL: %v", arg, errors.Unwrap(err))
+		return healthTarget{}, fmt.Errorf("%q is not a URL: %v", arg, errors.Unwrap(err))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("%q: want http://HOST:PORT (e.g. http://127.0.0.1:7375) or unix:/path/to.sock", arg)
+		return healthTarget{}, fmt.Errorf("%q: want http://HOST:PORT (e.g. http://127.0.0.1:7375) or unix:/path/to.sock", arg)
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("%q: a user name or password does not belong in the URL", u.Redacted())
+		return healthTarget{}, fmt.Errorf("%q: a user name or password does not belong in the URL", u.Redacted())
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = "/readyz"
 	}
 	u.Fragment = ""
-	c.base = u.String()
-	return c, nil
+	return healthTarget{addr: u.Scheme + "://" + u.Host, path: u.RequestURI(), url: u.String()}, nil
+}
+
+// defaultHealthTarget is the /readyz of the daemon the commands talk to
+// (a base URL's path is a prefix, as for every other request).
+func defaultHealthTarget(addr string) healthTarget {
+	if strings.HasPrefix(addr, "unix:") {
+		return healthTarget{addr: addr, path: "/readyz", url: "http://localhost/readyz"}
+	}
+	return healthTarget{addr: addr, path: "/readyz", url: strings.TrimRight(addr, "/") + "/readyz"}
 }

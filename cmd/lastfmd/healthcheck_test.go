@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/lastfmd/lastfmd/client"
 )
 
 func TestParseHealthTarget(t *testing.T) {
@@ -28,11 +30,18 @@ func TestParseHealthTarget(t *testing.T) {
 		c, err := parseHealthTarget(tc.in)
 		switch {
 		case tc.want == "" && err == nil:
-			t.Errorf("%q accepted as %q", tc.in, c.base)
+			t.Errorf("%q accepted as %q", tc.in, c.url)
 		case tc.want != "" && err != nil:
 			t.Errorf("%q: %v", tc.in, err)
-		case tc.want != "" && c.base != tc.want:
-			t.Errorf("%q -> %q, want %q", tc.in, c.base, tc.want)
+		case tc.want != "" && c.url != tc.want:
+			t.Errorf("%q -> %q, want %q", tc.in, c.url, tc.want)
+		case tc.want != "" && c.addr+c.path != tc.want && !strings.HasPrefix(tc.in, "unix:"):
+			t.Errorf("%q asks %q%q, shows %q", tc.in, c.addr, c.path, tc.want)
+		}
+		if err == nil {
+			if _, err := client.New(c.addr); err != nil {
+				t.Errorf("%q: the client refuses %q: %v", tc.in, c.addr, err)
+			}
 		}
 		if err != nil && strings.Contains(err.Error(), "pw") {
 			t.Errorf("%q: the error repeats the password: %v", tc.in, err)
@@ -54,9 +63,12 @@ func FuzzHealthTarget(f *testing.F) {
 			}
 			return
 		}
-		u, err := url.Parse(c.base)
+		u, err := url.Parse(c.url)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Host == "" {
-			t.Fatalf("%q -> %q", arg, c.base)
+			t.Fatalf("%q -> %q", arg, c.url)
+		}
+		if _, err := client.New(c.addr); err != nil {
+			t.Fatalf("%q: the client refuses %q: %v", arg, c.addr, err)
 		}
 	})
 }

@@ -1,12 +1,11 @@
 package main
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -14,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lastfmd/lastfmd/signer"
+	"github.com/lastfmd/lastfmd/client"
 )
 
 // newQueueCmd is `lastfmd queue list | retry ID... | drop ID... | export`:
@@ -84,84 +83,31 @@ func idArgs(_ *cobra.Command, args []string) error {
 	return nil
 }
 
-// queueRequest calls the daemon's /v1/queue endpoints and turns an error
-// answer into a one-line error.
-func queueRequest(e *env, method, path string, body []byte) ([]byte, error) {
+// queueClient is the daemon's client and a context for one queue command.
+func queueClient(e *env) (*client.Client, context.Context, context.CancelFunc, error) {
 	c, err := newClient(e)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("reading the daemon's answer: %w", err)
-	}
-	if resp.StatusCode >= 400 {
-		if apiErr := signer.DecodeError(data); apiErr != nil {
-			return nil, fmt.Errorf("%s (HTTP %d)", apiErr.Message, resp.StatusCode)
-		}
-		return nil, fmt.Errorf("the daemon answered HTTP %d", resp.StatusCode)
-	}
-	return data, nil
-}
-
-// queueDoc is the part of GET /v1/queue the listing prints.
-type queueDoc struct {
-	Pending    int    `json:"pending"`
-	Dead       int    `json:"dead"`
-	KeyProblem string `json:"key_problem"`
-	Truncated  bool   `json:"truncated"`
-	Accounts   []struct {
-		Account              string `json:"account"`
-		Pending              int    `json:"pending"`
-		Dead                 int    `json:"dead"`
-		ScrobblesToday       int    `json:"scrobbles_today"`
-		NextAttempt          string `json:"next_attempt"`
-		Paused               string `json:"paused"`
-		LastError            string `json:"last_error"`
-		OldestPendingSeconds int64  `json:"oldest_pending_seconds"`
-	} `json:"accounts"`
-	Items       []queueItem `json:"items"`
-	DeadLetters []queueItem `json:"dead_letters"`
-}
-
-type queueItem struct {
-	ID        uint64            `json:"id"`
-	Account   string            `json:"account"`
-	Method    string            `json:"method"`
-	Params    map[string]string `json:"params"`
-	Timestamp int64             `json:"timestamp"`
-	Attempts  int               `json:"attempts"`
-	LastError string            `json:"last_error"`
-	Reason    string            `json:"reason"`
+	ctx, cancel := signalContext()
+	return c, ctx, cancel, nil
 }
 
 func queueList(e *env, asJSON bool, limit int) error {
 	if limit < 1 {
 		return usageError{errors.New("--limit must be at least 1")}
 	}
-	data, err := queueRequest(e, http.MethodGet, "/v1/queue?limit="+strconv.Itoa(limit), nil)
+	c, ctx, cancel, err := queueClient(e)
 	if err != nil {
 		return err
 	}
-	if asJSON {
-		e.stdout.Write(data)
-		return nil
+	defer cancel()
+	q, err := c.Queue(ctx, limit)
+	if err != nil {
+		return explain(err)
 	}
-	var q queueDoc
-	if err := json.Unmarshal(data, &q); err != nil {
-		return fmt.Errorf("the daemon's queue document is not JSON: %w", err)
+	if asJSON {
+		return writeJSON(e.stdout, q)
 	}
 	w := e.stdout
 	now := time.Now()
@@ -174,8 +120,8 @@ func queueList(e *env, asJSON bool, limit int) error {
 		if a.Pending > 0 {
 			line += ", oldest " + relative(time.Duration(a.OldestPendingSeconds)*time.Second) + " old"
 		}
-		if t := parseTime(a.NextAttempt); !t.IsZero() {
-			line += ", next attempt " + ago(t, now)
+		if !a.NextAttempt.IsZero() {
+			line += ", next attempt " + ago(a.NextAttempt, now)
 		}
 		fmt.Fprintln(w, line)
 		if a.Paused != "" {
@@ -213,7 +159,7 @@ func queueList(e *env, asJSON bool, limit int) error {
 
 // describe names an item: "Artist - Track" for a scrobble, the method and
 // its target for a write.
-func describe(it queueItem) string {
+func describe(it client.QueueItem) string {
 	what := it.Params["artist"]
 	for _, k := range []string{"track", "album"} {
 		if v := it.Params[k]; v != "" {
@@ -231,7 +177,7 @@ func describe(it queueItem) string {
 }
 
 // played is when a scrobble was played, in local time, relative to now.
-func played(it queueItem, now time.Time) string {
+func played(it client.QueueItem, now time.Time) string {
 	if it.Timestamp == 0 {
 		return "-"
 	}
@@ -245,22 +191,21 @@ func queueAct(e *env, action string, args []string) error {
 	for i, a := range args {
 		ids[i], _ = strconv.ParseUint(a, 10, 64) // checked by idArgs
 	}
-	body, _ := json.Marshal(map[string][]uint64{"ids": ids})
-	data, err := queueRequest(e, http.MethodPost, "/v1/queue/"+action, body)
+	c, ctx, cancel, err := queueClient(e)
 	if err != nil {
 		return err
 	}
-	var res struct {
-		Items []struct {
-			ID     uint64 `json:"id"`
-			Result string `json:"result"`
-		} `json:"items"`
+	defer cancel()
+	act := c.QueueRetry
+	if action == "drop" {
+		act = c.QueueDrop
 	}
-	if err := json.Unmarshal(data, &res); err != nil {
-		return fmt.Errorf("the daemon's answer is not JSON: %w", err)
+	changes, err := act(ctx, ids...)
+	if err != nil {
+		return explain(err)
 	}
 	failed := 0
-	for _, it := range res.Items {
+	for _, it := range changes {
 		fmt.Fprintf(e.stdout, "%d: %s\n", it.ID, changeWords(it.Result))
 		if it.Result != "retrying" && it.Result != "dropped" {
 			failed++
@@ -286,10 +231,17 @@ func changeWords(result string) string {
 }
 
 func queueExport(e *env) error {
-	data, err := queueRequest(e, http.MethodGet, "/v1/queue/export", nil)
+	c, ctx, cancel, err := queueClient(e)
 	if err != nil {
 		return err
 	}
-	_, err = e.stdout.Write(data)
-	return err
+	defer cancel()
+	return explain(c.QueueExport(ctx, e.stdout))
+}
+
+// writeJSON prints a document as one line of JSON, as the daemon sent it.
+func writeJSON(w io.Writer, doc any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
 }

@@ -1,16 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/client"
 	"github.com/lastfmd/lastfmd/daemon/service"
 )
 
@@ -20,7 +20,8 @@ const statusTimeout = 5 * time.Second
 
 // statusReport is `lastfmd status --json`: the service manager's view and
 // the daemon's own (/readyz, /v1/status). Daemon is the /v1/status
-// document, or a string saying why there is none ("not running").
+// document (*client.Status), or a string saying why there is none ("not
+// running").
 type statusReport struct {
 	Service service.State `json:"service"`
 	URL     string        `json:"url,omitempty"`
@@ -80,76 +81,43 @@ func collectStatus(e *env, user bool) statusReport {
 		r.Reason = err.Error()
 		return r
 	}
-	c.hc.Timeout = statusTimeout
-	r.URL = c.base
-	ready, reason, answered := readyz(c)
-	r.Ready, r.Reason = ready, reason
-	if !answered {
-		r.Tried = []string{c.base}
-		if demo := demoURL(); demo != c.base {
+	r.URL = c.Addr()
+	ctx, cancel := context.WithTimeout(context.Background(), statusTimeout)
+	defer cancel()
+	err = c.Ready(ctx)
+	ce, _ := client.AsError(err)
+	switch {
+	case err == nil:
+		r.Ready = true
+	case ce != nil && ce.NoAnswer():
+		r.Reason = "no answer at " + c.Addr()
+		r.Tried = []string{c.Addr()}
+		if demo := demoURL(); demo != c.Addr() {
 			r.Tried = append(r.Tried, demo)
 			if findDemo(demo) {
 				r.Demo = demo
 			}
 		}
 		return r
-	}
-	req, _ := http.NewRequest(http.MethodGet, c.base+"/v1/status", nil)
-	resp, err := c.do(req)
-	if err != nil {
-		r.Daemon = "not running"
+	case ce != nil:
+		r.Reason = fmt.Sprintf("/readyz answered %d: %s", ce.Status, ce.Message)
+	default:
+		r.Reason = err.Error()
 		return r
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	doc, err := c.Status(ctx)
+	ce, _ = client.AsError(err)
 	switch {
-	case err != nil:
-		r.Daemon = "status unreadable: " + err.Error()
-	case resp.StatusCode != http.StatusOK:
-		r.Daemon = fmt.Sprintf("status refused (HTTP %d): %s", resp.StatusCode, apiMessage(body))
+	case err == nil:
+		r.Daemon = doc
+	case ce != nil && ce.NoAnswer():
+		r.Daemon = "not running"
+	case ce != nil:
+		r.Daemon = fmt.Sprintf("status refused (HTTP %d): %s", ce.Status, ce.Message)
 	default:
-		var doc json.RawMessage
-		if json.Unmarshal(body, &doc) != nil {
-			r.Daemon = "status unreadable: not JSON"
-		} else {
-			r.Daemon = doc
-		}
+		r.Daemon = "status unreadable: " + err.Error()
 	}
 	return r
-}
-
-// readyz asks the daemon's /readyz: ready, why not, and whether anything
-// answered at all.
-func readyz(c *client) (ready bool, reason string, answered bool) {
-	req, err := http.NewRequest(http.MethodGet, c.base+"/readyz", nil)
-	if err != nil {
-		return false, err.Error(), false
-	}
-	resp, err := c.do(req)
-	if err != nil {
-		return false, "no answer at " + c.base, false
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	if resp.StatusCode != http.StatusOK {
-		return false, fmt.Sprintf("/readyz answered %d: %s", resp.StatusCode, strings.TrimSpace(apiMessage(body))), true
-	}
-	return true, "", true
-}
-
-// apiMessage is the message of a Last.fm-shaped error body, else the body.
-func apiMessage(body []byte) string {
-	var e struct {
-		Message string `json:"message"`
-	}
-	if json.Unmarshal(body, &e) == nil && e.Message != "" {
-		return e.Message
-	}
-	s := strings.TrimSpace(string(body))
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	return s
 }
 
 // printStatus writes the human summary.
@@ -209,15 +177,11 @@ func printStatus(w io.Writer, r statusReport, user bool) {
 		}
 		fmt.Fprintf(w, "          %s\n", startHint(st, user))
 	}
-	raw, ok := r.Daemon.(json.RawMessage)
+	doc, ok := r.Daemon.(*client.Status)
 	if !ok {
 		if s, _ := r.Daemon.(string); s != "" && s != "not running" {
 			fmt.Fprintf(w, "status:   %s\n", s)
 		}
-		return
-	}
-	var doc daemon.StatusDoc
-	if json.Unmarshal(raw, &doc) != nil {
 		return
 	}
 	printDaemonStatus(w, doc, time.Now()) // status_human.go

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"os"
 	"strings"
+
+	"github.com/lastfmd/lastfmd/client"
 )
 
 // demoListen is where `lastfmd demo` listens unless told otherwise; status
@@ -25,16 +27,14 @@ func demoURL() string {
 // the unauthenticated /healthz: never the listener token, never a question
 // whose answer would say more.
 func findDemo(base string) bool {
+	// No token, no redirects followed.
+	c, err := client.New(base, client.WithHTTPClient(&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}))
+	if err != nil {
+		return false
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), statusTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
-	if err != nil {
-		return false
-	}
-	resp, err := http.DefaultTransport.RoundTrip(req) // no client: no redirects, no cookies, no token
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	return c.Health(ctx) == nil
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/client"
 	"github.com/lastfmd/lastfmd/daemon/service"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -17,7 +17,7 @@ const skewWarn = 2 * time.Minute
 
 // printDaemonStatus writes the human summary of the /v1/status document,
 // one labelled line per part, each problem followed by what to run.
-func printDaemonStatus(w io.Writer, doc daemon.StatusDoc, now time.Time) {
+func printDaemonStatus(w io.Writer, doc *client.Status, now time.Time) {
 	fmt.Fprintf(w, "version:  %s, up %s, listening on %s\n", doc.Version, time.Duration(doc.UptimeSeconds)*time.Second, doc.Listen)
 	fmt.Fprintf(w, "accounts: %s\n", accountsLine(doc.Accounts))
 	fmt.Fprintf(w, "cache:    %s\n", cacheLine(doc.Cache))
@@ -57,7 +57,7 @@ func startHint(st service.State, user bool) string {
 	return "start one: `lastfmd run` (see README \"Running it for real\"), install it: `lastfmd install --user`, or try `lastfmd demo`"
 }
 
-func accountsLine(accts []daemon.AccountStatus) string {
+func accountsLine(accts []client.AccountStatus) string {
 	if len(accts) == 0 {
 		return "none signed in: reads work; for writes run `lastfmd auth login`"
 	}
@@ -85,7 +85,7 @@ func accountsLine(accts []daemon.AccountStatus) string {
 	return strings.Join(names, ", ")
 }
 
-func cacheLine(c daemon.CacheStatus) string {
+func cacheLine(c client.CacheStatus) string {
 	s := fmt.Sprintf("%s, %s of %s", plural(c.Entries, "entry", "entries"), humanBytes(c.Bytes), humanBytes(c.MaxBytes))
 	reads := c.Hits + c.Misses + c.Stale
 	if reads == 0 {
@@ -104,7 +104,7 @@ func cacheLine(c daemon.CacheStatus) string {
 	return s + ")"
 }
 
-func queueLine(q daemon.QueueStatus, now time.Time) string {
+func queueLine(q client.QueueStatus, now time.Time) string {
 	s := fmt.Sprintf("%d pending", q.Pending)
 	if q.Pending > 0 {
 		var more []string
@@ -124,7 +124,7 @@ func queueLine(q daemon.QueueStatus, now time.Time) string {
 // upstreamLine says in plain words whether Last.fm answers now (the later
 // of the last success and the last failure decides), with both times, so
 // the line is right again as soon as Last.fm recovers.
-func upstreamLine(u daemon.UpstreamStatus, now time.Time) string {
+func upstreamLine(u client.UpstreamStatus, now time.Time) string {
 	okAt, badAt := parseTime(u.LastSuccess), parseTime(u.LastFailure)
 	var health string
 	switch {
@@ -154,7 +154,7 @@ func upstreamLine(u daemon.UpstreamStatus, now time.Time) string {
 	return s
 }
 
-func clockLine(u daemon.UpstreamStatus) string {
+func clockLine(u client.UpstreamStatus) string {
 	if u.Calls == 0 {
 		return "not measured yet (it is compared with the Date of Last.fm's answers)"
 	}
@@ -176,7 +176,7 @@ func clockLine(u daemon.UpstreamStatus) string {
 	return fmt.Sprintf("%s %s Last.fm's (fine: under %s)", abs, side, skewWarn)
 }
 
-func limiterLine(l daemon.LimiterStatus, backoffUntil string, now time.Time) string {
+func limiterLine(l client.LimiterStatus, backoffUntil string, now time.Time) string {
 	s := fmt.Sprintf("%g calls/s, burst %d, %d waiting", l.Rate, l.Burst, l.Waiting)
 	if t, err := time.Parse(time.RFC3339, backoffUntil); err == nil {
 		if d := t.Sub(now).Round(time.Second); d > 0 {

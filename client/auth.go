@@ -1,0 +1,135 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// The /v1/auth/ endpoints: the daemon signs in and manages accounts (it
+// holds the API secret and owns the session file). None of their answers
+// holds a session key.
+
+// Account is one account as GET /v1/auth/accounts lists it: never the key.
+type Account struct {
+	Name        string    `json:"name"`
+	User        string    `json:"user,omitempty"`
+	Default     bool      `json:"default"`
+	NeedsSignin bool      `json:"needs_signin"`
+	Added       time.Time `json:"added,omitzero"`
+	// FromConfig: the account comes from session_key_file (or the
+	// session-key credential), not from a sign-in.
+	FromConfig bool `json:"from_config,omitempty"`
+}
+
+// LoginState is a desktop sign-in's progress.
+type LoginState string
+
+// The states of a desktop sign-in the daemon runs.
+const (
+	LoginPending  LoginState = "pending"
+	LoginSignedIn LoginState = "signed_in"
+	LoginFailed   LoginState = "failed"
+)
+
+// Login is a desktop sign-in the daemon polls Last.fm for: POST
+// /v1/auth/login starts it (URL is the page to approve it on), GET
+// /v1/auth/login/{id} says how it goes.
+type Login struct {
+	ID      string     `json:"id"`
+	State   LoginState `json:"state"`
+	Account string     `json:"account,omitempty"`
+	User    string     `json:"user,omitempty"`
+	Message string     `json:"message,omitempty"`
+	URL     string     `json:"url,omitempty"`
+	// ExpiresAt is when the daemon gives up (RFC 3339).
+	ExpiresAt string `json:"expires_at,omitempty"`
+}
+
+// SignedIn is the answer of a mobile sign-in or an import: the account the
+// session is stored as, and its Last.fm user.
+type SignedIn struct {
+	Account string `json:"account"`
+	User    string `json:"user,omitempty"`
+	Message string `json:"message"`
+}
+
+// LoginStart starts a desktop sign-in; account names the account to store
+// it as ("": the Last.fm user name).
+func (c *Client) LoginStart(ctx context.Context, account string) (*Login, error) {
+	return c.login(ctx, request{method: http.MethodPost, path: "/v1/auth/login", body: map[string]string{"account": account}})
+}
+
+// LoginPoll asks how the desktop sign-in id goes.
+func (c *Client) LoginPoll(ctx context.Context, id string) (*Login, error) {
+	return c.login(ctx, request{method: http.MethodGet, path: "/v1/auth/login/" + url.PathEscape(id)})
+}
+
+func (c *Client) login(ctx context.Context, r request) (*Login, error) {
+	var lg Login
+	if err := c.getJSON(ctx, r, &lg); err != nil {
+		return nil, err
+	}
+	return &lg, nil
+}
+
+// Mobile signs in with a user name and password (auth.getMobileSession).
+// The password goes to the daemon and on to Last.fm only.
+func (c *Client) Mobile(ctx context.Context, username, password, account string) (*SignedIn, error) {
+	return c.signedIn(ctx, "/v1/auth/mobile", map[string]string{"username": username, "password": password, "account": account})
+}
+
+// Import stores a session key someone already holds, once Last.fm says it
+// belongs to username.
+func (c *Client) Import(ctx context.Context, username, sessionKey, account string) (*SignedIn, error) {
+	return c.signedIn(ctx, "/v1/auth/import", map[string]string{"username": username, "session_key": sessionKey, "account": account})
+}
+
+func (c *Client) signedIn(ctx context.Context, path string, body map[string]string) (*SignedIn, error) {
+	var s SignedIn
+	if err := c.getJSON(ctx, request{method: http.MethodPost, path: path, body: body}, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// SetDefault makes name the default account (the one a request naming none
+// runs as).
+func (c *Client) SetDefault(ctx context.Context, name string) error {
+	return c.getJSON(ctx, request{method: http.MethodPost, path: "/v1/auth/default", body: map[string]string{"account": name}}, nil)
+}
+
+// Logout forgets an account's session. The daemon refuses while the
+// account has scrobbles waiting, unless force (they are dead-lettered).
+func (c *Client) Logout(ctx context.Context, name string, force bool) error {
+	var q url.Values
+	if force {
+		q = url.Values{"force": {"1"}}
+	}
+	return c.getJSON(ctx, request{method: http.MethodDelete, path: "/v1/auth/accounts/" + url.PathEscape(name), query: q}, nil)
+}
+
+// Accounts lists the accounts signed in.
+func (c *Client) Accounts(ctx context.Context) ([]Account, error) {
+	var out struct {
+		Accounts []Account `json:"accounts"`
+	}
+	if err := c.getJSON(ctx, request{method: http.MethodGet, path: "/v1/auth/accounts"}, &out); err != nil {
+		return nil, err
+	}
+	return out.Accounts, nil
+}
+
+// WebURL asks for the address of the daemon's /auth/ page, where a browser
+// can connect an account. With a listener token it carries a one-time
+// ?access= code.
+func (c *Client) WebURL(ctx context.Context) (string, error) {
+	var out struct {
+		URL string `json:"url"`
+	}
+	if err := c.getJSON(ctx, request{method: http.MethodPost, path: "/v1/auth/web", body: map[string]string{}}, &out); err != nil {
+		return "", err
+	}
+	return out.URL, nil
+}

@@ -1,0 +1,110 @@
+package client
+
+import (
+	"context"
+	"io"
+	"net/http"
+)
+
+// Status is the /v1/status document: counts and names only, never a key,
+// token or signature.
+type Status struct {
+	Version       string          `json:"version"`
+	UptimeSeconds int64           `json:"uptime_seconds"`
+	Listen        string          `json:"listen"`
+	Accounts      []AccountStatus `json:"accounts"`
+	Cache         CacheStatus     `json:"cache"`
+	Queue         QueueStatus     `json:"queue"`
+	Upstream      UpstreamStatus  `json:"upstream"`
+	Limiter       LimiterStatus   `json:"limiter"`
+}
+
+// AccountStatus is one account in the status document, without its key.
+type AccountStatus struct {
+	Name           string `json:"name"`
+	User           string `json:"user,omitempty"`
+	Default        bool   `json:"default"`
+	NeedsSignin    bool   `json:"needs_signin"`
+	ScrobblesToday int    `json:"scrobbles_today"`
+}
+
+// CacheStatus is the read cache's counters.
+type CacheStatus struct {
+	Entries   int    `json:"entries"`
+	Bytes     int64  `json:"bytes"`
+	MaxBytes  int64  `json:"max_bytes"`
+	Hits      uint64 `json:"hits"`
+	Misses    uint64 `json:"misses"`
+	Stale     uint64 `json:"stale"`
+	Evictions uint64 `json:"evictions"`
+}
+
+// QueueStatus is the scrobble journal's figures. NextAttempt is an RFC
+// 3339 time, "" for none.
+type QueueStatus struct {
+	Pending              int    `json:"pending"`
+	Dead                 int    `json:"dead"`
+	OldestPendingSeconds int64  `json:"oldest_pending_seconds"`
+	NextAttempt          string `json:"next_attempt"`
+	LastError            string `json:"last_error"`
+}
+
+// UpstreamStatus is what the daemon knows of Last.fm's health. The times
+// are RFC 3339, "" for never.
+type UpstreamStatus struct {
+	Calls            uint64 `json:"calls"`
+	Errors           uint64 `json:"errors"`
+	LastError        string `json:"last_error"`
+	BackoffUntil     string `json:"backoff_until"`
+	ClockSkewSeconds int64  `json:"clock_skew_seconds"`
+	KeyProblem       string `json:"key_problem"`
+	// LastSuccess and LastFailure: the later of the two says whether
+	// Last.fm answers well now.
+	LastSuccess string `json:"last_success"`
+	LastFailure string `json:"last_failure"`
+}
+
+// LimiterStatus is the outbound limiter's configuration and queue.
+type LimiterStatus struct {
+	Rate    float64 `json:"rate"`
+	Burst   int     `json:"burst"`
+	Waiting int     `json:"waiting"`
+}
+
+// Status asks GET /v1/status.
+func (c *Client) Status(ctx context.Context) (*Status, error) {
+	var s Status
+	if err := c.getJSON(ctx, request{method: http.MethodGet, path: "/v1/status"}, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Health asks GET /healthz: nil when a lastfmd answers 200 there.
+func (c *Client) Health(ctx context.Context) error {
+	return c.Probe(ctx, "/healthz")
+}
+
+// Ready asks GET /readyz, which reflects the daemon itself (listener,
+// journal), never Last.fm: nil when ready; else an *Error whose Message
+// says why not (Status 503), or that nothing answered.
+func (c *Client) Ready(ctx context.Context) error {
+	return c.Probe(ctx, "/readyz")
+}
+
+// Probe asks GET path (with its query, if any) and wants 200: what a
+// monitor asks of a daemon behind a proxy that maps /readyz elsewhere. It
+// never sends the token, so it may be asked of a daemon the token is not
+// for (a demo). Any other status is an *Error.
+func (c *Client) Probe(ctx context.Context, path string) error {
+	resp, err := c.send(ctx, request{method: http.MethodGet, path: path, noToken: true})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		return decodeError(c.addr, path, resp.StatusCode, body, false)
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/daemon/authflow"
+)
+
+// authBackend is where the auth commands act: the running daemon (through
+// package client) or this process, from the configuration. chooseAuth is
+// the one place that picks; the subcommands only call these methods, and
+// both sides answer in the same words (the error's message, no HTTP
+// status), so a command reads the same whichever acted.
+type authBackend interface {
+	// Login runs a desktop sign-in: show gets the approval page's address;
+	// Login returns once the user allowed access, or it failed or ctx ended.
+	Login(ctx context.Context, account string, show func(url string)) (*client.SignedIn, error)
+	Mobile(ctx context.Context, username, password, account string) (*client.SignedIn, error)
+	Import(ctx context.Context, username, sessionKey, account string) (*client.SignedIn, error)
+	SetDefault(ctx context.Context, name string) error
+	Logout(ctx context.Context, name string, force bool) error
+	Accounts(ctx context.Context) ([]client.Account, error)
+	Close()
+}
+
+// chooseAuth returns the daemon when one answers (it holds the secret and
+// owns sessions.json), else this process's backend: withFlows when the
+// command signs in (it then needs the API key and secret). poll is how often
+// a desktop sign-in is checked (0: 1 s through the daemon, 3 s here).
+func chooseAuth(e *env, withFlows bool, poll time.Duration) (authBackend, error) {
+	c, err := findDaemon(e)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		return &remoteAuth{c: c, poll: poll}, nil
+	}
+	return openLocal(e, withFlows, poll)
+}
+
+// remoteAuth asks the daemon.
+type remoteAuth struct {
+	c    *client.Client
+	poll time.Duration
+}
+
+// authError is the daemon's refusal as its message only, the words the
+// local flows give (errMessage); what explain words (no daemon, no token)
+// as it words it.
+func authError(err error) error {
+	err = explain(err)
+	if ce, ok := client.AsError(err); ok && ce.Code != 0 {
+		return errors.New(ce.Message)
+	}
+	return err
+}
+
+func (r *remoteAuth) Login(ctx context.Context, account string, show func(string)) (*client.SignedIn, error) {
+	lg, err := r.c.LoginStart(ctx, account)
+	if err != nil {
+		return nil, authError(err)
+	}
+	show(lg.URL)
+	poll := r.poll
+	if poll <= 0 {
+		poll = time.Second
+	}
+	for {
+		select {
+		case <-ctx.Done():
+		case <-time.After(poll):
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("stopped waiting; the daemon keeps the sign-in open until %s", lg.ExpiresAt)
+		}
+		st, err := r.c.LoginPoll(ctx, lg.ID)
+		if err != nil {
+			if ctx.Err() != nil {
+				continue
+			}
+			return nil, authError(err)
+		}
+		switch st.State {
+		case client.LoginSignedIn:
+			return &client.SignedIn{Account: st.Account, User: st.User}, nil
+		case client.LoginFailed:
+			return nil, fmt.Errorf("not signed in: %s", st.Message)
+		}
+	}
+}
+
+func (r *remoteAuth) Mobile(ctx context.Context, username, password, account string) (*client.SignedIn, error) {
+	s, err := r.c.Mobile(ctx, username, password, account)
+	return s, authError(err)
+}
+
+func (r *remoteAuth) Import(ctx context.Context, username, key, account string) (*client.SignedIn, error) {
+	s, err := r.c.Import(ctx, username, key, account)
+	return s, authError(err)
+}
+
+func (r *remoteAuth) SetDefault(ctx context.Context, name string) error {
+	return authError(r.c.SetDefault(ctx, name))
+}
+
+func (r *remoteAuth) Logout(ctx context.Context, name string, force bool) error {
+	return authError(r.c.Logout(ctx, name, force))
+}
+
+func (r *remoteAuth) Accounts(ctx context.Context) ([]client.Account, error) {
+	list, err := r.c.Accounts(ctx)
+	return list, authError(err)
+}
+
+func (r *remoteAuth) Close() {}
+
+// The local backend: the flows and the session store (auth_where.go).
+
+func (l *local) Login(ctx context.Context, account string, show func(string)) (*client.SignedIn, error) {
+	d, err := l.flows.Begin(ctx)
+	if err != nil {
+		return nil, errMessage(err)
+	}
+	show(d.URL())
+	a, err := l.flows.Wait(ctx, d, account)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("stopped waiting; nothing was stored")
+		}
+		return nil, fmt.Errorf("not signed in: %v", errMessage(err))
+	}
+	return &client.SignedIn{Account: a.Name, User: a.User}, nil
+}
+
+func (l *local) Mobile(ctx context.Context, username, password, account string) (*client.SignedIn, error) {
+	a, err := l.flows.Mobile(ctx, username, password, account)
+	if err != nil {
+		return nil, errMessage(err)
+	}
+	return &client.SignedIn{Account: a.Name, User: a.User}, nil
+}
+
+func (l *local) Import(ctx context.Context, username, key, account string) (*client.SignedIn, error) {
+	a, err := l.flows.Import(ctx, username, key, account)
+	if err != nil {
+		return nil, errMessage(err)
+	}
+	return &client.SignedIn{Account: a.Name, User: a.User}, nil
+}
+
+func (l *local) SetDefault(_ context.Context, name string) error {
+	return errMessage(authflow.SetDefault(l.store, name))
+}
+
+func (l *local) Logout(_ context.Context, name string, force bool) error {
+	return errMessage(authflow.Logout(l.store, name, force, nil))
+}
+
+// Accounts lists the store as the daemon's /v1/auth/accounts would.
+func (l *local) Accounts(context.Context) ([]client.Account, error) {
+	var out []client.Account
+	for _, a := range authflow.List(l.store) {
+		out = append(out, client.Account{Name: a.Name, User: a.User, Default: a.Default, NeedsSignin: a.NeedsSignin,
+			Added: a.Added, FromConfig: a.FromConfig})
+	}
+	return out, nil
+}
