@@ -34,6 +34,9 @@ type AccountQueue struct {
 	LastError            string    `json:"last_error,omitempty"`
 	LastErrorAt          time.Time `json:"last_error_at,omitzero"`
 	OldestPendingSeconds int64     `json:"oldest_pending_seconds"`
+	// DiskProblem is set while answers wait in memory because the journal
+	// cannot write them (a full disk).
+	DiskProblem string `json:"disk_problem,omitempty"`
 }
 
 // QueueItem is one journalled call: a scrobble or a write that waits to

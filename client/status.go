@@ -47,6 +47,9 @@ type QueueStatus struct {
 	OldestPendingSeconds int64  `json:"oldest_pending_seconds"`
 	NextAttempt          string `json:"next_attempt"`
 	LastError            string `json:"last_error"`
+	// DiskProblem is set while the journal cannot write (a full disk):
+	// what is wrong and what to do.
+	DiskProblem string `json:"disk_problem,omitempty"`
 }
 
 // UpstreamStatus is what the daemon knows of Last.fm's health. The times

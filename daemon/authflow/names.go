@@ -20,4 +20,3 @@ func CheckAccountName(name string) error {
 	}
 	return nil
 }
-
