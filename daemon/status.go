@@ -4,7 +4,7 @@ import (
 	"time"
 )
 
-// StatusDoc is the /v1/status document (DESIGN.md "Observability"). It
+// StatusDoc is the /v1/status document (docs/operations.md#v1status). It
 // holds counts and names only: never a key, token or signature.
 type StatusDoc struct {
 	Version       string          `json:"version"`

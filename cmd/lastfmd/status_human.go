@@ -10,7 +10,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/service"
 )
 
-// skewWarn is the clock skew status flags: DESIGN.md "Reliability rules"
+// skewWarn is the clock skew status flags: docs/design.md#reliability-rules
 // (Last.fm ignores scrobbles it thinks come from the future).
 const skewWarn = 2 * time.Minute
 

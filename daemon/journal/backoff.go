@@ -6,7 +6,7 @@ import (
 )
 
 // nextStep is the back-off step after one more failure: base first, then
-// doubling, never above max (DESIGN.md: "retry with back-off 5 s -> 8 min").
+// doubling, never above max (docs/design.md#reliability-rules: "retry with back-off 5 s -> 8 min").
 func nextStep(step, base, max time.Duration) time.Duration {
 	switch {
 	case step <= 0:

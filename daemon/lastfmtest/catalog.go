@@ -2,7 +2,7 @@ package lastfmtest
 
 import "strings"
 
-// kind is a method class (lastfm-api.md §3).
+// kind is a method class (the method pages, https://www.last.fm/api/show/METHOD).
 type kind int
 
 const (
