@@ -366,9 +366,6 @@ func allowedImports(text string) (map[string]map[string]bool, error) {
 // it (the standard library is always allowed), every package has a row,
 // and every row is a package.
 func TestDesignImports(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list over the module")
-	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command")
