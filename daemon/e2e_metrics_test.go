@@ -24,7 +24,8 @@ type metricSpec struct {
 	labels []string
 }
 
-// designMetrics is the table of docs/operations.md#metrics, in its order.
+// designMetrics is the table of docs/operations.md#metrics, in its order,
+// but for lastfmd_limiter_waiting, which this list does not check.
 var designMetrics = []metricSpec{
 	{"lastfmd_requests_total", dto.MetricType_COUNTER, []string{"class", "code", "route"}},
 	{"lastfmd_request_duration_seconds", dto.MetricType_HISTOGRAM, []string{"route"}},
