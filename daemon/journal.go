@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"errors"
 	"io"
 	"time"
 
@@ -34,6 +35,9 @@ func (m *Main) openJournal() error {
 			}
 		},
 	})
+	if errors.Is(err, journal.ErrLocked) {
+		return alreadyRunning(cfg.StateDir) // pidfile.go
+	}
 	if err != nil {
 		return err
 	}
@@ -74,7 +78,7 @@ func (m *Main) journalStatus(doc *StatusDoc) {
 		return
 	}
 	st := m.Journal.Stats()
-	doc.Queue = QueueStatus{Pending: st.Pending, Dead: st.Dead, LastError: st.LastError}
+	doc.Queue = QueueStatus{Pending: st.Pending, Dead: st.Dead, LastError: st.LastError, DiskProblem: st.DiskProblem}
 	if !st.OldestPending.IsZero() {
 		doc.Queue.OldestPendingSeconds = int64(m.Now().Sub(st.OldestPending) / time.Second)
 	}

@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -97,6 +98,8 @@ type Main struct {
 	ready       atomic.Bool
 	ln          net.Listener
 	health      healthChecks // AddHealthCheck (health.go)
+	pidFile     string       // state_dir/lastfmd.pid while this daemon runs (pidfile.go)
+	pidOnce     sync.Once
 }
 
 // Open builds every part and starts listening; Run then serves.
@@ -123,6 +126,9 @@ func (m *Main) Open() error {
 	}
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return fmt.Errorf("state_dir %s: %w", cfg.StateDir, err)
+	}
+	if err := privateState(cfg.StateDir, m.Log); err != nil { // statedir.go
+		return err
 	}
 	var static []accounts.Account
 	if cfg.LastFM.SessionKey.IsSet() {
@@ -199,6 +205,7 @@ func (m *Main) Open() error {
 	if err := m.listen(); err != nil {
 		return err
 	}
+	m.writePIDFile() // pidfile.go
 	m.startJournal()
 	m.ready.Store(true)
 	return nil
@@ -266,6 +273,7 @@ func (m *Main) Run(ctx context.Context) error {
 	err := m.HTTP.Serve(ctx, m.ln, m.DrainTimeout)
 	m.ready.Store(false)
 	m.closeJournal() // after the HTTP drain: senders finish their batch, then the file closes
+	m.removePIDFile()
 	return err
 }
 
@@ -279,6 +287,7 @@ func (m *Main) Close() error {
 		m.ln.Close()
 	}
 	m.closeJournal()
+	m.removePIDFile()
 	return nil
 }
 

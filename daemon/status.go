@@ -44,6 +44,9 @@ type QueueStatus struct {
 	OldestPendingSeconds int64  `json:"oldest_pending_seconds"`
 	NextAttempt          string `json:"next_attempt"`
 	LastError            string `json:"last_error"`
+	// DiskProblem is set while the journal cannot write (a full disk):
+	// Last.fm's answers wait in memory and nothing is sent again.
+	DiskProblem string `json:"disk_problem,omitempty"`
 }
 
 // UpstreamStatus is what lastfmd knows of Last.fm's health.
@@ -54,6 +57,10 @@ type UpstreamStatus struct {
 	BackoffUntil     string `json:"backoff_until"`
 	ClockSkewSeconds int64  `json:"clock_skew_seconds"`
 	KeyProblem       string `json:"key_problem"`
+	// LastSuccess and LastFailure are RFC 3339 times ("" for never): the
+	// later of the two says whether Last.fm answers well now.
+	LastSuccess string `json:"last_success"`
+	LastFailure string `json:"last_failure"`
 }
 
 // LimiterStatus is the outbound limiter's configuration and queue.
@@ -87,7 +94,8 @@ func (m *Main) Status() StatusDoc {
 	}
 	up := m.Upstream.Stats().Snapshot()
 	doc.Upstream = UpstreamStatus{Calls: up.Calls, Errors: up.Errors, LastError: up.LastError,
-		ClockSkewSeconds: int64(up.ClockSkew / time.Second), KeyProblem: up.KeyProblem}
+		ClockSkewSeconds: int64(up.ClockSkew / time.Second), KeyProblem: up.KeyProblem,
+		LastSuccess: rfc3339(up.LastOKAt), LastFailure: rfc3339(up.LastErrorAt)}
 	lim := m.Upstream.Limiter()
 	if until := lim.BackoffUntil(); until.After(m.Now()) {
 		doc.Upstream.BackoffUntil = until.UTC().Format(time.RFC3339)
@@ -95,4 +103,12 @@ func (m *Main) Status() StatusDoc {
 	doc.Limiter = LimiterStatus{Rate: lim.Rate(), Burst: lim.Burst(), Waiting: lim.Waiting()}
 	m.journalStatus(&doc) // journal.go
 	return doc
+}
+
+// rfc3339 renders t for the status document, "" for the zero time.
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
 }

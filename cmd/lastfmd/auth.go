@@ -39,10 +39,35 @@ func newAuthCmd(e *env) *cobra.Command {
 		Example: "  lastfmd auth login\n  lastfmd auth mobile --username rj\n  lastfmd auth status",
 		Args:    noArgs,
 	}
-	cmd.PersistentFlags().StringVar(&f.account, "account", "", "account name to sign in as, or to act on (default: the Last.fm user name, or the default account)")
 	cmd.AddCommand(newAuthLoginCmd(e, f), newAuthMobileCmd(e, f), newAuthWebCmd(e, f), newAuthImportCmd(e, f),
 		newAuthDefaultCmd(e, f), newAuthStatusCmd(e, f), newAuthLogoutCmd(e, f))
+	// --account only where it does something (not on web), worded for each.
+	for _, sub := range cmd.Commands() {
+		if usage, ok := accountFlagUsage[sub.Name()]; ok {
+			sub.Flags().StringVar(&f.account, "account", "", usage)
+		}
+	}
 	return cmd
+}
+
+// accountFlagUsage is --account's help on each auth command that reads it.
+var accountFlagUsage = map[string]string{
+	"login":   "name of the account to store the session as (default: the Last.fm user name)",
+	"mobile":  "name of the account to store the session as (default: the Last.fm user name)",
+	"import":  "name of the account to store the session as (default: --username)",
+	"default": "the account to make the default (instead of NAME)",
+	"status":  "show only this account",
+	"logout":  "the account to sign out (default: the default account)",
+}
+
+// signedIn is the line a successful sign-in prints: the account, and the
+// Last.fm user when it has another name, so that "work" is not mistaken
+// for the user.
+func signedIn(account, user string) string {
+	if user == "" || user == account {
+		return "Signed in as " + account
+	}
+	return fmt.Sprintf("Signed in as the Last.fm user %s, stored as the account %s", user, account)
 }
 
 // noArgs is cobra.NoArgs reporting a usage error.

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,21 +11,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
-)
-
-const (
-	authKey    = "0123456789abcdef0123456789abcdef"
-	authSecret = "cli-SECRET-never-shown"
-	authToken  = "cli-listener-TOKEN-never-shown"
 )
 
 // authWorld is an emulator, optionally a daemon in front of it, and the
@@ -38,7 +31,7 @@ type authWorld struct {
 	url      string // the daemon's URL, "" without one
 	stateDir string
 	confPath string
-	logs     *lockedBuffer
+	logs     *daemontest.Buffer
 }
 
 type worldOpt struct {
@@ -48,23 +41,17 @@ type worldOpt struct {
 
 func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
 	t.Helper()
-	emu, err := lastfmtest.New(lastfmtest.Options{APIKey: authKey, Secret: authSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { emu.Close() })
-	emu.AddUser("alice", "alice-pw", false)
-	emu.AddUser("bob", "bob-pw", false)
-	w := &authWorld{t: t, emu: emu, stateDir: t.TempDir(), logs: &lockedBuffer{}}
+	emu := daemontest.Emulator(t)
+	w := &authWorld{t: t, emu: emu, stateDir: t.TempDir(), logs: &daemontest.Buffer{}}
 	dir := t.TempDir()
 	secretFile := filepath.Join(dir, "secret")
-	if err := os.WriteFile(secretFile, []byte(authSecret+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(secretFile, []byte(daemontest.Secret+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tokenLine := ""
 	if o.token {
 		tf := filepath.Join(dir, "token")
-		if err := os.WriteFile(tf, []byte(authToken+"\n"), 0o600); err != nil {
+		if err := os.WriteFile(tf, []byte(daemontest.Token+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		tokenLine = fmt.Sprintf("token_file = %q\n", tf)
@@ -75,7 +62,7 @@ func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
 	ln.Close()
 	w.confPath = filepath.Join(dir, "lastfmd.toml")
 	conf := fmt.Sprintf("listen = %q\nstate_dir = %q\n[lastfm]\napi_key = %q\napi_secret_file = %q\nupstream = %q\nauth_url = %q\nrate = 100.0\nburst = 100\n[security]\n%s",
-		listen, w.stateDir, authKey, secretFile, emu.URL(), emu.AuthURL(), tokenLine)
+		listen, w.stateDir, daemontest.Key, secretFile, emu.URL(), emu.AuthURL(), tokenLine)
 	if err := os.WriteFile(w.confPath, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -88,18 +75,7 @@ func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
 	}
 	cfg.Listen = "127.0.0.1:0"
 	w.m = &daemon.Main{Config: cfg, Log: slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), SignInPoll: 10 * time.Millisecond}
-	if err := w.m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		w.m.Close()
-	})
-	w.url = w.m.URL()
+	w.url = daemontest.Run(t, w.m, nil)
 	return w
 }
 
@@ -126,7 +102,7 @@ func (w *authWorld) store() *accounts.Store {
 // noSecrets fails if any secret shows in s.
 func (w *authWorld) noSecrets(s, where string, secrets ...string) {
 	w.t.Helper()
-	for _, sec := range append(secrets, authSecret, authToken) {
+	for _, sec := range append(secrets, daemontest.Secret, daemontest.Token) {
 		if sec != "" && strings.Contains(s, sec) {
 			w.t.Errorf("a secret (%.4s…) appears in %s", sec, where)
 		}
@@ -162,21 +138,4 @@ func (w *authWorld) loginRun(env []string, user string, args ...string) (url, ou
 		code = ee.ExitCode()
 	}
 	return url, first + string(rest), stderr.String(), code
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

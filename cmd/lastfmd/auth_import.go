@@ -45,6 +45,7 @@ func newAuthImportCmd(e *env, f *authFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			before, _ := authAccounts(e) // to say so when the import replaces a session
 			var name, user string
 			if c != nil {
 				var out struct {
@@ -71,6 +72,11 @@ func newAuthImportCmd(e *env, f *authFlags) *cobra.Command {
 				name, user = a.Name, a.User
 			}
 			fmt.Fprintf(e.stdout, "Imported the session of %s as the account %s\n", user, name)
+			for _, a := range before {
+				if a.Name == name {
+					fmt.Fprintf(e.stdout, "It replaces the session the account %s had (Last.fm user %s); the old key is forgotten\n", name, dash(a.User))
+				}
+			}
 			return nil
 		},
 	}

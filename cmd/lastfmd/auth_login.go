@@ -78,7 +78,7 @@ func loginThroughDaemon(e *env, c *client, f *authFlags, noBrowser bool) error {
 		}
 		switch st.State {
 		case authflow.LoginSignedIn:
-			fmt.Fprintf(e.stdout, "Signed in as %s\n", st.Account)
+			fmt.Fprintln(e.stdout, signedIn(st.Account, st.User))
 			return nil
 		case authflow.LoginFailed:
 			return fmt.Errorf("not signed in: %s", st.Message)
@@ -106,6 +106,6 @@ func loginLocally(e *env, f *authFlags, noBrowser bool) error {
 		}
 		return fmt.Errorf("not signed in: %v", errMessage(err))
 	}
-	fmt.Fprintf(e.stdout, "Signed in as %s\n", a.Name)
+	fmt.Fprintln(e.stdout, signedIn(a.Name, a.User))
 	return nil
 }

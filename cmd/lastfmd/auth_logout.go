@@ -27,20 +27,18 @@ func newAuthLogoutCmd(e *env, f *authFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			name := f.account
+			list, err := authAccounts(e)
+			if err != nil {
+				return err
+			}
+			name, wasDefault := f.account, false
+			for _, a := range list {
+				if a.Default && (name == "" || name == a.Name) {
+					name, wasDefault = a.Name, true
+				}
+			}
 			if name == "" {
-				list, err := authAccounts(e)
-				if err != nil {
-					return err
-				}
-				for _, a := range list {
-					if a.Default {
-						name = a.Name
-					}
-				}
-				if name == "" {
-					return errors.New("no account is signed in")
-				}
+				return errors.New("no account is signed in")
 			}
 			if c != nil {
 				path := "/v1/auth/accounts/" + url.PathEscape(name)
@@ -59,9 +57,30 @@ func newAuthLogoutCmd(e *env, f *authFlags) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "Signed out %s\n", name)
+			if wasDefault {
+				fmt.Fprintln(e.stdout, defaultAfterLogout(e))
+			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "sign out even with scrobbles waiting (they are dead-lettered)")
 	return cmd
+}
+
+// defaultAfterLogout says which account requests that name none now use,
+// since the default was the one signed out.
+func defaultAfterLogout(e *env) string {
+	list, err := authAccounts(e)
+	if err != nil {
+		return "It was the default account: see the new one with `lastfmd auth status`"
+	}
+	for _, a := range list {
+		if a.Default {
+			return fmt.Sprintf("It was the default account; the default is now %s (change it: lastfmd auth default NAME)", a.Name)
+		}
+	}
+	if len(list) == 0 {
+		return "It was the last account: writes need `lastfmd auth login` again"
+	}
+	return "It was the default account and there is none now: choose one with `lastfmd auth default NAME`"
 }

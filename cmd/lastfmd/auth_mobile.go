@@ -40,16 +40,17 @@ func newAuthMobileCmd(e *env, f *authFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var name string
+			var name, user string
 			if c != nil {
 				var out struct {
 					Account string `json:"account"`
+					User    string `json:"user"`
 				}
 				if err := authCall(c, http.MethodPost, "/v1/auth/mobile",
 					map[string]string{"username": username, "password": password, "account": f.account}, &out); err != nil {
 					return err
 				}
-				name = out.Account
+				name, user = out.Account, out.User
 			} else {
 				l, err := openLocal(e, true, 0)
 				if err != nil {
@@ -62,9 +63,9 @@ func newAuthMobileCmd(e *env, f *authFlags) *cobra.Command {
 				if err != nil {
 					return errMessage(err)
 				}
-				name = a.Name
+				name, user = a.Name, a.User
 			}
-			fmt.Fprintf(e.stdout, "Signed in as %s\n", name)
+			fmt.Fprintln(e.stdout, signedIn(name, user))
 			return nil
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 )
 
@@ -19,7 +20,7 @@ func TestAuthCLILoginThroughDaemon(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s %s", code, out, errOut)
 	}
-	if !strings.HasPrefix(url, w.emu.AuthURL()+"?api_key="+authKey+"&token=") {
+	if !strings.HasPrefix(url, w.emu.AuthURL()+"?api_key="+daemontest.Key+"&token=") {
 		t.Errorf("first line %q is not the approval URL", url)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -42,7 +43,7 @@ func TestAuthCLILoginThroughDaemon(t *testing.T) {
 	}
 	// --account names it.
 	_, out, errOut, code = w.loginRun(w.env(), "bob", "--no-browser", "--account", "bob-work")
-	if code != 0 || !strings.Contains(out, "Signed in as bob-work") {
+	if code != 0 || !strings.Contains(out, "Signed in as the Last.fm user bob, stored as the account bob-work") {
 		t.Fatalf("--account: %d %s %s", code, out, errOut)
 	}
 	// An unknown account is a clear error.
@@ -97,7 +98,7 @@ func TestAuthCLILoginLocal(t *testing.T) {
 func TestAuthCLIWhereFlowsRun(t *testing.T) {
 	w := newAuthWorld(t, worldOpt{})
 	// No secret configured: the local flow says what is missing.
-	env := append(cleanEnv(t), "LASTFMD_API_KEY="+authKey)
+	env := append(cleanEnv(t), "LASTFMD_API_KEY="+daemontest.Key)
 	_, errOut, code := runCLI(t, env, "alice-pw\n", "auth", "mobile", "--username", "alice", "--password-stdin")
 	if code != 1 || !strings.Contains(errOut, "secret") {
 		t.Errorf("without a secret: %d %s", code, errOut)
@@ -216,8 +217,25 @@ func TestAuthCLIImportStatusDefaultLogout(t *testing.T) {
 				t.Errorf("logout nobody: %d %s", code, errOut)
 			}
 			// Without --account: the default account.
-			if out, errOut, code = runCLI(t, w.env(), "", "auth", "logout"); code != 0 || out != "Signed out home\n" {
+			// Signing out the default account says where the default went.
+			if out, errOut, code = runCLI(t, w.env(), "", "auth", "logout"); code != 0 ||
+				out != "Signed out home\nIt was the default account; the default is now bob (change it: lastfmd auth default NAME)\n" {
 				t.Fatalf("logout: %d %q %q", code, out, errOut)
+			}
+			// An import over an existing account says it replaces a session.
+			skBob2 := w.emu.NewSession("bob")
+			if out, errOut, code = runCLI(t, w.env(), skBob2+"\n", "auth", "import", "--username", "bob"); code != 0 ||
+				!strings.Contains(out, "It replaces the session the account bob had (Last.fm user bob)") {
+				t.Errorf("import over bob: %d %q %q", code, out, errOut)
+			}
+			w.noSecrets(out, "import", sk, skBob2)
+			// The last one.
+			if out, errOut, code = runCLI(t, w.env(), "", "auth", "logout"); code != 0 || !strings.Contains(out, "It was the last account: writes need `lastfmd auth login` again") {
+				t.Errorf("logout of the last account: %d %q %q", code, out, errOut)
+			}
+			// --account is offered only where it does something.
+			if _, errOut, code = runCLI(t, w.env(), "", "auth", "web", "--account", "x"); code != 2 || !strings.Contains(errOut, "unknown flag: --account") {
+				t.Errorf("auth web --account: %d %q", code, errOut)
 			}
 			if _, ok := w.store().Get("home"); ok {
 				t.Error("home still stored")

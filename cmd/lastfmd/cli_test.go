@@ -184,7 +184,8 @@ func TestConfigDumpRedactsSecrets(t *testing.T) {
 	dir := t.TempDir()
 	secretFile := filepath.Join(dir, "secret")
 	os.WriteFile(secretFile, []byte("SUPER-secret-value\n"), 0o600)
-	env := cleanEnv(t, "LASTFMD_API_KEY=0123456789abcdef0123456789abcdef", "LASTFMD_API_SECRET_FILE="+secretFile)
+	env := cleanEnv(t, "LASTFMD_API_KEY=0123456789abcdef0123456789abcdef", "LASTFMD_API_SECRET_FILE="+secretFile,
+		"LASTFMD_UPSTREAM=http://127.0.0.1:1/2.0/") // config check must not reach the internet
 	out, errOut, code := runCLI(t, env, "", "config", "dump")
 	if code != 0 {
 		t.Fatalf("dump: %d %s", code, errOut)

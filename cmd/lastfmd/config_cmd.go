@@ -16,23 +16,11 @@ func newConfigCmd(e *env) *cobra.Command {
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:     "check",
-		Short:   "Validate the configuration as `lastfmd run` would load it",
+		Short:   "Validate the configuration as `lastfmd run` would load it, and ask Last.fm whether the key and secret belong together",
 		Example: "  lastfmd config check --config /etc/lastfmd/lastfmd.toml",
 		Args:    exactArgs(0),
 		RunE: func(*cobra.Command, []string) error {
-			cfg, warnings, err := config.Load(config.Options{Path: e.configPath, NeedCredentials: true})
-			if err != nil {
-				return err
-			}
-			for _, w := range warnings {
-				fmt.Fprintln(e.stderr, "warning:", w)
-			}
-			from := cfg.File
-			if from == "" {
-				from = "defaults and environment (no file)"
-			}
-			fmt.Fprintf(e.stdout, "configuration OK: %s\n", from)
-			return nil
+			return runConfigCheck(e) // config_check.go
 		},
 	}, &cobra.Command{
 		Use:     "dump",

@@ -39,7 +39,7 @@ func newDemoCmd(e *env) *cobra.Command {
 			return runDemo(e, listen, verbose)
 		},
 	}
-	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:7376", "address for the demo daemon")
+	cmd.Flags().StringVar(&listen, "listen", demoListen, "address for the demo daemon")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every request (debug level)")
 	return cmd
 }

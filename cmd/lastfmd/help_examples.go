@@ -15,7 +15,8 @@ var builtinExamples = map[string]string{
 	"lastfmd completion": "  source <(lastfmd completion bash)\n" +
 		"  lastfmd completion zsh > \"${fpath[1]}/_lastfmd\"\n" +
 		"  lastfmd completion fish > ~/.config/fish/completions/lastfmd.fish",
-	"lastfmd completion bash": "  source <(lastfmd completion bash)                               # this shell only\n" +
+	"lastfmd completion bash": "  sudo apt-get install bash-completion                           # once: bash needs it for any completion\n" +
+		"  source <(lastfmd completion bash)                               # this shell only\n" +
 		"  lastfmd completion bash | sudo tee /etc/bash_completion.d/lastfmd   # every new shell",
 	"lastfmd completion zsh":        "  lastfmd completion zsh > \"${fpath[1]}/_lastfmd\"   # then start a new shell",
 	"lastfmd completion fish":       "  lastfmd completion fish > ~/.config/fish/completions/lastfmd.fish",

@@ -25,10 +25,10 @@ func newQueueCmd(e *env) *cobra.Command {
 		Short: "Inspect the scrobble journal: pending items, dead letters, retry, drop, export",
 		Long: "queue shows what the running daemon still has to send to Last.fm and what it gave up on\n" +
 			"(dead letters), retries or drops items by id, and exports everything as JSON lines.",
-		Example: "  lastfmd queue list\n  lastfmd queue retry 17 18\n  lastfmd queue drop 17\n  lastfmd queue export > queue-backup.jsonl",
+		Example: "  lastfmd queue list\n  lastfmd queue retry 17 18\n  lastfmd queue drop 17\n  lastfmd queue export > queue-backup.jsonl\n  lastfmd queue salvage",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageError{errors.New("missing subcommand: list, retry, drop or export")}
+			return usageError{errors.New("missing subcommand: list, retry, drop, export or salvage")}
 		},
 	}
 	var asJSON bool
@@ -67,7 +67,7 @@ func newQueueCmd(e *env) *cobra.Command {
 			return queueExport(e)
 		},
 	}
-	cmd.AddCommand(list, retry, drop, export)
+	cmd.AddCommand(list, retry, drop, export, newQueueSalvageCmd(e))
 	return cmd
 }
 
@@ -164,17 +164,18 @@ func queueList(e *env, asJSON bool, limit int) error {
 		return fmt.Errorf("the daemon's queue document is not JSON: %w", err)
 	}
 	w := e.stdout
-	fmt.Fprintf(w, "%d pending, %d dead letters\n", q.Pending, q.Dead)
+	now := time.Now()
+	fmt.Fprintf(w, "%s, %s\n", plural(q.Pending, "pending", "pending"), plural(q.Dead, "dead letter", "dead letters"))
 	if q.KeyProblem != "" {
 		fmt.Fprintf(w, "PAUSED for every account: %s\n", q.KeyProblem)
 	}
 	for _, a := range q.Accounts {
 		line := fmt.Sprintf("  %s: %d pending, %d dead, %d scrobbled today", a.Account, a.Pending, a.Dead, a.ScrobblesToday)
 		if a.Pending > 0 {
-			line += ", oldest " + (time.Duration(a.OldestPendingSeconds) * time.Second).String() + " ago"
+			line += ", oldest " + relative(time.Duration(a.OldestPendingSeconds)*time.Second) + " old"
 		}
-		if a.NextAttempt != "" {
-			line += ", next attempt " + a.NextAttempt
+		if t := parseTime(a.NextAttempt); !t.IsZero() {
+			line += ", next attempt " + ago(t, now)
 		}
 		fmt.Fprintln(w, line)
 		if a.Paused != "" {
@@ -186,18 +187,24 @@ func queueList(e *env, asJSON bool, limit int) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(q.Items) > 0 {
-		fmt.Fprintln(tw, "\nPENDING\nID\tACCOUNT\tWHAT\tPLAYED (UTC)\tATTEMPTS\tLAST ERROR")
+		fmt.Fprintln(tw, "\nPENDING\nID\tACCOUNT\tWHAT\tPLAYED\tATTEMPTS\tLAST ERROR")
 		for _, it := range q.Items {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", it.ID, it.Account, describe(it), played(it), it.Attempts, it.LastError)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", it.ID, it.Account, describe(it), played(it, now), it.Attempts, it.LastError)
 		}
 	}
+	var deadIDs []string
 	if len(q.DeadLetters) > 0 {
-		fmt.Fprintln(tw, "\nDEAD LETTERS (lastfmd queue retry ID / drop ID)\nID\tACCOUNT\tWHAT\tPLAYED (UTC)\tREASON")
+		fmt.Fprintln(tw, "\nDEAD LETTERS\nID\tACCOUNT\tWHAT\tPLAYED\tREASON")
 		for _, it := range q.DeadLetters {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", it.ID, it.Account, describe(it), played(it), it.Reason)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", it.ID, it.Account, describe(it), played(it, now), it.Reason)
+			deadIDs = append(deadIDs, strconv.FormatUint(it.ID, 10))
 		}
 	}
 	tw.Flush()
+	if len(deadIDs) > 0 {
+		fmt.Fprintf(w, "\nNext: fix what REASON names, then send them again: lastfmd queue retry %s\n"+
+			"      or give up on one for good: lastfmd queue drop ID\n", strings.Join(deadIDs, " "))
+	}
 	if q.Truncated {
 		fmt.Fprintln(w, "(more items than --limit; see `lastfmd queue export` for all)")
 	}
@@ -223,11 +230,12 @@ func describe(it queueItem) string {
 	return strings.NewReplacer("\t", " ", "\n", " ").Replace(what)
 }
 
-func played(it queueItem) string {
+// played is when a scrobble was played, in local time, relative to now.
+func played(it queueItem, now time.Time) string {
 	if it.Timestamp == 0 {
 		return "-"
 	}
-	return time.Unix(it.Timestamp, 0).UTC().Format("2006-01-02 15:04")
+	return ago(time.Unix(it.Timestamp, 0), now)
 }
 
 // queueAct is retry or drop: it prints what happened to each id and exits
@@ -253,7 +261,7 @@ func queueAct(e *env, action string, args []string) error {
 	}
 	failed := 0
 	for _, it := range res.Items {
-		fmt.Fprintf(e.stdout, "%d: %s\n", it.ID, it.Result)
+		fmt.Fprintf(e.stdout, "%d: %s\n", it.ID, changeWords(it.Result))
 		if it.Result != "retrying" && it.Result != "dropped" {
 			failed++
 		}
@@ -262,6 +270,19 @@ func queueAct(e *env, action string, args []string) error {
 		return exitError{code: 1, msg: fmt.Sprintf("lastfmd queue %s: %d of %d ids were not acted on (see `lastfmd queue list`)", action, failed, len(ids))}
 	}
 	return nil
+}
+
+// changeWords says what retry or drop did to an id, in words.
+func changeWords(result string) string {
+	switch result {
+	case "retrying":
+		return "queued to be sent again"
+	case "sent":
+		return "already sent: Last.fm answered it, so there is nothing to retry or drop"
+	case "unknown":
+		return "not in the queue: no item has this id (see `lastfmd queue list`)"
+	}
+	return result
 }
 
 func queueExport(e *env) error {

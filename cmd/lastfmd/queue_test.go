@@ -1,11 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
-	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
@@ -22,34 +22,13 @@ import (
 // queueDaemon runs a daemon in front of an emulator and returns its URL.
 func queueDaemon(t *testing.T) (*daemon.Main, *lastfmtest.Server) {
 	t.Helper()
-	emu, err := lastfmtest.New(lastfmtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { emu.Close() })
-	emu.AddUser("alice", "pw", false)
+	emu := daemontest.Emulator(t)
 	state := t.TempDir()
-	store, err := accounts.Open(state, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Put(accounts.Account{Name: "alice", Key: emu.NewSession("alice"), User: "alice"}); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Defaults()
-	cfg.Listen, cfg.StateDir = "127.0.0.1:0", state
-	cfg.LastFM.APIKey, cfg.LastFM.APISecret = emu.APIKey(), config.Secret(emu.Secret())
-	cfg.LastFM.Upstream = emu.URL()
-	cfg.LastFM.Rate, cfg.LastFM.Burst = 1000, 1000
+	daemontest.SignIn(t, emu, state, accounts.Account{Name: "alice", User: "alice"})
+	cfg := daemontest.Config(emu, state)
 	m := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler),
 		JournalTuning: journal.Tuning{BackoffBase: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond, Poll: 10 * time.Millisecond}}
-	if err := m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; m.Close() })
+	daemontest.Run(t, m, nil)
 	return m, emu
 }
 
@@ -87,6 +66,10 @@ func TestQueueCLI(t *testing.T) {
 		!strings.Contains(out, "PENDING") || !strings.Contains(out, "Cher - First") || !strings.Contains(out, id1+"  ") {
 		t.Fatalf("list: %d %q %q", code, out, errOut)
 	}
+	// Times are local and relative, never RFC 3339 to the nanosecond.
+	if !strings.Contains(out, " min ago (") || regexp.MustCompile(`\d{4}-\d\d-\d\dT`).MatchString(out) || strings.Contains(out, "UTC") {
+		t.Errorf("list times are not relative and local:\n%s", out)
+	}
 	out, _, code = runCLI(t, env, "", "queue", "list", "--json")
 	var doc struct {
 		Pending int `json:"pending"`
@@ -108,18 +91,30 @@ func TestQueueCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "DEAD LETTERS") || !strings.Contains(out, "logged out") {
 		t.Fatalf("list with dead letters: %d %q", code, out)
 	}
+	if want := "Next: fix what REASON names, then send them again: lastfmd queue retry " + id0 + " " + id1; !strings.Contains(out, want) &&
+		!strings.Contains(out, "lastfmd queue retry "+id1+" "+id0) {
+		t.Errorf("list does not say what to do with the dead letters (%q):\n%s", want, out)
+	}
 	out, errOut, code = runCLI(t, env, "", "queue", "drop", id1)
 	if code != 0 || strings.TrimSpace(out) != id1+": dropped" {
 		t.Fatalf("drop: %d %q %q", code, out, errOut)
 	}
 	out, errOut, code = runCLI(t, env, "", "queue", "retry", id0, "999999")
-	if code != 1 || !strings.Contains(out, id0+": retrying") || !strings.Contains(out, "999999: unknown") || !strings.Contains(errOut, "1 of 2 ids") {
+	if code != 1 || !strings.Contains(out, id0+": queued to be sent again") || !strings.Contains(out, "999999: not in the queue: no item has this id") || !strings.Contains(errOut, "1 of 2 ids") {
 		t.Fatalf("retry: %d %q %q", code, out, errOut)
 	}
 	emu.Start()
 	waitfor.True(t, "the retried dead letter's delivery", func() bool { return len(emu.Scrobbles("alice")) == 1 })
 	if got := emu.Scrobbles("alice"); got[0].Track != "First" {
 		t.Errorf("delivered %+v", got)
+	}
+	// Retrying it once sent says so, not "unknown".
+	waitfor.Within(waitfor.Bound, func() bool { // the answer is being settled
+		out, errOut, code = runCLI(t, env, "", "queue", "retry", id0)
+		return strings.Contains(out, "already sent")
+	})
+	if code != 1 || !strings.Contains(out, id0+": already sent: Last.fm answered it") {
+		t.Errorf("retry of a sent item: %d %q %q", code, out, errOut)
 	}
 
 	// Usage errors exit 2; no daemon exits 1; never a stack trace.

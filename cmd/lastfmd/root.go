@@ -21,8 +21,14 @@ type env struct {
 	configPath     string
 }
 
+// exitStateDamaged is the exit status for state lastfmd cannot trust (a
+// damaged journal or sessions.json): a person must act, so the systemd
+// units list it in RestartPreventExitStatus= and do not restart in a loop.
+// 65 is sysexits.h's EX_DATAERR.
+const exitStateDamaged = 65
+
 // execute runs the command line and returns the exit status: 0, 1 for a
-// failure, 2 for a usage error. Errors are one line on stderr; never a Go
+// failure, 2 for a usage error, exitStateDamaged for damaged state. Errors are one line on stderr; never a Go
 // stack trace.
 func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
@@ -47,6 +53,10 @@ func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		name = cmd.CommandPath()
 	}
 	fmt.Fprintf(stderr, "%s: %s\n", name, oneLine(err.Error()))
+	var damaged interface{ StateDamaged() bool }
+	if errors.As(err, &damaged) && damaged.StateDamaged() {
+		return exitStateDamaged
+	}
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", name)
@@ -89,12 +99,16 @@ func newRoot(e *env) *cobra.Command {
 		Example:       "  lastfmd demo\n  lastfmd call artist.getInfo artist=Cher",
 	}
 	root.PersistentFlags().StringVar(&e.configPath, "config", "", "configuration file (default: $LASTFMD_CONFIG, ~/.config/lastfmd/lastfmd.toml, /etc/lastfmd/lastfmd.toml)")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(flagError) // typos.go: "did you mean"
+	root.Version = versionLine()
+	root.SetVersionTemplate("lastfmd {{.Version}}\n")
 	root.AddCommand(newRunCmd(e), newDemoCmd(e), newCallCmd(e), newVersionCmd(e), newConfigCmd(e))
 	root.AddCommand(newServiceCmds(e)...) // install.go: install, uninstall, start, stop, restart, status, healthcheck
 	root.AddCommand(newAuthCmd(e))        // auth*.go: login, mobile, web, import, default, status, logout
 	root.AddCommand(newQueueCmd(e))       // queue.go: list, retry, drop, export
 	addBuiltinExamples(root)              // help_examples.go: help, completion
+	refuseUnknownSubcommands(root)        // typos.go: after every command exists
+	refuseUnknownHelpTopics(root)
 	return root
 }
 

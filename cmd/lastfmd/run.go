@@ -16,7 +16,7 @@ func newRunCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "run",
 		Short:   "Run the daemon in the foreground (what the service unit starts)",
-		Example: "  LASTFMD_API_KEY=... LASTFMD_API_SECRET_FILE=~/.config/lastfmd/secret lastfmd run\n  lastfmd run --listen 127.0.0.1:7375 --config ./lastfmd.toml",
+		Example: "  LASTFMD_API_KEY=... LASTFMD_API_SECRET_FILE=~/.config/lastfmd/api-secret lastfmd run\n  lastfmd run --listen 127.0.0.1:7375 --config ./lastfmd.toml",
 		Args:    exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			flags := map[string]string{}
@@ -28,6 +28,9 @@ func newRunCmd(e *env) *cobra.Command {
 			}
 			cfg, warnings, err := config.Load(config.Options{Path: e.configPath, Flags: flags, NeedCredentials: true})
 			if err != nil {
+				return err
+			}
+			if err := cfg.CheckAPIKey(); err != nil {
 				return err
 			}
 			log, level, err := daemon.NewLogger(e.stderr, cfg.LogFormat, cfg.LogLevel)

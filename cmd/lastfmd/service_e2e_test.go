@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
@@ -182,7 +183,7 @@ func TestSystemdSocketActivationRules(t *testing.T) {
 		if st, _ := get(t, hc, base+"/v1/status"); st != 401 {
 			t.Errorf("no token: %d, want 401", st)
 		}
-		if st, _ := get(t, hc, base+"/v1/status", "Authorization", "Bearer "+svcToken); st != 200 {
+		if st, _ := get(t, hc, base+"/v1/status", "Authorization", "Bearer "+daemontest.Token); st != 200 {
 			t.Errorf("with token: %d", st)
 		}
 		d.signal(syscall.SIGTERM)
@@ -329,7 +330,7 @@ func TestSignalHupReloadsLogLevel(t *testing.T) {
 			mu.Unlock()
 		}}
 		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/v1/artist.getInfo?artist="+url.QueryEscape(artist), nil)
-		req.Header.Set("Authorization", "Bearer "+svcToken)
+		req.Header.Set("Authorization", "Bearer "+daemontest.Token)
 		req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
 		resp, err := hc.Do(req)
 		if err != nil {
@@ -400,6 +401,11 @@ func fakeSystemd(t *testing.T) (env []string, log func() string) {
 	logf := dir + "/calls.log"
 	systemctl := `#!/bin/sh
 echo "systemctl $*" >> "$FAKE_LOG"
+if [ -n "$FAKE_FAIL" ]; then
+  case " $* " in
+  *" $FAKE_FAIL "*) echo "$FAKE_STDERR" >&2; echo 'See "systemctl status lastfmd.service" for details.' >&2; exit 1 ;;
+  esac
+fi
 case " $* " in
 *" show "*)
   case " $* " in
@@ -490,9 +496,20 @@ func TestServiceUserInstallCLI(t *testing.T) {
 	if out, _, code = runCLI(t, env, "", "status", "--user"); code != 1 || !strings.Contains(out, "service:  stopped") || !strings.Contains(out, "daemon:   not running") {
 		t.Errorf("status: %d\n%s", code, out)
 	}
-	if out, errOut, code = runCLI(t, env, "", "start", "--user"); code != 0 || !strings.Contains(calls(), "systemctl start --user lastfmd.service") {
+	if out, errOut, code = runCLI(t, env, "", "start", "--user"); code != 0 || !strings.Contains(calls(), "systemctl --user start lastfmd.service") {
 		t.Errorf("start: %d %s %s\n%s", code, out, errOut, calls())
 	}
+	// systemctl refuses: its own words reach the user, with the next step.
+	failing := append(env, "FAKE_FAIL=start", "FAKE_STDERR=Job for lastfmd.service failed because the control process exited with error code.")
+	_, errOut, code = runCLI(t, failing, "", "start", "--user")
+	teach(t, "", errOut, code, "start failed: `systemctl --user start lastfmd.service`: Job for lastfmd.service failed because the control process exited with error code.",
+		"systemctl --user status lastfmd", "journalctl --user -u lastfmd")
+	if strings.Contains(errOut, "exit status 1") {
+		t.Errorf("only the exit status: %s", errOut)
+	}
+	failing = append(env, "FAKE_FAIL=disable", "FAKE_STDERR=Failed to disable unit: Access denied")
+	_, errOut, code = runCLI(t, failing, "", "uninstall", "--user")
+	teach(t, "", errOut, code, "removing the user service failed: `systemctl --user disable lastfmd.service`: Failed to disable unit: Access denied", "lastfmd uninstall --user` again")
 	if out, errOut, code = runCLI(t, env, "", "uninstall", "--user"); code != 0 || !strings.Contains(out, "uninstalled") {
 		t.Errorf("uninstall: %d %s %s", code, out, errOut)
 	}
@@ -641,13 +658,13 @@ func TestServiceCredentialsAndStateDirectory(t *testing.T) {
 	w := newSvcWorld(t, svcOpts{})
 	w.emu.AddUser("bob", "bob-pw", false)
 	creds := t.TempDir()
-	for name, v := range map[string]string{"api-secret": svcSecret, "session-key": w.sk, "token": svcToken} {
+	for name, v := range map[string]string{"api-secret": daemontest.Secret, "session-key": w.sk, "token": daemontest.Token} {
 		if err := os.WriteFile(creds+"/"+name, []byte(v+"\n"), 0o400); err != nil {
 			t.Fatal(err)
 		}
 	}
 	state := t.TempDir()
-	conf := fmt.Sprintf("listen = %q\n[lastfm]\napi_key = %q\nupstream = %q\n", w.busy.Addr().String(), svcKey, w.emu.URL())
+	conf := fmt.Sprintf("listen = %q\n[lastfm]\napi_key = %q\nupstream = %q\n", w.busy.Addr().String(), daemontest.Key, w.emu.URL())
 	if err := os.WriteFile(w.conf, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -655,7 +672,7 @@ func TestServiceCredentialsAndStateDirectory(t *testing.T) {
 	l.listenTCP(t, "127.0.0.1:0")
 	d := w.start(&l, "CREDENTIALS_DIRECTORY="+creds, "STATE_DIRECTORY="+state)
 	hc, base := httpClient(w.ready(d))
-	auth := []string{"Authorization", "Bearer " + svcToken}
+	auth := []string{"Authorization", "Bearer " + daemontest.Token}
 
 	if st, _ := get(t, hc, base+"/v1/status"); st != 401 {
 		t.Errorf("no token: %d, want 401", st)
@@ -674,7 +691,7 @@ func TestServiceCredentialsAndStateDirectory(t *testing.T) {
 	}
 	w.noSecrets(string(body), "the love answer")
 
-	form := url.Values{"method": {"auth.getMobileSession"}, "username": {"bob"}, "password": {"bob-pw"}, "api_key": {svcToken}, "format": {"json"}}
+	form := url.Values{"method": {"auth.getMobileSession"}, "username": {"bob"}, "password": {"bob-pw"}, "api_key": {daemontest.Token}, "format": {"json"}}
 	resp, err = hc.PostForm(base+"/2.0/", form)
 	if err != nil {
 		t.Fatal(err)

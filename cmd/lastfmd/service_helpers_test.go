@@ -17,14 +17,9 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
-)
-
-const (
-	svcKey    = "0123456789abcdef0123456789abcdef"
-	svcSecret = "svc-SECRET-never-shown"
-	svcToken  = "svc-listener-TOKEN-never-shown"
 )
 
 // svcWorld is the emulator, a state directory with alice signed in, a
@@ -52,23 +47,12 @@ type svcOpts struct {
 
 func newSvcWorld(t *testing.T, o svcOpts) *svcWorld {
 	t.Helper()
-	emu, err := lastfmtest.New(lastfmtest.Options{APIKey: svcKey, Secret: svcSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { emu.Close() })
-	emu.AddUser("alice", "alice-pw", false)
+	emu := daemontest.Emulator(t)
 	w := &svcWorld{t: t, emu: emu, dir: t.TempDir(), token: o.token, logLvl: o.logLevel}
 	w.state = filepath.Join(w.dir, "state")
-	w.sk = emu.NewSession("alice")
-	store, err := accounts.Open(w.state, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Put(accounts.Account{Name: "alice", Key: w.sk, User: "alice"}); err != nil {
-		t.Fatal(err)
-	}
-	w.secrets = []string{svcSecret, w.sk, svcToken}
+	w.sk = daemontest.SignIn(t, emu, w.state, accounts.Account{Name: "alice", User: "alice"})[0]
+	w.secrets = []string{daemontest.Secret, w.sk, daemontest.Token}
+	var err error
 	if w.busy, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +68,7 @@ func newSvcWorld(t *testing.T, o svcOpts) *svcWorld {
 func (w *svcWorld) writeConfig(level, extra string) {
 	w.t.Helper()
 	secretFile := filepath.Join(w.dir, "secret")
-	if err := os.WriteFile(secretFile, []byte(svcSecret+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(secretFile, []byte(daemontest.Secret+"\n"), 0o600); err != nil {
 		w.t.Fatal(err)
 	}
 	if level == "" {
@@ -93,13 +77,13 @@ func (w *svcWorld) writeConfig(level, extra string) {
 	tok := ""
 	if w.token {
 		tf := filepath.Join(w.dir, "token")
-		if err := os.WriteFile(tf, []byte(svcToken+"\n"), 0o600); err != nil {
+		if err := os.WriteFile(tf, []byte(daemontest.Token+"\n"), 0o600); err != nil {
 			w.t.Fatal(err)
 		}
 		tok = fmt.Sprintf("token_file = %q\n", tf)
 	}
 	conf := fmt.Sprintf("listen = %q\nstate_dir = %q\nlog_level = %q\n[lastfm]\napi_key = %q\napi_secret_file = %q\nupstream = %q\nrate = 100.0\nburst = 100\n%s\n[security]\n%s",
-		w.busy.Addr().String(), w.state, level, svcKey, secretFile, w.emu.URL(), extra, tok)
+		w.busy.Addr().String(), w.state, level, daemontest.Key, secretFile, w.emu.URL(), extra, tok)
 	if err := os.WriteFile(w.conf, []byte(conf), 0o600); err != nil {
 		w.t.Fatal(err)
 	}
@@ -159,7 +143,7 @@ func (l *svcListeners) listenUnix(t *testing.T, path string) {
 type svcDaemon struct {
 	t      *testing.T
 	cmd    *exec.Cmd
-	stderr *lockedBuffer
+	stderr *daemontest.Buffer
 	done   chan struct{}
 	code   int
 }
@@ -176,7 +160,7 @@ func (w *svcWorld) start(l *svcListeners, extraEnv ...string) *svcDaemon {
 		env = append(env, fmt.Sprintf("LISTEN_FDS=%d", len(l.files)), "LISTEN_FDNAMES="+strings.Join(l.names, ":"))
 	}
 	cmd.Env = cleanEnv(w.t, append(env, extraEnv...)...)
-	d := &svcDaemon{t: w.t, cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	d := &svcDaemon{t: w.t, cmd: cmd, stderr: &daemontest.Buffer{}, done: make(chan struct{})}
 	cmd.Stderr = d.stderr
 	cmd.Stdout = d.stderr
 	if err := cmd.Start(); err != nil {

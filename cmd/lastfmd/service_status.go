@@ -27,6 +27,10 @@ type statusReport struct {
 	Ready   bool          `json:"ready"`
 	Reason  string        `json:"reason,omitempty"`
 	Daemon  any           `json:"daemon"`
+	// Tried lists the addresses asked when none was ready; Demo is the
+	// address where a demo answered /healthz (status_find.go).
+	Tried []string `json:"tried,omitempty"`
+	Demo  string   `json:"demo,omitempty"`
 }
 
 func newStatusCmd(e *env) *cobra.Command {
@@ -81,6 +85,13 @@ func collectStatus(e *env, user bool) statusReport {
 	ready, reason, answered := readyz(c)
 	r.Ready, r.Reason = ready, reason
 	if !answered {
+		r.Tried = []string{c.base}
+		if demo := demoURL(); demo != c.base {
+			r.Tried = append(r.Tried, demo)
+			if findDemo(demo) {
+				r.Demo = demo
+			}
+		}
 		return r
 	}
 	req, _ := http.NewRequest(http.MethodGet, c.base+"/v1/status", nil)
@@ -187,7 +198,15 @@ func printStatus(w io.Writer, r statusReport, user bool) {
 	case r.URL != "" && r.Reason != "" && strings.HasPrefix(r.Reason, "/readyz"):
 		fmt.Fprintf(w, "daemon:   not ready at %s: %s\n", r.URL, r.Reason)
 	default:
-		fmt.Fprintf(w, "daemon:   not running (%s)\n", r.Reason)
+		reason := r.Reason
+		if len(r.Tried) > 0 {
+			reason = "no answer at " + strings.Join(r.Tried, ", nor at ")
+		}
+		fmt.Fprintf(w, "daemon:   not running (%s)\n", reason)
+		if r.Demo != "" {
+			// Only a demo: never report it as this configuration's daemon.
+			fmt.Fprintf(w, "          a demo answers at %s (`lastfmd demo`, in front of its emulator, not Last.fm): to try it, export LASTFMD_URL=%s\n", r.Demo, r.Demo)
+		}
 		fmt.Fprintf(w, "          %s\n", startHint(st, user))
 	}
 	raw, ok := r.Daemon.(json.RawMessage)

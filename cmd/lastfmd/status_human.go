@@ -8,6 +8,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/service"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // skewWarn is the clock skew status flags: docs/design.md#reliability-rules
@@ -21,15 +22,18 @@ func printDaemonStatus(w io.Writer, doc daemon.StatusDoc, now time.Time) {
 	fmt.Fprintf(w, "accounts: %s\n", accountsLine(doc.Accounts))
 	fmt.Fprintf(w, "cache:    %s\n", cacheLine(doc.Cache))
 	fmt.Fprintf(w, "queue:    %s\n", queueLine(doc.Queue, now))
-	if doc.Queue.LastError != "" && doc.Queue.Pending+doc.Queue.Dead > 0 {
+	if doc.Queue.LastError != "" && doc.Queue.LastError != doc.Queue.DiskProblem && doc.Queue.Pending+doc.Queue.Dead > 0 {
 		fmt.Fprintf(w, "          last error: %s\n", doc.Queue.LastError)
+	}
+	if doc.Queue.DiskProblem != "" {
+		fmt.Fprintf(w, "          disk: %s\n", doc.Queue.DiskProblem)
 	}
 	if doc.Queue.Dead > 0 {
 		fmt.Fprintf(w, "          see the dead letters: lastfmd queue list; send them again: lastfmd queue retry ID...\n")
 	}
-	fmt.Fprintf(w, "upstream: %s\n", upstreamLine(doc.Upstream))
+	fmt.Fprintf(w, "upstream: %s\n", upstreamLine(doc.Upstream, now))
 	if doc.Upstream.KeyProblem != "" {
-		fmt.Fprintf(w, "          API key problem: %s: check lastfm.api_key and the secret (lastfmd config check), then restart\n", doc.Upstream.KeyProblem)
+		fmt.Fprintf(w, "          %s: %s\n", doc.Upstream.KeyProblem, signer.CredentialsFix)
 	}
 	fmt.Fprintf(w, "clock:    %s\n", clockLine(doc.Upstream))
 	fmt.Fprintf(w, "limiter:  %s\n", limiterLine(doc.Limiter, doc.Upstream.BackoffUntil, now))
@@ -60,10 +64,10 @@ func accountsLine(accts []daemon.AccountStatus) string {
 	var names []string
 	for _, a := range accts {
 		n := a.Name
-		if a.User != "" && a.User != a.Name {
-			n += " (Last.fm user " + a.User + ")"
-		}
 		var tags []string
+		if a.User != "" && a.User != a.Name {
+			tags = append(tags, "Last.fm user "+a.User)
+		}
 		if a.Default {
 			tags = append(tags, "default")
 		}
@@ -117,21 +121,35 @@ func queueLine(q daemon.QueueStatus, now time.Time) string {
 	return s + ", " + plural(q.Dead, "dead letter", "dead letters")
 }
 
-func upstreamLine(u daemon.UpstreamStatus) string {
-	health := "healthy"
+// upstreamLine says in plain words whether Last.fm answers now (the later
+// of the last success and the last failure decides), with both times, so
+// the line is right again as soon as Last.fm recovers.
+func upstreamLine(u daemon.UpstreamStatus, now time.Time) string {
+	okAt, badAt := parseTime(u.LastSuccess), parseTime(u.LastFailure)
+	var health string
 	switch {
 	case u.KeyProblem != "":
-		health = "API key refused"
+		health = "Last.fm refuses lastfmd's API key or secret"
 	case u.BackoffUntil != "":
-		health = "rate limited by Last.fm"
+		health = "Last.fm asked lastfmd to slow down (rate limited)"
 	case u.Calls == 0:
-		health = "no call yet"
-	case u.Errors > 0 && u.LastError != "":
-		health = "answering, with errors"
+		health = "no call to Last.fm yet"
+	case !badAt.IsZero() && !badAt.Before(okAt):
+		health = "failing: Last.fm's last answer was an error"
+		if okAt.IsZero() {
+			health = "failing: no call to Last.fm has succeeded yet"
+		}
+	case !badAt.IsZero():
+		health = "working again: the last call succeeded"
+	default:
+		health = "working"
 	}
-	s := fmt.Sprintf("%s, %s, %s", health, plural(int(u.Calls), "call", "calls"), plural(int(u.Errors), "error", "errors"))
+	s := fmt.Sprintf("%s; %s, %s", health, plural(int(u.Calls), "call", "calls"), plural(int(u.Errors), "error", "errors"))
+	if u.Calls > 0 {
+		s += "; last success " + ago(okAt, now) + ", last failure " + ago(badAt, now)
+	}
 	if u.LastError != "" {
-		s += "; last error: " + u.LastError
+		s += "\n          last error: " + u.LastError
 	}
 	return s
 }

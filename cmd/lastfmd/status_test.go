@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,13 +14,9 @@ import (
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
-)
-
-const (
-	stKey    = "0123456789abcdef0123456789abcdef"
-	stSecret = "status-SECRET-never-shown"
 )
 
 // statusWorld is an emulator and an in-process daemon with the accounts
@@ -41,52 +36,20 @@ func newStatusWorld(t *testing.T) *statusWorld { return newWorld(t, true) }
 // or with no account at all.
 func newWorld(t *testing.T, signedIn bool, opts ...func(*config.Config)) *statusWorld {
 	t.Helper()
-	emu, err := lastfmtest.New(lastfmtest.Options{APIKey: stKey, Secret: stSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { emu.Close() })
-	emu.AddUser("alice", "alice-pw", false)
-	emu.AddUser("bob", "bob-pw", false)
+	emu := daemontest.Emulator(t)
 	w := &statusWorld{emu: emu, skAlice: emu.NewSession("alice"), skBob: emu.NewSession("bob")}
 	state := t.TempDir()
-	store, err := accounts.Open(state, nil)
-	if err != nil {
-		t.Fatal(err)
+	if signedIn {
+		daemontest.SignIn(t, emu, state, accounts.Account{Name: "alice", Key: w.skAlice, User: "alice"}, accounts.Account{Name: "bob", Key: w.skBob, User: "bob"})
 	}
-	for _, a := range []accounts.Account{{Name: "alice", Key: w.skAlice, User: "alice"}, {Name: "bob", Key: w.skBob, User: "bob"}} {
-		if !signedIn {
-			break
-		}
-		if err := store.Put(a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := config.Defaults()
-	cfg.Listen = "127.0.0.1:0"
-	cfg.StateDir = state
-	cfg.LastFM.APIKey = stKey
-	cfg.LastFM.APISecret = config.Secret(stSecret)
-	cfg.LastFM.Upstream = emu.URL()
-	cfg.LastFM.AuthURL = emu.AuthURL()
+	cfg := daemontest.Config(emu, state)
 	cfg.LastFM.Rate, cfg.LastFM.Burst = 100, 100
 	cfg.LastFM.QueueWait = config.Duration{Duration: time.Second} // a call behind the back-off is refused at once
 	for _, o := range opts {
 		o(&cfg)
 	}
 	w.m = &daemon.Main{Config: &cfg}
-	if err := w.m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		w.m.Close()
-	})
-	w.url = w.m.URL()
+	w.url = daemontest.Run(t, w.m, nil)
 	w.state = state
 	return w
 }
@@ -169,7 +132,7 @@ func TestStatusAtAGlance(t *testing.T) {
 		", 1 dead letter\n",
 		"last error: ",
 		"see the dead letters: lastfmd queue list",
-		"upstream: rate limited by Last.fm, ",
+		"upstream: Last.fm asked lastfmd to slow down (rate limited); ", "; last success ", ", last failure ",
 		"last error: last.fm error 29",
 		"clock:    3m0s ahead of Last.fm's: Last.fm ignores scrobbles from the future; synchronise the clock",
 		"limiter:  100 calls/s, burst 100, 0 waiting; backing off for ",
@@ -178,7 +141,7 @@ func TestStatusAtAGlance(t *testing.T) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
 	}
-	for _, secret := range []string{stSecret, w.skAlice, w.skBob} {
+	for _, secret := range []string{daemontest.Secret, w.skAlice, w.skBob} {
 		if strings.Contains(out+errOut, secret) {
 			t.Error("status shows a secret")
 		}
@@ -284,18 +247,28 @@ func TestStatusLines(t *testing.T) {
 	}{
 		{"fresh daemon, no account", daemon.StatusDoc{Version: "1.0", Listen: "127.0.0.1:7375", Cache: daemon.CacheStatus{MaxBytes: 64 << 20}, Limiter: daemon.LimiterStatus{Rate: 2, Burst: 5}},
 			[]string{"accounts: none signed in: reads work; for writes run `lastfmd auth login`", "cache:    0 entries, 0 B of 64.0 MiB; no reads yet",
-				"queue:    0 pending, 0 dead letters", "upstream: no call yet, 0 calls, 0 errors", "clock:    not measured yet", "limiter:  2 calls/s, burst 5, 0 waiting\n"}},
+				"queue:    0 pending, 0 dead letters", "upstream: no call to Last.fm yet; 0 calls, 0 errors\n", "clock:    not measured yet", "limiter:  2 calls/s, burst 5, 0 waiting\n"}},
 		{"busy", daemon.StatusDoc{
 			Accounts: []daemon.AccountStatus{{Name: "home", User: "rj", Default: true, ScrobblesToday: 12}},
 			Cache:    daemon.CacheStatus{Entries: 3, Bytes: 1536, MaxBytes: 1 << 30, Hits: 3, Misses: 1, Stale: 1, Evictions: 2},
 			Queue:    daemon.QueueStatus{Pending: 5, OldestPendingSeconds: 125, NextAttempt: now.Add(30 * time.Second).Format(time.RFC3339), LastError: "Last.fm unreachable"},
-			Upstream: daemon.UpstreamStatus{Calls: 10, Errors: 1, LastError: "HTTP 503 from Last.fm", ClockSkewSeconds: -30},
-			Limiter:  daemon.LimiterStatus{Rate: 2, Burst: 5, Waiting: 1}},
-			[]string{"accounts: home (Last.fm user rj) (default, 12 scrobbles today)", "cache:    3 entries, 1.5 KiB of 1.0 GiB; 60% hit rate (3 hits, 1 miss, 1 stale, 2 evicted)",
+			Upstream: daemon.UpstreamStatus{Calls: 10, Errors: 1, LastError: "HTTP 503 from Last.fm", ClockSkewSeconds: -30,
+				LastSuccess: now.Add(-2 * time.Second).Format(time.RFC3339Nano), LastFailure: now.Add(-3 * time.Minute).Format(time.RFC3339Nano)},
+			Limiter: daemon.LimiterStatus{Rate: 2, Burst: 5, Waiting: 1}},
+			[]string{"accounts: home (Last.fm user rj, default, 12 scrobbles today)", "cache:    3 entries, 1.5 KiB of 1.0 GiB; 60% hit rate (3 hits, 1 miss, 1 stale, 2 evicted)",
 				"queue:    5 pending (oldest 2m5s, next attempt in 30s), 0 dead letters", "last error: Last.fm unreachable",
-				"upstream: answering, with errors, 10 calls, 1 error; last error: HTTP 503 from Last.fm", "clock:    30s behind Last.fm's (fine: under 2m0s)", "limiter:  2 calls/s, burst 5, 1 waiting"}},
-		{"key broken", daemon.StatusDoc{Upstream: daemon.UpstreamStatus{Calls: 1, Errors: 1, KeyProblem: "last.fm error 10: Invalid API key"}},
-			[]string{"upstream: API key refused", "API key problem: last.fm error 10: Invalid API key: check lastfm.api_key", "clock:    in step"}},
+				"upstream: working again: the last call succeeded; 10 calls, 1 error; last success 2 s ago (" + now.Add(-2*time.Second).Local().Format("15:04:05") + "), last failure 3 min ago (", "\n          last error: HTTP 503 from Last.fm", "clock:    30s behind Last.fm's (fine: under 2m0s)", "limiter:  2 calls/s, burst 5, 1 waiting"}},
+		{"key broken", daemon.StatusDoc{Upstream: daemon.UpstreamStatus{Calls: 1, Errors: 1, KeyProblem: "Last.fm does not know the API key (last.fm error 10: Invalid API key)"}},
+			[]string{"upstream: Last.fm refuses lastfmd's API key or secret", "Last.fm does not know the API key (last.fm error 10: Invalid API key): compare lastfm.api_key", "clock:    in step"}},
+		{"Last.fm down now", daemon.StatusDoc{Upstream: daemon.UpstreamStatus{Calls: 3, Errors: 2, LastError: "artist.getInfo: no answer from Last.fm (connection failed or timed out)",
+			LastSuccess: now.Add(-time.Hour).Format(time.RFC3339Nano), LastFailure: now.Add(-5 * time.Second).Format(time.RFC3339Nano)}},
+			[]string{"upstream: failing: Last.fm's last answer was an error; 3 calls, 2 errors; last success 1 h ago (", "last failure 5 s ago (",
+				"last error: artist.getInfo: no answer from Last.fm"}},
+		{"never worked", daemon.StatusDoc{Upstream: daemon.UpstreamStatus{Calls: 1, Errors: 1, LastFailure: now.Format(time.RFC3339Nano)}},
+			[]string{"upstream: failing: no call to Last.fm has succeeded yet; 1 call, 1 error; last success never, last failure just now ("}},
+		{"disk full (issue 14)", daemon.StatusDoc{Queue: daemon.QueueStatus{Pending: 60, LastError: "the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory",
+			DiskProblem: "the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory"}},
+			[]string{"queue:    60 pending", "          disk: the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

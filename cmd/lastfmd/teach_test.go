@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 )
 
 // teach checks an error a new user can hit: exit status 1, one line on
@@ -41,7 +43,7 @@ func teach(t *testing.T, stdout, stderr string, code int, wrong string, next ...
 // secretFile writes a readable-only-by-us API secret and returns its path.
 func secretFile(t *testing.T) string {
 	p := filepath.Join(t.TempDir(), "api-secret")
-	if err := os.WriteFile(p, []byte(stSecret+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(p, []byte(daemontest.Secret+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -79,13 +81,13 @@ func TestTeachNoAPIKey(t *testing.T) {
 // The API key but no secret: in a file, and with no file at all.
 func TestTeachNoSecret(t *testing.T) {
 	conf := filepath.Join(t.TempDir(), "lastfmd.toml")
-	if err := os.WriteFile(conf, []byte("[lastfm]\napi_key = \""+stKey+"\"\n"), 0o600); err != nil {
+	if err := os.WriteFile(conf, []byte("[lastfm]\napi_key = \""+daemontest.Key+"\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out, errOut, code := runCLI(t, noConfigEnv(t, "LASTFMD_CONFIG="+conf), "", "run")
 	teach(t, out, errOut, code, "lastfm.api_secret_file is required", conf, "put the shared secret in a file only you can read", `"Running it for real"`)
 
-	out, errOut, code = runCLI(t, noConfigEnv(t, "LASTFMD_API_KEY="+stKey), "", "run")
+	out, errOut, code = runCLI(t, noConfigEnv(t, "LASTFMD_API_KEY="+daemontest.Key), "", "run")
 	teach(t, out, errOut, code, "lastfm.api_secret_file is required and there is no config file", "LASTFMD_API_SECRET_FILE", `"Running it for real"`)
 }
 
@@ -120,7 +122,7 @@ func TestTeachPortInUse(t *testing.T) {
 	}
 	defer busy.Close()
 	addr := busy.Addr().String()
-	env := noConfigEnv(t, "LASTFMD_API_KEY="+stKey, "LASTFMD_API_SECRET_FILE="+secretFile(t))
+	env := noConfigEnv(t, "LASTFMD_API_KEY="+daemontest.Key, "LASTFMD_API_SECRET_FILE="+secretFile(t))
 	out, errOut, code := runCLI(t, env, "", "run", "--listen", addr)
 	teach(t, out, errOut, code, "listen "+addr+": the address is in use", "`lastfmd status`")
 
@@ -132,10 +134,13 @@ func TestTeachPortInUse(t *testing.T) {
 // naming the directory and the way out, instead of hanging on the lock.
 func TestTeachSecondDaemonSameState(t *testing.T) {
 	w := newWorld(t, true)
-	env := noConfigEnv(t, "LASTFMD_API_KEY="+stKey, "LASTFMD_API_SECRET_FILE="+secretFile(t), "LASTFMD_UPSTREAM="+w.emu.URL())
+	env := noConfigEnv(t, "LASTFMD_API_KEY="+daemontest.Key, "LASTFMD_API_SECRET_FILE="+secretFile(t), "LASTFMD_UPSTREAM="+w.emu.URL())
 	// Without the lock timeout this hangs, and runCLI's bound fails it.
 	out, errOut, code := runCLI(t, env, "", "run", "--listen", "127.0.0.1:0", "--state-dir", w.state)
-	teach(t, out, errOut, code, "locked by another lastfmd", w.state, "--state-dir")
+	teach(t, out, errOut, code, fmt.Sprintf("lastfmd is already running (pid %d, on %s)", os.Getpid(), w.url), w.state, "lastfmd status")
+	if strings.Contains(errOut, "--state-dir") {
+		t.Error("the second daemon is sent to another --state-dir")
+	}
 	// The first one still serves.
 	if code, body := w.do(t, "GET", "/v1/artist.getInfo?artist=Cher", ""); code != 200 {
 		t.Errorf("first daemon after the second one's attempt: %d %s", code, body)

@@ -16,8 +16,14 @@ func newVersionCmd(e *env) *cobra.Command {
 		Example: "  lastfmd version",
 		Args:    exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(e.stdout, "lastfmd %s (%s %s/%s)\n", daemon.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintf(e.stdout, "lastfmd %s\n", versionLine())
 			return nil
 		},
 	}
+}
+
+// versionLine is what `lastfmd version` and `lastfmd --version` print
+// after "lastfmd ".
+func versionLine() string {
+	return fmt.Sprintf("%s (%s %s/%s)", daemon.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }

@@ -103,12 +103,9 @@ func (s *Store) reloadLocked(force bool) error {
 	if err != nil {
 		return fmt.Errorf("sessions: %w", err)
 	}
-	var f file
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return fmt.Errorf("sessions: %s is not valid JSON: %v", s.path, err)
-	}
-	if f.Version > SchemaVersion {
-		return fmt.Errorf("sessions: %s has schema version %d, this lastfmd knows up to %d: upgrade lastfmd", s.path, f.Version, SchemaVersion)
+	f, err := parseFile(s.path, raw)
+	if err != nil {
+		return err
 	}
 	if f.Version == 0 {
 		f.Version = SchemaVersion // version 0 never shipped; treat as current

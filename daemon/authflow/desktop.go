@@ -199,7 +199,13 @@ func upstreamFailure(method string, r *upstream.Response) error {
 		case signer.ClassRateLimited:
 			kind = apperr.RateLimited
 		}
-		return &apperr.Error{Kind: kind, Code: r.APIError.Code, Message: fmt.Sprintf("Last.fm refused %s: %s", method, r.APIError.Error())}
+		msg := fmt.Sprintf("Last.fm refused %s: %s", method, r.APIError.Error())
+		if cause := signer.CredentialCause(r.APIError.Code, "", ""); cause != "" {
+			// Sign-in is often the first signed call: name the wrong
+			// credential as config check and status do.
+			msg = fmt.Sprintf("%s (%s, to %s): %s", cause, r.APIError.Error(), method, signer.CredentialsFix)
+		}
+		return &apperr.Error{Kind: kind, Code: r.APIError.Code, Message: msg}
 	}
 	return apperr.New(apperr.BadGateway, apperr.CodeOperationFail, "Last.fm answered HTTP %d to %s", r.Status, method)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/fakeclock"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
@@ -198,7 +199,8 @@ func TestDesktopEmulator(t *testing.T) {
 		_, err := ef.Wait(ctx, d, "")
 		done <- err
 	}()
-	time.Sleep(30 * time.Millisecond) // a few polls answered 14
+	// A few polls answered 14 first: wait for them, not for a duration.
+	waitfor.True(t, "two polls", func() bool { return ef.emu.Count("auth.getSession") >= 2 })
 	if err := ef.emu.ApproveToken(tok, "alice"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,39 +1,24 @@
 package authflow
 
 import (
+	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 )
 
 // MaxAccountName bounds an account name.
-const MaxAccountName = 64
+const MaxAccountName = accounts.MaxName
 
-// CheckAccountName accepts the names an account may be given: Last.fm user
-// names (letters, digits, '_' and '-'; https://www.last.fm/join) and
-// --account names of the same shape plus '.', up to 64 characters. Names
-// appear in URLs (/v1/auth/accounts/NAME), headers (X-Lastfmd-Account) and
-// log lines, so nothing else is allowed.
+// CheckAccountName accepts the names a new account may be given: the shape
+// accounts.CheckName defines, and not a reserved name (accounts.Reserved).
+// Both are client mistakes: 400 with Last.fm's error 6.
 func CheckAccountName(name string) error {
-	if name == "" {
-		return apperr.Invalidf("an account name is required")
+	if err := accounts.CheckName(name); err != nil {
+		return apperr.Invalidf("%v", err)
 	}
-	if len(name) > MaxAccountName {
-		return apperr.Invalidf("account name longer than %d characters", MaxAccountName)
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
-		case (c == '-' || c == '.') && i > 0:
-		default:
-			return apperr.Invalidf("account name %q: use letters, digits, '_', '-' and '.' (not first)", truncate(name, MaxAccountName))
-		}
+	if accounts.Reserved(name) {
+		return apperr.Invalidf("account name %q is reserved: it names the account of lastfm.session_key_file; choose another name with --account", name)
 	}
 	return nil
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
+func truncate(s string, n int) string { return accounts.Truncate(s, n) }

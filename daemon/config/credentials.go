@@ -175,13 +175,20 @@ func (l *loader) readSecret(src secretSource, warnMask fs.FileMode) (Secret, err
 		return "", fmt.Errorf("config: %s: %s is a directory, not a file", src.key, src.path)
 	}
 	// Windows has no such permission bits; its ACLs are not checked here.
+	// As ssh does with keys: a file others may read is tightened (with a
+	// warning) when lastfmd may change its mode, else refused with the
+	// chmod that fixes it (docs/security.md).
 	if perm := info.Mode().Perm(); runtime.GOOS != "windows" && perm&warnMask != 0 {
 		who, fix := "group or others", "chmod 600"
 		if warnMask&0o070 == 0 {
 			who, fix = "others", "chmod o-rwx"
 		}
-		l.warn(fmt.Sprintf("config: %s: %s is readable by %s (mode %04o); %s %s",
-			src.key, src.path, who, perm, fix, src.path))
+		if err := f.Chmod(perm &^ warnMask); err != nil {
+			return "", fmt.Errorf("config: %s: %s is readable by %s (mode %04o) and lastfmd cannot change that (%v): %s %s",
+				src.key, src.path, who, perm, pathErr(err), fix, src.path)
+		}
+		l.warn(fmt.Sprintf("config: %s: %s was readable by %s (mode %04o); lastfmd tightened it to %04o (%s %s)",
+			src.key, src.path, who, perm, perm&^warnMask, fix, src.path))
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
 	if err != nil {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -187,6 +188,14 @@ func TestSecretFileModeWarnings(t *testing.T) {
 			})
 			if warned != tt.warn {
 				t.Errorf("warnings %q: want a mode warning naming %s = %v", warnings, path, tt.warn)
+			}
+			// Warned about means tightened (issue 14): others lose access.
+			st, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := uint32(st.Mode().Perm()); tt.warn && got&0o007 != 0 || !tt.warn && got != tt.mode {
+				t.Errorf("mode after loading %04o (was %04o)", got, tt.mode)
 			}
 		})
 	}

@@ -161,3 +161,23 @@ func normalizeHost(h string) (string, error) {
 	}
 	return h, nil
 }
+
+// CheckAPIKey checks the shape of an API key: Last.fm issues 32 letters
+// and digits (hexadecimal in practice, but only the length and alphabet
+// are promised). A key of another shape is mistyped or truncated, and
+// Last.fm would only answer error 10 for it later. config check and run
+// call it; tests and dumps may load any placeholder.
+func (c *Config) CheckAPIKey() error {
+	k := c.LastFM.APIKey
+	if len(k) != 32 || strings.IndexFunc(k, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) >= 0 {
+		return c.bad("lastfm.api_key", "%q is not an API key: Last.fm issues 32 letters and digits (this has %d characters); copy it again from https://www.last.fm/api/accounts", k, len(k))
+	}
+	return nil
+}
+
+// SecretSource says where the API secret was read ("file PATH", "env
+// LASTFMD_API_SECRET", a systemd credential), never its value: messages
+// about a wrong secret name the place to fix.
+func (c *Config) SecretSource() string { return c.secrets.apiSecret }

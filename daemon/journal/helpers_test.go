@@ -26,13 +26,24 @@ type env struct {
 
 func newEnv(t *testing.T, tune Tuning) *env {
 	t.Helper()
+	return newEnvIn(t, t.TempDir(), tune)
+}
+
+// newEnvAt is newEnv on an existing state_dir.
+func newEnvAt(t *testing.T, dir string) *env {
+	t.Helper()
+	return newEnvIn(t, dir, Tuning{})
+}
+
+func newEnvIn(t *testing.T, dir string, tune Tuning) *env {
+	t.Helper()
 	emu, err := lastfmtest.New(lastfmtest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emu.Close() })
 	emu.AddUser("alice", "pw", false)
-	e := &env{t: t, dir: t.TempDir(), emu: emu}
+	e := &env{t: t, dir: dir, emu: emu}
 	e.store, err = accounts.Open(e.dir, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -142,6 +142,10 @@ type counts struct {
 	sent          map[string]uint64 // since start, by result: accepted, ignored, failed
 }
 
+// ErrLocked is the error Open wraps when another process holds the
+// journal: a daemon already runs with this state directory.
+var ErrLocked = errors.New("locked by another lastfmd")
+
 // Open opens (or creates) state_dir/journal.db. A journal locked by
 // another process fails after Tuning.OpenTimeout with an error naming the
 // state directory.
@@ -160,9 +164,26 @@ func Open(o Options) (*Journal, error) {
 		return nil, fmt.Errorf("journal: state_dir %s: %w", o.Dir, err)
 	}
 	path := filepath.Join(o.Dir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: t.OpenTimeout})
+	locked := fmt.Errorf("journal: %s is %w using state_dir %s: stop it, or give this one another --state-dir", path, ErrLocked, o.Dir)
+	// The file is checked before bbolt maps it: bbolt trusts its pages,
+	// so a damaged file would fault or panic (boltfile.go).
+	if err := CheckFile(path); err != nil {
+		if inUse(path) {
+			return nil, locked
+		}
+		return nil, err
+	}
+	var db *bolt.DB
+	err := guard(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: t.OpenTimeout})
+		return err
+	})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("journal: %s is locked by another lastfmd using state_dir %s: stop it, or give this one another --state-dir", path, o.Dir)
+		return nil, locked
+	}
+	var dmg *DamagedError
+	if errors.As(err, &dmg) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("journal: cannot open %s: %w", path, err)
@@ -175,15 +196,18 @@ func Open(o Options) (*Journal, error) {
 		stop: make(chan struct{}), hardStop: hard, abort: abort,
 		senders: map[string]*sender{}, waiters: map[uint64][]*waiter{}, counts: map[string]*counts{},
 	}
-	if err := j.initSchema(); err != nil {
+	if err := guard(path, j.initSchema); err != nil {
 		db.Close()
 		abort()
 		return nil, err
 	}
-	if err := j.loadCounts(); err != nil {
+	if err := guard(path, j.loadCounts); err != nil {
 		db.Close()
 		abort()
-		return nil, fmt.Errorf("journal: %s: %w", path, err)
+		if errors.As(err, &dmg) {
+			return nil, err
+		}
+		return nil, damaged(path, "a journalled item cannot be read ("+err.Error()+")")
 	}
 	return j, nil
 }
@@ -333,10 +357,11 @@ func (j *Journal) Close() error {
 	return j.db.Close()
 }
 
-// SetCommitHook installs a function run inside every submission's
-// transaction before it commits; an error from it fails the commit. It
-// exists for fault-injection tests ("a failed commit answers 503 and
-// claims nothing"); nil removes it.
+// SetCommitHook installs a function run inside every transaction that
+// journals an item or records an outcome (submissions, Last.fm's answers,
+// dead letters) before it commits; an error from it fails the commit. It
+// exists for fault-injection tests ("a failed commit answers 503 and claims
+// nothing", "a full disk never causes a resend"); nil removes it.
 func (j *Journal) SetCommitHook(f func() error) {
 	j.mu.Lock()
 	j.commitHook = f

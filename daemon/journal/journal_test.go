@@ -326,6 +326,13 @@ func TestBeforeLogout(t *testing.T) {
 	if l.Pending != 0 || l.Dead != 2 || !strings.Contains(l.DeadLetters[0].Reason, "logged out") {
 		t.Fatalf("after forced logout: %+v", l)
 	}
+	// One item: "1 scrobble or write", not "1 scrobbles".
+	if _, err := e.j.Submit("bob", scrobbles(1, "b")); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.j.BeforeLogout("bob", false); err == nil || !strings.Contains(err.Error(), `"bob" has 1 scrobble or write waiting`) {
+		t.Errorf("one pending: %v", err)
+	}
 }
 
 // Close lets a sender finish the batch it is sending.

@@ -14,15 +14,18 @@ import (
 
 // AccountStats are one account's queue figures.
 type AccountStats struct {
-	Account        string            `json:"account"`
-	Pending        int               `json:"pending"`
-	Dead           int               `json:"dead"`
-	ScrobblesToday int               `json:"scrobbles_today"`
-	NextAttempt    time.Time         `json:"next_attempt,omitzero"`
-	Paused         string            `json:"paused,omitempty"`
-	LastError      string            `json:"last_error,omitempty"`
-	LastErrorAt    time.Time         `json:"last_error_at,omitzero"`
-	Sent           map[string]uint64 `json:"-"` // since start, by result
+	Account        string    `json:"account"`
+	Pending        int       `json:"pending"`
+	Dead           int       `json:"dead"`
+	ScrobblesToday int       `json:"scrobbles_today"`
+	NextAttempt    time.Time `json:"next_attempt,omitzero"`
+	Paused         string    `json:"paused,omitempty"`
+	LastError      string    `json:"last_error,omitempty"`
+	LastErrorAt    time.Time `json:"last_error_at,omitzero"`
+	// DiskProblem is set while outcomes wait in memory because the
+	// journal could not write them (a full disk): nothing is sent meanwhile.
+	DiskProblem string            `json:"disk_problem,omitempty"`
+	Sent        map[string]uint64 `json:"-"` // since start, by result
 }
 
 // Stats is the journal's state for /v1/status and /metrics.
@@ -34,7 +37,10 @@ type Stats struct {
 	NextAttempt   time.Time // earliest next attempt of a backing-off sender; zero if none
 	LastError     string
 	KeyProblem    string
-	Accounts      []AccountStats // by name
+	// DiskProblem says the journal cannot write (a full disk) and what is
+	// held in memory meanwhile; empty when every write went through.
+	DiskProblem string
+	Accounts    []AccountStats // by name
 }
 
 // Stats returns the current figures. It reads only memory and one key of
@@ -83,6 +89,9 @@ func (j *Journal) Stats() Stats {
 				a.Paused = s.paused
 			}
 			a.LastError, a.LastErrorAt = s.lastError, s.lastErrAt
+			if s.diskErr != "" {
+				a.DiskProblem, st.DiskProblem = s.diskErr, s.diskErr
+			}
 			if s.lastError != "" && s.lastErrAt.After(lastAt) {
 				lastAt, st.LastError = s.lastErrAt, s.lastError
 			}
@@ -248,7 +257,7 @@ func (j *Journal) Export(w io.Writer) error {
 // Change reports what Retry or Drop did with each id.
 type Change struct {
 	ID     uint64 `json:"id"`
-	Result string `json:"result"` // "retrying", "dropped", "unknown", or why nothing was done
+	Result string `json:"result"` // "retrying", "dropped", "sent", "unknown", or why nothing was done
 }
 
 // Retry moves dead letters back to pending and asks for an attempt now:
@@ -278,7 +287,7 @@ func (j *Journal) Retry(ids []uint64) ([]Change, error) {
 			}
 			v := dead.Get(k)
 			if v == nil {
-				changes = append(changes, Change{ID: id, Result: "unknown"})
+				changes = append(changes, Change{ID: id, Result: goneResult(results, k)})
 				continue
 			}
 			it, err := decodeItem(v)
@@ -342,7 +351,7 @@ func (j *Journal) Drop(ids []uint64) ([]Change, error) {
 	var gonePending, goneDead []*Item
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		changes, gonePending, goneDead = changes[:0], gonePending[:0], goneDead[:0]
-		dead, dedup := tx.Bucket(bDead), tx.Bucket(bDedup)
+		dead, dedup, results := tx.Bucket(bDead), tx.Bucket(bDedup), tx.Bucket(bResults)
 		for _, id := range ids {
 			it, err := takePending(tx, id)
 			if err != nil {
@@ -358,7 +367,7 @@ func (j *Journal) Drop(ids []uint64) ([]Change, error) {
 			}
 			v := dead.Get(idKey(id))
 			if v == nil {
-				changes = append(changes, Change{ID: id, Result: "unknown"})
+				changes = append(changes, Change{ID: id, Result: goneResult(results, idKey(id))})
 				continue
 			}
 			if it, err = decodeItem(v); err != nil {
@@ -401,8 +410,12 @@ func (j *Journal) BeforeLogout(account string, force bool) error {
 		return nil
 	}
 	if !force {
+		what := fmt.Sprintf("%d scrobbles or writes", n)
+		if n == 1 {
+			what = "1 scrobble or write"
+		}
 		return apperr.New(apperr.Forbidden, apperr.CodeInvalidParams,
-			"account %q has %d scrobbles or writes waiting to be sent: wait for them (see `lastfmd queue list`), or log out with --force to move them to the dead letters", account, n)
+			"account %q has %s waiting to be sent: wait for them (see `lastfmd queue list`), or log out with --force to move them to the dead letters", account, what)
 	}
 	var items []*Item
 	err := j.db.View(func(tx *bolt.Tx) error {
@@ -432,4 +445,14 @@ func (j *Journal) BeforeLogout(account string, force bool) error {
 		return apperr.New(apperr.Unavailable, apperr.CodeTemporary, "account %q still has %d items pending: try again", account, left)
 	}
 	return nil
+}
+
+// goneResult says why an id is neither pending nor dead: "sent" when
+// Last.fm's answer to it is still kept (there is nothing to retry or
+// drop), else "unknown".
+func goneResult(results *bolt.Bucket, k []byte) string {
+	if results.Get(k) != nil {
+		return "sent"
+	}
+	return "unknown"
 }

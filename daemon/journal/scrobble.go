@@ -24,12 +24,16 @@ type Scrobble = signer.Scrobble
 // Age says whether a scrobble timestamped ts may be journalled now: 0 when
 // it may, else the ignore code Last.fm would answer (3: older than maxAge,
 // 4: more than MaxAhead in the future).
+//
+// It compares whole seconds: time.Unix overflows for timestamps near the
+// int64 limit (9223372036854775807 came out "too old"), and such a
+// timestamp is far in the future.
 func Age(ts int64, now time.Time, maxAge time.Duration) int {
-	t := time.Unix(ts, 0)
+	n := now.Unix()
 	switch {
-	case t.After(now.Add(MaxAhead)):
+	case ts > n && ts-n > int64(MaxAhead/time.Second):
 		return signer.IgnoredTooNew
-	case maxAge > 0 && t.Before(now.Add(-maxAge)):
+	case maxAge > 0 && ts < n-int64(maxAge/time.Second):
 		return signer.IgnoredTooOld
 	}
 	return signer.IgnoredNone

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -23,6 +24,15 @@ func TestAge(t *testing.T) {
 		if got := Age(c.at.Unix(), now, maxAge); got != c.want {
 			t.Errorf("Age(%v) = %d, want %d", c.at.Sub(now), got, c.want)
 		}
+	}
+	// Timestamps beyond time.Unix's range are too new, not too old.
+	for _, ts := range []int64{math.MaxInt64, math.MaxInt64 - 1, 1 << 62, 253402300800} {
+		if got := Age(ts, now, maxAge); got != 4 {
+			t.Errorf("Age(%d) = %d, want 4 (too new)", ts, got)
+		}
+	}
+	if got := Age(1, now, maxAge); got != 3 {
+		t.Errorf("Age(1) = %d, want 3 (too old)", got)
 	}
 }
 

@@ -32,6 +32,14 @@ type sender struct {
 	paused    string        // why the sender waits, for /v1/queue
 	lastError string
 	lastErrAt time.Time
+	// owed are outcomes Last.fm (or lastfmd) settled that the journal could
+	// not write yet (a full or failing disk). They are kept in memory and
+	// written again with back-off; until they are written the sender sends
+	// nothing, so a batch already answered is never sent again while the
+	// process lives.
+	owed     []owedWrite
+	diskStep time.Duration // back-off of the owed writes
+	diskErr  string        // why the last write failed, for /v1/status
 }
 
 // senderLocked returns the account's sender, starting its goroutine once
@@ -61,7 +69,12 @@ func (s *sender) wake() {
 func (s *sender) run() {
 	j := s.j
 	defer j.wg.Done()
+	defer s.payOwed(true) // a last try at shutdown; unwritten, the items go again on the next start
 	for !j.stopping() {
+		if wait, owing := s.payOwed(false); owing {
+			s.sleep(wait)
+			continue
+		}
 		if j.Pending(s.account) == 0 {
 			s.idle()
 			continue
@@ -230,7 +243,7 @@ func (s *sender) send(batch []*Item) {
 		}
 	}
 	if len(old) > 0 {
-		s.disk(j.bury(old, fmt.Sprintf("older than scrobble.max_age (%s) when it could be sent; Last.fm would ignore it", j.maxAge)))
+		s.buryOwed(old, fmt.Sprintf("older than scrobble.max_age (%s) when it could be sent; Last.fm would ignore it", j.maxAge))
 	}
 	if len(fresh) > 0 {
 		s.deliver(acct, fresh, MethodScrobble, batchParams(fresh))
@@ -330,7 +343,7 @@ func (s *sender) refused(acct accounts.Account, items []*Item, r *upstream.Respo
 	case rule.Retry:
 		s.retryLater(items, class, msg)
 	case rule.DeadLetter:
-		s.disk(j.bury(items, "Last.fm refused it: "+msg))
+		s.buryOwed(items, "Last.fm refused it: "+msg)
 	default:
 		// No rule for this class in the journal's column: keep the items
 		// and back off rather than lose them.
@@ -364,17 +377,17 @@ func (s *sender) split(acct accounts.Account, items []*Item) {
 			thirteen = append(thirteen, it)
 			continue
 		}
-		s.disk(j.bury(one, "Last.fm refused this scrobble alone: "+trimMessage(r.APIError.Error())))
+		s.buryOwed(one, "Last.fm refused this scrobble alone: "+trimMessage(r.APIError.Error()))
 	}
 	if len(thirteen) == 0 {
 		return
 	}
 	class := signer.ClassifyResend(signer.ErrInvalidSignature, true, len(thirteen) == len(items))
 	if signer.Policy(class, signer.CallerScrobble).PauseAll {
-		s.pauseAll(thirteen, "Last.fm answered error 13 (invalid method signature) to every scrobble of a batch sent alone: check the API secret")
+		s.pauseAll(thirteen, signer.CredentialCause(signer.ErrInvalidSignature, "", "")+" (Last.fm answered error 13 to every scrobble of a batch sent alone)")
 		return
 	}
-	s.disk(j.bury(thirteen, "Last.fm refused this scrobble alone with error 13 (invalid method signature) while others passed"))
+	s.buryOwed(thirteen, "Last.fm refused this scrobble alone with error 13 (invalid method signature) while others passed")
 }
 
 // answered records Last.fm's answer to a call it accepted.
@@ -429,22 +442,7 @@ func (s *sender) answered(items []*Item, r *upstream.Response) {
 		j.log.Warn("journal: "+msg, "account", s.account, "kept", len(capped))
 		s.note(capped, msg)
 	}
-	s.disk(j.settle(results))
-}
-
-// disk backs off after the journal could not record an outcome: the items
-// are still pending, and sending them again at once would only repeat the
-// call while the disk is failing.
-func (s *sender) disk(err error) {
-	if err == nil {
-		return
-	}
-	j := s.j
-	j.mu.Lock()
-	s.step = nextStep(s.step, j.tune.BackoffBase, j.tune.BackoffMax)
-	s.next = j.now().Add(jitter(s.step))
-	s.lastError, s.lastErrAt = "cannot write the journal: "+err.Error(), j.now()
-	j.mu.Unlock()
+	s.record(owedWrite{items: len(results), write: func() error { return j.settle(results) }})
 }
 
 // retryLater keeps items pending and backs off by class: the global back-off

@@ -26,6 +26,7 @@ func (j *Journal) settle(results []*Result) error {
 	now := j.now().UTC()
 	var done []*Result
 	pruned := 0
+	hook := j.hook()
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		done = done[:0]
 		resB := tx.Bucket(bResults)
@@ -54,13 +55,17 @@ func (j *Journal) settle(results []*Result) error {
 			}
 		}
 		var err error
-		pruned, err = j.pruneTx(tx, len(done), now)
-		return err
+		if pruned, err = j.pruneTx(tx, len(done), now); err != nil {
+			return err
+		}
+		if hook != nil {
+			return hook()
+		}
+		return nil
 	})
 	if err != nil {
-		// The answers are lost; the items stay pending and go again
-		// (at-least-once).
-		j.log.Error("journal: cannot record Last.fm's answers; the items stay pending and will be sent again", "err", err)
+		// The items stay pending in the file; the sender keeps the answers
+		// in memory and writes them again (owed.go).
 		return err
 	}
 	methods := map[[2]string]bool{}
@@ -140,6 +145,7 @@ func (j *Journal) bury(items []*Item, reason string) error {
 	now := j.now().UTC()
 	var buried []*Item
 	var evicted map[string]int
+	hook := j.hook()
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		buried, evicted = buried[:0], map[string]int{}
 		dead, dedup := tx.Bucket(bDead), tx.Bucket(bDedup)
@@ -160,11 +166,16 @@ func (j *Journal) bury(items []*Item, reason string) error {
 			}
 			buried = append(buried, it)
 		}
-		return j.capDead(tx, len(buried), evicted)
+		if err := j.capDead(tx, len(buried), evicted); err != nil {
+			return err
+		}
+		if hook != nil {
+			return hook()
+		}
+		return nil
 	})
 	if err != nil {
-		j.log.Error("journal: cannot dead-letter items; they stay pending", "err", err)
-		return err
+		return err // the caller keeps the burial to write again, or reports it
 	}
 	outs := make([]Outcome, 0, len(buried))
 	j.mu.Lock()

@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"strings"
+
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 )
@@ -10,6 +12,9 @@ type selection struct {
 	account  accounts.Account
 	ok       bool // an account was found
 	explicit bool // the request asked for an authenticated call (header, sk or api_sig)
+	// others names the accounts there are when none was selected: with
+	// none, the hint is to sign in; with some, to pick one.
+	others []string
 }
 
 // selectAccount applies docs/design.md#accounts-and-signing: X-Lastfmd-Account
@@ -34,7 +39,13 @@ func (s *Service) selectAccount(req *Request) (selection, error) {
 		}
 	}
 	a, ok := s.accounts.Default()
-	return selection{account: a, ok: ok, explicit: explicit}, nil
+	sel := selection{account: a, ok: ok, explicit: explicit}
+	if !ok {
+		for _, o := range s.accounts.List() {
+			sel.others = append(sel.others, o.Name)
+		}
+	}
+	return sel, nil
 }
 
 // wantsAccount reports whether the request asks for an authenticated call
@@ -54,6 +65,11 @@ func noSession(sel selection) error {
 			"Invalid session key - account %q needs to sign in again: run `lastfmd auth login --account %s`",
 			sel.account.Name, sel.account.Name)
 	}
+	if len(sel.others) > 0 {
+		return apperr.New(apperr.Forbidden, apperr.CodeNoSession,
+			"Invalid session key - no default account: name one (X-Lastfmd-Account: NAME, `lastfmd call --account NAME`; accounts: %s) or set the default: `lastfmd auth default NAME`",
+			strings.Join(sel.others, ", "))
+	}
 	return apperr.New(apperr.Forbidden, apperr.CodeNoSession,
-		"Invalid session key - no Last.fm account is signed in: run `lastfmd auth login` (or send X-Lastfmd-Account)")
+		"Invalid session key - no Last.fm account is signed in: run `lastfmd auth login`")
 }

@@ -76,8 +76,12 @@ func (s *Service) scrobble(ctx context.Context, req *Request) (*Result, error) {
 		tickets, err := s.journal.Submit(sel.account.Name, toJournal)
 		if err != nil {
 			s.log.Error("cannot journal scrobbles; the request was refused", "account", sel.account.Name, "err", err)
+			why := "lastfmd could not write its scrobble journal"
+			if journal.IsDiskFull(err) {
+				why = "the disk holding lastfmd's scrobble journal is full"
+			}
 			return nil, &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeTemporary,
-				Message: "There was a temporary error processing your request (lastfmd could not write its scrobble journal; nothing was accepted). Please try again", Err: err}
+				Message: "There was a temporary error processing your request (" + why + "; nothing was accepted). Please try again", Err: err}
 		}
 		wait := DefaultWait
 		if req.WaitSet {

@@ -45,9 +45,28 @@ func (s *Service) unknown(ctx context.Context, req *Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if hint := didYouMean(name, r); hint != nil {
+		return nil, hint
+	}
 	res := passthrough(r)
 	res.Cache = CacheBypass
 	return res, nil
+}
+
+// didYouMean turns Last.fm's error 3 to a method the catalog does not know
+// into the same error with the nearest catalog names added: the method was
+// forwarded (the catalog may lag behind Last.fm), and now Last.fm has said
+// it does not exist either, so it is most likely a typo.
+func didYouMean(name string, r *upstream.Response) *apperr.Error {
+	if r.APIError == nil || r.APIError.Code != signer.ErrInvalidMethod {
+		return nil
+	}
+	near := signer.NearestMethods(name)
+	if len(near) == 0 {
+		return nil
+	}
+	return &apperr.Error{Kind: apperr.Invalid, Code: r.APIError.Code, Status: r.Status,
+		Message: r.APIError.Message + "; did you mean " + strings.Join(near, " or ") + "?"}
 }
 
 // validMethodName accepts package.method with ASCII letters and digits.

@@ -38,7 +38,11 @@ func (m *Manager) Uninstall() error {
 		if errors.Is(err, service.ErrNotInstalled) {
 			return m.notInstalled()
 		}
-		return fmt.Errorf("removing the %s service failed: %v", m.scope(), err)
+		if systemd {
+			return fmt.Errorf("removing the %s service failed: %v: see `%s`, fix the cause, then run `%s` again",
+				m.scope(), m.managerWords(err, "disable", "daemon-reload"), m.systemctl("status"), m.sudo(m.self()+" uninstall"+m.userFlag()))
+		}
+		return fmt.Errorf("removing the %s service failed: %v: %s", m.scope(), err, platformNextStep(s.Platform()))
 	}
 	r := &report{}
 	if unit != "" {
@@ -76,6 +80,16 @@ func (m *Manager) control(verb string, do func(service.Service) error) error {
 			return m.notInstalled()
 		}
 	}
+	past := map[string]string{"start": "started", "stop": "stopped", "restart": "restarted"}[verb]
+	if m.systemd() {
+		// systemctl itself, through Host.Run, so that its own words reach
+		// the user: kardianos keeps only "exit status 1".
+		if _, err := m.host().Run("systemctl", m.systemctlArgs(verb)...); err != nil {
+			return fmt.Errorf("%s failed: %v: see why with `%s` and `%s`", verb, err, m.systemctl("status"), m.journalctl())
+		}
+		fmt.Fprintf(m.out(), "%s the %s service lastfmd; check it with `%s status%s`\n", past, m.scope(), m.self(), m.userFlag())
+		return nil
+	}
 	s, err := m.service("", nil)
 	if err != nil {
 		return err
@@ -84,12 +98,8 @@ func (m *Manager) control(verb string, do func(service.Service) error) error {
 		if errors.Is(err, service.ErrNotInstalled) {
 			return m.notInstalled()
 		}
-		if m.systemd() {
-			return fmt.Errorf("%s failed (%v): see `%s` and `%s`", verb, err, m.systemctl("status"), m.journalctl())
-		}
-		return fmt.Errorf("%s failed: %v", verb, err)
+		return fmt.Errorf("%s failed: %v: %s", verb, err, platformNextStep(s.Platform()))
 	}
-	past := map[string]string{"start": "started", "stop": "stopped", "restart": "restarted"}[verb]
 	fmt.Fprintf(m.out(), "%s the %s service lastfmd; check it with `%s status%s`\n", past, m.scope(), m.self(), m.userFlag())
 	return nil
 }

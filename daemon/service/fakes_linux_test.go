@@ -141,6 +141,10 @@ type fakeService struct {
 	failOn map[string]error
 	status service.Status
 	stErr  error
+	// platform replaces "linux-systemd" (launchd, the Windows SCM);
+	// afterInstall fails Install once the unit is written (enable failing).
+	platform     string
+	afterInstall error
 }
 
 // fakeFactory returns a Manager.NewService that builds fakeServices and
@@ -178,7 +182,10 @@ func (s *fakeService) Install() error {
 	if err := os.MkdirAll(filepath.Dir(s.h.path(p)), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(s.h.path(p), []byte(unit), 0o644)
+	if err := os.WriteFile(s.h.path(p), []byte(unit), 0o644); err != nil {
+		return err
+	}
+	return s.afterInstall // kardianos writes the unit, then enables it
 }
 
 func (s *fakeService) Uninstall() error {
@@ -199,7 +206,12 @@ func (s *fakeService) Status() (service.Status, error) {
 func (s *fakeService) Logger(chan<- error) (service.Logger, error)       { return nil, nil }
 func (s *fakeService) SystemLogger(chan<- error) (service.Logger, error) { return nil, nil }
 func (s *fakeService) String() string                                    { return Name }
-func (s *fakeService) Platform() string                                  { return "linux-systemd" }
+func (s *fakeService) Platform() string {
+	if s.platform != "" {
+		return s.platform
+	}
+	return "linux-systemd"
+}
 
 // renderUnit renders c's SystemdScript with kardianos' own systemd backend:
 // a user-service install into a temporary $HOME, with a fake systemctl

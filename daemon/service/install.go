@@ -67,6 +67,7 @@ func (m *Manager) Install(o InstallOptions) error {
 	}
 
 	r := &report{}
+	undo := &undoList{}
 	var unit string
 	if systemd {
 		installed, p, err := m.installed()
@@ -88,24 +89,35 @@ func (m *Manager) Install(o InstallOptions) error {
 		}
 	}
 	if systemd && !m.User {
-		if err := m.prepareSystem(r, o.Config); err != nil {
-			return err
+		if err := m.prepareSystem(r, o.Config, undo); err != nil {
+			return fmt.Errorf("%v%s", err, undo.rollback())
 		}
 	}
 
 	s, err := m.service(exe, args)
 	if err != nil {
-		return err
+		return fmt.Errorf("%v%s", err, undo.rollback())
 	}
 	if err := s.Install(); err != nil {
-		hint := ""
-		if unit != "" {
-			if _, e := h.Stat(unit); e == nil {
-				// kardianos writes the unit before enabling it.
-				hint = fmt.Sprintf("; %s was written: once the cause is fixed, `%s install%s --force` retries", unit, m.self(), m.userFlag())
+		next := platformNextStep(s.Platform())
+		if systemd {
+			err = m.managerWords(err, "enable", "daemon-reload")
+			next = "see `" + m.systemctl("status") + "`"
+			if _, e := h.Stat(unit); e == nil && !o.Force {
+				// kardianos writes the unit before enabling it; a
+				// half-done enable is undone with it.
+				undo.add(unit, m.sudo("rm "+unit), func() error {
+					_, _ = h.Run("systemctl", m.systemctlArgs("disable")...)
+					return h.Remove(unit)
+				})
 			}
 		}
-		return fmt.Errorf("installing the %s service with %s failed: %v%s", m.scope(), s.Platform(), err, hint)
+		retry := m.sudo(m.self() + " install" + m.userFlag())
+		if o.Force {
+			retry += " --force"
+		}
+		return fmt.Errorf("installing the %s service with %s failed: %v%s: %s, fix the cause, then run `%s` again",
+			m.scope(), s.Platform(), err, undo.rollback(), next, retry)
 	}
 
 	head := fmt.Sprintf("installed the %s service lastfmd (%s)", m.scope(), s.Platform())
@@ -129,7 +141,7 @@ func (m *Manager) Install(o InstallOptions) error {
 // group, /etc/lastfmd with the token and a starter configuration, and
 // reports the API secret if it is still missing (LoadCredential= of a
 // missing file stops the unit from starting).
-func (m *Manager) prepareSystem(r *report, config string) error {
+func (m *Manager) prepareSystem(r *report, config string, undo *undoList) error {
 	h := m.host()
 	gid, created, err := m.ensureGroup()
 	if err != nil {
@@ -137,13 +149,24 @@ func (m *Manager) prepareSystem(r *report, config string) error {
 	}
 	if created {
 		r.add("group", Group+" (created: its members may read the token and use the socket)")
+		undo.add("the group "+Group, "sudo groupdel "+Group, func() error {
+			_, err := h.Run("groupdel", Group)
+			return err
+		})
 	} else {
 		r.add("group", Group+" (exists)")
+	}
+	if _, err := h.Stat(ConfigDir); notExist(err) {
+		undo.add(ConfigDir, "sudo rmdir "+ConfigDir, func() error { return h.Remove(ConfigDir) })
 	}
 	if err := h.MkdirAll(ConfigDir, 0o755); err != nil {
 		return fmt.Errorf("cannot create %s: %v", ConfigDir, err)
 	}
+	_, tokenErr := h.Stat(TokenFile)
 	tokenNote, err := ensureToken(h, gid)
+	if _, e := h.Stat(TokenFile); notExist(tokenErr) && e == nil {
+		undo.add(TokenFile, "sudo rm "+TokenFile, func() error { return h.Remove(TokenFile) })
+	}
 	if err != nil {
 		return err
 	}
@@ -157,6 +180,7 @@ func (m *Manager) prepareSystem(r *report, config string) error {
 			if err := h.WriteFile(config, []byte(starterConfig), 0o644); err != nil {
 				return fmt.Errorf("cannot write %s: %v", config, err)
 			}
+			undo.add(config, "sudo rm "+config, func() error { return h.Remove(config) })
 			r.add("config", config+" (created)")
 			r.then("sudoedit " + config + "   # set lastfm.api_key")
 		case err != nil:

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kardianos/service"
+
 	"github.com/lastfmd/lastfmd/daemon/config"
 )
 
@@ -344,22 +346,112 @@ func TestServiceControl(t *testing.T) {
 	if err := h.WriteFile("/etc/systemd/system/lastfmd.service", []byte("[Service]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// On systemd, systemctl itself through Host.Run (the command-runner
+	// boundary), so that its standard error reaches the user.
 	for verb, do := range map[string]func() error{"start": m.Start, "stop": m.Stop, "restart": m.Restart} {
 		*calls = nil
 		out.Reset()
+		before := len(h.commands())
 		if err := do(); err != nil {
 			t.Fatalf("%s: %v", verb, err)
 		}
-		if !slices.Equal(*calls, []string{verb}) {
-			t.Errorf("%s: kardianos calls %q", verb, *calls)
+		if cmds := h.commands()[before:]; !slices.Equal(cmds, []string{"systemctl " + verb + " lastfmd.service"}) {
+			t.Errorf("%s: commands %q", verb, cmds)
 		}
 		if !strings.Contains(out.String(), "ed the system service lastfmd") {
 			t.Errorf("%s: output %q", verb, out.String())
 		}
 	}
-	fail["start"] = errors.New("exit status 1")
+	const words = "Job for lastfmd.service failed because the control process exited with error code."
+	h.run = func(name string, args ...string) (string, error) {
+		return "", &CommandError{Cmd: name + " " + strings.Join(args, " "), Msg: words, Err: errors.New("exit status 1")}
+	}
 	err := m.Start()
-	if err == nil || !strings.Contains(err.Error(), "journalctl -u lastfmd") || !strings.Contains(err.Error(), "systemctl status lastfmd") {
+	if err == nil || !strings.Contains(err.Error(), "start failed: `systemctl start lastfmd.service`: "+words) ||
+		!strings.Contains(err.Error(), "journalctl -u lastfmd") || !strings.Contains(err.Error(), "systemctl status lastfmd") {
 		t.Errorf("failed start: %v", err)
+	}
+}
+
+// TestServiceControlOtherManagers: where kardianos drives the manager
+// itself (launchd, the Windows SCM: faked at kardianos' boundary), its
+// words and a next step for that platform reach the user.
+func TestServiceControlOtherManagers(t *testing.T) {
+	for platform, want := range map[string]string{"darwin-launchd": "launchctl list", "windows-service": "sc.exe query lastfmd"} {
+		h := newFakeHost(t)
+		h.noCmd["systemctl"] = true
+		calls := &[]string{}
+		fail := map[string]error{"start": errors.New(`"launchctl" failed with stderr: Load failed: 5: Input/output error`),
+			"uninstall": errors.New("The specified service does not exist as an installed service.")}
+		m := &Manager{Host: h, Out: &bytes.Buffer{}, NewService: func(c *service.Config, _ bool) (service.Service, error) {
+			return &fakeService{h: h, cfg: c, calls: calls, failOn: fail, platform: platform}, nil
+		}}
+		err := m.Start()
+		if err == nil || !strings.Contains(err.Error(), "Load failed: 5: Input/output error") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: failed start: %v", platform, err)
+		}
+		err = m.Uninstall()
+		if err == nil || !strings.Contains(err.Error(), "does not exist as an installed service") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: failed uninstall: %v", platform, err)
+		}
+	}
+}
+
+// TestServiceInstallRollsBack: a system install whose enable fails shows
+// systemctl's words and removes what it created (group, token, starter
+// configuration, directory, unit); what it cannot remove is listed with
+// the command that does.
+func TestServiceInstallRollsBack(t *testing.T) {
+	const words = "Failed to enable unit: Unit file lastfmd.service is masked."
+	h := newFakeHost(t)
+	calls := &[]string{}
+	factory, _ := fakeFactory(h, calls, nil)
+	m := &Manager{Host: h, NewService: func(c *service.Config, systemd bool) (service.Service, error) {
+		s, err := factory(c, systemd)
+		s.(*fakeService).afterInstall = errors.New("exit status 1") // the unit is written, enable fails
+		return s, err
+	}, Out: &bytes.Buffer{}}
+	h.run = func(name string, args ...string) (string, error) {
+		if name == "systemctl" && slices.Contains(args, "enable") {
+			return "", &CommandError{Cmd: name + " " + strings.Join(args, " "), Msg: words, Err: errors.New("exit status 1")}
+		}
+		if name == "groupdel" {
+			delete(h.groups, args[0])
+		}
+		return "", nil
+	}
+	err := m.Install(InstallOptions{})
+	if err == nil {
+		t.Fatal("install succeeded")
+	}
+	msg := err.Error()
+	for _, want := range []string{"`systemctl enable lastfmd.service`: " + words,
+		"rolled back what this install created: removed /etc/systemd/system/lastfmd.service, " + SystemConfigFile + ", " + TokenFile + ", " + ConfigDir + ", the group lastfmd",
+		"fix the cause, then run `sudo lastfmd install` again"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	for _, p := range []string{TokenFile, SystemConfigFile, ConfigDir, "/etc/systemd/system/lastfmd.service"} {
+		if h.exists(p) {
+			t.Errorf("%s is still there", p)
+		}
+	}
+	if _, ok := h.groups[Group]; ok {
+		t.Error("the group is still there")
+	}
+
+	// What cannot be removed is named, with its command.
+	h2 := newFakeHost(t)
+	factory2, _ := fakeFactory(h2, &[]string{}, map[string]error{"install": errors.New("exit status 1")})
+	h2.run = func(name string, args ...string) (string, error) {
+		if name == "groupdel" {
+			return "", &CommandError{Cmd: "groupdel lastfmd", Msg: "groupdel: cannot remove the primary group of user 'x'", Err: errors.New("exit status 8")}
+		}
+		return "", nil
+	}
+	err = (&Manager{Host: h2, NewService: factory2, Out: &bytes.Buffer{}}).Install(InstallOptions{})
+	if err == nil || !strings.Contains(err.Error(), "still there, remove by hand: the group lastfmd (") || !strings.Contains(err.Error(), ": sudo groupdel lastfmd") {
+		t.Errorf("a failed undo: %v", err)
 	}
 }

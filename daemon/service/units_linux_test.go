@@ -171,7 +171,7 @@ func TestSystemdSystemUnitDirectives(t *testing.T) {
 	text := renderFor(t, false, "/usr/local/bin/lastfmd", "run")
 	u := parseUnit(text)
 	want := map[string]string{
-		"Type": "notify", "Restart": "on-failure", "RestartSec": "5", "DynamicUser": "yes",
+		"Type": "notify", "Restart": "on-failure", "RestartSec": "5", "RestartPreventExitStatus": "65", "DynamicUser": "yes",
 		"StateDirectory": "lastfmd", "RuntimeDirectory": "lastfmd", "RuntimeDirectoryPreserve": "yes",
 		"ConfigurationDirectory": "lastfmd", "UMask": "0077", "ProtectSystem": "strict", "ProtectHome": "yes",
 		"PrivateTmp": "yes", "PrivateDevices": "yes", "PrivateUsers": "yes", "PrivateMounts": "yes",

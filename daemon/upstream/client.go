@@ -202,7 +202,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	case <-ctx.Done():
 		// Every slot is held by a call Last.fm has not answered: for this
 		// caller, Last.fm did not answer in time (504, or stale data).
-		c.stats.record(call.Method, "transport", nil, c.now())
+		c.stats.record(call.Method, "transport", nil, c.now(), false)
 		return nil, &apperr.Error{Kind: apperr.Timeout, Code: apperr.CodeServiceOff,
 			Message: "Last.fm did not answer in time (every connection to it is waiting)", Err: ctx.Err()}
 	}
@@ -247,17 +247,17 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	start := c.now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.stats.record(call.Method, "transport", nil, c.now())
+		c.stats.record(call.Method, "transport", nil, c.now(), false)
 		return nil, transportError(ctx, err)
 	}
 	defer resp.Body.Close()
 	data, err := c.bodies.read(ctx, resp.Body, resp.ContentLength)
 	if errors.Is(err, ErrTooLarge) {
-		c.stats.recordWhy(call.Method, "too_large", nil, apperr.As(err).Message, c.now())
+		c.stats.recordWhy(call.Method, "too_large", nil, apperr.As(err).Message, c.now(), false)
 		return nil, err
 	}
 	if err != nil {
-		c.stats.record(call.Method, "transport", nil, c.now())
+		c.stats.record(call.Method, "transport", nil, c.now(), false)
 		return nil, transportError(ctx, err)
 	}
 	data = c.redactAnswer(call, params, data)
@@ -273,7 +273,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	}
 	r.APIError = signer.DecodeError(data)
 	if err := notAnswer(r, params); err != nil {
-		c.stats.recordWhy(call.Method, "not_lastfm", nil, apperr.As(err).Message, c.now())
+		c.stats.recordWhy(call.Method, "not_lastfm", nil, apperr.As(err).Message, c.now(), false)
 		return nil, err
 	}
 	if r.APIError != nil {
@@ -286,7 +286,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	if r.Failed() {
 		outcome = r.Class.String()
 	}
-	c.stats.record(call.Method, outcome, r, c.now())
+	c.stats.record(call.Method, outcome, r, c.now(), call.Sign || call.SessionKey != "")
 	// The global back-off lives here, beside the call, so every caller
 	// (reads, writes, senders, sign-in) starts and ends it alike.
 	if c.limiter != nil {

@@ -1,8 +1,11 @@
 package upstream
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // The clock-skew warning fires once when the local clock drifts more than
@@ -13,7 +16,7 @@ func TestOnClockSkewWarnsOncePerEpisode(t *testing.T) {
 	s.OnClockSkew(2*time.Minute, func(d time.Duration) { warned = append(warned, d) })
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	answer := func(dateOffset time.Duration) {
-		s.record("artist.getInfo", "ok", &Response{Status: 200, Date: now.Add(dateOffset)}, now)
+		s.record("artist.getInfo", "ok", &Response{Status: 200, Date: now.Add(dateOffset)}, now, false)
 	}
 	for _, off := range []time.Duration{
 		-time.Minute,     // within: nothing
@@ -31,8 +34,45 @@ func TestOnClockSkewWarnsOncePerEpisode(t *testing.T) {
 		t.Errorf("ClockSkew %v", got)
 	}
 	// An answer without a Date changes nothing.
-	s.record("artist.getInfo", "ok", &Response{Status: 200}, now)
+	s.record("artist.getInfo", "ok", &Response{Status: 200}, now, false)
 	if len(warned) != 2 {
 		t.Error("warned on an answer without a Date")
+	}
+}
+
+// A wrong secret (13 on an auth.* call) stays reported through unsigned
+// reads, which never test the secret, and ends with a signed success; a
+// refused key (10) ends with any success.
+func TestKeyProblemEndsWithTheRightSuccess(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	fail := func(code int) *Response {
+		return &Response{Status: 400, APIError: &signer.APIError{Code: code, Message: signer.Message(code)}, Class: signer.Classify(code, false)}
+	}
+	var s Stats
+	s.record("auth.getToken", "permanent", fail(13), now, true)
+	want := "Last.fm rejects the signature: the API secret does not belong to the API key (last.fm error 13: Invalid method signature supplied)"
+	if p := s.Snapshot().KeyProblem; p != want {
+		t.Fatalf("after 13: %q", p)
+	}
+	s.record("artist.getInfo", "ok", &Response{Status: 200}, now, false)
+	if p := s.Snapshot().KeyProblem; p != want {
+		t.Errorf("an unsigned read ended the secret problem: %q", p)
+	}
+	s.record("track.love", "ok", &Response{Status: 200}, now, true)
+	if p := s.Snapshot().KeyProblem; p != "" {
+		t.Errorf("a signed success left %q", p)
+	}
+	s.record("artist.getInfo", "key_broken", fail(10), now, false)
+	if p := s.Snapshot().KeyProblem; !strings.HasPrefix(p, "Last.fm does not know the API key") {
+		t.Errorf("after 10: %q", p)
+	}
+	s.record("artist.getInfo", "ok", &Response{Status: 200}, now, false)
+	if p := s.Snapshot().KeyProblem; p != "" {
+		t.Errorf("a success left %q", p)
+	}
+	// 13 on a scrobble is the journal's to judge, not a key problem here.
+	s.record("track.scrobble", "bad_item", fail(13), now, true)
+	if p := s.Snapshot().KeyProblem; p != "" {
+		t.Errorf("13 on a scrobble: %q", p)
 	}
 }

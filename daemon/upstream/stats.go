@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,9 +16,11 @@ type Stats struct {
 	calls      uint64
 	errors     uint64
 	lastError  string
-	lastAt     time.Time
+	lastAt     time.Time // the last failure
+	lastOKAt   time.Time // the last success: with lastAt, whether trouble is over
 	clockSkew  time.Duration
 	keyProblem string
+	keyCode    int // the Last.fm code behind keyProblem
 	observer   func(method, outcome string, d time.Duration)
 	skewLimit  time.Duration
 	onSkew     func(skew time.Duration)
@@ -30,6 +33,7 @@ type Snapshot struct {
 	Calls, Errors uint64
 	LastError     string
 	LastErrorAt   time.Time
+	LastOKAt      time.Time
 	ClockSkew     time.Duration
 	KeyProblem    string
 }
@@ -41,13 +45,15 @@ func (s *Stats) Observe(f func(method, outcome string, d time.Duration)) {
 	s.mu.Unlock()
 }
 
-func (s *Stats) record(method, outcome string, r *Response, now time.Time) {
-	s.recordWhy(method, outcome, r, "", now)
+// signed: the call carried api_sig, so its success also proves the
+// secret right.
+func (s *Stats) record(method, outcome string, r *Response, now time.Time, signed bool) {
+	s.recordWhy(method, outcome, r, "", now, signed)
 }
 
 // recordWhy is record with why a call got no usable answer, for
 // last_error (lastfmd's own words: never a URL or a parameter).
-func (s *Stats) recordWhy(method, outcome string, r *Response, why string, now time.Time) {
+func (s *Stats) recordWhy(method, outcome string, r *Response, why string, now time.Time, signed bool) {
 	s.mu.Lock()
 	s.calls++
 	var d time.Duration
@@ -65,17 +71,22 @@ func (s *Stats) recordWhy(method, outcome string, r *Response, why string, now t
 		}
 	}
 	if outcome == "ok" {
-		// Last.fm accepted the key again: the problem is over.
-		s.keyProblem = ""
+		// Last.fm accepted the key again: the problem is over. A wrong
+		// secret (13) is over only when a signed call passes: unsigned
+		// reads never test it.
+		if signed || s.keyCode != signer.ErrInvalidSignature {
+			s.keyProblem, s.keyCode = "", 0
+		}
+		s.lastOKAt = now
 	} else {
 		s.errors++
 		s.lastAt = now
 		switch {
 		case r != nil && r.APIError != nil:
 			s.lastError = r.APIError.Error()
-			if r.Class == signer.ClassKeyBroken {
-				if p := r.APIError.Error(); p != s.keyProblem {
-					s.keyProblem = p
+			if isKeyProblem(method, r) {
+				if p := keyProblem(r.APIError); p != s.keyProblem {
+					s.keyProblem, s.keyCode = p, r.APIError.Code
 					if f := s.onKey; f != nil {
 						defer f(p) // after the lock is released
 					}
@@ -85,6 +96,8 @@ func (s *Stats) recordWhy(method, outcome string, r *Response, why string, now t
 			s.lastError = "HTTP " + strconv.Itoa(r.Status) + " from Last.fm"
 		case why != "":
 			s.lastError = method + ": " + why
+		case outcome == "transport":
+			s.lastError = method + ": no answer from Last.fm (connection failed or timed out)"
 		default:
 			s.lastError = method + ": " + outcome
 		}
@@ -116,10 +129,28 @@ func (s *Stats) OnKeyProblem(f func(problem string)) {
 	s.mu.Unlock()
 }
 
+// isKeyProblem reports an answer that blames the application's key or
+// secret: 10 and 26 always, 13 on auth.* calls, whose every parameter
+// lastfmd chose itself (on a scrobble a 13 may be one bad item; the journal
+// judges those).
+func isKeyProblem(method string, r *Response) bool {
+	return r.Class == signer.ClassKeyBroken ||
+		r.APIError.Code == signer.ErrInvalidSignature && strings.HasPrefix(method, "auth.")
+}
+
+// keyProblem is the text /v1/status and `lastfmd status` show: the cause
+// sign-in and config check name too, then Last.fm's own words.
+func keyProblem(e *signer.APIError) string {
+	if cause := signer.CredentialCause(e.Code, "", ""); cause != "" {
+		return cause + " (" + e.Error() + ")"
+	}
+	return e.Error()
+}
+
 // Snapshot copies the counters.
 func (s *Stats) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Snapshot{Calls: s.calls, Errors: s.errors, LastError: s.lastError, LastErrorAt: s.lastAt,
+	return Snapshot{Calls: s.calls, Errors: s.errors, LastError: s.lastError, LastErrorAt: s.lastAt, LastOKAt: s.lastOKAt,
 		ClockSkew: s.clockSkew, KeyProblem: s.keyProblem}
 }

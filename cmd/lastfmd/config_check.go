@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// probeTimeout bounds config check's one call to Last.fm.
+const probeTimeout = 15 * time.Second
+
+// runConfigCheck loads the configuration as `run` would, checks the API
+// key's shape, then sends one signed auth.getToken: it needs no session,
+// changes nothing, and Last.fm answers it only when the key exists (else
+// 10) and the secret belongs to it (else 13). Last.fm out of reach is not
+// a configuration error: exit 0, saying the credentials were not verified.
+func runConfigCheck(e *env) error {
+	cfg, warnings, err := config.Load(config.Options{Path: e.configPath, NeedCredentials: true})
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(e.stderr, "warning:", w)
+	}
+	if err := cfg.CheckAPIKey(); err != nil {
+		return err
+	}
+	from := cfg.File
+	if from == "" {
+		from = "defaults and environment (no file)"
+	}
+	verdict, err := probeCredentials(cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "configuration OK: %s\n%s\n", from, verdict)
+	return nil
+}
+
+// probeCredentials asks Last.fm about the key and secret. It returns the
+// line to print when the configuration may be used, or the error naming
+// the wrong value.
+func probeCredentials(cfg *config.Config) (string, error) {
+	up, err := upstream.New(upstream.Options{
+		Endpoint: cfg.LastFM.Upstream, APIKey: cfg.LastFM.APIKey, Secret: cfg.LastFM.APISecret.Reveal(),
+		Timeout: probeTimeout, UserAgent: daemon.UserAgent(),
+	})
+	if err != nil {
+		return "", fmt.Errorf("config: lastfm.upstream: %w", err)
+	}
+	defer up.CloseIdleConnections()
+	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+	defer cancel()
+	r, err := up.Do(ctx, upstream.Call{Method: "auth.getToken", Params: map[string]string{"format": "json"}, Sign: true})
+	notVerified := "credentials not verified: Last.fm at " + cfg.LastFM.Upstream + " cannot be reached (%s); run `lastfmd config check` again when it can"
+	switch {
+	case err != nil:
+		return fmt.Sprintf(notVerified, err), nil
+	case r.APIError != nil:
+		if cause := signer.CredentialCause(r.APIError.Code, cfg.SecretSource(), cfg.LastFM.APIKey); cause != "" {
+			return "", fmt.Errorf("config: %s (%s): %s", cause, r.APIError.Error(), signer.CredentialsFix)
+		}
+		if r.Class == signer.ClassTransient || r.Class == signer.ClassRateLimited {
+			return fmt.Sprintf(notVerified, r.APIError.Error()), nil
+		}
+		return "", fmt.Errorf("config: Last.fm refused the credential check auth.getToken: %s", r.APIError.Error())
+	case r.Failed():
+		return fmt.Sprintf(notVerified, fmt.Sprintf("HTTP %d", r.Status)), nil
+	}
+	return "credentials verified: Last.fm accepts api_key " + cfg.LastFM.APIKey + " signed with the API secret from " + cfg.SecretSource(), nil
+}

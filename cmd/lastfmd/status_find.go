@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"strings"
+)
+
+// demoListen is where `lastfmd demo` listens unless told otherwise; status
+// looks there when nothing answers at the configured address.
+const demoListen = "127.0.0.1:7376"
+
+// demoURL is where status looks for a demo: $LASTFMD_DEMO_URL (for a demo
+// started with --listen elsewhere), else the demo's default address.
+func demoURL() string {
+	if u := os.Getenv("LASTFMD_DEMO_URL"); u != "" {
+		return strings.TrimRight(u, "/")
+	}
+	return "http://" + demoListen
+}
+
+// findDemo asks the demo's address whether a lastfmd answers there. It is
+// someone else's daemon as far as this configuration knows, so it gets only
+// the unauthenticated /healthz: never the listener token, never a question
+// whose answer would say more.
+func findDemo(base string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), statusTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req) // no client: no redirects, no cookies, no token
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}

@@ -1,0 +1,238 @@
+package e2e_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
+	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
+)
+
+// crashChildEnv carries the child daemon's settings (JSON) to the re-executed
+// test binary.
+const crashChildEnv = "LASTFMD_CRASH_CHILD"
+
+type crashChildConfig struct {
+	StateDir, Upstream string
+}
+
+// TestJournalCrashChild is not a test: it is the child lastfmd of
+// TestJournalCrashKill9, a whole daemon in its own process that the parent
+// kills with SIGKILL. It prints its URL, then serves until killed.
+func TestJournalCrashChild(t *testing.T) {
+	raw := os.Getenv(crashChildEnv)
+	if raw == "" {
+		t.Skip("the child process of TestJournalCrashKill9")
+	}
+	var cc crashChildConfig
+	if err := json.Unmarshal([]byte(raw), &cc); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Defaults()
+	cfg.Listen, cfg.StateDir = "127.0.0.1:0", cc.StateDir
+	cfg.LastFM.APIKey, cfg.LastFM.APISecret = testKey, config.Secret(testSecret)
+	cfg.LastFM.Upstream = cc.Upstream
+	cfg.LastFM.Rate, cfg.LastFM.Burst = 1000, 1000
+	log, _, err := daemon.NewLogger(os.Stderr, "text", "info")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &daemon.Main{Config: &cfg, Log: log, JournalTuning: fastJournal}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("CHILD-URL %s\n", m.URL())
+	m.Run(context.Background()) // until SIGKILL
+}
+
+// startChild runs the child daemon and returns its URL.
+func startChild(t *testing.T, cc crashChildConfig, stderr io.Writer) (*exec.Cmd, string) {
+	t.Helper()
+	raw, _ := json.Marshal(cc)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestJournalCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), crashChildEnv+"="+string(raw))
+	cmd.Stderr = stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(out)
+	urlc := make(chan string, 1)
+	go func() {
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "CHILD-URL "); ok {
+				urlc <- u
+			}
+		}
+		close(urlc)
+	}()
+	select {
+	case u, ok := <-urlc:
+		if !ok {
+			t.Fatal("the child daemon exited before it was ready")
+		}
+		go io.Copy(io.Discard, out)
+		return cmd, u
+	case <-time.After(waitfor.Bound):
+		t.Fatal("the child daemon never got ready")
+	}
+	return nil, ""
+}
+
+// A child lastfmd takes scrobbles while Last.fm is down, is killed with
+// SIGKILL mid-stream, and restarts with Last.fm up: every scrobble it
+// acknowledged reaches Last.fm, none twice, and the restart sends them in
+// timestamp order.
+func TestJournalCrashKill9(t *testing.T) {
+	emu := daemontest.Emulator(t)
+	state := t.TempDir()
+	sk := daemontest.SignIn(t, emu, state, accounts.Account{Name: "alice", User: daemontest.Alice})[0]
+	cc := crashChildConfig{StateDir: state, Upstream: emu.URL()}
+	var logs daemontest.Buffer
+
+	// Run 1, Last.fm up: 10 scrobbles delivered at once.
+	child, url := startChild(t, cc, &logs)
+	base := time.Now().Add(-3 * time.Hour).Unix()
+	post := func(url string, i int, hdr string) (int, error) {
+		body := jsonOf(scrobbleItem{Artist: "Crash", Track: fmt.Sprintf("t%03d", i), Timestamp: base + int64(i)*30})
+		req, _ := http.NewRequest(http.MethodPost, url+"/v1/track.scrobble", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if hdr != "" {
+			req.Header.Set("Prefer", hdr)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	for i := range 10 {
+		if code, err := post(url, i, ""); err != nil || code != 200 {
+			t.Fatalf("run 1, scrobble %d: %d %v", i, code, err)
+		}
+	}
+
+	// Last.fm goes down. 16 submitters send 400 more, one per request,
+	// timestamps interleaved across submitters; the daemon is killed with
+	// SIGKILL once 200 were acknowledged, while requests are in flight.
+	emu.Stop()
+	const total, submitters = 400, 16
+	var acked sync.Map // index -> true once answered 202
+	var nAcked atomic.Int64
+	killed := make(chan struct{})
+	var once sync.Once
+	var wg sync.WaitGroup
+	for g := range submitters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 10 + g; i < 10+total; i += submitters {
+				code, err := post(url, i, "wait=0")
+				if err != nil {
+					return // the daemon is gone
+				}
+				if code != 202 {
+					t.Errorf("scrobble %d with Last.fm down: %d", i, code)
+					return
+				}
+				acked.Store(i, true)
+				if nAcked.Add(1) == 200 {
+					once.Do(func() {
+						child.Process.Signal(syscall.SIGKILL)
+						close(killed)
+					})
+				}
+			}
+		}()
+	}
+	select {
+	case <-killed:
+	case <-time.After(waitfor.Bound):
+		t.Fatal("never reached 200 acknowledged scrobbles")
+	}
+	child.Wait()
+	wg.Wait()
+	if n := len(emu.Scrobbles("alice")); n != 10 {
+		t.Fatalf("%d scrobbles reached Last.fm while it was down", n)
+	}
+	var want []int
+	acked.Range(func(k, _ any) bool { want = append(want, k.(int)); return true })
+	slices.Sort(want)
+
+	// Run 2, Last.fm up: the journal is sent at once.
+	emu.Start()
+	emu.Reset()
+	_, url = startChild(t, cc, &logs)
+	deadline := time.Now().Add(waitfor.Bound)
+	for {
+		var q struct {
+			Pending int `json:"pending"`
+			Dead    int `json:"dead"`
+		}
+		if resp, err := http.Get(url + "/v1/queue"); err == nil {
+			json.NewDecoder(resp.Body).Decode(&q)
+			resp.Body.Close()
+		}
+		if q.Dead != 0 {
+			t.Fatalf("%d dead letters after the restart", q.Dead)
+		}
+		if q.Pending == 0 && len(emu.Scrobbles("alice")) >= 10+len(want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the restart: %d pending, %d delivered of %d", q.Pending, len(emu.Scrobbles("alice")), 10+len(want))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	got := emu.Scrobbles("alice")
+	seen := map[string]int{}
+	for _, s := range got {
+		seen[fmt.Sprintf("%s|%s|%d", s.Artist, s.Track, s.Timestamp)]++
+	}
+	for key, n := range seen {
+		if n > 1 {
+			t.Errorf("%s delivered %d times", key, n)
+		}
+	}
+	for _, i := range append([]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, want...) {
+		key := fmt.Sprintf("Crash|t%03d|%d", i, base+int64(i)*30)
+		if seen[key] != 1 {
+			t.Errorf("acknowledged scrobble %s delivered %d times", key, seen[key])
+		}
+	}
+	restart := got[10:]
+	if !slices.IsSortedFunc(restart, func(a, b lastfmtest.Scrobble) int { return int(a.Timestamp - b.Timestamp) }) {
+		t.Error("the restart did not send in timestamp order")
+	}
+	t.Logf("%d acknowledged before SIGKILL, %d delivered after the restart (%d journalled but unanswered)",
+		len(want), len(restart), len(restart)-len(want))
+	for _, secret := range []string{testSecret, sk} {
+		if strings.Contains(logs.String(), secret) {
+			t.Error("a secret appears in the child's logs")
+		}
+	}
+}

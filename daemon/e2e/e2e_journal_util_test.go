@@ -1,0 +1,227 @@
+package e2e_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/journal"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
+)
+
+// fastJournal shrinks the journal's back-off and polling so fault tests of
+// minutes-long behaviour run in well under a second.
+var fastJournal = journal.Tuning{BackoffBase: 100 * time.Millisecond, BackoffMax: time.Second, Poll: 10 * time.Millisecond}
+
+// withJournal sets the journal's timings.
+func withJournal(t journal.Tuning) harnessOpt {
+	return func(_ *config.Config, m *daemon.Main) { m.JournalTuning = t }
+}
+
+// withNow runs the daemon on now (cache, limiter, journal).
+func withNow(now func() time.Time) harnessOpt {
+	return func(_ *config.Config, m *daemon.Main) { m.Now = now }
+}
+
+// scrobbleItem is one item of a /v1/ JSON scrobble array.
+type scrobbleItem struct {
+	Artist    string `json:"artist"`
+	Track     string `json:"track"`
+	Timestamp int64  `json:"timestamp"`
+	Album     string `json:"album,omitempty"`
+}
+
+// items makes n scrobbles a minute apart ending a few minutes before at,
+// titled prefix+i.
+func items(n int, prefix string, at time.Time) []scrobbleItem {
+	base := at.Add(-time.Duration(n+3) * time.Minute).Unix()
+	out := make([]scrobbleItem, n)
+	for i := range out {
+		out[i] = scrobbleItem{Artist: "Artist", Track: prefix + strconv.Itoa(i), Timestamp: base + int64(i)*60}
+	}
+	return out
+}
+
+func jsonOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// v1Scrobbles is the /v1/track.scrobble answer.
+type v1Scrobbles struct {
+	Accepted  int `json:"accepted"`
+	Ignored   int `json:"ignored"`
+	Queued    int `json:"queued"`
+	Failed    int `json:"failed"`
+	Scrobbles []struct {
+		Status         string            `json:"status"`
+		ID             uint64            `json:"id"`
+		Duplicate      bool              `json:"duplicate"`
+		Artist         string            `json:"artist"`
+		Track          string            `json:"track"`
+		Timestamp      int64             `json:"timestamp"`
+		Corrected      map[string]string `json:"corrected"`
+		Error          string            `json:"error"`
+		IgnoredMessage *struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"ignoredMessage"`
+	} `json:"scrobbles"`
+}
+
+// scrobble posts items to /v1/track.scrobble and decodes the answer.
+func (h *harness) scrobble(its []scrobbleItem, hdr ...string) (answer, v1Scrobbles) {
+	h.t.Helper()
+	a := h.post("/v1/track.scrobble", "application/json", jsonOf(its), hdr...)
+	var v v1Scrobbles
+	if a.status == 200 || a.status == 202 {
+		if err := json.Unmarshal([]byte(a.body), &v); err != nil {
+			h.t.Fatalf("answer %q: %v", a.body, err)
+		}
+	}
+	return a, v
+}
+
+// queueDoc is GET /v1/queue.
+type queueDoc struct {
+	Pending    int    `json:"pending"`
+	Dead       int    `json:"dead"`
+	KeyProblem string `json:"key_problem"`
+	Accounts   []struct {
+		Account              string `json:"account"`
+		Pending              int    `json:"pending"`
+		Dead                 int    `json:"dead"`
+		ScrobblesToday       int    `json:"scrobbles_today"`
+		NextAttempt          string `json:"next_attempt"`
+		Paused               string `json:"paused"`
+		LastError            string `json:"last_error"`
+		OldestPendingSeconds int64  `json:"oldest_pending_seconds"`
+	} `json:"accounts"`
+	Items []struct {
+		ID        uint64            `json:"id"`
+		Account   string            `json:"account"`
+		Method    string            `json:"method"`
+		Params    map[string]string `json:"params"`
+		Timestamp int64             `json:"timestamp"`
+		Attempts  int               `json:"attempts"`
+		LastError string            `json:"last_error"`
+	} `json:"items"`
+	DeadLetters []struct {
+		ID      uint64            `json:"id"`
+		Account string            `json:"account"`
+		Params  map[string]string `json:"params"`
+		Reason  string            `json:"reason"`
+	} `json:"dead_letters"`
+}
+
+func (h *harness) queue() queueDoc {
+	h.t.Helper()
+	a := h.get("/v1/queue")
+	wantStatus(h.t, a, 200)
+	var q queueDoc
+	if err := json.Unmarshal([]byte(a.body), &q); err != nil {
+		h.t.Fatalf("queue %q: %v", a.body, err)
+	}
+	return q
+}
+
+func (q queueDoc) account(name string) (i int, ok bool) {
+	for i, a := range q.Accounts {
+		if a.Account == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// statusDoc is the part of /v1/status the journal fills.
+type statusDoc struct {
+	Accounts []struct {
+		Name           string `json:"name"`
+		NeedsSignin    bool   `json:"needs_signin"`
+		ScrobblesToday int    `json:"scrobbles_today"`
+	} `json:"accounts"`
+	Queue struct {
+		Pending              int    `json:"pending"`
+		Dead                 int    `json:"dead"`
+		OldestPendingSeconds int64  `json:"oldest_pending_seconds"`
+		NextAttempt          string `json:"next_attempt"`
+		LastError            string `json:"last_error"`
+		DiskProblem          string `json:"disk_problem"`
+	} `json:"queue"`
+	Upstream struct {
+		BackoffUntil     string `json:"backoff_until"`
+		ClockSkewSeconds int64  `json:"clock_skew_seconds"`
+		KeyProblem       string `json:"key_problem"`
+	} `json:"upstream"`
+}
+
+func (h *harness) status() statusDoc {
+	h.t.Helper()
+	a := h.get("/v1/status")
+	wantStatus(h.t, a, 200)
+	var s statusDoc
+	if err := json.Unmarshal([]byte(a.body), &s); err != nil {
+		h.t.Fatalf("status %q: %v", a.body, err)
+	}
+	return s
+}
+
+// settled waits until nothing is pending in the journal (Last.fm's
+// answers are recorded just after the emulator stores the scrobbles).
+func (h *harness) settled() {
+	h.t.Helper()
+	waitFor(h.t, "the journal to settle", func() bool { return h.m.Journal.Stats().Pending == 0 })
+}
+
+// waitFor waits for cond to hold; the bound only catches a hang.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	waitfor.True(t, what, cond)
+}
+
+// steady checks that f stays the same for d: nothing more happens.
+func steady[T comparable](t testing.TB, what string, d time.Duration, f func() T) {
+	t.Helper()
+	first := f()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if now := f(); now != first {
+			t.Fatalf("%s changed from %v to %v", what, first, now)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// delivered returns the tracks the emulator holds for user, in order.
+func (h *harness) delivered(user string) []string {
+	var out []string
+	for _, s := range h.emu.Scrobbles(user) {
+		out = append(out, s.Track)
+	}
+	return out
+}
+
+func tracks(its []scrobbleItem) []string {
+	out := make([]string, len(its))
+	for i, it := range its {
+		out[i] = it.Track
+	}
+	return out
+}
+
+func idsJSON(ids ...uint64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprint(id)
+	}
+	return `{"ids":[` + strings.Join(parts, ",") + `]}`
+}

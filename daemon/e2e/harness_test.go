@@ -1,0 +1,221 @@
+package e2e_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
+	"github.com/lastfmd/lastfmd/daemon/fakeclock"
+	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
+)
+
+// The shared credentials, by their short names here.
+const (
+	testKey    = daemontest.Key
+	testSecret = daemontest.Secret
+	testToken  = daemontest.Token
+)
+
+// harness is script → lastfmd → emulator, over real loopback sockets.
+type harness struct {
+	t     testing.TB
+	emu   *lastfmtest.Server
+	m     *daemon.Main
+	url   string
+	sk    string // alice's real session key at the emulator
+	skBob string
+	logs  *daemontest.Buffer
+	hc    *http.Client
+}
+
+type harnessOpt func(*config.Config, *daemon.Main)
+
+// optEmulator is the emulator of the harness being built, for options that
+// need it (tests here do not run in parallel).
+var optEmulator *lastfmtest.Server
+
+// withSessionKeyFile configures the account "default" the way
+// lastfm.session_key_file does, with a session of user at the emulator.
+func withSessionKeyFile(user string, sk *string) harnessOpt {
+	return func(c *config.Config, _ *daemon.Main) {
+		*sk = optEmulator.NewSession(user)
+		c.LastFM.SessionKey = config.Secret(*sk)
+	}
+}
+
+// withClock makes the daemon (cache TTLs, Age) run on clock.
+func withClock(clock *fakeclock.Clock) harnessOpt {
+	return func(_ *config.Config, m *daemon.Main) { m.Now = clock.Now }
+}
+
+// withRate sets the outbound limiter.
+func withRate(rate float64, burst int) harnessOpt {
+	return func(c *config.Config, _ *daemon.Main) { c.LastFM.Rate, c.LastFM.Burst = rate, burst }
+}
+
+// withUpstream points the daemon at another Last.fm stand-in.
+func withUpstream(url string) harnessOpt {
+	return func(c *config.Config, _ *daemon.Main) { c.LastFM.Upstream = url }
+}
+
+// newFakeClock is a stopped clock at the wall clock's now: scrobble
+// timestamps made from time.Now() stay within Last.fm's window.
+func newFakeClock() *fakeclock.Clock { return fakeclock.New(time.Now()) }
+
+// withToken requires the listener token.
+func withToken(t testing.TB) harnessOpt {
+	return func(c *config.Config, _ *daemon.Main) {
+		p := filepath.Join(t.TempDir(), "token")
+		if err := os.WriteFile(p, []byte(testToken+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c.Security.TokenFile = p
+		c.Security.Token = config.Secret(testToken)
+	}
+}
+
+// noAccount starts the daemon with no account signed in.
+const noAccount = "-"
+
+func newHarness(t testing.TB, opts ...harnessOpt) *harness {
+	return newHarnessAccount(t, "alice", opts...)
+}
+
+func newHarnessAccount(t testing.TB, account string, opts ...harnessOpt) *harness {
+	t.Helper()
+	emu := daemontest.Emulator(t)
+	h := &harness{t: t, emu: emu, logs: &daemontest.Buffer{}, hc: &http.Client{Timeout: waitfor.Bound,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	state := t.TempDir()
+	if account != noAccount {
+		keys := daemontest.SignIn(t, emu, state,
+			accounts.Account{Name: account, User: daemontest.Alice}, accounts.Account{Name: "bob", User: daemontest.Bob})
+		h.sk, h.skBob = keys[0], keys[1]
+	}
+	cfg := daemontest.Config(emu, state)
+	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h.m = &daemon.Main{Config: &cfg, Log: log}
+	optEmulator = emu
+	for _, o := range opts {
+		o(&cfg, h.m)
+	}
+	optEmulator = nil
+	h.url = daemontest.Run(t, h.m, func(err error) {
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		h.assertNoSecrets(h.logs.String(), "logs")
+	})
+	return h
+}
+
+// answer is a response read whole.
+type answer struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (h *harness) do(req *http.Request) answer {
+	h.t.Helper()
+	resp, err := h.hc.Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	a := answer{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	h.assertNoSecrets(a.body, "body of "+req.URL.Path)
+	for k, vs := range resp.Header {
+		h.assertNoSecrets(k+": "+strings.Join(vs, ","), "header")
+	}
+	return a
+}
+
+func (h *harness) get(path string, hdr ...string) answer {
+	h.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, h.url+path, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	setHeaders(req, hdr)
+	return h.do(req)
+}
+
+func (h *harness) post(path, contentType, body string, hdr ...string) answer {
+	h.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, h.url+path, strings.NewReader(body))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	setHeaders(req, hdr)
+	return h.do(req)
+}
+
+func (h *harness) postForm(path string, v url.Values, hdr ...string) answer {
+	h.t.Helper()
+	return h.post(path, "application/x-www-form-urlencoded", v.Encode(), hdr...)
+}
+
+func setHeaders(req *http.Request, hdr []string) {
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if strings.EqualFold(hdr[i], "Host") {
+			req.Host = hdr[i+1]
+			continue
+		}
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+}
+
+// assertNoSecrets fails if the secret, a session key or the token shows.
+func (h *harness) assertNoSecrets(s, where string) {
+	h.t.Helper()
+	for _, secret := range []string{testSecret, testToken, h.sk, h.skBob} {
+		if secret != "" && strings.Contains(s, secret) {
+			h.t.Errorf("a secret appears in %s", where)
+		}
+	}
+}
+
+// last returns the last request the emulator received for method.
+func (h *harness) last(method string) lastfmtest.Request {
+	h.t.Helper()
+	reqs := h.emu.Requests()
+	for i := len(reqs) - 1; i >= 0; i-- {
+		if strings.EqualFold(reqs[i].Params["method"], method) {
+			return reqs[i]
+		}
+	}
+	h.t.Fatalf("the emulator received no %s", method)
+	return lastfmtest.Request{}
+}
+
+func wantStatus(t testing.TB, a answer, status int) {
+	t.Helper()
+	if a.status != status {
+		t.Fatalf("status %d, want %d; body: %s", a.status, status, a.body)
+	}
+}
+
+func wantContains(t testing.TB, s string, subs ...string) {
+	t.Helper()
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			t.Fatalf("%q does not contain %q", s, sub)
+		}
+	}
+}
