@@ -6,7 +6,7 @@ import (
 )
 
 // healthChecks are the daemon's own health conditions. /readyz and the
-// systemd watchdog consult them; by DESIGN.md "Reliability rules" they
+// systemd watchdog consult them; by docs/design.md#reliability-rules they
 // reflect the daemon itself (its journal, its event loop), never Last.fm.
 type healthChecks struct {
 	mu     sync.RWMutex

@@ -7,7 +7,7 @@ import (
 )
 
 // registerMetrics exposes the cache, upstream and limiter metrics of
-// DESIGN.md "Observability". Cache figures are read from the cache's own
+// docs/operations.md#metrics. Cache figures are read from the cache's own
 // counters at scrape time, so the hot path pays nothing for them.
 func registerMetrics(reg *prometheus.Registry, m *Main) {
 	upCalls := prometheus.NewCounterVec(prometheus.CounterOpts{

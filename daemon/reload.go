@@ -11,7 +11,8 @@ import (
 )
 
 // liveKeys are the configuration keys a reload (SIGHUP) applies to the
-// running daemon. Every other key needs a restart; the README lists them.
+// running daemon. Every other key needs a restart; docs/operations.md
+// (#stopping-reloading-logging) lists them.
 var liveKeys = []string{"log_level"}
 
 // Reload re-reads the configuration with load and applies what can change

@@ -6,8 +6,9 @@ import (
 	"github.com/lastfmd/lastfmd/client"
 )
 
-// The /v1/status document and its parts are declared once, in package
-// client (what callers decode), and are the daemon's own by alias. It holds
+// The /v1/status document (docs/operations.md#v1status) and its parts are
+// declared once, in package client (what callers decode), and are the
+// daemon's own by alias. It holds
 // counts and names only: never a key, token or signature.
 type (
 	StatusDoc      = client.Status

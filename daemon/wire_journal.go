@@ -11,7 +11,7 @@ import (
 )
 
 // ClockSkewLimit is how far the local clock may be from the Date of
-// Last.fm's answers before lastfmd warns (DESIGN.md "Reliability rules").
+// Last.fm's answers before lastfmd warns (docs/design.md#reliability-rules).
 const ClockSkewLimit = 2 * time.Minute
 
 // openJournal opens state_dir/journal.db (a second lastfmd on the same
@@ -104,7 +104,7 @@ func (q queueAPI) Drop(ids []uint64) (any, error)  { return q.j.Drop(ids) }
 
 // queueCollector exposes the journal's figures at scrape time:
 // lastfmd_queue_pending{account}, lastfmd_queue_dead{account} and
-// lastfmd_scrobbles_sent_total{account,result} (DESIGN.md "Observability").
+// lastfmd_scrobbles_sent_total{account,result} (docs/operations.md#metrics).
 type queueCollector struct{ j *journal.Journal }
 
 var (

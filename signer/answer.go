@@ -17,7 +17,7 @@ var (
 )
 
 // CheckAnswer reports whether body can be Last.fm's answer in the format the
-// call asked for (lastfm-api.md §8): format=json answers one JSON object
+// call asked for (https://www.last.fm/api/rest): format=json answers one JSON object
 // ({} included: track.love answers that), wrapped as callback(...) when a
 // JSONP callback was given; any other format answers one well-formed XML
 // document whose root is <lfm status="ok|failed">, or any single root with

@@ -34,7 +34,7 @@ func (k Kind) String() string {
 }
 
 // Tier is how long an answer may be cached. Last.fm sends no caching headers,
-// so the tiers are lastfmd's choice (DESIGN.md "Last.fm facts"); the cache
+// so the tiers are lastfmd's choice (docs/design.md#cache-tiers); the cache
 // maps each tier to a configured TTL.
 type Tier int
 
@@ -189,7 +189,8 @@ func Methods() []Method {
 	return out
 }
 
-// TierFor applies DESIGN.md's per-parameter overrides to the base tier:
+// TierFor applies the per-parameter overrides of docs/design.md#cache-tiers
+// to the base tier:
 //   - album|artist|track.getInfo with a non-empty `username` is TierShort,
 //     because the answer then carries that user's playcount and loved flag
 //     (https://www.last.fm/api/show/track.getInfo);

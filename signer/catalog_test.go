@@ -8,8 +8,10 @@ import (
 	"time"
 )
 
-// tsvRow is one row of lastfm-methods.tsv, copied as Go literals so the test
-// never reads the reference file.
+// tsvRow is one row of the method table the project was specified with
+// (verb, signature, session, kind and cache tier of each method, gathered
+// from the method pages at https://www.last.fm/api/show/NAME), kept here as
+// Go literals: an independent copy the catalog is checked against.
 type tsvRow struct {
 	name    string
 	verb    string
@@ -19,8 +21,8 @@ type tsvRow struct {
 	tier    Tier
 }
 
-// methodsTSV is lastfm-methods.tsv (columns method, http_verb,
-// needs_signature, needs_session, kind, cache_hint).
+// methodsTSV is that table (columns method, http_verb, needs_signature,
+// needs_session, kind, cache_hint).
 var methodsTSV = []tsvRow{
 	{"album.addTags", "POST", true, true, KindWrite, TierNever},
 	{"album.getInfo", "GET", false, false, KindRead, TierLong},

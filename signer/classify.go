@@ -8,11 +8,11 @@ import (
 	"time"
 )
 
-// Class is a row of DESIGN.md's error classification table: what kind of
+// Class is a row of the error table in docs/design.md#reliability-rules: what kind of
 // failure an answer is, independent of who made the call.
 type Class int
 
-// The classes, in the order of DESIGN.md's table.
+// The classes, in the order of that table's rows.
 const (
 	ClassTransient   Class = iota // connect/timeout errors, HTTP 5xx, 8, 11, 16; 2 at most twice
 	ClassRateLimited              // 29, HTTP 429
@@ -42,7 +42,7 @@ func (c Class) String() string {
 	return "Class(" + strconv.Itoa(int(c)) + ")"
 }
 
-// codeClass is the "Last.fm codes" column of DESIGN.md's table. Codes not
+// codeClass is the "Last.fm codes" column of docs/design.md#reliability-rules. Codes not
 // listed are permanent; 4 depends on the session key (see Classify).
 var codeClass = map[int]Class{
 	ErrOperationFailed:  ClassTransient,

@@ -13,7 +13,7 @@ import (
 )
 
 func TestClassify(t *testing.T) {
-	// DESIGN.md "Reliability rules", column "Last.fm codes / transport".
+	// docs/design.md#reliability-rules, column "Last.fm codes / transport".
 	tests := []struct {
 		code      int
 		carriesSK bool

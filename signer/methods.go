@@ -3,9 +3,9 @@ package signer
 // catalog is every method lastfmd knows: the 57 documented on
 // https://www.last.fm/api (each at https://www.last.fm/api/show/NAME) plus
 // the undocumented user.getTrackScrobbles. Verb, signature, session, kind and
-// tier follow lastfm-methods.tsv row by row; Required follows the "(Required)"
-// marks on each method's page. Kept in TSV (alphabetical) order so the two
-// can be compared side by side.
+// tier follow the table in catalog_test.go (methodsTSV) row by row; Required
+// follows the "(Required)" marks on each method's page. Kept in that
+// table's (alphabetical) order so the two can be compared side by side.
 var catalog = []Method{
 	write("album.addTags", idempotent, "artist", "album", "tags"),
 	read("album.getInfo", TierLong, "artist", "album").mbid(),

@@ -5,10 +5,11 @@ import (
 	"time"
 )
 
-// Caller is a column of DESIGN.md's error table: who made the failed call.
+// Caller is a column of the error table in
+// docs/design.md#reliability-rules: who made the failed call.
 type Caller int
 
-// The callers, in the order of DESIGN.md's table columns.
+// The callers, in the order of that table's columns.
 const (
 	CallerRead       Caller = iota // reads (cached)
 	CallerScrobble                 // scrobbles, sent from the journal
@@ -52,7 +53,7 @@ type Rule struct {
 	// effect, so they go back to the caller. See RetriesCode.
 	RetryNarrow bool
 
-	// Backoff and BackoffMax bound the retry back-off where DESIGN.md sets
+	// Backoff and BackoffMax bound the retry back-off where docs/design.md#reliability-rules sets
 	// them (scrobbles 5 s to 8 min; rate limit from 10 s, doubling, cap left
 	// to the caller when BackoffMax is 0).
 	Backoff, BackoffMax time.Duration
@@ -68,14 +69,14 @@ func (r Rule) RetriesCode(code int) bool {
 	return r.Retry && (!r.RetryNarrow || narrowRetryCodes[code])
 }
 
-// Back-off bounds from DESIGN.md "Reliability rules".
+// Back-off bounds from docs/design.md#reliability-rules.
 const (
 	scrobbleBackoff    = 5 * time.Second
 	scrobbleBackoffMax = 8 * time.Minute
 	rateLimitBackoff   = 10 * time.Second
 )
 
-// policy is DESIGN.md's "Reliability rules" table, row by row (class) and
+// policy is the table of docs/design.md#reliability-rules, row by row (class) and
 // column by column (caller). Keep the two in step.
 var policy = [...][4]Rule{
 	ClassTransient: {

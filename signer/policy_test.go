@@ -6,7 +6,7 @@ import (
 )
 
 func TestPolicy(t *testing.T) {
-	// Cells of DESIGN.md "Reliability rules", quoted beside each check.
+	// Cells of docs/design.md#reliability-rules, quoted beside each check.
 	tests := []struct {
 		class Class
 		who   Caller

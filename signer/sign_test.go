@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// batch11 is the 11-item scrobble of lastfm-api.md §2.4.
+// batch11 is the 11-item scrobble of the signing vectors (api_sig values
+// computed for this project and cross-checked in Go and Python).
 func batch11() map[string]string {
 	p := map[string]string{
 		"method":         "track.scrobble",
@@ -99,7 +100,7 @@ func TestSign(t *testing.T) {
 }
 
 func TestSignBatchOrder(t *testing.T) {
-	// The base string of vector 4 as printed in lastfm-api.md §2.4.
+	// The base string of vector 4 spelled out by hand.
 	p := batch11()
 	want := md5hex("albumArtist[0]AAalbum[0]ALapi_key0123456789abcdef0123456789abcdef" +
 		"artist[0]A0artist[10]A10artist[1]A1artist[2]A2artist[3]A3artist[4]A4artist[5]A5" +

@@ -10,8 +10,8 @@ import (
 
 // openBrowser opens u with xdg-open when a display is present (Linux and
 // the BSDs), or with open on macOS. The browser gets this process's
-// environment minus LASTFMD_* and CREDENTIALS_DIRECTORY (DESIGN.md
-// "Configuration"): it needs DISPLAY, DBUS and XDG variables, never
+// environment minus LASTFMD_* and CREDENTIALS_DIRECTORY
+// (docs/configuration.md#the-api-secret): it needs DISPLAY, DBUS and XDG variables, never
 // lastfmd's secrets.
 func openBrowser(e *env, u string) bool {
 	var cmd *exec.Cmd

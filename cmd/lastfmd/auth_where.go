@@ -20,7 +20,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 )
 
-// Where a sign-in runs (DESIGN.md "Command line"): through the daemon when
+// Where a sign-in runs (docs/operations.md#commands): through the daemon when
 // one answers (it holds the secret and owns sessions.json; under systemd it
 // may be the only one able to read the secret), else here from the
 // configuration, except when a system-wide service is installed: files

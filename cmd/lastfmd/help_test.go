@@ -31,7 +31,7 @@ func allCommands(root *cobra.Command) []*cobra.Command {
 func TestHelpEveryCommandHasExample(t *testing.T) {
 	root := newRoot(&env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard})
 	cmds := allCommands(root)
-	// The commands DESIGN.md lists, and cobra's help and completion.
+	// The commands docs/operations.md#commands lists, and cobra's help and completion.
 	names := map[string]bool{}
 	for _, c := range cmds {
 		names[c.CommandPath()] = true

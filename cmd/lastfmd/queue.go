@@ -17,7 +17,7 @@ import (
 )
 
 // newQueueCmd is `lastfmd queue list | retry ID... | drop ID... | export`:
-// the running daemon's scrobble journal (DESIGN.md "Command line").
+// the running daemon's scrobble journal (docs/operations.md#commands).
 func newQueueCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "queue",

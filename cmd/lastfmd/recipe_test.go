@@ -18,7 +18,8 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
-// The README's recipes are run as a reader would run them: each block
+// The recipes (docs/recipes.md, and any in README.md) are run as a reader
+// would run them: each block
 // marked `<!-- recipe: NAME -->` is saved to a file and run with its tool
 // against a fresh `lastfmd demo` (the real binary), LASTFMD_URL set; then
 // its effects are checked at the demo's Last.fm through the daemon.
@@ -27,18 +28,23 @@ import (
 // failure instead of a skip.
 const recipesRequiredEnv = "LASTFMD_RECIPES_REQUIRED"
 
-// readmeRecipe is one marked block of README.md.
-type readmeRecipe struct {
+// docRecipe is one marked block of a Markdown file.
+type docRecipe struct {
 	name, lang, code string
+	file             string
 	line             int
 }
+
+// recipeFiles are the Markdown files holding recipes, relative to the
+// repository root.
+var recipeFiles = []string{"README.md", "docs/recipes.md"}
 
 var recipeMarker = regexp.MustCompile(`^<!-- recipe: ([a-z0-9-]+) -->$`)
 
 // parseRecipes finds every `<!-- recipe: NAME -->` in a Markdown text; the
 // next line must open a fenced block, whose body is the recipe.
-func parseRecipes(text string) (map[string]readmeRecipe, error) {
-	out := map[string]readmeRecipe{}
+func parseRecipes(text string) (map[string]docRecipe, error) {
+	out := map[string]docRecipe{}
 	lines := strings.Split(text, "\n")
 	for i := 0; i < len(lines); i++ {
 		m := recipeMarker.FindStringSubmatch(strings.TrimSpace(lines[i]))
@@ -48,7 +54,7 @@ func parseRecipes(text string) (map[string]readmeRecipe, error) {
 			}
 			continue
 		}
-		name := m[1]
+		name, marker := m[1], i+1
 		if _, dup := out[name]; dup {
 			return nil, fmt.Errorf("line %d: recipe %q marked twice", i+1, name)
 		}
@@ -68,7 +74,7 @@ func parseRecipes(text string) (map[string]readmeRecipe, error) {
 		if !closed {
 			return nil, fmt.Errorf("line %d: recipe %q: the code block never closes", i+1, name)
 		}
-		out[name] = readmeRecipe{name: name, lang: lang, code: strings.Join(body, "\n") + "\n", line: i + 1}
+		out[name] = docRecipe{name: name, lang: lang, code: strings.Join(body, "\n") + "\n", line: marker}
 	}
 	return out, nil
 }
@@ -95,7 +101,7 @@ func TestRecipeParser(t *testing.T) {
 type recipeRun struct {
 	name string
 	lang string
-	// file is the name the README tells the reader to save it as.
+	// file is the name the recipe's text tells the reader to save it as.
 	file string
 	// tool finds the program to run the file with (or says what to install).
 	tool func(t *testing.T, dir string) (argv []string, missing string)
@@ -132,7 +138,7 @@ func pylastPython(*testing.T, string) ([]string, string) {
 	return nil, "no python3 can import pylast (sudo apt-get install python3-pylast)"
 }
 
-// nodeWithClient is node, run where the README says: beside node_modules
+// nodeWithClient is node, run where the recipe says: beside node_modules
 // holding lastfm-node-client (recipes/node/, installed by `npm ci`).
 func nodeWithClient(t *testing.T, dir string) ([]string, string) {
 	node, err := exec.LookPath("node")
@@ -281,27 +287,71 @@ func wantTrack(t *testing.T, what string, got []string, want string) {
 	}
 }
 
-// Every recipe in README.md runs against `lastfmd demo` and does what it
-// says; the README and this list name the same recipes.
-func TestRecipeREADME(t *testing.T) {
-	text, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
+// readRecipes collects the recipes of every file in recipeFiles; a name may
+// be marked only once across them.
+func readRecipes(root string) (map[string]docRecipe, error) {
+	all := map[string]docRecipe{}
+	for _, f := range recipeFiles {
+		text, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f)))
+		if err != nil {
+			return nil, err
+		}
+		recipes, err := parseRecipes(string(text))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", f, err)
+		}
+		for name, r := range recipes {
+			if prev, dup := all[name]; dup {
+				return nil, fmt.Errorf("%s line %d: recipe %q is also marked in %s line %d", f, r.line, name, prev.file, prev.line)
+			}
+			r.file = f
+			all[name] = r
+		}
+	}
+	return all, nil
+}
+
+func TestReadRecipes(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "docs"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	recipes, err := parseRecipes(string(text))
+	write := func(readme, recipes string) {
+		t.Helper()
+		for f, text := range map[string]string{"README.md": readme, "docs/recipes.md": recipes} {
+			if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(f)), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write("<!-- recipe: a -->\n```sh\necho a\n```\n", "x\n<!-- recipe: b -->\n```sh\necho b\n```\n")
+	got, err := readRecipes(root)
+	if err != nil || len(got) != 2 || got["a"].file != "README.md" || got["b"].file != "docs/recipes.md" || got["b"].line != 2 {
+		t.Fatalf("%v %+v", err, got)
+	}
+	write("<!-- recipe: a -->\n```sh\necho a\n```\n", "<!-- recipe: a -->\n```sh\necho b\n```\n")
+	if _, err := readRecipes(root); err == nil || !strings.Contains(err.Error(), "also marked") {
+		t.Errorf("a recipe marked in both files: %v", err)
+	}
+}
+
+// Every recipe (docs/recipes.md, README.md) runs against `lastfmd demo` and
+// does what it says; the documents and this list name the same recipes.
+func TestRecipes(t *testing.T) {
+	recipes, err := readRecipes(filepath.Join("..", ".."))
 	if err != nil {
-		t.Fatalf("README.md: %v", err)
+		t.Fatal(err)
 	}
 	known := map[string]bool{}
 	for _, r := range recipeRuns {
 		known[r.name] = true
 		if _, ok := recipes[r.name]; !ok {
-			t.Errorf("README.md has no recipe %q", r.name)
+			t.Errorf("no document marks the recipe %q (looked in %v)", r.name, recipeFiles)
 		}
 	}
 	for name, r := range recipes {
 		if !known[name] {
-			t.Errorf("README.md line %d: recipe %q is not run by this test: add it to recipeRuns", r.line, name)
+			t.Errorf("%s line %d: recipe %q is not run by this test: add it to recipeRuns", r.file, r.line, name)
 		}
 	}
 	required := os.Getenv(recipesRequiredEnv) == "1"
@@ -312,7 +362,7 @@ func TestRecipeREADME(t *testing.T) {
 		}
 		t.Run(run.name, func(t *testing.T) {
 			if r.lang != run.lang {
-				t.Errorf("README.md line %d: recipe %q is fenced as %q, want %q", r.line, r.name, r.lang, run.lang)
+				t.Errorf("%s line %d: recipe %q is fenced as %q, want %q", r.file, r.line, r.name, r.lang, run.lang)
 			}
 			if !strings.Contains(r.code, "LASTFMD_URL") {
 				t.Errorf("recipe %q does not read LASTFMD_URL", r.name)

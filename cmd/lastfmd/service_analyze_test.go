@@ -64,7 +64,7 @@ func TestSystemdAnalyzeVerify(t *testing.T) {
 var exposureRE = regexp.MustCompile(`Overall exposure level for lastfmd\.service: ([0-9.]+)`)
 
 // TestSystemdAnalyzeSecurity: the system unit's exposure is at most 1.2,
-// and the figure the README and the unit record is the measured one.
+// and the figure docs/operations.md and the unit record is the measured one.
 func TestSystemdAnalyzeSecurity(t *testing.T) {
 	if _, err := exec.LookPath("systemd-analyze"); err != nil {
 		t.Skip("systemd-analyze is not installed")
@@ -79,7 +79,7 @@ func TestSystemdAnalyzeSecurity(t *testing.T) {
 		t.Errorf("exposure %.1f, want at most %.1f:\n%s", got, maxExposure, out)
 	}
 	figure := string(m[1])
-	for _, f := range []string{"README.md", "systemd/lastfmd.service"} {
+	for _, f := range []string{"docs/operations.md", "systemd/lastfmd.service"} {
 		b, err := os.ReadFile(filepath.Join("..", "..", f))
 		if err != nil {
 			t.Fatal(err)

@@ -10,19 +10,19 @@ import (
 	"testing"
 )
 
-// The README's now-playing hook exits non-zero, saying why on stderr, when
-// no daemon answers; the README shows `|| true` for a `set -e` loop, and
-// such a loop goes on.
+// The now-playing hook of docs/recipes.md exits non-zero, saying why on
+// stderr, when no daemon answers; docs/recipes.md shows `|| true` for a
+// `set -e` loop, and such a loop goes on.
 func TestNowPlayingHookFailsLoudly(t *testing.T) {
 	sh, err := exec.LookPath("sh")
 	if err != nil {
 		t.Skip("no POSIX shell")
 	}
-	text, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	recipes, err := readRecipes(repoRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recipes, err := parseRecipes(string(text))
+	text, err := os.ReadFile(filepath.Join(repoRoot, recipes["shell-now-playing"].file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestNowPlayingHookFailsLoudly(t *testing.T) {
 
 	_, loop, ok := strings.Cut(string(text), "<!-- set-e-loop -->")
 	if !ok || !strings.Contains(loop[:300], "set -e") || !strings.Contains(loop[:300], `|| true`) {
-		t.Fatal("README.md shows no `set -e` loop that ignores the hook's failure")
+		t.Fatalf("%s shows no `set -e` loop that ignores the hook's failure", recipes["shell-now-playing"].file)
 	}
 	cmd = exec.Command(sh, "-ec", `"$0" Cher Believe || true; echo the loop goes on`, hook)
 	cmd.Env = recipeEnv(url)
@@ -56,8 +56,8 @@ func TestNowPlayingHookFailsLoudly(t *testing.T) {
 }
 
 // Small points a newcomer meets: run --help names the file as the README
-// does, the completion docs say bash needs bash-completion, and a write with
-// no account at all is not told to send X-Lastfmd-Account.
+// does, the completion docs (docs/recipes.md) say bash needs bash-completion,
+// and a write with no account at all is not told to send X-Lastfmd-Account.
 func TestNewcomerSmallPoints(t *testing.T) {
 	out, _, _ := runCLI(t, cleanEnv(t), "", "run", "--help")
 	if !strings.Contains(out, "~/.config/lastfmd/api-secret") {
@@ -67,9 +67,9 @@ func TestNewcomerSmallPoints(t *testing.T) {
 	if !strings.Contains(out, "apt-get install bash-completion") {
 		t.Errorf("completion bash --help does not say bash needs bash-completion:\n%s", out)
 	}
-	readme, _ := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if !strings.Contains(string(readme), "Bash needs the bash-completion\npackage") {
-		t.Error("README.md's completion section does not say bash needs bash-completion")
+	recipesDoc, _ := os.ReadFile(filepath.Join(repoRoot, "docs", "recipes.md"))
+	if !strings.Contains(string(recipesDoc), "Bash needs the bash-completion\npackage") {
+		t.Error("docs/recipes.md's completion section does not say bash needs bash-completion")
 	}
 
 	w := newWorld(t, false)

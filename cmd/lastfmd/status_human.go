@@ -11,7 +11,7 @@ import (
 	"github.com/lastfmd/lastfmd/signer"
 )
 
-// skewWarn is the clock skew status flags: DESIGN.md "Reliability rules"
+// skewWarn is the clock skew status flags: docs/design.md#reliability-rules
 // (Last.fm ignores scrobbles it thinks come from the future).
 const skewWarn = 2 * time.Minute
 

@@ -85,7 +85,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // problem with what to run: an account needing sign-in, the cache's hit
 // rate and size, the queue's depth, oldest item and dead letters, the last
 // Last.fm error, the clock skew and the limiter's back-off. --json carries
-// the same figures in DESIGN.md's status document.
+// the same figures in the status document of docs/operations.md#v1status.
 func TestStatusAtAGlance(t *testing.T) {
 	w := newStatusWorld(t)
 	// Two reads of the same thing: one miss, one hit.
@@ -165,7 +165,7 @@ func TestStatusAtAGlance(t *testing.T) {
 	if r.Service.State != "not installed" || !r.Ready {
 		t.Errorf("status --json: %s", out)
 	}
-	// DESIGN.md's document, every key.
+	// The document of docs/operations.md#v1status, every key.
 	design := map[string][]string{
 		"version": nil, "uptime_seconds": nil, "listen": nil,
 		"accounts": {"name", "default", "needs_signin", "scrobbles_today"},

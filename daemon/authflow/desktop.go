@@ -56,8 +56,8 @@ func (f *Flows) Begin(ctx context.Context) (*Desktop, error) {
 }
 
 // ParseToken reads auth.getToken's JSON answer, {"token":"..."}. Tokens are
-// 32 characters of letters, digits, '_' and '-' (lastfm-api.md §7: not hex,
-// whatever the documentation says); anything that could break the approval
+// 32 characters of letters, digits, '_' and '-' (as Last.fm issues them: not
+// hex, whatever https://www.last.fm/api/desktopauth suggests); anything that could break the approval
 // URL or a form body is refused.
 func ParseToken(body []byte) (string, error) {
 	var v struct {

@@ -282,7 +282,7 @@ func TestJournalFault29WaitsForGlobalBackoff(t *testing.T) {
 }
 
 // The rest of the table, one code at a time: what the sender does with
-// each class (DESIGN.md "Reliability rules", scrobbles column).
+// each class (docs/design.md#reliability-rules, scrobbles column).
 func TestJournalFaultTable(t *testing.T) {
 	cases := []struct {
 		name      string

@@ -16,7 +16,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 )
 
-// metricSpec is one metric DESIGN.md "Observability" names: its type and
+// metricSpec is one metric docs/operations.md#metrics names: its type and
 // its exact label names.
 type metricSpec struct {
 	name   string
@@ -24,7 +24,8 @@ type metricSpec struct {
 	labels []string
 }
 
-// designMetrics is DESIGN.md's list, in its order.
+// designMetrics is the table of docs/operations.md#metrics, in its order,
+// but for lastfmd_limiter_waiting, which this list does not check.
 var designMetrics = []metricSpec{
 	{"lastfmd_requests_total", dto.MetricType_COUNTER, []string{"class", "code", "route"}},
 	{"lastfmd_request_duration_seconds", dto.MetricType_HISTOGRAM, []string{"route"}},
@@ -92,7 +93,7 @@ func value(m *dto.Metric) float64 {
 	return -1
 }
 
-// Every metric DESIGN.md names is on /metrics, with its type, its exact
+// Every metric docs/operations.md#metrics names is on /metrics, with its type, its exact
 // label names and figures that follow what the daemon did: a miss then a
 // hit, a refused GET of a write, a scrobble Last.fm accepted, and a 29 that
 // starts the global back-off.

@@ -280,7 +280,7 @@ func TestSignInBrowserWithToken(t *testing.T) {
 	// The code is single use.
 	other := newBrowser(h)
 	wantStatus(t, other.request(http.MethodGet, web), http.StatusUnauthorized)
-	// The token itself works too (DESIGN.md's ?access=TOKEN).
+	// The token itself works too (docs/security.md#the-listener-token: ?access=TOKEN).
 	wantStatus(t, other.request(http.MethodGet, h.url+"/auth/?access="+testToken), http.StatusSeeOther)
 	wantStatus(t, other.request(http.MethodGet, h.url+"/auth/"), 200)
 

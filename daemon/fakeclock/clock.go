@@ -5,7 +5,7 @@
 // moves by hand, never against the wall clock of a busy machine.
 //
 // Unit tests of code that sleeps or waits on timers use testing/synctest
-// instead; see the contributing rules in README.md.
+// instead; see the rule in docs/testing.md.
 package fakeclock
 
 import (

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// Listener-token access to the /auth/ pages (DESIGN.md "Security"): a
+// Listener-token access to the /auth/ pages (docs/security.md#the-listener-token): a
 // browser cannot send Authorization: Bearer, so the token reaches GET
 // /auth/ once as ?access=, which is traded for an HttpOnly SameSite=Strict
 // cookie on Path=/auth/ (Strict: a page elsewhere cannot make the browser

@@ -16,7 +16,7 @@ import (
 	"github.com/lastfmd/lastfmd/signer"
 )
 
-// The browser sign-in pages (DESIGN.md "HTTP API", Last.fm's web flow:
+// The browser sign-in pages (docs/http-api.md#signing-in-over-http, Last.fm's web flow:
 // https://www.last.fm/api/webauth):
 //
 //	GET  /auth/          the accounts and a Connect button

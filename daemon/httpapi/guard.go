@@ -12,7 +12,7 @@ import (
 	"github.com/lastfmd/lastfmd/signer"
 )
 
-// guard is the security middleware of DESIGN.md "Security". It runs before
+// guard is the security middleware of docs/security.md. It runs before
 // routing, on every request, so no route added later is ever exposed
 // without it:
 //   - the Host header must name this machine (DNS rebinding: a page on

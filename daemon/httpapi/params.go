@@ -15,7 +15,7 @@ import (
 	"github.com/lastfmd/lastfmd/signer"
 )
 
-// Limits on what a client may send (DESIGN.md "HTTP API").
+// Limits on what a client may send (docs/http-api.md#limits).
 const (
 	MaxBody       = 1 << 20 // bytes of a request body
 	MaxParams     = 600     // parameters in one request

@@ -32,7 +32,7 @@ const maxQueueBody = 1 << 20
 // maxIDs is the most ids one retry or drop may name.
 const maxIDs = 100000
 
-// HandleQueue adds the queue endpoints (DESIGN.md "HTTP API"), behind the
+// HandleQueue adds the queue endpoints (docs/scrobbling.md#the-queue-lastfmd-queue), behind the
 // same guard as every route: GET /v1/queue[?limit=N], GET /v1/queue/export
 // (JSON lines, for `lastfmd queue export`), POST /v1/queue/retry and POST
 // /v1/queue/drop with {"ids":[...]}. Call it before serving.

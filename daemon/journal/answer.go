@@ -21,7 +21,7 @@ type AnswerItem struct {
 //
 //	{"scrobbles":{"scrobble":{...}|[...],"@attr":{"accepted":1,"ignored":0}}}
 //
-// where one item is an object and several an array (lastfm-api.md §6.1),
+// where one item is an object and several an array (https://www.last.fm/api/show/track.scrobble),
 // each field is {"corrected":"0","#text":"..."} and ignoredMessage is
 // {"code":"0","#text":""}; numbers may come as strings or JSON numbers.
 func ParseAnswer(body []byte) ([]AnswerItem, error) {

@@ -10,7 +10,7 @@
 // send of that account: pending items in timestamp order, batches of up to
 // scrobble.batch_size, each signed track.scrobble going through the shared
 // upstream client and its limiter. Answers are classified strictly by the
-// signer package's table (DESIGN.md "Reliability rules").
+// signer package's table (docs/design.md#reliability-rules).
 //
 // Each item moves forward only: pending -> sent (a result, kept 7 days or
 // 10,000 entries) or pending -> dead (a dead letter, kept until dropped).

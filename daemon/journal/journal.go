@@ -42,7 +42,7 @@ var (
 var allBuckets = [][]byte{bMeta, bItems, bPending, bResults, bDead, bDedup, bDaily}
 
 // Tuning holds the journal's timings and bounds. Zero fields take the
-// defaults (DESIGN.md "Reliability rules"); tests shrink them so that
+// defaults (docs/design.md#reliability-rules); tests shrink them so that
 // minutes-long behaviour runs in seconds.
 type Tuning struct {
 	BackoffBase time.Duration // first retry after a transient failure (5 s)
@@ -131,7 +131,7 @@ type Journal struct {
 	waiters    map[uint64][]*waiter
 	counts     map[string]*counts
 	results    int
-	keyProblem string // set: every sender is paused (DESIGN.md "key broken")
+	keyProblem string // set: every sender is paused (docs/design.md#reliability-rules, "key broken")
 	commitHook func() error
 	lastPrune  time.Time
 }
@@ -296,7 +296,7 @@ func (j *Journal) countsFor(account string) *counts {
 }
 
 // Start starts a sender for every account with pending items; they try at
-// once (DESIGN.md: "On start, pending scrobbles are attempted at once").
+// once (docs/scrobbling.md#how-lastfmd-sends: "When lastfmd starts, pending scrobbles are sent at once").
 func (j *Journal) Start() {
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -8,7 +8,7 @@ import (
 	"github.com/lastfmd/lastfmd/signer"
 )
 
-// Limits of a submission (DESIGN.md "HTTP API").
+// Limits of a submission (docs/http-api.md#scrobble-validation).
 const (
 	// MaxPerRequest is the most scrobbles one /v1/ request may carry.
 	MaxPerRequest = 10000

@@ -233,7 +233,7 @@ func (s *sender) send(batch []*Item) {
 		return
 	}
 	// Too old to send: Last.fm ignores scrobbles older than 14 days
-	// (lastfm-api.md §6.1), so they are dead-lettered unsent.
+	// (docs/scrobbling.md#how-lastfmd-sends), so they are dead-lettered unsent.
 	now := j.now()
 	var fresh, old []*Item
 	for _, it := range batch {
@@ -309,7 +309,7 @@ func (s *sender) unreachable(items []*Item, err error) {
 }
 
 // refused handles a Last.fm error answer (or a bare HTTP error) by the
-// table's rule for scrobbles (DESIGN.md "Reliability rules"). Journalled
+// table's rule for scrobbles (docs/design.md#reliability-rules). Journalled
 // writes follow the same column: they are replayed from the journal too.
 func (s *sender) refused(acct accounts.Account, items []*Item, r *upstream.Response) {
 	j := s.j

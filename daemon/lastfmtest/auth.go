@@ -2,7 +2,7 @@ package lastfmtest
 
 import "strings"
 
-// auth.* methods (lastfm-api.md §7). All are signed; getMobileSession is POST only.
+// auth.* methods (https://www.last.fm/api/authentication). All are signed; getMobileSession is POST only.
 
 func sessionNode(u *user, sk string) *node {
 	sub := txt("subscriber", "0")

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// The approval page at /api/auth/ (lastfm-api.md §7.1, §7.2).
+// The approval page at /api/auth/ (https://www.last.fm/api/desktopauth, https://www.last.fm/api/webauth).
 //
 // GET ?api_key=K[&token=T][&cb=URL] shows the application's name and a form with
 // a user name field (default: the first added user) and an "Allow access" button

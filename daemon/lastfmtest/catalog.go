@@ -2,7 +2,7 @@ package lastfmtest
 
 import "strings"
 
-// kind is a method class (lastfm-api.md §3).
+// kind is a method class (the method pages, https://www.last.fm/api/show/METHOD).
 type kind int
 
 const (
@@ -24,7 +24,8 @@ type methodInfo struct {
 
 var catalog map[string]*methodInfo
 
-// methods lists the 58 methods of lastfm-methods.tsv.
+// methods lists the 58 methods lastfmd knows: the 57 on https://www.last.fm/api
+// and the undocumented user.getTrackScrobbles.
 func methods() []*methodInfo {
 	r := func(name string, h func(*call) ([]*node, *apiError), need ...[]string) *methodInfo {
 		return &methodInfo{name: name, kind: kindRead, need: need, h: h}

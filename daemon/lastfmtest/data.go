@@ -40,7 +40,7 @@ var trackWords = []string{"Intro", "Night Drive", "Golden Hour", "Paper Moon", "
 	"Glass Houses", "Northern Lights", "Undertow", "Satellite", "Slow Burn"}
 var albumWords = []string{"First Light", "Second Nature", "Afterglow", "Tidal", "Low Season"}
 
-// placeholder image hash Last.fm serves for most artists (lastfm-api.md §8).
+// placeholder image hash Last.fm serves for most artists (seen in Last.fm's answers).
 const placeholderImage = "2a96cbd8b46e442fc41c2b86b821562f"
 
 // hash64 is a stable hash driving the synthetic numbers.

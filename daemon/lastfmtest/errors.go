@@ -2,7 +2,7 @@ package lastfmtest
 
 import "net/http"
 
-// Last.fm error codes the emulator answers (lastfm-api.md §4).
+// Last.fm error codes the emulator answers (https://www.last.fm/api/errorcodes).
 const (
 	ErrInvalidService    = 2
 	ErrInvalidMethod     = 3
@@ -58,7 +58,7 @@ func ErrorMessage(code int) string {
 
 // ErrorStatus returns the HTTP status the emulator sends with a Last.fm error code.
 //
-// Observed pairs (lastfm-api.md §4.1): 400 for 3, 6 and 13; 403 for 4, 10 and 17;
+// Observed pairs (docs/http-api.md#http-status-codes): 400 for 3, 6 and 13; 403 for 4, 10 and 17;
 // 429 for 29. The rest are choices: 403 for the other auth and key errors (9, 14, 15,
 // 26), 500 for 8, 503 for 11 and 16, and 400 for everything else (2, 5, 7, 27).
 // "Not found" answers (code 6: unknown user, artist, album, track) use 404 instead.

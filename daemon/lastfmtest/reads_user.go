@@ -344,7 +344,7 @@ func readUserTopTracks(c *call) ([]*node, *apiError) {
 }
 
 // readUserTopTags answers from the user's own tags. An unknown user answers
-// error 6 with HTTP 200, a quirk Last.fm has for this method (lastfm-api.md §4.1).
+// error 6 with HTTP 200, a quirk Last.fm has for this method (seen in Last.fm's answers).
 func readUserTopTags(c *call) ([]*node, *apiError) {
 	u := c.s.userLocked(c.get("user"))
 	if u == nil {

@@ -10,7 +10,7 @@ import (
 )
 
 // A node is one XML element of an answer. The same tree is rendered as Last.fm XML
-// and, by Last.fm's mechanical translation (lastfm-api.md §8), as JSON:
+// and, by Last.fm's mechanical translation (https://www.last.fm/api/rest), as JSON:
 //   - a leaf without attributes becomes a string (or a number, see num);
 //   - a leaf with attributes becomes an object of its attributes plus "#text";
 //   - an element with children becomes an object keyed by child name, repeated

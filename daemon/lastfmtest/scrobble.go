@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// track.scrobble (lastfm-api.md §6.1).
+// track.scrobble (https://www.last.fm/api/show/track.scrobble).
 
 const (
 	maxBatch    = 50                  // items per request

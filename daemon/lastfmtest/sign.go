@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// Sign computes a Last.fm api_sig (lastfm-api.md §2.1) with the emulator's own code:
+// Sign computes a Last.fm api_sig (https://www.last.fm/api/authspec#8) with the emulator's own code:
 // every parameter except format, callback and api_sig, sorted by name byte-wise,
 // concatenated as name+value without separators or escaping, then the secret, MD5,
 // lowercase hex. It is independent of the project's signer package on purpose.

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestSignVectors pins the emulator's signing code to lastfm-api.md §2.4.
+// TestSignVectors pins the emulator's signing code to the vectors signer/sign_test.go checks.
 func TestSignVectors(t *testing.T) {
 	batch := P{"albumArtist[0]": "AA", "album[0]": "AL", "method": "track.scrobble", "sk": "SESSIONKEY",
 		"api_key": "0123456789abcdef0123456789abcdef"}

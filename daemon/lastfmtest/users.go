@@ -68,7 +68,7 @@ type token struct {
 // registeredAt is every user's registration time (fixed, so answers are stable).
 var registeredAt = time.Date(2012, time.March, 4, 5, 6, 0, 0, time.UTC)
 
-// tokenTTL is how long an auth token stays valid (lastfm-api.md §7.1).
+// tokenTTL is how long an auth token stays valid (https://www.last.fm/api/desktopauth).
 const tokenTTL = 60 * time.Minute
 
 // randomKey returns a 32-character key of the shape Last.fm uses for tokens and

@@ -18,7 +18,7 @@ type selection struct {
 	others []string
 }
 
-// selectAccount applies DESIGN.md "Accounts and signing": X-Lastfmd-Account
+// selectAccount applies docs/design.md#accounts-and-signing: X-Lastfmd-Account
 // names one (unknown: 400); on /2.0/ a client sk equal to an account name
 // picks it and any other sk (a drop-in client's placeholder) the default.
 // The client's sk never reaches Last.fm.

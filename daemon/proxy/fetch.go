@@ -12,7 +12,7 @@ import (
 
 // fetchRead sends a read, retrying transient failures (transport, 5xx, 8,
 // 11, 16; 2 at most twice) with jittered back-off while the caller's
-// deadline allows, as DESIGN.md's classification table says for reads.
+// deadline allows, as the table in docs/design.md#reliability-rules says for reads.
 func (s *Proxy) fetchRead(ctx context.Context, call upstream.Call, account string) (*upstream.Response, error) {
 	return s.send(ctx, call, account, signer.CallerRead)
 }

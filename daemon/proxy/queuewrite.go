@@ -10,7 +10,7 @@ import (
 
 // queueWrite journals an idempotent write (love, unlove, addTags,
 // removeTag: signer.Method.Idempotent) that could not reach Last.fm, so the
-// journal's sender replays it (DESIGN.md "Reliability rules": "journalled
+// journal's sender replays it (docs/design.md#reliability-rules: "journalled
 // when Last.fm is unreachable"). Unreachable means no answer from Last.fm
 // itself: a transport failure, or a bare 5xx from the proxy in front of it.
 // A Last.fm error answer is a verdict and goes back to the caller, and

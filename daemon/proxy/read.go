@@ -20,7 +20,7 @@ const (
 )
 
 // read answers a catalog read. It is signed (and POSTed, so no key or
-// signature lands in a URL) only when DESIGN.md "Accounts and signing" says:
+// signature lands in a URL) only when docs/design.md#accounts-and-signing says:
 // the request named an account, a drop-in client sent sk or api_sig, the
 // method answers for "the authenticated user" and no user was given, or an
 // unsigned try met a private profile (error 17).

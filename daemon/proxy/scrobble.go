@@ -24,7 +24,7 @@ type Journal interface {
 	Enqueue(account, method string, params map[string]string) (uint64, error)
 }
 
-// Scrobble waits (DESIGN.md "HTTP API").
+// Scrobble waits (docs/scrobbling.md#what-the-answer-means).
 const (
 	// DefaultWait is how long a scrobble request waits for Last.fm's answer
 	// before it is answered with what is known (202 on /v1/).
@@ -210,7 +210,7 @@ type v1Ignored struct {
 	Message string `json:"message"`
 }
 
-// v1Answer is the /v1/track.scrobble answer (DESIGN.md "HTTP API").
+// v1Answer is the /v1/track.scrobble answer (docs/scrobbling.md#what-the-answer-means).
 type v1Answer struct {
 	Accepted  int      `json:"accepted"`
 	Ignored   int      `json:"ignored"`

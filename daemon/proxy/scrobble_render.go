@@ -74,7 +74,7 @@ func dropInScrobbleAnswer(items []scrobbleAnswer, asJSON bool) *Result {
 			list[i] = m
 		}
 		// One item is an object, several an array (Last.fm's XML-to-JSON
-		// translation, lastfm-api.md §8).
+		// translation, https://www.last.fm/api/rest).
 		var scrobble any = list
 		if len(list) == 1 {
 			scrobble = list[0]

@@ -10,7 +10,7 @@ import (
 )
 
 // tokenMode is the token file's mode: root writes, the group lastfmd reads
-// (DESIGN.md "Security"). The service gets it through LoadCredential=token:.
+// (docs/security.md#the-listener-token). The service gets it through LoadCredential=token:.
 const tokenMode fs.FileMode = 0o640
 
 // newToken returns 32 random bytes in hex: enough that guessing is hopeless,

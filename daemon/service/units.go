@@ -27,7 +27,7 @@ func Template(user bool) string {
 	return systemTemplate
 }
 
-// Files of the system-wide install (DESIGN.md "Security").
+// Files of the system-wide install (docs/security.md#the-listener-token).
 const (
 	// ConfigDir holds the system configuration, API secret and token.
 	ConfigDir = "/etc/lastfmd"

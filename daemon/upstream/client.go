@@ -58,7 +58,7 @@ type Client struct {
 
 // MaxGetQuery is the longest query string a read is sent with; a longer
 // one (a client's megabyte parameter) goes as a POST form body, which
-// Last.fm takes for reads too (lastfm-api.md §1), so no proxy or log on
+// Last.fm takes for reads too (https://www.last.fm/api/rest), so no proxy or log on
 // the way sees a megabyte URL.
 const MaxGetQuery = 4 << 10
 

@@ -112,8 +112,8 @@ func (s *Stats) recordWhy(method, outcome string, r *Response, why string, now t
 // OnClockSkew registers f, called once when the local clock is found more
 // than limit off the Date of Last.fm's answers (and again only after the
 // clock was back within limit). Last.fm ignores scrobbles it thinks come
-// from the future, so a skewed clock is worth a warning (DESIGN.md
-// "Reliability rules").
+// from the future, so a skewed clock is worth a warning
+// (docs/design.md#reliability-rules).
 func (s *Stats) OnClockSkew(limit time.Duration, f func(skew time.Duration)) {
 	s.mu.Lock()
 	s.skewLimit, s.onSkew = limit, f

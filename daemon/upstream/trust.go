@@ -16,7 +16,7 @@ import (
 // never passed on as Last.fm's, and it settles no scrobble.
 var ErrNotAnswer = errors.New("not Last.fm's answer")
 
-// notAnswer judges a decoded answer (DESIGN.md: errors come with a Last.fm
+// notAnswer judges a decoded answer (docs/faults.md: errors come with a Last.fm
 // error body; 5xx and 429 without one are Last.fm's front end, kept as
 // failed answers so their class applies).
 func notAnswer(r *Response, params map[string]string) error {
