@@ -11,7 +11,7 @@ import (
 	"github.com/lastfmd/lastfmd/client"
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
 // A Go program reads through the daemon, sees a refusal decoded, and asks
@@ -63,7 +63,7 @@ func Example() {
 // startDaemon runs a daemon on a free loopback port in front of a fresh
 // emulator, with its state in a temporary directory.
 func startDaemon() (addr string, stop func()) {
-	emu, err := lastfmtest.New(lastfmtest.Options{})
+	emu, err := emulator.New(emulator.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -74,8 +74,8 @@ func startDaemon() (addr string, stop func()) {
 	cfg := config.Defaults()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.StateDir = state
-	cfg.LastFM.APIKey = lastfmtest.DefaultAPIKey
-	cfg.LastFM.APISecret = config.Secret(lastfmtest.DefaultSecret)
+	cfg.LastFM.APIKey = emulator.DefaultAPIKey
+	cfg.LastFM.APISecret = config.Secret(emulator.DefaultSecret)
 	cfg.LastFM.Upstream = emu.URL()
 	m := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler)}
 	if err := m.Open(); err != nil {

@@ -23,7 +23,7 @@
 //     format asked for (answer.go).
 //
 // Every caller uses it: the upstream client, the proxy, the journal, the
-// sign-in flows and the CLI. The emulator (daemon/lastfmtest) keeps its own
+// sign-in flows and the CLI. The emulator (daemon/emulator) keeps its own
 // independent implementation on purpose, so that a mistake here is not
 // mirrored there and passed by the tests.
 //

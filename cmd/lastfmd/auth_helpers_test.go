@@ -18,7 +18,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -26,7 +26,7 @@ import (
 // configuration a CLI run uses to reach them.
 type authWorld struct {
 	t        *testing.T
-	emu      *lastfmtest.Server
+	emu      *emulator.Server
 	m        *daemon.Main
 	url      string // the daemon's URL, "" without one
 	stateDir string

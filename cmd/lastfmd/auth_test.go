@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
 // `lastfmd auth login` through a running daemon: the URL on its own line,
@@ -78,7 +78,7 @@ func TestAuthCLILoginLocal(t *testing.T) {
 	}
 
 	// Expired token (15): said, exit 1, nothing stored.
-	w.emu.Fail(lastfmtest.Fault{Method: "auth.getSession", Code: 15})
+	w.emu.Fail(emulator.Fault{Method: "auth.getSession", Code: 15})
 	_, out, errOut, code = w.loginRun(w.env(), "", "--no-browser", "--account", "x")
 	if code != 1 || !strings.Contains(errOut, "expired") || strings.Contains(out, "Signed in") {
 		t.Errorf("expired: %d %q %q", code, out, errOut)

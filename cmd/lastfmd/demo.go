@@ -13,8 +13,8 @@ import (
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/gcfloor"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 )
 
 // The demo's fixed credentials: they are only valid at the built-in
@@ -45,7 +45,7 @@ func newDemoCmd(e *env) *cobra.Command {
 }
 
 func runDemo(e *env, listen string, verbose bool) error {
-	emu, err := lastfmtest.New(lastfmtest.Options{APIKey: demoAPIKey, Secret: demoSecret})
+	emu, err := emulator.New(emulator.Options{APIKey: demoAPIKey, Secret: demoSecret})
 	if err != nil {
 		return fmt.Errorf("cannot start the emulator: %w", err)
 	}

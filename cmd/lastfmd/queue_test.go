@@ -14,13 +14,13 @@ import (
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/journal"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // queueDaemon runs a daemon in front of an emulator and returns its URL.
-func queueDaemon(t *testing.T) (*daemon.Main, *lastfmtest.Server) {
+func queueDaemon(t *testing.T) (*daemon.Main, *emulator.Server) {
 	t.Helper()
 	emu := daemontest.Emulator(t)
 	state := t.TempDir()

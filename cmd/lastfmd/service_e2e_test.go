@@ -21,7 +21,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -225,8 +225,8 @@ func TestSignalTermDrainsInFlight(t *testing.T) {
 	hc, base := httpClient(w.ready(d))
 
 	const slow = 1500 * time.Millisecond
-	w.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Delay: slow})
-	w.emu.Fail(lastfmtest.Fault{Method: "artist.getInfo", Delay: slow})
+	w.emu.Fail(emulator.Fault{Method: "track.scrobble", Delay: slow})
+	w.emu.Fail(emulator.Fault{Method: "artist.getInfo", Delay: slow})
 	const n = 4
 	ts := time.Now().Add(-time.Hour).Unix()
 	type answer struct {

@@ -18,7 +18,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -27,7 +27,7 @@ import (
 // `lastfmd run` child process started as systemd starts it needs.
 type svcWorld struct {
 	t       *testing.T
-	emu     *lastfmtest.Server
+	emu     *emulator.Server
 	dir     string
 	state   string
 	conf    string

@@ -16,7 +16,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -24,7 +24,7 @@ import (
 // alice (default) and bob, on real loopback sockets; `lastfmd status` (the
 // real binary) is run against it.
 type statusWorld struct {
-	emu            *lastfmtest.Server
+	emu            *emulator.Server
 	m              *daemon.Main
 	url            string
 	skAlice, skBob string
@@ -95,7 +95,7 @@ func TestStatusAtAGlance(t *testing.T) {
 		}
 	}
 	// A scrobble Last.fm refuses for good: a dead letter.
-	w.emu.Fail(lastfmtest.Fault{BadItem: "Dead Song", Code: 6})
+	w.emu.Fail(emulator.Fault{BadItem: "Dead Song", Code: 6})
 	now := time.Now().Unix()
 	w.do(t, "POST", "/v1/track.scrobble", fmt.Sprintf(`[{"artist":"Cher","track":"Dead Song","timestamp":%d}]`, now))
 	// bob's session is revoked: his scrobble waits, and he must sign in.
@@ -114,7 +114,7 @@ func TestStatusAtAGlance(t *testing.T) {
 	if code, body := w.do(t, "GET", "/v1/artist.getSimilar?artist=Cher", ""); code != 200 {
 		t.Fatalf("read: %d %s", code, body)
 	}
-	w.emu.Fail(lastfmtest.Fault{Method: "album.getInfo", Code: 29, Times: 1})
+	w.emu.Fail(emulator.Fault{Method: "album.getInfo", Code: 29, Times: 1})
 	w.do(t, "GET", "/v1/album.getInfo?artist=Cher&album=Believe", "")
 
 	fake, _ := fakeSystemd(t)

@@ -9,7 +9,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 )
 
@@ -32,14 +32,14 @@ func instant(time.Duration) <-chan time.Time {
 // emuFlows is Flows talking to a real emulator over loopback.
 type emuFlows struct {
 	*Flows
-	emu   *lastfmtest.Server
+	emu   *emulator.Server
 	store *accounts.Store
 	up    *upstream.Client
 }
 
 func newEmuFlows(t *testing.T, mod ...func(*Options)) *emuFlows {
 	t.Helper()
-	emu, err := lastfmtest.New(lastfmtest.Options{APIKey: testKey, Secret: testSecret})
+	emu, err := emulator.New(emulator.Options{APIKey: testKey, Secret: testSecret})
 	if err != nil {
 		t.Fatal(err)
 	}

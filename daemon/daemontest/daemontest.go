@@ -16,7 +16,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
 // The credentials every test uses. Key has Last.fm's shape (32 letters and
@@ -35,9 +35,9 @@ const (
 
 // Emulator starts the Last.fm emulator on loopback with Key and Secret and
 // the users Alice and Bob, closed when the test ends.
-func Emulator(t testing.TB) *lastfmtest.Server {
+func Emulator(t testing.TB) *emulator.Server {
 	t.Helper()
-	emu, err := lastfmtest.New(lastfmtest.Options{APIKey: Key, Secret: Secret})
+	emu, err := emulator.New(emulator.Options{APIKey: Key, Secret: Secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func Emulator(t testing.TB) *lastfmtest.Server {
 // stateDir, Key and Secret, the emulator as Last.fm and its sign-in page,
 // a limiter that never gets in a test's way, and a call timeout that only
 // catches a hang (a busy machine is slow, not broken).
-func Config(emu *lastfmtest.Server, stateDir string) config.Config {
+func Config(emu *emulator.Server, stateDir string) config.Config {
 	cfg := config.Defaults()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.StateDir = stateDir
@@ -67,7 +67,7 @@ func Config(emu *lastfmtest.Server, stateDir string) config.Config {
 // SignIn stores accounts in stateDir's sessions.json, each with a new
 // session of its Last.fm user at emu (Account.Key is filled in), and
 // returns the keys in the same order.
-func SignIn(t testing.TB, emu *lastfmtest.Server, stateDir string, accts ...accounts.Account) []string {
+func SignIn(t testing.TB, emu *emulator.Server, stateDir string, accts ...accounts.Account) []string {
 	t.Helper()
 	store, err := accounts.Open(stateDir, nil)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
 // The desktop flow driven through the running daemon, as `lastfmd auth
@@ -140,7 +140,7 @@ func TestAuthDesktopTokenDead(t *testing.T) {
 
 	// Error 4 (never issued, or spent): Last.fm says so for a token it
 	// does not know.
-	h.emu.Fail(lastfmtest.Fault{Method: "auth.getSession", Code: 4})
+	h.emu.Fail(emulator.Fault{Method: "auth.getSession", Code: 4})
 	lg = decode[loginAnswer](t, h.postJSON("/v1/auth/login", `{}`))
 	done = h.waitLogin(lg.ID)
 	if done.State != "failed" || !strings.Contains(done.Message, "error 4") {

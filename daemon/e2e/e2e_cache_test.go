@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
 func TestCacheSecondReadNeverReachesLastfm(t *testing.T) {
@@ -83,7 +83,7 @@ func TestCacheTTLTiers(t *testing.T) {
 
 func TestCacheCoalescesConcurrentMisses(t *testing.T) {
 	h := newHarness(t)
-	h.emu.Fail(lastfmtest.Fault{Method: "artist.getSimilar", Delay: 300 * time.Millisecond, Times: 1})
+	h.emu.Fail(emulator.Fault{Method: "artist.getSimilar", Delay: 300 * time.Millisecond, Times: 1})
 	var wg sync.WaitGroup
 	var miss, shared atomic.Int32
 	for i := 0; i < 50; i++ {
@@ -119,7 +119,7 @@ func TestCacheCoalescesConcurrentMisses(t *testing.T) {
 // A caller that gives up does not cancel the call for the others.
 func TestCacheCallerGivingUpDoesNotCancelOthers(t *testing.T) {
 	h := newHarness(t)
-	h.emu.Fail(lastfmtest.Fault{Method: "artist.getTopTracks", Delay: 400 * time.Millisecond, Times: 1})
+	h.emu.Fail(emulator.Fault{Method: "artist.getTopTracks", Delay: 400 * time.Millisecond, Times: 1})
 	impatient := &http.Client{Timeout: 100 * time.Millisecond}
 	done := make(chan answer, 1)
 	go func() { done <- h.get("/v1/artist.getTopTracks?artist=Cher") }()
@@ -140,14 +140,14 @@ func TestCacheStaleIfTransientError(t *testing.T) {
 	first := h.get("/v1/chart.getTopArtists")
 	wantStatus(t, first, 200)
 	clock.Advance(31 * time.Minute) // medium tier (30m) expired
-	h.emu.Fail(lastfmtest.Fault{Method: "chart.getTopArtists", Code: 16})
+	h.emu.Fail(emulator.Fault{Method: "chart.getTopArtists", Code: 16})
 	a := h.get("/v1/chart.getTopArtists")
 	wantStatus(t, a, 200)
 	if a.header.Get("X-Lastfmd-Cache") != "STALE" || a.header.Get("Age") != "1860" || a.body != first.body {
 		t.Errorf("transient error: %s Age=%s", a.header.Get("X-Lastfmd-Cache"), a.header.Get("Age"))
 	}
 	h.emu.ClearFaults()
-	h.emu.Fail(lastfmtest.Fault{Method: "chart.getTopArtists", HTTPStatus: 503})
+	h.emu.Fail(emulator.Fault{Method: "chart.getTopArtists", HTTPStatus: 503})
 	if a := h.get("/v1/chart.getTopArtists"); a.header.Get("X-Lastfmd-Cache") != "STALE" {
 		t.Errorf("HTTP 503: %s %d", a.header.Get("X-Lastfmd-Cache"), a.status)
 	}
@@ -159,7 +159,7 @@ func TestCacheStaleIfTransientError(t *testing.T) {
 	}
 	h.emu.Start()
 	// A permanent error (6) is never papered over.
-	h.emu.Fail(lastfmtest.Fault{Method: "chart.getTopArtists", Code: 6})
+	h.emu.Fail(emulator.Fault{Method: "chart.getTopArtists", Code: 6})
 	a = h.get("/v1/chart.getTopArtists")
 	if a.header.Get("X-Lastfmd-Cache") == "STALE" || !strings.Contains(a.body, `"error":6`) {
 		t.Errorf("error 6 served %s: %s", a.header.Get("X-Lastfmd-Cache"), a.body)
@@ -167,7 +167,7 @@ func TestCacheStaleIfTransientError(t *testing.T) {
 	// Older than stale_if_error (24h): gone.
 	h.emu.ClearFaults()
 	clock.Advance(25 * time.Hour)
-	h.emu.Fail(lastfmtest.Fault{Method: "chart.getTopArtists", Code: 11})
+	h.emu.Fail(emulator.Fault{Method: "chart.getTopArtists", Code: 11})
 	if a := h.get("/v1/chart.getTopArtists"); a.header.Get("X-Lastfmd-Cache") == "STALE" {
 		t.Error("served an entry older than stale_if_error")
 	}

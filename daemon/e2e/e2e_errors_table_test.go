@@ -12,14 +12,14 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
 // errorCase is one way a request fails, through one endpoint.
 type errorCase struct {
 	name     string
 	harness  string // "" (account alice), "noacct" (none signed in), "token" (listener token set), "rl…" (its own: Last.fm's 29 pauses lastfmd's calls), "down", "slow", "disk" (journal commits fail)
-	fault    *lastfmtest.Fault
+	fault    *emulator.Fault
 	method   string // HTTP verb
 	path     string
 	ctype    string
@@ -96,17 +96,17 @@ func TestErrorsTable(t *testing.T) {
 		{name: "2.0 PUT", method: "PUT", path: "/2.0/?format=json", status: 404, code: 3, format: "json"},
 		// /2.0/: Last.fm's own answers, relayed with Last.fm's status.
 		{name: "2.0 Last.fm not found", method: "GET", path: "/2.0/?method=artist.getInfo&artist=Unknown+Artist&format=json", status: 404, code: 6, format: "json"},
-		{name: "2.0 Last.fm rate limit", harness: "rl20", fault: &lastfmtest.Fault{Method: "track.love", Code: 29}, method: "POST", path: "/2.0/",
+		{name: "2.0 Last.fm rate limit", harness: "rl20", fault: &emulator.Fault{Method: "track.love", Code: 29}, method: "POST", path: "/2.0/",
 			ctype: "application/x-www-form-urlencoded", body: love, status: 429, code: 29, format: "xml"},
-		{name: "2.0 Last.fm bad signature", fault: &lastfmtest.Fault{Method: "track.love", Code: 13}, method: "POST", path: "/2.0/",
+		{name: "2.0 Last.fm bad signature", fault: &emulator.Fault{Method: "track.love", Code: 13}, method: "POST", path: "/2.0/",
 			ctype: "application/x-www-form-urlencoded", body: love + "&format=json", status: 400, code: 13, format: "json"},
-		{name: "2.0 Last.fm private profile", fault: &lastfmtest.Fault{Method: "track.love", Code: 17}, method: "POST", path: "/2.0/",
+		{name: "2.0 Last.fm private profile", fault: &emulator.Fault{Method: "track.love", Code: 17}, method: "POST", path: "/2.0/",
 			ctype: "application/x-www-form-urlencoded", body: love, status: 403, code: 17, format: "xml"},
 
 		// /2.0/: the road to Last.fm.
 		{name: "2.0 Last.fm down", harness: "down", method: "GET", path: "/2.0/?method=artist.getInfo&artist=Cher",
 			status: 502, code: 11, format: "xml"},
-		{name: "2.0 Last.fm slow", harness: "slow", fault: &lastfmtest.Fault{Method: "artist.getInfo", Delay: 5 * time.Second},
+		{name: "2.0 Last.fm slow", harness: "slow", fault: &emulator.Fault{Method: "artist.getInfo", Delay: 5 * time.Second},
 			method: "GET", path: "/2.0/?method=artist.getInfo&artist=Cher&format=json", status: 504, code: 11, format: "json"},
 
 		{name: "2.0 journal unwritable", harness: "disk", method: "POST", path: "/2.0/", ctype: "application/x-www-form-urlencoded",
@@ -140,11 +140,11 @@ func TestErrorsTable(t *testing.T) {
 		{name: "v1 no listener token", harness: "token", method: "GET", path: "/v1/artist.getInfo?artist=Cher", status: 401, code: 4, format: "json"},
 		{name: "v1 Last.fm not found", method: "GET", path: "/v1/artist.getInfo?artist=Unknown+Artist", status: 404, code: 6, format: "json"},
 		{name: "v1 Last.fm down", harness: "down", method: "GET", path: "/v1/artist.getInfo?artist=Madonna", status: 502, code: 11, format: "json"},
-		{name: "v1 Last.fm slow", harness: "slow", fault: &lastfmtest.Fault{Method: "artist.getInfo", Delay: 5 * time.Second},
+		{name: "v1 Last.fm slow", harness: "slow", fault: &emulator.Fault{Method: "artist.getInfo", Delay: 5 * time.Second},
 			method: "GET", path: "/v1/artist.getInfo?artist=Madonna", status: 504, code: 11, format: "json"},
 		{name: "v1 journal unwritable", harness: "disk", method: "POST", path: "/v1/track.scrobble", ctype: "application/json",
 			body: `[{"artist":"A","track":"T","timestamp":` + recentTS + `}]`, status: 503, code: 16, format: "json", contains: "nothing was accepted"},
-		{name: "v1 Last.fm rate limit", harness: "rlv1", fault: &lastfmtest.Fault{Method: "track.love", Code: 29}, method: "POST", path: "/v1/track.love",
+		{name: "v1 Last.fm rate limit", harness: "rlv1", fault: &emulator.Fault{Method: "track.love", Code: 29}, method: "POST", path: "/v1/track.love",
 			ctype: "application/json", body: `{"artist":"a","track":"b"}`, status: 429, code: 29, format: "json"},
 	}
 	harnesses := map[string]*harness{"": newHarness(t), "noacct": newHarnessAccount(t, noAccount), "token": newHarness(t, withToken(t)),

@@ -21,7 +21,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -225,7 +225,7 @@ func TestJournalCrashKill9(t *testing.T) {
 		}
 	}
 	restart := got[10:]
-	if !slices.IsSortedFunc(restart, func(a, b lastfmtest.Scrobble) int { return int(a.Timestamp - b.Timestamp) }) {
+	if !slices.IsSortedFunc(restart, func(a, b emulator.Scrobble) int { return int(a.Timestamp - b.Timestamp) }) {
 		t.Error("the restart did not send in timestamp order")
 	}
 	t.Logf("%d acknowledged before SIGKILL, %d delivered after the restart (%d journalled but unanswered)",

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/fakeclock"
 	"github.com/lastfmd/lastfmd/daemon/journal"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 )
 
 // scrobbleTimes returns when the emulator received each track.scrobble.
@@ -27,7 +27,7 @@ func (h *harness) scrobbleTimes() []time.Time {
 // delivered once, nothing dead.
 func TestJournalFault16ThreeTimes(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal))
-	h.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Code: 16, Times: 3})
+	h.emu.Fail(emulator.Fault{Method: "track.scrobble", Code: 16, Times: 3})
 	its := items(2, "t", time.Now())
 	a, v := h.scrobble(its, "Prefer", "wait=0")
 	wantStatus(t, a, 202)
@@ -62,7 +62,7 @@ func TestJournalFault503ForAMinute(t *testing.T) {
 	clock := fakeclock.Running(time.Now())
 	h := newHarness(t, withJournal(fastJournal), withNow(clock.Now))
 	h.emu.SetClock(clock.Now)
-	h.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", HTTPStatus: 503, Until: clock.Now().Add(time.Minute)})
+	h.emu.Fail(emulator.Fault{Method: "track.scrobble", HTTPStatus: 503, Until: clock.Now().Add(time.Minute)})
 	a, _ := h.scrobble(items(1, "outage", clock.Now()), "Prefer", "wait=0")
 	wantStatus(t, a, 202)
 	// Wait for the journal's own record of a failure after the third
@@ -100,7 +100,7 @@ func TestJournalFault503ForAMinute(t *testing.T) {
 // sent for it) and resumes as soon as it signs in again.
 func TestJournalFault9PausesUntilSignIn(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal))
-	h.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Code: 9, Times: 1})
+	h.emu.Fail(emulator.Fault{Method: "track.scrobble", Code: 9, Times: 1})
 	first := items(1, "a", time.Now().Add(-time.Hour))
 	a, _ := h.scrobble(first, "Prefer", "wait=0")
 	wantStatus(t, a, 202)
@@ -139,7 +139,7 @@ func TestJournalFault13OnOneItemOf50(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal))
 	its := items(50, "t", time.Now())
 	its[17].Track = "Bad Track"
-	h.emu.Fail(lastfmtest.Fault{BadItem: "Bad Track"})
+	h.emu.Fail(emulator.Fault{BadItem: "Bad Track"})
 	a, v := h.scrobble(its)
 	wantStatus(t, a, 200) // every item answered within the wait
 	if v.Accepted != 49 || v.Failed != 1 || v.Scrobbles[17].Status != "failed" || !strings.Contains(v.Scrobbles[17].Error, "13") {
@@ -164,7 +164,7 @@ func TestJournalFault13OnOneItemOf50(t *testing.T) {
 // Everything pauses and nothing is dead-lettered.
 func TestJournalFault13OnEveryItemPausesAll(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal))
-	h.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Code: 13})
+	h.emu.Fail(emulator.Fault{Method: "track.scrobble", Code: 13})
 	a, _ := h.scrobble(items(3, "t", time.Now()), "Prefer", "wait=0")
 	wantStatus(t, a, 202)
 	waitFor(t, "the key problem", func() bool { return h.status().Upstream.KeyProblem != "" })
@@ -180,7 +180,7 @@ func TestJournalFault13OnEveryItemPausesAll(t *testing.T) {
 // status shows the key problem; a retry resumes once the key works.
 func TestJournalFault26PausesEverything(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal))
-	h.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Code: 26})
+	h.emu.Fail(emulator.Fault{Method: "track.scrobble", Code: 26})
 	a, v := h.scrobble(items(2, "alice", time.Now()), "Prefer", "wait=0")
 	wantStatus(t, a, 202)
 	waitFor(t, "the key problem", func() bool { return h.status().Upstream.KeyProblem != "" })
@@ -223,7 +223,7 @@ func TestJournalDailyCapPausesUntilMidnightUTC(t *testing.T) {
 	clock := fakeclock.Running(start)
 	h := newHarness(t, withJournal(fastJournal), withNow(clock.Now))
 	h.emu.SetClock(clock.Now)
-	h.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", IgnoreCode: 5, Times: 1})
+	h.emu.Fail(emulator.Fault{Method: "track.scrobble", IgnoreCode: 5, Times: 1})
 	a, v := h.scrobble(items(2, "late", clock.Now()), "Prefer", "wait=1")
 	wantStatus(t, a, 202) // Last.fm answered, but with the cap: still queued
 	if v.Queued != 2 {
@@ -271,7 +271,7 @@ func TestJournalMaxAgeAtSendTime(t *testing.T) {
 func TestJournalFault29WaitsForGlobalBackoff(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal))
 	h.m.Upstream.Limiter().BackoffBase = 300 * time.Millisecond
-	h.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Code: 29, Times: 1})
+	h.emu.Fail(emulator.Fault{Method: "track.scrobble", Code: 29, Times: 1})
 	a, _ := h.scrobble(items(1, "r", time.Now()), "Prefer", "wait=0")
 	wantStatus(t, a, 202)
 	waitFor(t, "delivery", func() bool { return len(h.delivered("alice")) == 1 })
@@ -286,19 +286,19 @@ func TestJournalFault29WaitsForGlobalBackoff(t *testing.T) {
 func TestJournalFaultTable(t *testing.T) {
 	cases := []struct {
 		name      string
-		fault     lastfmtest.Fault
+		fault     emulator.Fault
 		delivered bool   // eventually delivered
 		dead      string // else dead-lettered with this in the reason
 		signin    bool   // else paused for sign-in
 	}{
-		{"11 service offline: retried", lastfmtest.Fault{Code: 11, Times: 2}, true, "", false},
-		{"8 operation failed: retried", lastfmtest.Fault{Code: 8, Times: 1}, true, "", false},
-		{"2 twice: retried", lastfmtest.Fault{Code: 2, Times: 2}, true, "", false},
-		{"2 three times: permanent", lastfmtest.Fault{Code: 2, Times: 3}, false, "error 2", false},
-		{"27 deprecated: dead letter", lastfmtest.Fault{Code: 27, Times: 1}, false, "error 27", false},
-		{"6 on a lone scrobble: dead letter", lastfmtest.Fault{Code: 6, Times: 1}, false, "error 6", false},
-		{"4 with sk: sign in again", lastfmtest.Fault{Code: 4, Times: 1}, false, "", true},
-		{"dropped connection: retried", lastfmtest.Fault{Drop: true, Times: 1}, true, "", false},
+		{"11 service offline: retried", emulator.Fault{Code: 11, Times: 2}, true, "", false},
+		{"8 operation failed: retried", emulator.Fault{Code: 8, Times: 1}, true, "", false},
+		{"2 twice: retried", emulator.Fault{Code: 2, Times: 2}, true, "", false},
+		{"2 three times: permanent", emulator.Fault{Code: 2, Times: 3}, false, "error 2", false},
+		{"27 deprecated: dead letter", emulator.Fault{Code: 27, Times: 1}, false, "error 27", false},
+		{"6 on a lone scrobble: dead letter", emulator.Fault{Code: 6, Times: 1}, false, "error 6", false},
+		{"4 with sk: sign in again", emulator.Fault{Code: 4, Times: 1}, false, "", true},
+		{"dropped connection: retried", emulator.Fault{Drop: true, Times: 1}, true, "", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

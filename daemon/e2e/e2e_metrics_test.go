@@ -13,7 +13,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
 // metricSpec is one metric docs/operations.md#metrics names: its type and
@@ -116,7 +116,7 @@ func TestMetricsScrapeNamesTypesLabels(t *testing.T) {
 	s := h.post("/v1/track.scrobble", "application/json", fmt.Sprintf(`[{"artist":"Cher","track":"Believe","timestamp":%d}]`, ts), answeredWait...)
 	wantStatus(t, s, 200)
 	wantContains(t, s.body, `"accepted":1`)
-	h.emu.Fail(lastfmtest.Fault{Method: "artist.getSimilar", Code: 29, Times: 1})
+	h.emu.Fail(emulator.Fault{Method: "artist.getSimilar", Code: 29, Times: 1})
 	if r := h.get("/v1/artist.getSimilar?artist=Cher"); r.status < 400 {
 		t.Fatalf("a read answered 29 upstream, with no stale copy: %d %s", r.status, r.body)
 	}

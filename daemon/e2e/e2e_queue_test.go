@@ -15,8 +15,8 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/journal"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -168,7 +168,7 @@ func TestQueueIdempotentWritesJournalled(t *testing.T) {
 		t.Error("now playing was replayed")
 	}
 	// A Last.fm error is a verdict, not an outage: never journalled.
-	h.emu.Fail(lastfmtest.Fault{Method: "track.love", Code: 6, Times: 1})
+	h.emu.Fail(emulator.Fault{Method: "track.love", Code: 6, Times: 1})
 	a = h.post("/v1/track.love", "application/json", `{"artist":"X","track":"Y"}`)
 	wantContains(t, a.body, `"error":6`)
 	if q := h.queue(); q.Pending != 0 {
@@ -208,7 +208,7 @@ func TestJournalShutdownOrder(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
 
-	emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Delay: 700 * time.Millisecond, Times: 1})
+	emu.Fail(emulator.Fault{Method: "track.scrobble", Delay: 700 * time.Millisecond, Times: 1})
 	answered := make(chan *http.Response, 1)
 	go func() {
 		resp, err := http.Post(m.URL()+"/v1/track.scrobble", "application/json", strings.NewReader(jsonOf(items(3, "s", time.Now()))))

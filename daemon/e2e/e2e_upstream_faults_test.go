@@ -8,7 +8,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
 // withFastRetries shrinks the read retry pause and, when timeout > 0, the
@@ -23,9 +23,9 @@ func withFastRetries(timeout time.Duration) harnessOpt {
 }
 
 // notLastfm are the answers a captive portal or broken proxy gives.
-var notLastfm = []lastfmtest.AnswerFault{
-	lastfmtest.AnswerHTML, lastfmtest.AnswerEmpty, lastfmtest.AnswerTruncated,
-	lastfmtest.AnswerWrongShape, lastfmtest.AnswerRedirect,
+var notLastfm = []emulator.AnswerFault{
+	emulator.AnswerHTML, emulator.AnswerEmpty, emulator.AnswerTruncated,
+	emulator.AnswerWrongShape, emulator.AnswerRedirect,
 }
 
 // A read answered by something that is not Last.fm gets a 502 in
@@ -39,7 +39,7 @@ func TestNotLastfmAnswersAre502(t *testing.T) {
 			{"/v1/artist.getInfo?artist=", `{"error":11,"message":"`},
 		} {
 			path := ep.path + url.QueryEscape(string(fault)) + string(rune('a'+i)) + string(rune('0'+j)) // a key of its own
-			h.emu.Fail(lastfmtest.Fault{Method: "artist.getInfo", Answer: fault})
+			h.emu.Fail(emulator.Fault{Method: "artist.getInfo", Answer: fault})
 			a := h.get(path)
 			if a.status != 502 || !strings.Contains(a.body, ep.want) || a.header.Get("X-Lastfmd-Cache") == "HIT" {
 				t.Errorf("%s %s: %d %s %.200q", fault, path, a.status, a.header.Get("X-Lastfmd-Cache"), a.body)
@@ -63,7 +63,7 @@ func TestNotLastfmAnswersAre502(t *testing.T) {
 // An oversized answer is refused once: fetching it again would read as much again.
 func TestOversizedAnswerNotRetried(t *testing.T) {
 	h := newHarness(t, withFastRetries(0))
-	h.emu.Fail(lastfmtest.Fault{Method: "artist.getInfo", Answer: lastfmtest.AnswerOversize})
+	h.emu.Fail(emulator.Fault{Method: "artist.getInfo", Answer: emulator.AnswerOversize})
 	a := h.get("/2.0/?method=artist.getInfo&artist=Cher&format=json")
 	if a.status != 502 || !strings.Contains(a.body, `"error":8`) || !strings.Contains(a.body, "larger than") {
 		t.Errorf("oversize: %d %s", a.status, a.body)
@@ -84,9 +84,9 @@ func TestHangAndNonAnswerServeStaleElse504(t *testing.T) {
 	first := h.get("/v1/chart.getTopArtists")
 	wantStatus(t, first, 200)
 	clock.Advance(31 * time.Minute) // the medium tier (30 m) expired
-	for _, f := range []lastfmtest.Fault{
-		{Method: "chart.getTopArtists", Answer: lastfmtest.AnswerHTML},
-		{Method: "chart.getTopArtists", Answer: lastfmtest.AnswerTruncated},
+	for _, f := range []emulator.Fault{
+		{Method: "chart.getTopArtists", Answer: emulator.AnswerHTML},
+		{Method: "chart.getTopArtists", Answer: emulator.AnswerTruncated},
 		{Method: "chart.getTopArtists", Hang: true},
 	} {
 		h.emu.Fail(f)
@@ -96,7 +96,7 @@ func TestHangAndNonAnswerServeStaleElse504(t *testing.T) {
 		}
 		h.emu.ClearFaults()
 	}
-	h.emu.Fail(lastfmtest.Fault{Hang: true})
+	h.emu.Fail(emulator.Fault{Hang: true})
 	for _, path := range []string{"/v1/artist.getInfo?artist=Cher", "/2.0/?method=artist.getInfo&artist=Cher&format=json"} {
 		a := h.get(path)
 		if a.status != 504 || !strings.Contains(a.body, `"error":11`) || !strings.Contains(a.body, "did not answer in time") {
@@ -116,11 +116,11 @@ func TestHangAndNonAnswerServeStaleElse504(t *testing.T) {
 // Scrobbles answered by something that is not Last.fm stay queued and are
 // retried with back-off until Last.fm answers: none is lost or dead-lettered.
 func TestScrobblesSurviveNonAnswers(t *testing.T) {
-	faults := append([]lastfmtest.AnswerFault{lastfmtest.AnswerUnexpected, lastfmtest.AnswerOversize}, notLastfm...)
+	faults := append([]emulator.AnswerFault{emulator.AnswerUnexpected, emulator.AnswerOversize}, notLastfm...)
 	for _, fault := range faults {
 		t.Run(string(fault), func(t *testing.T) {
 			h := newHarness(t, withJournal(fastJournal))
-			h.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Answer: fault, Times: 2})
+			h.emu.Fail(emulator.Fault{Method: "track.scrobble", Answer: fault, Times: 2})
 			its := items(1, string(fault), time.Now())
 			a, _ := h.scrobble(its, "Prefer", "wait=0")
 			wantStatus(t, a, 202)
@@ -132,7 +132,7 @@ func TestScrobblesSurviveNonAnswers(t *testing.T) {
 			}
 			got := h.delivered("alice")
 			want := 1
-			if fault == lastfmtest.AnswerTruncated {
+			if fault == emulator.AnswerTruncated {
 				want = 3 // at-least-once: each cut answer followed a recorded scrobble
 			}
 			if len(got) != want {
@@ -146,7 +146,7 @@ func TestScrobblesSurviveNonAnswers(t *testing.T) {
 // queue says so while the non-answers last.
 func TestScrobbleNonAnswerShownInQueue(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal))
-	h.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Answer: lastfmtest.AnswerRedirect})
+	h.emu.Fail(emulator.Fault{Method: "track.scrobble", Answer: emulator.AnswerRedirect})
 	a, _ := h.scrobble(items(1, "r", time.Now()), "Prefer", "wait=0")
 	wantStatus(t, a, 202)
 	waitFor(t, "two attempts", func() bool { return h.emu.Count("track.scrobble") >= 2 })
@@ -166,7 +166,7 @@ func TestScrobbleNonAnswerShownInQueue(t *testing.T) {
 // reason or a log line.
 func TestEchoedSecretsNeverReachClients(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal), withFastRetries(0))
-	h.emu.Fail(lastfmtest.Fault{Answer: lastfmtest.AnswerEcho})
+	h.emu.Fail(emulator.Fault{Answer: emulator.AnswerEcho})
 	// A signed read: the echo is Last.fm's error 6, passed on.
 	a := h.get("/2.0/?method=user.getInfo&format=json", "X-Lastfmd-Account", "alice")
 	if a.status != 400 || !strings.Contains(a.body, `"error":6`) || !strings.Contains(a.body, "api_sig=REDACTED") || !strings.Contains(a.body, "sk=REDACTED") {
@@ -233,7 +233,7 @@ func TestLongReadGoesByPOST(t *testing.T) {
 // delivered once Last.fm answers, /v1/status naming the hang meanwhile.
 func TestScrobbleSurvivesHang(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal), withFastRetries(time.Second)) // a hang ends at 1 s; a busy machine still answers in it
-	h.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Hang: true, Times: 2})
+	h.emu.Fail(emulator.Fault{Method: "track.scrobble", Hang: true, Times: 2})
 	a, _ := h.scrobble(items(1, "hang", time.Now()), "Prefer", "wait=0")
 	wantStatus(t, a, 202)
 	waitFor(t, "the second hung attempt", func() bool { return h.emu.Count("track.scrobble") >= 2 })

@@ -15,8 +15,8 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/fakeclock"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -30,7 +30,7 @@ const (
 // harness is script → lastfmd → emulator, over real loopback sockets.
 type harness struct {
 	t     testing.TB
-	emu   *lastfmtest.Server
+	emu   *emulator.Server
 	m     *daemon.Main
 	url   string
 	sk    string // alice's real session key at the emulator
@@ -43,7 +43,7 @@ type harnessOpt func(*config.Config, *daemon.Main)
 
 // optEmulator is the emulator of the harness being built, for options that
 // need it (tests here do not run in parallel).
-var optEmulator *lastfmtest.Server
+var optEmulator *emulator.Server
 
 // withSessionKeyFile configures the account "default" the way
 // lastfm.session_key_file does, with a session of user at the emulator.
@@ -192,7 +192,7 @@ func (h *harness) assertNoSecrets(s, where string) {
 }
 
 // last returns the last request the emulator received for method.
-func (h *harness) last(method string) lastfmtest.Request {
+func (h *harness) last(method string) emulator.Request {
 	h.t.Helper()
 	reqs := h.emu.Requests()
 	for i := len(reqs) - 1; i >= 0; i-- {
@@ -201,7 +201,7 @@ func (h *harness) last(method string) lastfmtest.Request {
 		}
 	}
 	h.t.Fatalf("the emulator received no %s", method)
-	return lastfmtest.Request{}
+	return emulator.Request{}
 }
 
 func wantStatus(t testing.TB, a answer, status int) {

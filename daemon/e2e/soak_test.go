@@ -17,8 +17,8 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/journal"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -95,9 +95,9 @@ func TestSoak(t *testing.T) {
 	baseGoroutines := runtime.NumGoroutine()
 
 	// 10% transient errors (16 and bare 503) and latency on a fifth.
-	h.emu.Fail(lastfmtest.Fault{Code: 16, Chance: 0.05})
-	h.emu.Fail(lastfmtest.Fault{HTTPStatus: 503, Chance: 0.053})
-	h.emu.Fail(lastfmtest.Fault{Delay: 30 * time.Millisecond, Chance: 0.2})
+	h.emu.Fail(emulator.Fault{Code: 16, Chance: 0.05})
+	h.emu.Fail(emulator.Fault{HTTPStatus: 503, Chance: 0.053})
+	h.emu.Fail(emulator.Fault{Delay: 30 * time.Millisecond, Chance: 0.2})
 
 	type outcome struct {
 		kind   string

@@ -4,9 +4,10 @@ import (
 	"errors"
 
 	"fmt"
-	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"os"
 	"runtime/debug"
+
+	"github.com/lastfmd/lastfmd/daemon/apperr"
 )
 
 // DamagedError is a journal file lastfmd cannot trust: cut short,

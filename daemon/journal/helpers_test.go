@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 	"github.com/lastfmd/lastfmd/signer"
@@ -18,7 +18,7 @@ import (
 type env struct {
 	t     *testing.T
 	dir   string
-	emu   *lastfmtest.Server
+	emu   *emulator.Server
 	store *accounts.Store
 	up    *upstream.Client
 	j     *Journal
@@ -37,7 +37,7 @@ func newEnvAt(t *testing.T, dir string) *env {
 
 func newEnvIn(t *testing.T, dir string, tune Tuning) *env {
 	t.Helper()
-	emu, err := lastfmtest.New(lastfmtest.Options{})
+	emu, err := emulator.New(emulator.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -338,7 +338,7 @@ func TestBeforeLogout(t *testing.T) {
 // Close lets a sender finish the batch it is sending.
 func TestCloseFinishesInFlightBatch(t *testing.T) {
 	e := newEnv(t, Tuning{})
-	e.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Delay: 300 * time.Millisecond, Times: 1})
+	e.emu.Fail(emulator.Fault{Method: "track.scrobble", Delay: 300 * time.Millisecond, Times: 1})
 	if _, err := e.j.Submit("alice", scrobbles(3, "c")); err != nil {
 		t.Fatal(err)
 	}

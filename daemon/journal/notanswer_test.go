@@ -4,17 +4,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
 // An answer the journal does not understand settles nothing: the batch
 // stays queued, says why, and goes again after a back-off until Last.fm
 // answers (it was "accepted" and lost before).
 func TestNotUnderstoodAnswerKeepsScrobblesQueued(t *testing.T) {
-	for _, fault := range []lastfmtest.AnswerFault{lastfmtest.AnswerUnexpected, lastfmtest.AnswerHTML, lastfmtest.AnswerTruncated, lastfmtest.AnswerRedirect} {
+	for _, fault := range []emulator.AnswerFault{emulator.AnswerUnexpected, emulator.AnswerHTML, emulator.AnswerTruncated, emulator.AnswerRedirect} {
 		t.Run(string(fault), func(t *testing.T) {
 			e := newEnv(t, Tuning{})
-			e.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Answer: fault})
+			e.emu.Fail(emulator.Fault{Method: "track.scrobble", Answer: fault})
 			if _, err := e.j.Submit("alice", scrobbles(2, "n")); err != nil {
 				t.Fatal(err)
 			}
@@ -27,7 +27,7 @@ func TestNotUnderstoodAnswerKeepsScrobblesQueued(t *testing.T) {
 			if l.Pending != 2 || l.Dead != 0 || len(l.Items) != 2 || l.Items[0].Attempts < 1 || l.Items[0].LastError == "" {
 				t.Fatalf("while answers are not Last.fm's: %+v", l)
 			}
-			if fault == lastfmtest.AnswerUnexpected && !strings.Contains(l.Items[0].LastError, "not understood") {
+			if fault == emulator.AnswerUnexpected && !strings.Contains(l.Items[0].LastError, "not understood") {
 				t.Errorf("last error %q", l.Items[0].LastError)
 			}
 			e.emu.ClearFaults()

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon/lastfmtest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
 // A full disk never causes a resend (issue 14): Last.fm accepted the batch
@@ -61,7 +61,7 @@ func TestFullDiskNeverResends(t *testing.T) {
 func TestFullDiskKeepsABurial(t *testing.T) {
 	e := newEnv(t, Tuning{})
 	its := scrobbles(1, "bad")
-	e.emu.Fail(lastfmtest.Fault{Method: "track.scrobble", Code: 6})
+	e.emu.Fail(emulator.Fault{Method: "track.scrobble", Code: 6})
 	tickets, err := e.j.Submit("alice", its)
 	if err != nil {
 		t.Fatal(err)

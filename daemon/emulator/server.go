@@ -1,4 +1,9 @@
-// Package lastfmtest is an in-process Last.fm API emulator for tests and demos.
+// Package emulator is an in-process Last.fm API emulator for tests and demos
+// (`lastfmd demo` runs it, so it is a production package, not a test
+// helper). It shares no code with signer/ on purpose: it computes api_sig,
+// decodes parameters and renders answers itself, so that a bug in lastfmd's
+// Last.fm knowledge shows up as a refused call instead of being agreed with
+// (docs/design.md#the-emulator).
 //
 // It listens on a real loopback socket, checks what Last.fm checks (a known
 // api_key, the exact api_sig computed by its own signing code, a valid sk for
@@ -21,13 +26,13 @@
 //
 // A test typically does:
 //
-//	em, err := lastfmtest.New(lastfmtest.Options{})
+//	em, err := emulator.New(emulator.Options{})
 //	...
 //	defer em.Close()
 //	em.AddUser("rj", "pw", false)
 //	sk := em.NewSession("rj")
 //	// point the code under test at em.URL(), em.APIKey(), em.Secret(), sk
-package lastfmtest
+package emulator
 
 import (
 	"context"
@@ -167,7 +172,7 @@ func (s *Server) Start() error {
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
 	if s.closed {
-		return errors.New("lastfmtest: server closed")
+		return errors.New("emulator: server closed")
 	}
 	if s.srv != nil {
 		return nil

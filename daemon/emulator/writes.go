@@ -1,4 +1,4 @@
-package lastfmtest
+package emulator
 
 import "strings"
 

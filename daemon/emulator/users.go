@@ -1,4 +1,4 @@
-package lastfmtest
+package emulator
 
 import (
 	"crypto/rand"
@@ -200,14 +200,14 @@ func (s *Server) ApproveToken(tok, userName string) error {
 func (s *Server) approveLocked(tok, userName string) error {
 	t, ok := s.tokens[tok]
 	if !ok || t.consumed {
-		return fmt.Errorf("lastfmtest: token not issued")
+		return fmt.Errorf("emulator: token not issued")
 	}
 	if !s.now().Before(t.issued.Add(tokenTTL)) {
-		return fmt.Errorf("lastfmtest: token expired")
+		return fmt.Errorf("emulator: token expired")
 	}
 	u := s.userLocked(userName)
 	if u == nil {
-		return fmt.Errorf("lastfmtest: unknown user %q", userName)
+		return fmt.Errorf("emulator: unknown user %q", userName)
 	}
 	t.user = strings.ToLower(u.name)
 	return nil

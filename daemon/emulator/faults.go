@@ -1,4 +1,4 @@
-package lastfmtest
+package emulator
 
 import (
 	"fmt"
@@ -154,11 +154,11 @@ func (s *Server) faultMatches(f *Fault, method string, scrobble bool, items []Sc
 // been answered (or abandoned); false lets normal processing go on.
 func (s *Server) applyFault(c *call, f Fault) bool {
 	if !s.sleep(c.r.Context(), f.Delay) {
-		s.log("lastfmtest: %s delayed request abandoned", c.method)
+		s.log("emulator: %s delayed request abandoned", c.method)
 		return true
 	}
 	if f.Hang {
-		s.log("lastfmtest: %s hangs", c.method)
+		s.log("emulator: %s hangs", c.method)
 		select {
 		case <-c.r.Context().Done():
 		case <-s.stopCh():
@@ -170,7 +170,7 @@ func (s *Server) applyFault(c *call, f Fault) bool {
 	}
 	switch {
 	case f.Drop:
-		s.log("lastfmtest: %s dropped", c.method)
+		s.log("emulator: %s dropped", c.method)
 		dropConnection(c.w)
 		return true
 	case f.Code != 0:
@@ -181,7 +181,7 @@ func (s *Server) applyFault(c *call, f Fault) bool {
 		c.fail(e)
 		return true
 	case f.HTTPStatus != 0:
-		s.log("lastfmtest: %s answered bare HTTP %d", c.method, f.HTTPStatus)
+		s.log("emulator: %s answered bare HTTP %d", c.method, f.HTTPStatus)
 		writeHTMLStatus(c.w, f.HTTPStatus)
 		return true
 	}

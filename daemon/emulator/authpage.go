@@ -1,4 +1,4 @@
-package lastfmtest
+package emulator
 
 import (
 	"html/template"
@@ -90,7 +90,7 @@ func (s *Server) serveAuthPage(w http.ResponseWriter, r *http.Request) {
 		err = s.approveLocked(tok, get("username"))
 		s.mu.Unlock()
 		if err != nil {
-			htmlPage(w, http.StatusBadRequest, "Cannot authorise", strings.TrimPrefix(err.Error(), "lastfmtest: "))
+			htmlPage(w, http.StatusBadRequest, "Cannot authorise", strings.TrimPrefix(err.Error(), "emulator: "))
 			return
 		}
 		if cb == "" {

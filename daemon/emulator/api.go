@@ -1,4 +1,4 @@
-package lastfmtest
+package emulator
 
 import (
 	"io"
@@ -33,14 +33,14 @@ func (c *call) get(name string) string { return c.p[name] }
 // fail writes an error answer in the request's format.
 func (c *call) fail(e *apiError) {
 	ct, body := renderError(c.out, e.code, e.msg)
-	c.s.log("lastfmtest: %s %s -> %d error %d", c.r.Method, c.method, e.status, e.code)
+	c.s.log("emulator: %s %s -> %d error %d", c.r.Method, c.method, e.status, e.code)
 	writeReply(c.w, e.status, ct, body)
 }
 
 // ok writes a successful answer.
 func (c *call) ok(kids []*node) {
 	ct, body := renderOK(c.out, kids)
-	c.s.log("lastfmtest: %s %s -> 200 ok", c.r.Method, c.method)
+	c.s.log("emulator: %s %s -> 200 ok", c.r.Method, c.method)
 	writeReply(c.w, http.StatusOK, ct, body)
 }
 

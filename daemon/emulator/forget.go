@@ -1,4 +1,4 @@
-package lastfmtest
+package emulator
 
 // ForgetActivity drops what users did (scrobbles, now playing, loves and
 // tags) and the request log, keeping users and sessions. Long tests call
