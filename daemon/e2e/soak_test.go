@@ -26,7 +26,8 @@ import (
 // scrobbles for a minute while the emulator injects transient errors and
 // latency, then a drain. No 500 ever; 502/503/504/429 only where the error
 // table prescribes them; every accepted scrobble delivered; goroutines and
-// heap back to where they were. Loopback only; skipped under -short.
+// heap back to where they were (the heap within a leak bound). Loopback
+// only; skipped under -short.
 //
 //	LASTFMD_SOAK=60s go test -run TestSoak -v ./daemon/e2e/
 func TestSoak(t *testing.T) {
@@ -245,8 +246,13 @@ func TestSoak(t *testing.T) {
 		pprof.Lookup("goroutine").WriteTo(&buf, 1)
 		t.Errorf("goroutines %d after the drain, %d before:\n%s", g, baseGoroutines, buf.String())
 	}
-	if float64(after.HeapAlloc) > 1.1*float64(before.HeapAlloc) {
-		t.Errorf("heap %d after the drain, %d before (more than 10%% up)", after.HeapAlloc, before.HeapAlloc)
+	// A leak check, not a measurement: the live heap of a few MiB moves by
+	// 10% from run to run (pools, timers, the cache's LRU order), while a
+	// leak of even 1 KiB per request over the soak's thousands of requests
+	// grows it by many MiB.
+	const leakBound = 8 << 20
+	if after.HeapAlloc > before.HeapAlloc+leakBound {
+		t.Errorf("heap %d after the drain, %d before: more than %d MiB up, a leak", after.HeapAlloc, before.HeapAlloc, leakBound>>20)
 	}
 }
 
