@@ -162,10 +162,5 @@ func (l *local) Logout(_ context.Context, name string, force bool) error {
 
 // Accounts lists the store as the daemon's /v1/auth/accounts would.
 func (l *local) Accounts(context.Context) ([]client.Account, error) {
-	var out []client.Account
-	for _, a := range authflow.List(l.store) {
-		out = append(out, client.Account{Name: a.Name, User: a.User, Default: a.Default, NeedsSignin: a.NeedsSignin,
-			Added: a.Added, FromConfig: a.FromConfig})
-	}
-	return out, nil
+	return authflow.List(l.store), nil
 }

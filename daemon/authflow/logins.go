@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lastfmd/lastfmd/client"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/clip"
 	"github.com/lastfmd/lastfmd/signer"
@@ -22,39 +23,34 @@ const (
 	keepFinished = 15 * time.Minute
 )
 
-// LoginState is a background desktop flow's progress.
-type LoginState string
+// Login is what GET /v1/auth/login/{id} answers, declared once in package
+// client. It never holds the token.
+type (
+	Login      = client.Login
+	LoginState = client.LoginState
+)
 
 // The states of a background desktop flow.
 const (
-	LoginPending  LoginState = "pending"
-	LoginSignedIn LoginState = "signed_in"
-	LoginFailed   LoginState = "failed"
+	LoginPending  = client.LoginPending
+	LoginSignedIn = client.LoginSignedIn
+	LoginFailed   = client.LoginFailed
 )
 
-// Login is what GET /v1/auth/login/{id} answers. It never holds the token.
-type Login struct {
-	ID      string     `json:"id"`
-	State   LoginState `json:"state"`
-	Account string     `json:"account,omitempty"`
-	User    string     `json:"user,omitempty"`
-	Message string     `json:"message,omitempty"`
-	// URL is the approval page (returned when the flow starts).
-	URL string `json:"url,omitempty"`
-	// ExpiresAt is when the flow gives up (RFC 3339).
-	ExpiresAt string `json:"expires_at,omitempty"`
-
+// login is a flow as the daemon keeps it: its answer, and when it ended.
+type login struct {
+	Login
 	finished time.Time
 }
 
 type logins struct {
 	mu  sync.Mutex
 	now func() time.Time
-	m   map[string]*Login
+	m   map[string]*login
 }
 
 func newLogins(now func() time.Time) *logins {
-	return &logins{now: now, m: map[string]*Login{}}
+	return &logins{now: now, m: map[string]*login{}}
 }
 
 // pruneLocked drops finished flows older than keepFinished, and any
@@ -94,8 +90,8 @@ func (f *Flows) StartLogin(ctx context.Context, account string) (Login, error) {
 		return Login{}, err
 	}
 	id := randomID()
-	lg := &Login{ID: id, State: LoginPending, Account: account, URL: d.URL(),
-		ExpiresAt: d.Started().Add(GiveUpAfter).UTC().Format(time.RFC3339)}
+	lg := &login{Login: Login{ID: id, State: LoginPending, Account: account, URL: d.URL(),
+		ExpiresAt: d.Started().Add(GiveUpAfter).UTC().Format(time.RFC3339)}}
 	f.closeMux.Lock()
 	if f.closed {
 		f.closeMux.Unlock()
@@ -105,7 +101,7 @@ func (f *Flows) StartLogin(ctx context.Context, account string) (Login, error) {
 	f.closeMux.Unlock()
 	f.logins.mu.Lock()
 	f.logins.m[id] = lg
-	out := *lg
+	out := lg.Login
 	f.logins.mu.Unlock()
 	go func() {
 		defer f.wg.Done()
@@ -133,7 +129,7 @@ func (f *Flows) Login(id string) (Login, bool) {
 	if !ok {
 		return Login{}, false
 	}
-	out := *lg
+	out := lg.Login
 	out.URL = ""
 	return out, true
 }

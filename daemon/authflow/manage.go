@@ -2,8 +2,8 @@ package authflow
 
 import (
 	"errors"
-	"time"
 
+	"github.com/lastfmd/lastfmd/client"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/clip"
@@ -11,17 +11,9 @@ import (
 )
 
 // AccountInfo is one account as `lastfmd auth status` and GET
-// /v1/auth/accounts show it: never the key.
-type AccountInfo struct {
-	Name        string    `json:"name"`
-	User        string    `json:"user,omitempty"`
-	Default     bool      `json:"default"`
-	NeedsSignin bool      `json:"needs_signin"`
-	Added       time.Time `json:"added,omitzero"`
-	// FromConfig: the account comes from session_key_file (or the
-	// session-key credential), not from a sign-in.
-	FromConfig bool `json:"from_config,omitempty"`
-}
+// /v1/auth/accounts show it (never the key), declared once in package
+// client.
+type AccountInfo = client.Account
 
 // List describes every account in store.
 func List(store *accounts.Store) []AccountInfo {

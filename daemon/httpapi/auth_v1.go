@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lastfmd/lastfmd/client"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/clip"
@@ -83,11 +84,9 @@ func (a *authAPI) loginStatus(c echo.Context) error {
 	return c.JSON(http.StatusOK, lg)
 }
 
-type signedIn struct {
-	Account string `json:"account"`
-	User    string `json:"user,omitempty"`
-	Message string `json:"message"`
-}
+// signedIn is the answer of a mobile sign-in or an import, declared once
+// in package client.
+type signedIn = client.SignedIn
 
 // mobile is POST /v1/auth/mobile {"username", "password", "account"?}.
 func (a *authAPI) mobile(c echo.Context) error {
