@@ -40,12 +40,15 @@ type AccountQueue struct {
 }
 
 // QueueItem is one journalled call: a scrobble or a write that waits to
-// reach Last.fm, or a dead letter (Reason and Died set).
+// reach Last.fm, or a dead letter (Reason and Died set). It is also the
+// record the daemon's journal stores (journal.Item), so a field added here
+// is kept in the journal's file too.
 type QueueItem struct {
-	ID      uint64            `json:"id"`
-	Account string            `json:"account"`
-	Method  string            `json:"method"`
-	Params  map[string]string `json:"params"`
+	ID      uint64 `json:"id"`
+	Account string `json:"account"`
+	Method  string `json:"method"`
+	// Params are one item's parameters: never indexed, never sk or api_sig.
+	Params map[string]string `json:"params"`
 	// Timestamp is when a scrobbled track started (unix seconds); 0 for a
 	// write.
 	Timestamp int64     `json:"timestamp,omitempty"`

@@ -17,7 +17,7 @@ func (m *Main) openAuth() error {
 		APIKey:       m.Config.LastFM.APIKey,
 		AuthURL:      m.Config.LastFM.AuthURL,
 		Now:          m.Now,
-		PollInterval: m.SignInPoll,
+		PollInterval: m.pace.SignInPoll,
 		Log:          m.Log,
 	})
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/httpapi"
+	"github.com/lastfmd/lastfmd/daemon/internal/testpace"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/redact"
@@ -51,7 +52,8 @@ const DefaultDrainTimeout = 10 * time.Second
 type Main struct {
 	Config *config.Config
 	Log    *slog.Logger
-	// Now is the clock (tests inject one); nil = time.Now.
+	// Now is the clock every part reads (nil: time.Now). A test injects a
+	// fake one; it changes nothing but the time the parts see.
 	Now func() time.Time
 	// Listener, when set, is used instead of opening Config.Listen
 	// (socket activation, tests).
@@ -78,23 +80,13 @@ type Main struct {
 	BeforeLogout func(account string, force bool) error
 	// Auth runs the sign-in flows (/auth/ pages, /v1/auth/ endpoints).
 	Auth *authflow.Flows
-	// SignInPoll is the desktop sign-in's auth.getSession cadence (0: 3 s;
-	// tests shorten it).
-	SignInPoll time.Duration
 	// Journal keeps scrobbles until Last.fm answered (wire_journal.go).
 	Journal *journal.Journal
-	// RetryBase is the first delay of a transient read or write retry and
-	// of the global back-off after Last.fm's 29 (0: 250 ms and 10 s); tests
-	// of minutes-long behaviour shrink it.
-	RetryBase time.Duration
-	// JournalTuning replaces the journal's back-off bases and polling
-	// intervals (zero fields: defaults); tests shrink them.
-	JournalTuning journal.Tuning
 
+	// pace is the waits a test shortened (daemon/internal/testpace), read
+	// once by Open; the zero value is every default.
+	pace testpace.Pace
 	started time.Time
-	// injectedNow is Now when a test set it, nil otherwise: the HTTP
-	// transport then judges cache hits by the request's arrival time.
-	injectedNow func() time.Time
 	ready       atomic.Bool
 	ln          net.Listener
 	health      healthChecks // AddHealthCheck (health.go)
@@ -110,9 +102,8 @@ func (m *Main) Open() error {
 	}
 	if m.Now == nil {
 		m.Now = time.Now
-	} else {
-		m.injectedNow = m.Now
 	}
+	m.pace = testpace.Take(m)
 	if m.DrainTimeout == 0 {
 		m.DrainTimeout = DefaultDrainTimeout
 	}
@@ -156,8 +147,8 @@ func (m *Main) Open() error {
 		return fmt.Errorf("config: lastfm.upstream: %w", err)
 	}
 	m.Upstream = up
-	if m.RetryBase > 0 {
-		limiter.BackoffBase = 40 * m.RetryBase // 250 ms : 10 s, as by default
+	if m.pace.RetryBase > 0 {
+		limiter.BackoffBase = 40 * m.pace.RetryBase // 250 ms : 10 s, as by default
 	}
 	if err := m.openJournal(); err != nil { // wire_journal.go
 		return err
@@ -186,7 +177,7 @@ func (m *Main) Open() error {
 		Now:         m.Now,
 		Journal:     m.Journal,
 		MaxAge:      cfg.Scrobble.MaxAge.Duration,
-		RetryBase:   m.RetryBase,
+		RetryBase:   m.pace.RetryBase,
 		SignIn:      m.Auth,
 	})
 	m.Registry = prometheus.NewRegistry()
@@ -201,7 +192,7 @@ func (m *Main) Open() error {
 		Status:       func() any { return m.Status() },
 		Registry:     m.Registry,
 		Redact:       m.Redactor,
-		Now:          m.injectedNow,
+		Now:          m.Now,
 	})
 	m.mountAuth()
 	if err := m.listen(); err != nil {

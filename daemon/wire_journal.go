@@ -28,7 +28,7 @@ func (m *Main) openJournal() error {
 		MaxAge:    cfg.Scrobble.MaxAge.Duration,
 		Now:       m.Now,
 		Log:       m.Log,
-		Tuning:    m.JournalTuning,
+		Tuning:    m.pace.Journal,
 		Delivered: func(account, method string) {
 			if m.Proxy != nil {
 				m.Proxy.Delivered(account, method)

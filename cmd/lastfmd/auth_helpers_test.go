@@ -74,7 +74,8 @@ func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
 		t.Fatal(err)
 	}
 	cfg.Listen = "127.0.0.1:0"
-	w.m = &daemon.Main{Config: cfg, Log: slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), SignInPoll: 10 * time.Millisecond}
+	w.m = &daemon.Main{Config: cfg, Log: slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	daemontest.SetPace(w.m, daemontest.Pace{SignInPoll: 10 * time.Millisecond})
 	w.url = daemontest.Run(t, w.m, nil)
 	return w
 }

@@ -26,8 +26,9 @@ func queueDaemon(t *testing.T) (*daemon.Main, *emulator.Server) {
 	state := t.TempDir()
 	daemontest.SignIn(t, emu, state, accounts.Account{Name: "alice", User: "alice"})
 	cfg := daemontest.Config(emu, state)
-	m := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler),
-		JournalTuning: journal.Tuning{BackoffBase: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond, Poll: 10 * time.Millisecond}}
+	m := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler)}
+	daemontest.SetPace(m, daemontest.Pace{
+		Journal: journal.Tuning{BackoffBase: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond, Poll: 10 * time.Millisecond}})
 	daemontest.Run(t, m, nil)
 	return m, emu
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
+	"github.com/lastfmd/lastfmd/daemon/internal/testpace"
 )
 
 // The credentials every test uses. Key has Last.fm's shape (32 letters and
@@ -107,6 +108,17 @@ func Run(t testing.TB, m *daemon.Main, after func(runErr error)) string {
 	})
 	return m.URL()
 }
+
+// Pace is the daemon's waits a test shortens: the first retry delay
+// (RetryBase), the desktop sign-in's polling (SignInPoll) and the journal's
+// back-offs and polls (Journal). A zero field keeps the default.
+type Pace = testpace.Pace
+
+// SetPace makes m, not yet opened, wait at pace p instead of the defaults:
+// minutes of back-off in milliseconds, for tests of what happens after
+// them. Fields p leaves zero keep what an earlier SetPace gave them. It is the one way a test changes the daemon's waits; daemon.Main
+// itself has no such field (package daemon/internal/testpace says why).
+func SetPace(m *daemon.Main, p Pace) { testpace.Set(m, p) }
 
 // Buffer is a bytes.Buffer safe for concurrent use: a daemon's log.
 type Buffer struct {

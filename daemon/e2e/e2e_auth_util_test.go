@@ -10,12 +10,13 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // withSignInPoll shortens the desktop sign-in's polling.
 func withSignInPoll(d time.Duration) harnessOpt {
-	return func(_ *config.Config, m *daemon.Main) { m.SignInPoll = d }
+	return func(_ *config.Config, m *daemon.Main) { daemontest.SetPace(m, daemontest.Pace{SignInPoll: d}) }
 }
 
 // withBeforeLogout installs the journal's logout hook.

@@ -54,7 +54,8 @@ func TestJournalCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &daemon.Main{Config: &cfg, Log: log, JournalTuning: fastJournal}
+	m := &daemon.Main{Config: &cfg, Log: log}
+	daemontest.SetPace(m, daemontest.Pace{Journal: fastJournal})
 	if err := m.Open(); err != nil {
 		t.Fatal(err)
 	}

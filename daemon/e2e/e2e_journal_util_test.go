@@ -11,6 +11,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
@@ -22,7 +23,7 @@ var fastJournal = journal.Tuning{BackoffBase: 100 * time.Millisecond, BackoffMax
 
 // withJournal sets the journal's timings.
 func withJournal(t journal.Tuning) harnessOpt {
-	return func(_ *config.Config, m *daemon.Main) { m.JournalTuning = t }
+	return func(_ *config.Config, m *daemon.Main) { daemontest.SetPace(m, daemontest.Pace{Journal: t}) }
 }
 
 // withNow runs the daemon on now (cache, limiter, journal).

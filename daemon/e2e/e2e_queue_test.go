@@ -200,7 +200,8 @@ func TestJournalShutdownOrder(t *testing.T) {
 	state := t.TempDir()
 	daemontest.SignIn(t, emu, state, accounts.Account{Name: "alice", User: daemontest.Alice})
 	cfg := daemontest.Config(emu, state)
-	m := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler), JournalTuning: fastJournal}
+	m := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler)}
+	daemontest.SetPace(m, daemontest.Pace{Journal: fastJournal})
 	if err := m.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +248,8 @@ func TestJournalShutdownOrder(t *testing.T) {
 	}
 	m.Close()
 
-	m2 := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler), JournalTuning: fastJournal}
+	m2 := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler)}
+	daemontest.SetPace(m2, daemontest.Pace{Journal: fastJournal})
 	if err := m2.Open(); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 )
 
 // A scrobble Last.fm answers within the wait: 200, accepted, with Last.fm's
@@ -312,9 +313,10 @@ func TestJournalSecondDaemonSameStateDir(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal))
 	cfg := *h.m.Config
 	cfg.Listen = "127.0.0.1:0"
-	tune := h.m.JournalTuning
+	tune := fastJournal
 	tune.OpenTimeout = 200 * time.Millisecond
-	m2 := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler), JournalTuning: tune}
+	m2 := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler)}
+	daemontest.SetPace(m2, daemontest.Pace{Journal: tune})
 	err := m2.Open() // without the open timeout this hangs, and the suite's bound fails it
 
 	m2.Close()

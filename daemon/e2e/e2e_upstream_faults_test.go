@@ -8,6 +8,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
@@ -15,7 +16,7 @@ import (
 // bound of one upstream call (a hang then ends within a second).
 func withFastRetries(timeout time.Duration) harnessOpt {
 	return func(c *config.Config, m *daemon.Main) {
-		m.RetryBase = 5 * time.Millisecond
+		daemontest.SetPace(m, daemontest.Pace{RetryBase: 5 * time.Millisecond})
 		if timeout > 0 {
 			c.LastFM.Timeout = config.Duration{Duration: timeout}
 		}

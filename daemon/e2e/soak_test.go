@@ -17,6 +17,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
@@ -40,8 +41,8 @@ func TestSoak(t *testing.T) {
 	}
 	const perSecond = 300
 	h := newHarness(t, withRate(1e6, 1000), func(c *config.Config, m *daemon.Main) {
-		m.RetryBase = 100 * time.Millisecond
-		m.JournalTuning = journal.Tuning{BackoffBase: 100 * time.Millisecond, BackoffMax: time.Second, Poll: 50 * time.Millisecond}
+		daemontest.SetPace(m, daemontest.Pace{RetryBase: 100 * time.Millisecond,
+			Journal: journal.Tuning{BackoffBase: 100 * time.Millisecond, BackoffMax: time.Second, Poll: 50 * time.Millisecond}})
 		c.LastFM.Timeout = config.Duration{Duration: 2 * time.Second}
 		// Info level: a minute of debug lines kept in the test's buffer
 		// would be test memory counted as the daemon's heap.

@@ -83,7 +83,7 @@ func route(path string) string {
 }
 
 // observe counts one answered request.
-func (m *httpMetrics) observe(route string, code int, start time.Time) {
+func (m *httpMetrics) observe(route string, code int, took time.Duration) {
 	m.counter(route, code).Inc()
-	m.byRoute[route].observer.Observe(time.Since(start).Seconds())
+	m.byRoute[route].observer.Observe(took.Seconds())
 }

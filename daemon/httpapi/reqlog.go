@@ -16,7 +16,7 @@ import (
 // path beyond its route, the query, a header or the body: those carry
 // tokens, session keys, passwords and api_sig. At other levels it costs one
 // Enabled check.
-func (s *Server) logRequest(r *http.Request, status int, start time.Time) {
+func (s *Server) logRequest(r *http.Request, status int, took time.Duration) {
 	if !s.log.Enabled(r.Context(), slog.LevelDebug) || isSelfCheck(r) {
 		return
 	}
@@ -29,7 +29,7 @@ func (s *Server) logRequest(r *http.Request, status int, start time.Time) {
 	}
 	attrs = append(attrs,
 		slog.Int("status", status),
-		slog.Duration("duration", time.Since(start)))
+		slog.Duration("duration", took))
 	s.log.LogAttrs(context.Background(), slog.LevelDebug, "request", attrs...)
 }
 

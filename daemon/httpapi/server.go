@@ -43,9 +43,9 @@ type Options struct {
 	// /v1/status, the queue and its export. Last.fm's answers are masked
 	// where they enter (upstream), by the same Redactor.
 	Redact *redact.Redactor
-	// Now is a clock a test injected into the Proxy, nil otherwise: then
-	// a request's arrival, read once for the metrics, also judges the
-	// freshness of a cache hit.
+	// Now is the daemon's clock (nil: time.Now). A request's arrival is read
+	// from it once and serves both the metrics and the freshness of a cache
+	// hit.
 	Now func() time.Time
 }
 
@@ -83,6 +83,7 @@ type Server struct {
 	opts    Options
 	metrics *httpMetrics
 	memo    *keyMemo
+	now     func() time.Time // opts.Now, or time.Now
 }
 
 // New builds the routes.
@@ -96,9 +97,12 @@ func New(o Options) *Server {
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{e: e, proxy: o.Proxy, log: o.Log, guard: newGuard(o.AllowedHosts, o.Token), opts: o, memo: newKeyMemo(4096)}
+	s := &Server{e: e, proxy: o.Proxy, log: o.Log, guard: newGuard(o.AllowedHosts, o.Token), opts: o, memo: newKeyMemo(4096), now: o.Now}
 	s.metrics = newHTTPMetrics(o.Registry)
 	e.HTTPErrorHandler = s.handleError
 
@@ -127,7 +131,7 @@ func (s *Server) Handler() http.Handler { return s }
 // metrics wrap it all. (Done outside echo's middleware chain, which echo
 // rebuilds with fresh closures on every request.)
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+	start := s.now()
 	sw := statusWriters.Get().(*statusWriter)
 	sw.ResponseWriter, sw.status = w, 0
 	defer func() {
@@ -140,8 +144,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				_ = writeError(sw, formatFor(r), &apperr.Error{Kind: apperr.Internal, Code: signer.ErrOperationFailed, Message: "internal error"})
 			}
 		}
-		s.metrics.observe(route(r.URL.Path), sw.code(), start)
-		s.logRequest(r, sw.code(), start)
+		took := s.now().Sub(start)
+		s.metrics.observe(route(r.URL.Path), sw.code(), took)
+		s.logRequest(r, sw.code(), took)
 		sw.ResponseWriter = nil
 		statusWriters.Put(sw)
 	}()
@@ -149,11 +154,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = writeError(sw, formatFor(r), s.cleanError(apperr.As(err)))
 		return
 	}
-	now := start
-	if s.opts.Now != nil {
-		now = s.opts.Now()
-	}
-	if s.fromMemo(sw, r, now) {
+	if s.fromMemo(sw, r, start) {
 		return
 	}
 	s.e.ServeHTTP(sw, r)

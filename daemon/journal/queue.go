@@ -9,24 +9,17 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/lastfmd/lastfmd/client"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
-// AccountStats are one account's queue figures.
+// AccountStats are one account's queue figures: what GET /v1/queue lists
+// for it (client.AccountQueue; List fills in OldestPendingSeconds), and
+// for /metrics the items settled since start.
 type AccountStats struct {
-	Account        string    `json:"account"`
-	Pending        int       `json:"pending"`
-	Dead           int       `json:"dead"`
-	ScrobblesToday int       `json:"scrobbles_today"`
-	NextAttempt    time.Time `json:"next_attempt,omitzero"`
-	Paused         string    `json:"paused,omitempty"`
-	LastError      string    `json:"last_error,omitempty"`
-	LastErrorAt    time.Time `json:"last_error_at,omitzero"`
-	// DiskProblem is set while outcomes wait in memory because the
-	// journal could not write them (a full disk): nothing is sent meanwhile.
-	DiskProblem string            `json:"disk_problem,omitempty"`
-	Sent        map[string]uint64 `json:"-"` // since start, by result
+	client.AccountQueue
+	Sent map[string]uint64 // since start, by result
 }
 
 // Stats is the journal's state for /v1/status and /metrics.
@@ -78,7 +71,8 @@ func (j *Journal) Stats() Stats {
 	}
 	for name := range names {
 		c := j.countsFor(name)
-		a := AccountStats{Account: name, Pending: c.pending, Dead: c.dead, ScrobblesToday: today[name], Sent: map[string]uint64{}}
+		a := AccountStats{AccountQueue: client.AccountQueue{Account: name, Pending: c.pending, Dead: c.dead, ScrobblesToday: today[name]},
+			Sent: map[string]uint64{}}
 		for k, v := range c.sent {
 			a.Sent[k] = v
 		}
@@ -121,33 +115,18 @@ func (j *Journal) Pending(account string) int {
 	return 0
 }
 
-// Listing is the /v1/queue document.
-type Listing struct {
-	Pending     int            `json:"pending"`
-	Dead        int            `json:"dead"`
-	KeyProblem  string         `json:"key_problem,omitempty"`
-	Accounts    []AccountQueue `json:"accounts"`
-	Items       []*Item        `json:"items"`        // pending, in send order per account
-	DeadLetters []*Item        `json:"dead_letters"` // oldest first
-	Truncated   bool           `json:"truncated,omitempty"`
-}
-
-// AccountQueue is one account in the listing.
-type AccountQueue struct {
-	AccountStats
-	OldestPendingSeconds int64 `json:"oldest_pending_seconds"`
-}
-
-// List returns the queue: per-account figures, then up to limit pending
-// items and limit dead letters (limit <= 0: 1000).
-func (j *Journal) List(limit int) (Listing, error) {
+// List returns the GET /v1/queue document (declared once, in package
+// client): per-account figures, then up to limit pending items in send
+// order per account and limit dead letters, oldest first (limit <= 0:
+// 1000).
+func (j *Journal) List(limit int) (client.Queue, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
 	st := j.Stats()
 	now := j.now()
-	l := Listing{Pending: st.Pending, Dead: st.Dead, KeyProblem: st.KeyProblem, Accounts: []AccountQueue{},
-		Items: []*Item{}, DeadLetters: []*Item{}}
+	l := client.Queue{Pending: st.Pending, Dead: st.Dead, KeyProblem: st.KeyProblem, Accounts: []client.AccountQueue{},
+		Items: []client.QueueItem{}, DeadLetters: []client.QueueItem{}}
 	oldest := map[string]time.Time{}
 	err := j.db.View(func(tx *bolt.Tx) error {
 		items := tx.Bucket(bItems)
@@ -181,7 +160,7 @@ func (j *Journal) List(limit int) (Listing, error) {
 					if err != nil {
 						return err
 					}
-					l.Items = append(l.Items, it)
+					l.Items = append(l.Items, *it)
 				}
 			}
 		}
@@ -195,15 +174,15 @@ func (j *Journal) List(limit int) (Listing, error) {
 			if err != nil {
 				return err
 			}
-			l.DeadLetters = append(l.DeadLetters, it)
+			l.DeadLetters = append(l.DeadLetters, *it)
 		}
 		return nil
 	})
 	if err != nil {
-		return Listing{}, fmt.Errorf("journal: reading %s: %w", j.path, err)
+		return client.Queue{}, fmt.Errorf("journal: reading %s: %w", j.path, err)
 	}
 	for _, a := range st.Accounts {
-		q := AccountQueue{AccountStats: a}
+		q := a.AccountQueue
 		if o, ok := oldest[a.Account]; ok {
 			q.OldestPendingSeconds = int64(now.Sub(o) / time.Second)
 		}
@@ -255,11 +234,9 @@ func (j *Journal) Export(w io.Writer) error {
 	})
 }
 
-// Change reports what Retry or Drop did with each id.
-type Change struct {
-	ID     uint64 `json:"id"`
-	Result string `json:"result"` // "retrying", "dropped", "sent", "unknown", or why nothing was done
-}
+// Change reports what Retry or Drop did with each id: the queue document's
+// client.QueueChange.
+type Change = client.QueueChange
 
 // Retry moves dead letters back to pending and asks for an attempt now:
 // the account's back-off, the daily-cap pause and a key-broken pause are

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"time"
+
+	"github.com/lastfmd/lastfmd/client"
 )
 
 // MethodScrobble is the one batched method.
@@ -22,21 +24,11 @@ const (
 )
 
 // Item is one journalled call: a scrobble or an idempotent write (love,
-// unlove, addTags, removeTag) that could not reach Last.fm.
-type Item struct {
-	ID      uint64            `json:"id"`
-	Account string            `json:"account"`
-	Method  string            `json:"method"`
-	Params  map[string]string `json:"params"` // one item's parameters, never indexed, never sk/api_sig
-	// Timestamp is when a scrobbled track started (unix seconds); 0 for writes.
-	Timestamp int64     `json:"timestamp,omitempty"`
-	Added     time.Time `json:"added"`
-	Attempts  int       `json:"attempts,omitempty"`
-	LastError string    `json:"last_error,omitempty"`
-	// Reason and Died are set on dead letters.
-	Reason string    `json:"reason,omitempty"`
-	Died   time.Time `json:"died,omitzero"`
-}
+// unlove, addTags, removeTag) that could not reach Last.fm. The journal
+// stores it as JSON and GET /v1/queue lists it as stored, so it has one
+// declaration, the queue document's item (client.QueueItem): a field added
+// there is a field the journal keeps (docs/journal.md).
+type Item = client.QueueItem
 
 // Result is Last.fm's answer for one sent item.
 type Result struct {
