@@ -85,13 +85,13 @@ type Main struct {
 
 	// pace is the waits a test shortened (daemon/internal/testpace), read
 	// once by Open; the zero value is every default.
-	pace testpace.Pace
+	pace    testpace.Pace
 	started time.Time
-	ready       atomic.Bool
-	ln          net.Listener
-	health      healthChecks // AddHealthCheck (health.go)
-	pidFile     string       // state_dir/lastfmd.pid while this daemon runs (pidfile.go)
-	pidOnce     sync.Once
+	ready   atomic.Bool
+	ln      net.Listener
+	health  healthChecks // AddHealthCheck (health.go)
+	pidFile string       // state_dir/lastfmd.pid while this daemon runs (pidfile.go)
+	pidOnce sync.Once
 }
 
 // Open builds every part and starts listening; Run then serves.
