@@ -13,7 +13,9 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/lastfmd/lastfmd/client"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/authflow"
 )
 
 // authFlags are shared by the auth subcommands.
@@ -55,6 +57,53 @@ var accountFlagUsage = map[string]string{
 	"default": "the account to make the default (instead of NAME)",
 	"status":  "show only this account",
 	"logout":  "the account to sign out (default: the default account)",
+}
+
+// checkAccount checks that --account, when given, is a name lastfmd takes.
+func (f *authFlags) checkAccount() error {
+	if f.account != "" {
+		if err := authflow.CheckAccountName(f.account); err != nil {
+			return usageError{errMessage(err)}
+		}
+	}
+	return nil
+}
+
+// checkUsername checks what the commands that take --username share: it is
+// given, and so is a valid --account, if any.
+func (f *authFlags) checkUsername(username string) error {
+	if username == "" {
+		return usageError{errors.New("--username is required")}
+	}
+	return f.checkAccount()
+}
+
+// signIn opens the backend that can sign in (the daemon, else the flows
+// here, which need the API secret) and runs do with it under a context
+// that Ctrl-C cancels.
+func (f *authFlags) signIn(e *env, do func(context.Context, authBackend) error) error {
+	b, err := chooseAuth(e, true, f.poll)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	ctx, stop := signalContext()
+	defer stop()
+	return do(ctx, b)
+}
+
+// listAccounts opens the auth backend (the daemon, else the local session
+// file, with no need for the secret) and lists its accounts; the caller
+// closes b.
+func listAccounts(ctx context.Context, e *env) (b authBackend, list []client.Account, err error) {
+	if b, err = chooseAuth(e, false, 0); err != nil {
+		return nil, nil, err
+	}
+	if list, err = b.Accounts(ctx); err != nil {
+		b.Close()
+		return nil, nil, err
+	}
+	return b, list, nil
 }
 
 // signedIn is the line a successful sign-in prints: the account, and the

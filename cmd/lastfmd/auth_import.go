@@ -1,12 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/lastfmd/lastfmd/daemon/authflow"
 )
 
 // lastfmd auth import: store a session key someone already holds.
@@ -20,13 +19,8 @@ func newAuthImportCmd(e *env, f *authFlags) *cobra.Command {
 		Example: "  lastfmd auth import --username rj < ~/.config/old-scrobbler/session-key",
 		Args:    exactArgs(0),
 		RunE: func(*cobra.Command, []string) error {
-			if username == "" {
-				return usageError{errors.New("--username is required")}
-			}
-			if f.account != "" {
-				if err := authflow.CheckAccountName(f.account); err != nil {
-					return usageError{errMessage(err)}
-				}
+			if err := f.checkUsername(username); err != nil {
+				return err
 			}
 			key, tty, err := promptSecret(e, "Session key for "+username+": ")
 			if err != nil {
@@ -40,26 +34,21 @@ func newAuthImportCmd(e *env, f *authFlags) *cobra.Command {
 			if key == "" {
 				return errors.New("no session key on stdin")
 			}
-			b, err := chooseAuth(e, true, 0)
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			ctx, stop := signalContext()
-			defer stop()
-			before, _ := b.Accounts(ctx) // to say so when the import replaces a session
-			a, err := b.Import(ctx, username, key, f.account)
-			if err != nil {
-				return err
-			}
-			name := a.Account
-			fmt.Fprintf(e.stdout, "Imported the session of %s as the account %s\n", a.User, name)
-			for _, a := range before {
-				if a.Name == name {
-					fmt.Fprintf(e.stdout, "It replaces the session the account %s had (Last.fm user %s); the old key is forgotten\n", name, dash(a.User))
+			return f.signIn(e, func(ctx context.Context, b authBackend) error {
+				before, _ := b.Accounts(ctx) // to say so when the import replaces a session
+				a, err := b.Import(ctx, username, key, f.account)
+				if err != nil {
+					return err
 				}
-			}
-			return nil
+				name := a.Account
+				fmt.Fprintf(e.stdout, "Imported the session of %s as the account %s\n", a.User, name)
+				for _, a := range before {
+					if a.Name == name {
+						fmt.Fprintf(e.stdout, "It replaces the session the account %s had (Last.fm user %s); the old key is forgotten\n", name, dash(a.User))
+					}
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&username, "username", "", "Last.fm user name the session key belongs to")

@@ -1,11 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/lastfmd/lastfmd/daemon/authflow"
 )
 
 // lastfmd auth login: Last.fm's desktop flow
@@ -21,24 +20,17 @@ func newAuthLoginCmd(e *env, f *authFlags) *cobra.Command {
 		Example: "  lastfmd auth login\n  lastfmd auth login --account work --no-browser",
 		Args:    exactArgs(0),
 		RunE: func(*cobra.Command, []string) error {
-			if f.account != "" {
-				if err := authflow.CheckAccountName(f.account); err != nil {
-					return usageError{errMessage(err)}
+			if err := f.checkAccount(); err != nil {
+				return err
+			}
+			return f.signIn(e, func(ctx context.Context, b authBackend) error {
+				a, err := b.Login(ctx, f.account, func(u string) { showApprovalURL(e, u, noBrowser) })
+				if err != nil {
+					return err
 				}
-			}
-			b, err := chooseAuth(e, true, f.poll)
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			ctx, stop := signalContext()
-			defer stop()
-			a, err := b.Login(ctx, f.account, func(u string) { showApprovalURL(e, u, noBrowser) })
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(e.stdout, signedIn(a.Account, a.User))
-			return nil
+				fmt.Fprintln(e.stdout, signedIn(a.Account, a.User))
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&noBrowser, "no-browser", false, "only print the address; do not open a browser")

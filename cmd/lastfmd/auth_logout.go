@@ -20,16 +20,12 @@ func newAuthLogoutCmd(e *env, f *authFlags) *cobra.Command {
 		Example: "  lastfmd auth logout --account work",
 		Args:    exactArgs(0),
 		RunE: func(*cobra.Command, []string) error {
-			b, err := chooseAuth(e, false, 0)
+			ctx := context.Background()
+			b, list, err := listAccounts(ctx, e)
 			if err != nil {
 				return err
 			}
 			defer b.Close()
-			ctx := context.Background()
-			list, err := b.Accounts(ctx)
-			if err != nil {
-				return err
-			}
 			name, wasDefault := f.account, false
 			for _, a := range list {
 				if a.Default && (name == "" || name == a.Name) {

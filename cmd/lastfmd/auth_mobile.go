@@ -1,12 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/lastfmd/lastfmd/daemon/authflow"
 )
 
 // lastfmd auth mobile: Last.fm's mobile flow
@@ -23,31 +22,21 @@ func newAuthMobileCmd(e *env, f *authFlags) *cobra.Command {
 		Example: "  lastfmd auth mobile --username rj\n  pass show lastfm | lastfmd auth mobile --username rj --password-stdin",
 		Args:    exactArgs(0),
 		RunE: func(*cobra.Command, []string) error {
-			if username == "" {
-				return usageError{errors.New("--username is required")}
-			}
-			if f.account != "" {
-				if err := authflow.CheckAccountName(f.account); err != nil {
-					return usageError{errMessage(err)}
-				}
+			if err := f.checkUsername(username); err != nil {
+				return err
 			}
 			password, err := readPassword(e, username, passwordStdin)
 			if err != nil {
 				return err
 			}
-			b, err := chooseAuth(e, true, 0)
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			ctx, stop := signalContext()
-			defer stop()
-			a, err := b.Mobile(ctx, username, password, f.account)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(e.stdout, signedIn(a.Account, a.User))
-			return nil
+			return f.signIn(e, func(ctx context.Context, b authBackend) error {
+				a, err := b.Mobile(ctx, username, password, f.account)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(e.stdout, signedIn(a.Account, a.User))
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&username, "username", "", "Last.fm user name (or e-mail address)")

@@ -19,15 +19,11 @@ func newAuthStatusCmd(e *env, f *authFlags) *cobra.Command {
 		Example: "  lastfmd auth status",
 		Args:    exactArgs(0),
 		RunE: func(*cobra.Command, []string) error {
-			b, err := chooseAuth(e, false, 0)
+			b, list, err := listAccounts(context.Background(), e)
 			if err != nil {
 				return err
 			}
 			defer b.Close()
-			list, err := b.Accounts(context.Background())
-			if err != nil {
-				return err
-			}
 			if f.account != "" {
 				var one []client.Account
 				for _, a := range list {

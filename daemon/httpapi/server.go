@@ -214,9 +214,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	errc := make(chan error, 1)
-	// lazyListener: the same timeouts at a quarter of the timer work
-	// (deadlines.go).
-	go func() { errc <- hs.Serve(lazyListener{ln, min(t.ReadHeader, t.Read)}) }()
+	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err

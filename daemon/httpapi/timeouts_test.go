@@ -77,8 +77,7 @@ func closedAfter(c net.Conn, start time.Time) time.Duration {
 	return time.Since(start)
 }
 
-// TestServerTimeouts: the four server timeouts hold through the lazily
-// armed deadlines: a trickled header, a stalled body and an idle keep-alive
+// TestServerTimeouts: the four server timeouts hold: a trickled header, a stalled body and an idle keep-alive
 // connection are closed at exactly their timeout, and a handler slower than
 // the read timeout still answers, twice on one connection. Each runs in a
 // synctest bubble, so "exactly" holds on any machine.

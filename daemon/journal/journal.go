@@ -258,22 +258,14 @@ func (j *Journal) initSchema() error {
 // loadCounts recomputes the in-memory figures from the file.
 func (j *Journal) loadCounts() error {
 	return j.db.View(func(tx *bolt.Tx) error {
-		err := tx.Bucket(bItems).ForEach(func(_, v []byte) error {
-			it, err := decodeItem(v)
-			if err != nil {
-				return err
-			}
+		err := forEachItem(tx.Bucket(bItems), func(it *Item) error {
 			j.countsFor(it.Account).pending++
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		err = tx.Bucket(bDead).ForEach(func(_, v []byte) error {
-			it, err := decodeItem(v)
-			if err != nil {
-				return err
-			}
+		err = forEachItem(tx.Bucket(bDead), func(it *Item) error {
 			j.countsFor(it.Account).dead++
 			return nil
 		})

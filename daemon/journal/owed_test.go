@@ -17,19 +17,9 @@ import (
 // says the disk is full; once the disk has room the items settle.
 func TestFullDiskNeverResends(t *testing.T) {
 	e := newEnv(t, Tuning{})
-	items := scrobbles(60, "d")
-	tickets, err := e.j.Submit("alice", items)
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, refused := fillDisk(e.j)
-	e.j.Start()
 	// The first batch (50) is answered and its write refused; the sender
 	// then retries the write, never the send.
-	eventually(t, "three refused writes", func() bool { return refused.Load() >= 3 })
-	if n := e.emu.Count("track.scrobble"); n != 1 {
-		t.Fatalf("%d track.scrobble calls while the disk is full, want 1", n)
-	}
+	tickets, full := sendOnFullDisk(t, e, scrobbles(60, "d"))
 	st := e.j.Stats()
 	if !strings.Contains(st.DiskProblem, "is full") || !strings.Contains(st.DiskProblem, "50 settled items are kept in memory") ||
 		!strings.Contains(st.LastError, "is full") || st.Pending != 60 {
@@ -60,9 +50,21 @@ func TestFullDiskNeverResends(t *testing.T) {
 // not sent again while the disk is full.
 func TestFullDiskKeepsABurial(t *testing.T) {
 	e := newEnv(t, Tuning{})
-	its := scrobbles(1, "bad")
 	e.emu.Fail(emulator.Fault{Method: "track.scrobble", Code: 6})
-	tickets, err := e.j.Submit("alice", its)
+	tickets, full := sendOnFullDisk(t, e, scrobbles(1, "bad"))
+	full.Store(false)
+	if o := waitAll(e.j, tickets); o[0].State != Dead {
+		t.Fatalf("outcome %+v", o[0])
+	}
+}
+
+// sendOnFullDisk journals items for alice, fills the disk and starts the
+// senders; it returns once three writes were refused, having checked that
+// Last.fm was called once only (the sender retries the write, never the
+// send). Clearing full gives the disk room again.
+func sendOnFullDisk(t *testing.T, e *env, items []Scrobble) (tickets []Ticket, full *atomic.Bool) {
+	t.Helper()
+	tickets, err := e.j.Submit("alice", items)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,12 +72,9 @@ func TestFullDiskKeepsABurial(t *testing.T) {
 	e.j.Start()
 	eventually(t, "three refused writes", func() bool { return refused.Load() >= 3 })
 	if n := e.emu.Count("track.scrobble"); n != 1 {
-		t.Fatalf("%d calls while the burial waits, want 1", n)
+		t.Fatalf("%d track.scrobble calls while the disk is full, want 1", n)
 	}
-	full.Store(false)
-	if o := waitAll(e.j, tickets); o[0].State != Dead {
-		t.Fatalf("outcome %+v", o[0])
-	}
+	return tickets, full
 }
 
 // fillDisk makes every write of j fail with ENOSPC (an injected failing

@@ -130,11 +130,7 @@ func (j *Journal) List(limit int) (client.Queue, error) {
 	oldest := map[string]time.Time{}
 	err := j.db.View(func(tx *bolt.Tx) error {
 		items := tx.Bucket(bItems)
-		err := items.ForEach(func(_, v []byte) error {
-			it, err := decodeItem(v)
-			if err != nil {
-				return err
-			}
+		err := forEachItem(items, func(it *Item) error {
 			if o, ok := oldest[it.Account]; !ok || it.Added.Before(o) {
 				oldest[it.Account] = it.Added
 			}
@@ -204,21 +200,13 @@ func (j *Journal) Export(w io.Writer) error {
 	return j.db.View(func(tx *bolt.Tx) error {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
-		err := tx.Bucket(bItems).ForEach(func(_, v []byte) error {
-			it, err := decodeItem(v)
-			if err != nil {
-				return err
-			}
+		err := forEachItem(tx.Bucket(bItems), func(it *Item) error {
 			return enc.Encode(ExportLine{State: Pending, Item: it})
 		})
 		if err != nil {
 			return err
 		}
-		err = tx.Bucket(bDead).ForEach(func(_, v []byte) error {
-			it, err := decodeItem(v)
-			if err != nil {
-				return err
-			}
+		err = forEachItem(tx.Bucket(bDead), func(it *Item) error {
 			return enc.Encode(ExportLine{State: Dead, Item: it})
 		})
 		if err != nil {

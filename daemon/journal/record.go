@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/lastfmd/lastfmd/client"
 )
 
@@ -108,6 +110,18 @@ func encode(v any) []byte {
 		panic("journal: cannot encode a record: " + err.Error()) // plain structs of strings and numbers: cannot happen
 	}
 	return b
+}
+
+// forEachItem calls f with each item stored in b (items or dead letters),
+// in key order, and stops at the first error.
+func forEachItem(b *bolt.Bucket, f func(*Item) error) error {
+	return b.ForEach(func(_, v []byte) error {
+		it, err := decodeItem(v)
+		if err != nil {
+			return err
+		}
+		return f(it)
+	})
 }
 
 func decodeItem(b []byte) (*Item, error) {
