@@ -14,7 +14,6 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
-	"github.com/lastfmd/lastfmd/daemon/gcfloor"
 )
 
 // The demo's fixed credentials: they are only valid at the built-in
@@ -94,7 +93,6 @@ func runDemo(e *env, listen string, verbose bool) error {
 		return err
 	}
 	defer m.Close()
-	defer gcfloor.Start(gcfloor.DefaultFloor)()
 	url := m.URL()
 	fmt.Fprintf(e.stdout, `lastfmd demo: a throwaway daemon in front of a built-in Last.fm emulator.
 Nothing reaches Last.fm; the state directory is deleted when you stop it.

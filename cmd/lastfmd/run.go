@@ -7,7 +7,6 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
-	"github.com/lastfmd/lastfmd/daemon/gcfloor"
 	"github.com/lastfmd/lastfmd/daemon/service"
 )
 
@@ -55,7 +54,6 @@ func newRunCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer m.Close()
-			defer gcfloor.Start(gcfloor.DefaultFloor)() // GC pacing for a small heap (daemon/gcfloor)
 			// Type=notify readiness, the watchdog, and SIGHUP reloads.
 			n := &service.Notifier{Log: log}
 			reload := func() {
