@@ -30,6 +30,24 @@ func CheckOpaque(s string) error {
 	return nil
 }
 
+// ParseToken reads auth.getToken's JSON answer, {"token":"..."}. Tokens
+// are 32 characters of letters, digits, '_' and '-' (as Last.fm issues
+// them: not hex, whatever https://www.last.fm/api/desktopauth suggests);
+// anything that could break the approval URL or a form body is refused
+// (CheckOpaque).
+func ParseToken(body []byte) (string, error) {
+	var v struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		return "", errors.New("not JSON")
+	}
+	if err := CheckOpaque(v.Token); err != nil {
+		return "", fmt.Errorf("token %v", err)
+	}
+	return v.Token, nil
+}
+
 // Session is Last.fm's session answer to auth.getSession and
 // auth.getMobileSession (https://www.last.fm/api/show/auth.getSession).
 type Session struct {

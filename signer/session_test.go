@@ -2,6 +2,7 @@ package signer
 
 import (
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -91,6 +92,47 @@ func FuzzParseSession(f *testing.F) {
 		}
 		if s.Name == "" || CheckOpaque(s.Key) != nil || (s.Subscriber != 0 && s.Subscriber != 1) {
 			t.Fatalf("accepted %+v", s)
+		}
+	})
+}
+
+func TestParseToken(t *testing.T) {
+	cases := []struct {
+		body string
+		ok   bool
+	}{
+		{`{"token":"_AijaIJbA789aA7NMXmanQLKalG8zqDY"}`, true},
+		{`{"token":""}`, false},
+		{`{}`, false},
+		{`<lfm status="ok"><token>x</token></lfm>`, false},
+		{`{"token":"has space"}`, false},
+		{`{"token":"a&b=c\n"}`, false},
+		{`{"token":"` + strings.Repeat("x", 300) + `"}`, false},
+		{`{"token":5}`, false},
+	}
+	for _, c := range cases {
+		tok, err := ParseToken([]byte(c.body))
+		if (err == nil) != c.ok {
+			t.Errorf("ParseToken(%s) = %q, %v", c.body, tok, err)
+		}
+	}
+}
+
+func FuzzParseToken(f *testing.F) {
+	f.Add([]byte(`{"token":"_AijaIJbA789aA7NMXmanQLKalG8zqDY"}`))
+	f.Add([]byte(`{"token":"a b"}`))
+	f.Add([]byte(`{"token":null}`))
+	f.Add([]byte(`[`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		tok, err := ParseToken(body)
+		if err != nil {
+			return
+		}
+		if tok == "" || len(tok) > 256 || strings.ContainsAny(tok, " \t\r\n") {
+			t.Fatalf("accepted token %q", tok)
+		}
+		if url.QueryEscape(tok) == "" {
+			t.Fatal("unusable token")
 		}
 	})
 }

@@ -2,7 +2,6 @@ package authflow
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -46,30 +45,13 @@ func (f *Flows) Begin(ctx context.Context) (*Desktop, error) {
 	if r.Failed() {
 		return nil, upstreamFailure("auth.getToken", r)
 	}
-	tok, err := ParseToken(r.Body)
+	tok, err := signer.ParseToken(r.Body)
 	if err != nil {
 		return nil, apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm's auth.getToken answer could not be read: %v", err)
 	}
 	d := &Desktop{token: tok, started: f.now()}
 	d.url = f.approvalURL(url.Values{"api_key": {f.apiKey}, "token": {tok}})
 	return d, nil
-}
-
-// ParseToken reads auth.getToken's JSON answer, {"token":"..."}. Tokens are
-// 32 characters of letters, digits, '_' and '-' (as Last.fm issues them: not
-// hex, whatever https://www.last.fm/api/desktopauth suggests); anything that could break the approval
-// URL or a form body is refused.
-func ParseToken(body []byte) (string, error) {
-	var v struct {
-		Token string `json:"token"`
-	}
-	if err := json.Unmarshal(body, &v); err != nil {
-		return "", fmt.Errorf("not JSON")
-	}
-	if err := signer.CheckOpaque(v.Token); err != nil {
-		return "", fmt.Errorf("token %v", err)
-	}
-	return v.Token, nil
 }
 
 // Wait polls auth.getSession (step 3) until the user approves, then stores
