@@ -2,21 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime"
 	"syscall"
 	"time"
-
-	"github.com/kardianos/service"
 
 	"github.com/lastfmd/lastfmd/client"
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/service"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 )
 
@@ -28,7 +25,7 @@ import (
 
 // systemUnitPath is the system-wide unit `lastfmd install` writes (tests
 // point it elsewhere).
-var systemUnitPath = "/etc/systemd/system/lastfmd.service"
+var systemUnitPath = service.UnitPath(false, "")
 
 // findDaemon returns a client when a daemon answers /healthz at the
 // configured address, nil when none does.
@@ -45,32 +42,9 @@ func findDaemon(e *env) (*client.Client, error) {
 	return c, nil
 }
 
-// systemServiceInstalled reports whether lastfmd is installed as a
-// system-wide service: the systemd unit, or elsewhere what kardianos'
-// service manager says.
-func systemServiceInstalled() bool {
-	if _, err := os.Stat(systemUnitPath); err == nil {
-		return true
-	}
-	if runtime.GOOS == "linux" {
-		return false
-	}
-	s, err := service.New(noopProgram{}, &service.Config{Name: "lastfmd"})
-	if err != nil {
-		return false
-	}
-	_, err = s.Status()
-	return err == nil || !errors.Is(err, service.ErrNotInstalled)
-}
-
-type noopProgram struct{}
-
-func (noopProgram) Start(service.Service) error { return nil }
-func (noopProgram) Stop(service.Service) error  { return nil }
-
 // noDaemonHere refuses to act locally when a system service is installed.
 func noDaemonHere(e *env) error {
-	if !systemServiceInstalled() {
+	if !service.SystemInstalled(systemUnitPath) {
 		return nil
 	}
 	base := "the configured address"

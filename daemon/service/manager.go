@@ -1,8 +1,10 @@
 package service
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 
@@ -150,6 +152,25 @@ type idle struct{}
 
 func (idle) Start(service.Service) error { return nil }
 func (idle) Stop(service.Service) error  { return nil }
+
+// SystemInstalled reports whether lastfmd is installed as the system-wide
+// service: its unit file exists (unit: UnitPath(false, ""), or where a
+// test put it), or, on a system whose services are not systemd units,
+// kardianos' service manager knows it.
+func SystemInstalled(unit string) bool {
+	if _, err := os.Stat(unit); err == nil {
+		return true
+	}
+	if runtime.GOOS == "linux" {
+		return false
+	}
+	s, err := service.New(idle{}, &service.Config{Name: Name})
+	if err != nil {
+		return false
+	}
+	_, err = s.Status()
+	return err == nil || !errors.Is(err, service.ErrNotInstalled)
+}
 
 // Systemd reports whether this machine's services are systemd units: Linux
 // with systemctl on $PATH.
