@@ -31,12 +31,8 @@ func (m *Main) openAuth() error {
 func (m *Main) mountAuth() {
 	m.HTTP.MountAuth(httpapi.AuthOptions{
 		Flows: m.Auth,
-		// Read at call time: the journal installs its hook after Open.
-		BeforeLogout: func(account string, force bool) error {
-			if m.BeforeLogout == nil {
-				return nil
-			}
-			return m.BeforeLogout(account, force)
-		},
+		// The journal refuses while the account has pending scrobbles,
+		// unless force (then it dead-letters them).
+		BeforeLogout: m.Journal.BeforeLogout,
 	})
 }

@@ -74,10 +74,6 @@ type Main struct {
 	// Redactor scrubs secrets from every log line (see package redact).
 	Redactor *redact.Redactor
 
-	// BeforeLogout, when set, is asked before an account is removed: the
-	// journal refuses while the account has pending scrobbles unless force
-	// (then it dead-letters them). nil allows every logout.
-	BeforeLogout func(account string, force bool) error
 	// Auth runs the sign-in flows (/auth/ pages, /v1/auth/ endpoints).
 	Auth *authflow.Flows
 	// Journal keeps scrobbles until Last.fm answered (wire_journal.go).

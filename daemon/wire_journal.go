@@ -42,9 +42,6 @@ func (m *Main) openJournal() error {
 		return err
 	}
 	m.Journal = j
-	if m.BeforeLogout == nil {
-		m.BeforeLogout = j.BeforeLogout
-	}
 	m.AddHealthCheck("journal", j.Healthy)
 	m.Upstream.Stats().OnClockSkew(ClockSkewLimit, func(skew time.Duration) {
 		m.Log.Warn("the local clock is off from Last.fm's by more than 2 minutes; Last.fm ignores scrobbles from the future: synchronise the clock (NTP)",

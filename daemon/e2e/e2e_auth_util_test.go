@@ -19,11 +19,6 @@ func withSignInPoll(d time.Duration) harnessOpt {
 	return func(_ *config.Config, m *daemon.Main) { daemontest.SetPace(m, daemontest.Pace{SignInPoll: d}) }
 }
 
-// withBeforeLogout installs the journal's logout hook.
-func withBeforeLogout(f func(string, bool) error) harnessOpt {
-	return func(_ *config.Config, m *daemon.Main) { m.BeforeLogout = f }
-}
-
 // postJSON posts a JSON body.
 func (h *harness) postJSON(path, body string, hdr ...string) answer {
 	h.t.Helper()
