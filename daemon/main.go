@@ -58,9 +58,6 @@ type Main struct {
 	// Listener, when set, is used instead of opening Config.Listen
 	// (socket activation, tests).
 	Listener net.Listener
-	// DrainTimeout bounds how long shutdown waits for in-flight requests
-	// (0: DefaultDrainTimeout).
-	DrainTimeout time.Duration
 	// LogLevel is the level NewLogger returned with Log; Reload (SIGHUP)
 	// changes it in place. nil: the level cannot change while running.
 	LogLevel *slog.LevelVar
@@ -100,9 +97,6 @@ func (m *Main) Open() error {
 		m.Now = time.Now
 	}
 	m.pace = testpace.Take(m)
-	if m.DrainTimeout == 0 {
-		m.DrainTimeout = DefaultDrainTimeout
-	}
 	m.started = m.Now()
 	// Every log line passes through the redactor: the configured secrets,
 	// and the session keys of the accounts as they come and go.
@@ -259,7 +253,7 @@ func (m *Main) URL() string {
 // Run serves until ctx is done, then shuts down gracefully.
 func (m *Main) Run(ctx context.Context) error {
 	m.Log.Info("lastfmd listening", "addr", m.ln.Addr().String(), "version", Version, "upstream", m.Config.LastFM.Upstream)
-	err := m.HTTP.Serve(ctx, m.ln, m.DrainTimeout)
+	err := m.HTTP.Serve(ctx, m.ln, DefaultDrainTimeout)
 	m.ready.Store(false)
 	m.closeJournal() // after the HTTP drain: senders finish their batch, then the file closes
 	m.removePIDFile()
