@@ -171,16 +171,6 @@ func IsMethodName(name string) bool {
 // form (a copy: the catalog cannot be changed through it).
 func (m Method) Required() []string { return slices.Clone(m.required) }
 
-// CanonicalMethod returns the catalog spelling, or the input unchanged (and
-// false) for unknown methods.
-func CanonicalMethod(name string) (string, bool) {
-	i, ok := byLowerName[asciiLower(name)]
-	if !ok {
-		return name, false
-	}
-	return catalog[i].Name, true
-}
-
 // Methods returns the whole catalog sorted by name (for completion and docs).
 func Methods() []Method {
 	out := make([]Method, len(catalog))

@@ -188,10 +188,6 @@ func TestLookup(t *testing.T) {
 		if ok != tt.ok || ok && m.Name != tt.want {
 			t.Errorf("Lookup(%q) = %q, %v; want %q, %v", tt.in, m.Name, ok, tt.want, tt.ok)
 		}
-		name, ok := CanonicalMethod(tt.in)
-		if name != tt.want || ok != tt.ok {
-			t.Errorf("CanonicalMethod(%q) = %q, %v; want %q, %v", tt.in, name, ok, tt.want, tt.ok)
-		}
 	}
 }
 

@@ -69,7 +69,7 @@ var dropped = map[string]bool{"api_key": true, "api_sig": true}
 //     SplitScrobbles);
 //   - names and values must be valid UTF-8, the only encoding Last.fm reads.
 //
-// The `method` value is NOT changed here (see CanonicalMethod). Of several
+// The `method` value is NOT changed here (Lookup gives the catalog spelling). Of several
 // bad parameters the one with the smallest name is reported, so the error
 // reported for a request is always the same one.
 func Canonicalize(in url.Values) (map[string]string, error) {

@@ -84,8 +84,6 @@ type apiError struct {
 	msg    string
 }
 
-func (e *apiError) Error() string { return e.msg }
-
 // lfmErr builds an error answer with the usual message and status for code.
 func lfmErr(code int) *apiError {
 	return &apiError{code: code, status: ErrorStatus(code), msg: ErrorMessage(code)}

@@ -176,13 +176,6 @@ func (s *Server) sessionUserLocked(sk string) *user {
 	return s.users[se.user]
 }
 
-// NewToken issues an unapproved auth token, as auth.getToken does.
-func (s *Server) NewToken() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.newTokenLocked()
-}
-
 func (s *Server) newTokenLocked() string {
 	t := randomKey()
 	s.tokens[t] = &token{issued: s.now()}
