@@ -6,15 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lastfmd/lastfmd/client"
-	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 )
@@ -49,10 +46,9 @@ func strict(t *testing.T, url, method, path, body string, v any) {
 func TestAgainstDaemon(t *testing.T) {
 	emu := daemontest.Emulator(t)
 	state := t.TempDir()
-	daemontest.SignIn(t, emu, state, accounts.Account{Name: "alice", User: daemontest.Alice})
+	daemontest.SignInAlice(t, emu, state)
 	cfg := daemontest.Config(emu, state)
-	m := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler)}
-	url := daemontest.Run(t, m, nil)
+	_, url := daemontest.Start(t, &cfg, nil, daemontest.Pace{})
 	c, err := client.New(url)
 	if err != nil {
 		t.Fatal(err)
@@ -178,8 +174,7 @@ func TestAgainstDaemonWithToken(t *testing.T) {
 	emu := daemontest.Emulator(t)
 	cfg := daemontest.Config(emu, t.TempDir())
 	cfg.Security.Token = config.Secret(daemontest.Token)
-	m := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler)}
-	url := daemontest.Run(t, m, nil)
+	_, url := daemontest.Start(t, &cfg, nil, daemontest.Pace{})
 	ctx := context.Background()
 
 	without, _ := client.New(url)

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -74,9 +73,7 @@ func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
 		t.Fatal(err)
 	}
 	cfg.Listen = "127.0.0.1:0"
-	w.m = &daemon.Main{Config: cfg, Log: slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
-	daemontest.SetPace(w.m, daemontest.Pace{SignInPoll: 10 * time.Millisecond})
-	w.url = daemontest.Run(t, w.m, nil)
+	w.m, w.url = daemontest.Start(t, cfg, w.logs.Logger(), daemontest.Pace{SignInPoll: 10 * time.Millisecond})
 	return w
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -12,24 +11,22 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
-// queueDaemon runs a daemon in front of an emulator and returns its URL.
+// queueDaemon runs a daemon in front of an emulator, alice signed in, and
+// returns both.
 func queueDaemon(t *testing.T) (*daemon.Main, *emulator.Server) {
 	t.Helper()
 	emu := daemontest.Emulator(t)
 	state := t.TempDir()
-	daemontest.SignIn(t, emu, state, accounts.Account{Name: "alice", User: "alice"})
+	daemontest.SignInAlice(t, emu, state)
 	cfg := daemontest.Config(emu, state)
-	m := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler)}
-	daemontest.SetPace(m, daemontest.Pace{
+	m, _ := daemontest.Start(t, &cfg, nil, daemontest.Pace{
 		Journal: journal.Tuning{BackoffBase: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond, Poll: 10 * time.Millisecond}})
-	daemontest.Run(t, m, nil)
 	return m, emu
 }
 

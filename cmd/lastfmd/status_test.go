@@ -49,8 +49,7 @@ func newWorld(t *testing.T, signedIn bool, opts ...func(*config.Config)) *status
 	for _, o := range opts {
 		o(&cfg)
 	}
-	w.m = &daemon.Main{Config: &cfg}
-	w.url = daemontest.Run(t, w.m, nil)
+	w.m, w.url = daemontest.Start(t, &cfg, nil, daemontest.Pace{})
 	w.state = state
 	return w
 }
@@ -201,7 +200,7 @@ func TestStatusAtAGlance(t *testing.T) {
 			}
 		}
 	}
-	var doc daemon.StatusDoc
+	var doc client.Status
 	raw, _ := json.Marshal(r.Daemon)
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
@@ -267,7 +266,7 @@ func TestStatusLines(t *testing.T) {
 				"last error: artist.getInfo: no answer from Last.fm"}},
 		{"never worked", client.Status{Upstream: client.UpstreamStatus{Calls: 1, Errors: 1, LastFailure: now.Format(time.RFC3339Nano)}},
 			[]string{"upstream: failing: no call to Last.fm has succeeded yet; 1 call, 1 error; last success never, last failure just now ("}},
-		{"disk full (issue 14)", daemon.StatusDoc{Queue: daemon.QueueStatus{Pending: 60, LastError: "the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory",
+		{"disk full (issue 14)", client.Status{Queue: client.QueueStatus{Pending: 60, LastError: "the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory",
 			DiskProblem: "the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory"}},
 			[]string{"queue:    60 pending", "          disk: the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory"}},
 	}

@@ -9,6 +9,7 @@ package daemontest
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -87,6 +88,31 @@ func SignIn(t testing.TB, emu *emulator.Server, stateDir string, accts ...accoun
 	return keys
 }
 
+// SignInAlice stores the account "alice", of the emulator's user Alice, in
+// stateDir's sessions.json with a new session at emu, and returns its key.
+func SignInAlice(t testing.TB, emu *emulator.Server, stateDir string) string {
+	t.Helper()
+	return SignIn(t, emu, stateDir, accounts.Account{Name: "alice", User: Alice})[0]
+}
+
+// Main is a daemon with cfg, not yet opened, logging to log (nil: nowhere)
+// and waiting at pace p (a zero Pace keeps the defaults).
+func Main(cfg *config.Config, log *slog.Logger, p Pace) *daemon.Main {
+	m := &daemon.Main{Config: cfg, Log: log}
+	if p != (Pace{}) {
+		SetPace(m, p)
+	}
+	return m
+}
+
+// Start is Main run until the test ends (see Run); it returns the daemon
+// and its URL.
+func Start(t testing.TB, cfg *config.Config, log *slog.Logger, p Pace) (*daemon.Main, string) {
+	t.Helper()
+	m := Main(cfg, log, p)
+	return m, Run(t, m, nil)
+}
+
 // Run opens m and runs it until the test ends; then it stops it, waits for
 // Run to return, closes it and calls after (for checks of what it logged).
 // It returns m.URL().
@@ -130,6 +156,11 @@ func (s *Buffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
+}
+
+// Logger is a text logger at debug level writing to s.
+func (s *Buffer) Logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 func (s *Buffer) String() string {
