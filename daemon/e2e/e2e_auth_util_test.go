@@ -6,18 +6,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/config"
-	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
-
-// withSignInPoll shortens the desktop sign-in's polling.
-func withSignInPoll(d time.Duration) harnessOpt {
-	return func(_ *config.Config, m *daemon.Main) { daemontest.SetPace(m, daemontest.Pace{SignInPoll: d}) }
-}
 
 // postJSON posts a JSON body.
 func (h *harness) postJSON(path, body string, hdr ...string) answer {

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
@@ -186,16 +184,6 @@ func TestErrorsTable(t *testing.T) {
 			}
 		})
 	}
-}
-
-// noRetries makes lastfmd relay Last.fm's first answer (a 29 is otherwise
-// retried with back-off).
-func noRetries(c *config.Config, _ *daemon.Main) { c.LastFM.MaxRetries = 0 }
-
-// shortTimeout gives up on Last.fm after 300 ms (the fault waits 5 s; a
-// deadline, not a measured duration).
-func shortTimeout(c *config.Config, _ *daemon.Main) {
-	c.LastFM.Timeout = config.Duration{Duration: 300 * time.Millisecond}
 }
 
 // errorOf reads a Last.fm-shaped error in the given format.

@@ -10,16 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
-	"github.com/lastfmd/lastfmd/daemon/config"
 )
 
 // withTmpfsState runs the daemon on a state directory that is a tmpfs of
 // size bytes (the accounts the harness stored are copied there). It skips
 // the test when mounting is not allowed (not root, no mount(8)).
 func withTmpfsState(t *testing.T, size string) harnessOpt {
-	return func(cfg *config.Config, _ *daemon.Main) {
+	return withStateDir(func(old string) string {
 		dir := filepath.Join(t.TempDir(), "state")
 		if err := os.Mkdir(dir, 0o700); err != nil {
 			t.Fatal(err)
@@ -33,15 +31,15 @@ func withTmpfsState(t *testing.T, size string) harnessOpt {
 				t.Errorf("umount %s: %v: %s", dir, err, out)
 			}
 		})
-		raw, err := os.ReadFile(filepath.Join(cfg.StateDir, accounts.FileName))
+		raw, err := os.ReadFile(filepath.Join(old, accounts.FileName))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, accounts.FileName), raw, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		cfg.StateDir = dir
-	}
+		return dir
+	})
 }
 
 // fillDisk writes a file in dir until the filesystem is full, and returns

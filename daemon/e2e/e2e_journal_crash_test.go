@@ -18,8 +18,6 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/accounts"
-	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
@@ -45,16 +43,14 @@ func TestJournalCrashChild(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &cc); err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Defaults()
-	cfg.Listen, cfg.StateDir = "127.0.0.1:0", cc.StateDir
-	cfg.LastFM.APIKey, cfg.LastFM.APISecret = testKey, config.Secret(testSecret)
-	cfg.LastFM.Upstream = cc.Upstream
-	cfg.LastFM.Rate, cfg.LastFM.Burst = 1000, 1000
+	m := bareMain("127.0.0.1:0", cc.StateDir)
+	m.Config.LastFM.Upstream = cc.Upstream
+	m.Config.LastFM.Rate, m.Config.LastFM.Burst = 1000, 1000
 	log, _, err := daemon.NewLogger(os.Stderr, "text", "info")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &daemon.Main{Config: &cfg, Log: log}
+	m.Log = log
 	daemontest.SetPace(m, daemontest.Pace{Journal: fastJournal})
 	if err := m.Open(); err != nil {
 		t.Fatal(err)
@@ -108,7 +104,7 @@ func startChild(t *testing.T, cc crashChildConfig, stderr io.Writer) (*exec.Cmd,
 func TestJournalCrashKill9(t *testing.T) {
 	emu := daemontest.Emulator(t)
 	state := t.TempDir()
-	sk := daemontest.SignIn(t, emu, state, accounts.Account{Name: "alice", User: daemontest.Alice})[0]
+	sk := daemontest.SignInAlice(t, emu, state)
 	cc := crashChildConfig{StateDir: state, Upstream: emu.URL()}
 	var logs daemontest.Buffer
 

@@ -9,27 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/config"
-	"github.com/lastfmd/lastfmd/daemon/daemontest"
-	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
-
-// fastJournal shrinks the journal's back-off and polling so fault tests of
-// minutes-long behaviour run in well under a second.
-var fastJournal = journal.Tuning{BackoffBase: 100 * time.Millisecond, BackoffMax: time.Second, Poll: 10 * time.Millisecond}
-
-// withJournal sets the journal's timings.
-func withJournal(t journal.Tuning) harnessOpt {
-	return func(_ *config.Config, m *daemon.Main) { daemontest.SetPace(m, daemontest.Pace{Journal: t}) }
-}
-
-// withNow runs the daemon on now (cache, limiter, journal).
-func withNow(now func() time.Time) harnessOpt {
-	return func(_ *config.Config, m *daemon.Main) { m.Now = now }
-}
 
 // scrobbleItem is one item of a /v1/ JSON scrobble array.
 type scrobbleItem struct {

@@ -11,8 +11,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
@@ -42,12 +40,6 @@ var designMetrics = []metricSpec{
 	{"lastfmd_scrobbles_sent_total", dto.MetricType_COUNTER, []string{"account", "result"}},
 	{"lastfmd_limiter_wait_seconds", dto.MetricType_HISTOGRAM, nil},
 	{"lastfmd_upstream_backoff_active", dto.MetricType_GAUGE, nil},
-}
-
-// withQueueWait shortens lastfm.queue_wait, so a call behind the global
-// back-off is refused at once instead of waiting it out.
-func withQueueWait(d time.Duration) harnessOpt {
-	return func(c *config.Config, _ *daemon.Main) { c.LastFM.QueueWait = config.Duration{Duration: d} }
 }
 
 // scrapeMetrics GETs /metrics and parses it as Prometheus does.

@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,9 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
-	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/journal"
@@ -127,7 +124,6 @@ func itoa(n uint64) string { return strings.TrimSpace(jsonOf(n)) }
 // replayed: 202 on /v1/, 200 with Last.fm's empty ok body and
 // X-Lastfmd-Queued on /2.0/. Now playing is never journalled.
 func TestQueueIdempotentWritesJournalled(t *testing.T) {
-	noRetries := func(c *config.Config, _ *daemon.Main) { c.LastFM.MaxRetries = 0 }
 	h := newHarness(t, withJournal(fastJournal), noRetries)
 	h.emu.Stop()
 	a := h.post("/v1/track.love", "application/json", `{"artist":"Cher","track":"Believe"}`)
@@ -198,10 +194,9 @@ func TestJournalClockSkewWarned(t *testing.T) {
 func TestJournalShutdownOrder(t *testing.T) {
 	emu := daemontest.Emulator(t)
 	state := t.TempDir()
-	daemontest.SignIn(t, emu, state, accounts.Account{Name: "alice", User: daemontest.Alice})
+	daemontest.SignInAlice(t, emu, state)
 	cfg := daemontest.Config(emu, state)
-	m := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler)}
-	daemontest.SetPace(m, daemontest.Pace{Journal: fastJournal})
+	m := daemontest.Main(&cfg, nil, daemontest.Pace{Journal: fastJournal})
 	if err := m.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -248,8 +243,7 @@ func TestJournalShutdownOrder(t *testing.T) {
 	}
 	m.Close()
 
-	m2 := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler)}
-	daemontest.SetPace(m2, daemontest.Pace{Journal: fastJournal})
+	m2 := daemontest.Main(&cfg, nil, daemontest.Pace{Journal: fastJournal})
 	if err := m2.Open(); err != nil {
 		t.Fatal(err)
 	}

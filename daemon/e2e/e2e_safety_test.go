@@ -12,15 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/config"
 )
-
-// withConfig edits the configuration before the daemon opens.
-func withConfig(f func(*config.Config)) harnessOpt {
-	return func(c *config.Config, _ *daemon.Main) { f(c) }
-}
 
 // 100 distinct concurrent reads: the limiter lets through its burst, then
 // queues callers at the rate for at most queue_wait; everyone else gets a
@@ -32,10 +24,7 @@ func withConfig(f func(*config.Config)) harnessOpt {
 func TestSafetyRateLimit(t *testing.T) {
 	const rate, burst, queueWait = 10.0, 5, 2 * time.Second
 	clock := newFakeClock()
-	h := newHarness(t, withClock(clock), withConfig(func(c *config.Config) {
-		c.LastFM.Rate, c.LastFM.Burst = rate, burst
-		c.LastFM.QueueWait = config.Duration{Duration: queueWait}
-	}))
+	h := newHarness(t, withClock(clock), withRate(rate, burst), withQueueWait(queueWait))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	codes := map[int]int{}
@@ -134,12 +123,7 @@ func TestSafetyUnixSocket(t *testing.T) {
 	}
 	defer os.RemoveAll(dir)
 	sock := filepath.Join(dir, "lastfmd.sock")
-	cfg := config.Defaults()
-	cfg.Listen = "unix:" + sock
-	cfg.StateDir = t.TempDir()
-	cfg.LastFM.APIKey = testKey
-	cfg.LastFM.APISecret = config.Secret(testSecret)
-	m := &daemon.Main{Config: &cfg}
+	m := bareMain("unix:"+sock, t.TempDir())
 	if err := m.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -166,9 +150,7 @@ func TestSafetyUnixSocket(t *testing.T) {
 		t.Errorf("healthz over the socket: %d", resp.StatusCode)
 	}
 	// A second daemon on the same socket refuses instead of stealing it.
-	cfg2 := cfg
-	cfg2.StateDir = t.TempDir()
-	m2 := &daemon.Main{Config: &cfg2}
+	m2 := bareMain("unix:"+sock, t.TempDir())
 	if err := m2.Open(); err == nil || !strings.Contains(err.Error(), "already") {
 		t.Errorf("second daemon: %v", err)
 	}

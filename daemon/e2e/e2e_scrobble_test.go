@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"log/slog"
 	"math"
 	"math/rand/v2"
 	"net/url"
@@ -15,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 )
 
@@ -315,8 +313,7 @@ func TestJournalSecondDaemonSameStateDir(t *testing.T) {
 	cfg.Listen = "127.0.0.1:0"
 	tune := fastJournal
 	tune.OpenTimeout = 200 * time.Millisecond
-	m2 := &daemon.Main{Config: &cfg, Log: slog.New(slog.DiscardHandler)}
-	daemontest.SetPace(m2, daemontest.Pace{Journal: tune})
+	m2 := daemontest.Main(&cfg, nil, daemontest.Pace{Journal: tune})
 	err := m2.Open() // without the open timeout this hangs, and the suite's bound fails it
 
 	m2.Close()

@@ -5,9 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/config"
 )
 
 // Each refusal happens before any work: nothing reaches the emulator.
@@ -99,12 +96,7 @@ func TestTokenRequiredInEachForm(t *testing.T) {
 }
 
 func TestNonLoopbackListenNeedsToken(t *testing.T) {
-	cfg := config.Defaults()
-	cfg.Listen = "0.0.0.0:0"
-	cfg.StateDir = t.TempDir()
-	cfg.LastFM.APIKey = testKey
-	cfg.LastFM.APISecret = config.Secret(testSecret)
-	m := &daemon.Main{Config: &cfg}
+	m := bareMain("0.0.0.0:0", t.TempDir())
 	err := m.Open()
 	m.Close()
 	if err == nil || !strings.Contains(err.Error(), "token_file") {
@@ -113,12 +105,7 @@ func TestNonLoopbackListenNeedsToken(t *testing.T) {
 }
 
 func TestIPv6Loopback(t *testing.T) {
-	cfg := config.Defaults()
-	cfg.Listen = "[::1]:0"
-	cfg.StateDir = t.TempDir()
-	cfg.LastFM.APIKey = testKey
-	cfg.LastFM.APISecret = config.Secret(testSecret)
-	m := &daemon.Main{Config: &cfg}
+	m := bareMain("[::1]:0", t.TempDir())
 	if err := m.Open(); err != nil {
 		t.Skipf("no IPv6 loopback here: %v", err)
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
-	"github.com/lastfmd/lastfmd/daemon/config"
 )
 
 // Files and sockets are private (issue 14, must-show 7): a state_dir or
@@ -17,15 +16,16 @@ import (
 // daemon then serves as usual.
 func TestStateDirReadableByOthersIsTightened(t *testing.T) {
 	var dir string
-	h := newHarness(t, func(cfg *config.Config, _ *daemon.Main) {
-		dir = cfg.StateDir
+	h := newHarness(t, withStateDir(func(d string) string {
+		dir = d
 		if err := os.Chmod(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Chmod(filepath.Join(dir, accounts.FileName), 0o644); err != nil {
 			t.Fatal(err)
 		}
-	})
+		return dir
+	}))
 	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, accounts.FileName): 0o600} {
 		st, err := os.Stat(path)
 		if err != nil {
@@ -61,12 +61,7 @@ func TestStateDirWritableByOthersIsRefused(t *testing.T) {
 			if err := os.Chmod(filepath.Join(dir, accounts.FileName), 0o660); err != nil && !errors.Is(err, os.ErrNotExist) {
 				t.Fatal(err)
 			}
-			cfg := config.Defaults()
-			cfg.Listen = "127.0.0.1:0"
-			cfg.StateDir = dir
-			cfg.LastFM.APIKey = testKey
-			cfg.LastFM.APISecret = config.Secret(testSecret)
-			m := &daemon.Main{Config: &cfg}
+			m := bareMain("127.0.0.1:0", dir)
 			err := m.Open()
 			m.Close()
 			var unsafe *daemon.UnsafeStateError

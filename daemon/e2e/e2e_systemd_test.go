@@ -113,14 +113,6 @@ func TestSystemdRequestLog(t *testing.T) {
 	}
 }
 
-// withLevel gives the daemon a changeable log level, as `lastfmd run` does.
-func withLevel(lv *slog.LevelVar, logs *daemontest.Buffer) harnessOpt {
-	return func(_ *config.Config, m *daemon.Main) {
-		m.LogLevel = lv
-		m.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: lv}))
-	}
-}
-
 // TestSystemdReload: Reload applies log_level, re-reads the session file
 // even when its modification time did not change, names changed keys that
 // need a restart, and leaves everything as it was when loading fails.
@@ -193,7 +185,7 @@ func TestSystemdPassedListeners(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, func(_ *config.Config, m *daemon.Main) { m.Listener = daemon.MergeListeners(tcp, unix) })
+	h := newHarness(t, withListener(daemon.MergeListeners(tcp, unix)))
 	h.url = "http://" + tcp.Addr().String()
 	wantStatus(t, h.get("/readyz"), 200)
 	c, err := net.Dial("unix", sock)

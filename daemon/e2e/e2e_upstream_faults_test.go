@@ -6,22 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/config"
-	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
-
-// withFastRetries shrinks the read retry pause and, when timeout > 0, the
-// bound of one upstream call (a hang then ends within a second).
-func withFastRetries(timeout time.Duration) harnessOpt {
-	return func(c *config.Config, m *daemon.Main) {
-		daemontest.SetPace(m, daemontest.Pace{RetryBase: 5 * time.Millisecond})
-		if timeout > 0 {
-			c.LastFM.Timeout = config.Duration{Duration: timeout}
-		}
-	}
-}
 
 // notLastfm are the answers a captive portal or broken proxy gives.
 var notLastfm = []emulator.AnswerFault{

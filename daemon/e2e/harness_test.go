@@ -2,21 +2,16 @@ package e2e_test
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
-	"github.com/lastfmd/lastfmd/daemon/fakeclock"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -39,52 +34,6 @@ type harness struct {
 	hc    *http.Client
 }
 
-type harnessOpt func(*config.Config, *daemon.Main)
-
-// optEmulator is the emulator of the harness being built, for options that
-// need it (tests here do not run in parallel).
-var optEmulator *emulator.Server
-
-// withSessionKeyFile configures the account "default" the way
-// lastfm.session_key_file does, with a session of user at the emulator.
-func withSessionKeyFile(user string, sk *string) harnessOpt {
-	return func(c *config.Config, _ *daemon.Main) {
-		*sk = optEmulator.NewSession(user)
-		c.LastFM.SessionKey = config.Secret(*sk)
-	}
-}
-
-// withClock makes the daemon (cache TTLs, Age) run on clock.
-func withClock(clock *fakeclock.Clock) harnessOpt {
-	return func(_ *config.Config, m *daemon.Main) { m.Now = clock.Now }
-}
-
-// withRate sets the outbound limiter.
-func withRate(rate float64, burst int) harnessOpt {
-	return func(c *config.Config, _ *daemon.Main) { c.LastFM.Rate, c.LastFM.Burst = rate, burst }
-}
-
-// withUpstream points the daemon at another Last.fm stand-in.
-func withUpstream(url string) harnessOpt {
-	return func(c *config.Config, _ *daemon.Main) { c.LastFM.Upstream = url }
-}
-
-// newFakeClock is a stopped clock at the wall clock's now: scrobble
-// timestamps made from time.Now() stay within Last.fm's window.
-func newFakeClock() *fakeclock.Clock { return fakeclock.New(time.Now()) }
-
-// withToken requires the listener token.
-func withToken(t testing.TB) harnessOpt {
-	return func(c *config.Config, _ *daemon.Main) {
-		p := filepath.Join(t.TempDir(), "token")
-		if err := os.WriteFile(p, []byte(testToken+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		c.Security.TokenFile = p
-		c.Security.Token = config.Secret(testToken)
-	}
-}
-
 // noAccount starts the daemon with no account signed in.
 const noAccount = "-"
 
@@ -104,8 +53,7 @@ func newHarnessAccount(t testing.TB, account string, opts ...harnessOpt) *harnes
 		h.sk, h.skBob = keys[0], keys[1]
 	}
 	cfg := daemontest.Config(emu, state)
-	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.m = &daemon.Main{Config: &cfg, Log: log}
+	h.m = daemontest.Main(&cfg, h.logs.Logger(), daemontest.Pace{})
 	optEmulator = emu
 	for _, o := range opts {
 		o(&cfg, h.m)
@@ -118,6 +66,18 @@ func newHarnessAccount(t testing.TB, account string, opts ...harnessOpt) *harnes
 		h.assertNoSecrets(h.logs.String(), "logs")
 	})
 	return h
+}
+
+// bareMain is a daemon, not yet opened, on listen and stateDir with the
+// test credentials and otherwise the defaults: no emulator, for tests of
+// what Open refuses or how the daemon listens.
+func bareMain(listen, stateDir string) *daemon.Main {
+	cfg := config.Defaults()
+	cfg.Listen = listen
+	cfg.StateDir = stateDir
+	cfg.LastFM.APIKey = testKey
+	cfg.LastFM.APISecret = config.Secret(testSecret)
+	return &daemon.Main{Config: &cfg}
 }
 
 // answer is a response read whole.

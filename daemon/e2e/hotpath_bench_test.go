@@ -1,14 +1,9 @@
 package e2e_test
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-
-	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/config"
 )
 
 // BenchmarkCachedReadHandler is one cache hit through the whole HTTP stack
@@ -17,9 +12,7 @@ import (
 //	go test -run '^$' -bench CachedReadHandler -benchmem ./daemon/e2e/
 func BenchmarkCachedReadHandler(b *testing.B) {
 	// Info level, as a daemon runs: the debug request log is not on the path.
-	h := newHarness(b, func(_ *config.Config, m *daemon.Main) {
-		m.Log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	})
+	h := newHarness(b, quietLog)
 	handler := h.m.HTTP.Handler()
 	req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:7375/v1/artist.getInfo?artist=Cher&lang=en", nil)
 	rec := httptest.NewRecorder()

@@ -5,7 +5,6 @@ package e2e_test
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,16 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 )
-
-// quietLog logs at info, as a daemon runs: the harness's debug log would
-// measure the logger.
-func quietLog(_ *config.Config, m *daemon.Main) {
-	m.Log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-}
 
 // onDisk fails the benchmark when dir is on tmpfs: fsync there is free and
 // the figure would mean nothing.

@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -15,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/journal"
@@ -40,14 +37,12 @@ func TestSoak(t *testing.T) {
 		duration = d
 	}
 	const perSecond = 300
-	h := newHarness(t, withRate(1e6, 1000), func(c *config.Config, m *daemon.Main) {
-		daemontest.SetPace(m, daemontest.Pace{RetryBase: 100 * time.Millisecond,
-			Journal: journal.Tuning{BackoffBase: 100 * time.Millisecond, BackoffMax: time.Second, Poll: 50 * time.Millisecond}})
-		c.LastFM.Timeout = config.Duration{Duration: 2 * time.Second}
+	h := newHarness(t, withRate(1e6, 1000), withPace(daemontest.Pace{RetryBase: 100 * time.Millisecond,
+		Journal: journal.Tuning{BackoffBase: 100 * time.Millisecond, BackoffMax: time.Second, Poll: 50 * time.Millisecond}}),
+		withTimeout(2*time.Second),
 		// Info level: a minute of debug lines kept in the test's buffer
 		// would be test memory counted as the daemon's heap.
-		m.Log = slog.New(slog.NewTextHandler(h0logs(), &slog.HandlerOptions{Level: slog.LevelInfo}))
-	})
+		withInfoLog(h0logs()))
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	get := func(path string) (int, string) {
 		resp, err := client.Get(h.url + path)
