@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
 
@@ -304,9 +303,7 @@ func TestCacheMemoSkipsAccountRequests(t *testing.T) {
 	if r := h.last("user.getRecentTracks"); r.Params["sk"] != "" {
 		t.Fatal("sent a key of an account that needs to sign in")
 	}
-	if err := h.m.Accounts.Put(accounts.Account{Name: "alice", Key: h.sk, User: "alice"}); err != nil {
-		t.Fatal(err)
-	}
+	h.storeAccount("alice", "alice", h.sk)
 	a := h.get(path)
 	wantStatus(t, a, 200)
 	if r := h.last("user.getRecentTracks"); r.Params["sk"] != h.sk || a.header.Get("X-Lastfmd-Cache") != "MISS" {

@@ -9,8 +9,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/lastfmd/lastfmd/daemon/accounts"
 )
 
 // withTmpfsState runs the daemon on a state directory that is a tmpfs of
@@ -31,11 +29,11 @@ func withTmpfsState(t *testing.T, size string) harnessOpt {
 				t.Errorf("umount %s: %v: %s", dir, err, out)
 			}
 		})
-		raw, err := os.ReadFile(filepath.Join(old, accounts.FileName))
+		raw, err := os.ReadFile(sessionsFile(old))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, accounts.FileName), raw, 0o600); err != nil {
+		if err := os.WriteFile(sessionsFile(dir), raw, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		return dir

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/fakeclock"
 	"github.com/lastfmd/lastfmd/daemon/journal"
@@ -124,9 +123,7 @@ func TestJournalFault9PausesUntilSignIn(t *testing.T) {
 		t.Errorf("status: %+v", s.Accounts)
 	}
 	// Sign in again: a new session key.
-	if err := h.m.Accounts.Put(accounts.Account{Name: "alice", Key: h.emu.NewSession("alice"), User: "alice"}); err != nil {
-		t.Fatal(err)
-	}
+	h.storeAccount("alice", "alice", h.emu.NewSession("alice"))
 	waitFor(t, "delivery after sign-in", func() bool { return len(h.delivered("alice")) == 2 })
 	if got := h.delivered("alice"); !slices.Equal(got, []string{"a0", "b0"}) {
 		t.Errorf("delivered %v", got)

@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/lastfmd/lastfmd/daemon/accounts"
 )
 
 // A private profile answers an unsigned read with 17; lastfmd then signs
@@ -14,9 +12,7 @@ func TestPrivateProfileReadRetriedSigned(t *testing.T) {
 	h := newHarness(t)
 	h.emu.AddUser("carol", "carol-pw", true)
 	sk := h.emu.NewSession("carol")
-	if err := h.m.Accounts.Put(accounts.Account{Name: "carol", Key: sk, User: "carol"}); err != nil {
-		t.Fatal(err)
-	}
+	h.storeAccount("carol", "carol", sk)
 	if err := h.m.Accounts.SetDefault("carol"); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/journal"
@@ -79,9 +78,7 @@ func TestQueueEndpoints(t *testing.T) {
 
 	// Bob signs in again and his dead letter is retried; alice's two go
 	// when Last.fm is back.
-	if err := h.m.Accounts.Put(accounts.Account{Name: "bob", Key: h.skBob, User: "bob"}); err != nil {
-		t.Fatal(err)
-	}
+	h.storeAccount("bob", "bob", h.skBob)
 	r = h.post("/v1/queue/retry", "application/json", `{"ids":["`+itoa(bv.Scrobbles[0].ID)+`"]}`)
 	wantStatus(t, r, 200)
 	wantContains(t, r.body, `"result":"retrying"`)

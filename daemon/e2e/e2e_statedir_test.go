@@ -3,12 +3,10 @@ package e2e_test
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/accounts"
 )
 
 // Files and sockets are private (issue 14, must-show 7): a state_dir or
@@ -21,12 +19,12 @@ func TestStateDirReadableByOthersIsTightened(t *testing.T) {
 		if err := os.Chmod(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Chmod(filepath.Join(dir, accounts.FileName), 0o644); err != nil {
+		if err := os.Chmod(sessionsFile(dir), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return dir
 	}))
-	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, accounts.FileName): 0o600} {
+	for path, want := range map[string]os.FileMode{dir: 0o700, sessionsFile(dir): 0o600} {
 		st, err := os.Stat(path)
 		if err != nil {
 			t.Fatal(err)
@@ -36,7 +34,7 @@ func TestStateDirReadableByOthersIsTightened(t *testing.T) {
 		}
 	}
 	wantContains(t, h.logs.String(), "state_dir "+dir+" was readable by group or others (mode 0755); lastfmd tightened it to 0700",
-		"sessions.json "+filepath.Join(dir, accounts.FileName)+" was readable by group or others (mode 0644)")
+		"sessions.json "+sessionsFile(dir)+" was readable by group or others (mode 0644)")
 	wantStatus(t, h.get("/v1/status"), 200)
 }
 
@@ -49,7 +47,7 @@ func TestStateDirWritableByOthersIsRefused(t *testing.T) {
 	}{
 		{"world-writable state_dir", func(dir string) error { return os.Chmod(dir, 0o777) }, "chmod 700 "},
 		{"group-writable sessions.json", func(dir string) error {
-			return os.WriteFile(filepath.Join(dir, accounts.FileName), []byte(`{"version":1,"accounts":[]}`), 0o660)
+			return os.WriteFile(sessionsFile(dir), []byte(`{"version":1,"accounts":[]}`), 0o660)
 		}, "chmod 600 "},
 	}
 	for _, c := range cases {
@@ -58,7 +56,7 @@ func TestStateDirWritableByOthersIsRefused(t *testing.T) {
 			if err := c.setup(dir); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.Chmod(filepath.Join(dir, accounts.FileName), 0o660); err != nil && !errors.Is(err, os.ErrNotExist) {
+			if err := os.Chmod(sessionsFile(dir), 0o660); err != nil && !errors.Is(err, os.ErrNotExist) {
 				t.Fatal(err)
 			}
 			m := bareMain("127.0.0.1:0", dir)

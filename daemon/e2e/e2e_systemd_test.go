@@ -14,9 +14,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
-	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -119,8 +117,7 @@ func TestSystemdRequestLog(t *testing.T) {
 func TestSystemdReload(t *testing.T) {
 	lv := new(slog.LevelVar)
 	lv.Set(slog.LevelInfo)
-	logs := &daemontest.Buffer{}
-	h := newHarness(t, withLevel(lv, logs))
+	h := newHarness(t, withLevel(lv))
 	next := *h.m.Config
 	next.LogLevel = "debug"
 	next.LastFM.Rate = 7
@@ -131,7 +128,7 @@ func TestSystemdReload(t *testing.T) {
 	if lv.Level() != slog.LevelDebug {
 		t.Errorf("level %v after reload", lv.Level())
 	}
-	l := logs.String()
+	l := h.logs.String()
 	wantContains(t, l, "a warning", "log_level changed", `keys=lastfm.rate,cache.short_ttl`, "configuration reloaded")
 	if strings.Contains(l, "keys=log_level") || strings.Contains(l, ",log_level") {
 		t.Error("log_level reported as needing a restart")
@@ -139,7 +136,7 @@ func TestSystemdReload(t *testing.T) {
 
 	// The session file changes behind the store's back with the same size
 	// and time: only an explicit reload sees it.
-	path := filepath.Join(h.m.Config.StateDir, accounts.FileName)
+	path := sessionsFile(h.m.Config.StateDir)
 	st, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -169,8 +166,8 @@ func TestSystemdReload(t *testing.T) {
 	if lv.Level() != slog.LevelDebug {
 		t.Error("a failed reload changed the level")
 	}
-	wantContains(t, logs.String(), "the running one stays")
-	h.assertNoSecrets(logs.String(), "logs")
+	wantContains(t, h.logs.String(), "the running one stays")
+	h.assertNoSecrets(h.logs.String(), "logs")
 }
 
 // TestSystemdPassedListeners: several sockets passed by systemd are served

@@ -12,38 +12,33 @@ import (
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
-	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/fakeclock"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 )
 
-// harnessOpt changes the daemon's configuration, or the daemon itself,
-// before newHarness opens it. Every option a test passes is one of these
-// named ones.
-type harnessOpt func(*config.Config, *daemon.Main)
-
-// optEmulator is the emulator of the harness being built, for options that
-// need it (tests here do not run in parallel).
-var optEmulator *emulator.Server
+// harnessOpt changes the daemon of h (its configuration, h.m.Config, or
+// the daemon itself) before newHarness opens it. Every option a test passes
+// is one of these named ones.
+type harnessOpt func(h *harness)
 
 // withSessionKeyFile configures the account "default" the way
 // lastfm.session_key_file does, with a session of user at the emulator.
 func withSessionKeyFile(user string, sk *string) harnessOpt {
-	return func(c *config.Config, _ *daemon.Main) {
-		*sk = optEmulator.NewSession(user)
-		c.LastFM.SessionKey = config.Secret(*sk)
+	return func(h *harness) {
+		*sk = h.emu.NewSession(user)
+		h.m.Config.LastFM.SessionKey = config.Secret(*sk)
 	}
 }
 
 // withToken requires the listener token.
 func withToken(t testing.TB) harnessOpt {
-	return func(c *config.Config, _ *daemon.Main) {
+	return func(h *harness) {
 		p := filepath.Join(t.TempDir(), "token")
 		if err := os.WriteFile(p, []byte(testToken+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		c.Security.TokenFile = p
-		c.Security.Token = config.Secret(testToken)
+		h.m.Config.Security.TokenFile = p
+		h.m.Config.Security.Token = config.Secret(testToken)
 	}
 }
 
@@ -51,33 +46,33 @@ func withToken(t testing.TB) harnessOpt {
 // (the accounts stored in it) before the daemon opens; the daemon uses the
 // directory prepare returns.
 func withStateDir(prepare func(dir string) string) harnessOpt {
-	return func(c *config.Config, _ *daemon.Main) { c.StateDir = prepare(c.StateDir) }
+	return func(h *harness) { h.m.Config.StateDir = prepare(h.m.Config.StateDir) }
 }
 
 // withUpstream points the daemon at another Last.fm stand-in.
 func withUpstream(url string) harnessOpt {
-	return func(c *config.Config, _ *daemon.Main) { c.LastFM.Upstream = url }
+	return func(h *harness) { h.m.Config.LastFM.Upstream = url }
 }
 
 // withRate sets the outbound limiter.
 func withRate(rate float64, burst int) harnessOpt {
-	return func(c *config.Config, _ *daemon.Main) { c.LastFM.Rate, c.LastFM.Burst = rate, burst }
+	return func(h *harness) { h.m.Config.LastFM.Rate, h.m.Config.LastFM.Burst = rate, burst }
 }
 
 // withQueueWait shortens lastfm.queue_wait, so a call behind the global
 // back-off is refused at once instead of waiting it out.
 func withQueueWait(d time.Duration) harnessOpt {
-	return func(c *config.Config, _ *daemon.Main) { c.LastFM.QueueWait = config.Duration{Duration: d} }
+	return func(h *harness) { h.m.Config.LastFM.QueueWait = config.Duration{Duration: d} }
 }
 
 // withTimeout bounds one upstream call.
 func withTimeout(d time.Duration) harnessOpt {
-	return func(c *config.Config, _ *daemon.Main) { c.LastFM.Timeout = config.Duration{Duration: d} }
+	return func(h *harness) { h.m.Config.LastFM.Timeout = config.Duration{Duration: d} }
 }
 
 // noRetries makes lastfmd relay Last.fm's first answer (a 29 is otherwise
 // retried with back-off).
-func noRetries(c *config.Config, _ *daemon.Main) { c.LastFM.MaxRetries = 0 }
+func noRetries(h *harness) { h.m.Config.LastFM.MaxRetries = 0 }
 
 // shortTimeout gives up on Last.fm after 300 ms (the fault waits 5 s; a
 // deadline, not a measured duration).
@@ -86,17 +81,17 @@ var shortTimeout = withTimeout(300 * time.Millisecond)
 // withFastRetries shrinks the read retry pause and, when timeout > 0, the
 // bound of one upstream call (a hang then ends within a second).
 func withFastRetries(timeout time.Duration) harnessOpt {
-	return func(c *config.Config, m *daemon.Main) {
-		withPace(daemontest.Pace{RetryBase: 5 * time.Millisecond})(c, m)
+	return func(h *harness) {
+		withPace(daemontest.Pace{RetryBase: 5 * time.Millisecond})(h)
 		if timeout > 0 {
-			withTimeout(timeout)(c, m)
+			withTimeout(timeout)(h)
 		}
 	}
 }
 
 // withPace shortens the daemon's waits (daemontest.SetPace).
 func withPace(p daemontest.Pace) harnessOpt {
-	return func(_ *config.Config, m *daemon.Main) { daemontest.SetPace(m, p) }
+	return func(h *harness) { daemontest.SetPace(h.m, p) }
 }
 
 // withSignInPoll shortens the desktop sign-in's polling.
@@ -111,7 +106,7 @@ func withJournal(t journal.Tuning) harnessOpt { return withPace(daemontest.Pace{
 
 // withNow runs the daemon on now (cache, limiter, journal).
 func withNow(now func() time.Time) harnessOpt {
-	return func(_ *config.Config, m *daemon.Main) { m.Now = now }
+	return func(h *harness) { h.m.Now = now }
 }
 
 // withClock makes the daemon (cache TTLs, Age) run on clock.
@@ -123,14 +118,14 @@ func newFakeClock() *fakeclock.Clock { return fakeclock.New(time.Now()) }
 
 // withListener has the daemon serve on l, as systemd's passed sockets.
 func withListener(l net.Listener) harnessOpt {
-	return func(_ *config.Config, m *daemon.Main) { m.Listener = l }
+	return func(h *harness) { h.m.Listener = l }
 }
 
 // withInfoLog logs at info to w, as a daemon runs, instead of the
 // harness's debug log.
 func withInfoLog(w io.Writer) harnessOpt {
-	return func(_ *config.Config, m *daemon.Main) {
-		m.Log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return func(h *harness) {
+		h.m.Log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
 }
 
@@ -138,10 +133,23 @@ func withInfoLog(w io.Writer) harnessOpt {
 // the harness's debug log would measure the logger.
 var quietLog = withInfoLog(io.Discard)
 
-// withLevel gives the daemon a changeable log level, as `lastfmd run` does.
-func withLevel(lv *slog.LevelVar, logs *daemontest.Buffer) harnessOpt {
-	return func(_ *config.Config, m *daemon.Main) {
-		m.LogLevel = lv
-		m.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: lv}))
+// withLevel gives the daemon a changeable log level, as `lastfmd run`
+// does; it still logs to h.logs.
+func withLevel(lv *slog.LevelVar) harnessOpt {
+	return func(h *harness) {
+		h.m.LogLevel = lv
+		h.m.Log = slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: lv}))
 	}
+}
+
+// bareMain is a daemon, not yet opened and without the harness, on listen
+// and stateDir with the test credentials and otherwise the defaults: no
+// emulator, for tests of what Open refuses or how the daemon listens.
+func bareMain(listen, stateDir string) *daemon.Main {
+	cfg := config.Defaults()
+	cfg.Listen = listen
+	cfg.StateDir = stateDir
+	cfg.LastFM.APIKey = testKey
+	cfg.LastFM.APISecret = config.Secret(testSecret)
+	return &daemon.Main{Config: &cfg}
 }

@@ -4,12 +4,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
-	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
@@ -54,11 +54,9 @@ func newHarnessAccount(t testing.TB, account string, opts ...harnessOpt) *harnes
 	}
 	cfg := daemontest.Config(emu, state)
 	h.m = daemontest.Main(&cfg, h.logs.Logger(), daemontest.Pace{})
-	optEmulator = emu
 	for _, o := range opts {
-		o(&cfg, h.m)
+		o(h)
 	}
-	optEmulator = nil
 	h.url = daemontest.Run(t, h.m, func(err error) {
 		if err != nil {
 			t.Errorf("Run: %v", err)
@@ -66,18 +64,6 @@ func newHarnessAccount(t testing.TB, account string, opts ...harnessOpt) *harnes
 		h.assertNoSecrets(h.logs.String(), "logs")
 	})
 	return h
-}
-
-// bareMain is a daemon, not yet opened, on listen and stateDir with the
-// test credentials and otherwise the defaults: no emulator, for tests of
-// what Open refuses or how the daemon listens.
-func bareMain(listen, stateDir string) *daemon.Main {
-	cfg := config.Defaults()
-	cfg.Listen = listen
-	cfg.StateDir = stateDir
-	cfg.LastFM.APIKey = testKey
-	cfg.LastFM.APISecret = config.Secret(testSecret)
-	return &daemon.Main{Config: &cfg}
 }
 
 // answer is a response read whole.
@@ -150,6 +136,18 @@ func (h *harness) assertNoSecrets(s, where string) {
 		}
 	}
 }
+
+// storeAccount signs account name in, as the emulator's user with session
+// key, in the running daemon's store.
+func (h *harness) storeAccount(name, user, key string) {
+	h.t.Helper()
+	if err := h.m.Accounts.Put(accounts.Account{Name: name, Key: key, User: user}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// sessionsFile is the accounts' file in the state directory dir.
+func sessionsFile(dir string) string { return filepath.Join(dir, accounts.FileName) }
 
 // last returns the last request the emulator received for method.
 func (h *harness) last(method string) emulator.Request {
