@@ -5,80 +5,15 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lastfmd/lastfmd/client"
-	"github.com/lastfmd/lastfmd/daemon"
-	"github.com/lastfmd/lastfmd/daemon/accounts"
-	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
-
-// statusWorld is an emulator and an in-process daemon with the accounts
-// alice (default) and bob, on real loopback sockets; `lastfmd status` (the
-// real binary) is run against it.
-type statusWorld struct {
-	emu            *emulator.Server
-	m              *daemon.Main
-	url            string
-	skAlice, skBob string
-	state          string
-}
-
-func newStatusWorld(t *testing.T) *statusWorld { return newWorld(t, true) }
-
-// newWorld starts the emulator and a daemon, with alice and bob signed in
-// or with no account at all.
-func newWorld(t *testing.T, signedIn bool, opts ...func(*config.Config)) *statusWorld {
-	t.Helper()
-	emu := daemontest.Emulator(t)
-	w := &statusWorld{emu: emu, skAlice: emu.NewSession("alice"), skBob: emu.NewSession("bob")}
-	state := t.TempDir()
-	if signedIn {
-		daemontest.SignIn(t, emu, state, accounts.Account{Name: "alice", Key: w.skAlice, User: "alice"}, accounts.Account{Name: "bob", Key: w.skBob, User: "bob"})
-	}
-	cfg := daemontest.Config(emu, state)
-	cfg.LastFM.Rate, cfg.LastFM.Burst = 100, 100
-	cfg.LastFM.QueueWait = config.Duration{Duration: time.Second} // a call behind the back-off is refused at once
-	for _, o := range opts {
-		o(&cfg)
-	}
-	w.m, w.url = daemontest.Start(t, &cfg, nil, daemontest.Pace{})
-	w.state = state
-	return w
-}
-
-func (w *statusWorld) do(t *testing.T, method, path, body string, hdr ...string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, w.url+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	waitfor.True(t, what, cond)
-}
 
 // `lastfmd status` shows every part a person checks at a glance, each
 // problem with what to run: an account needing sign-in, the cache's hit
@@ -100,7 +35,7 @@ func TestStatusAtAGlance(t *testing.T) {
 	// bob's session is revoked: his scrobble waits, and he must sign in.
 	w.emu.RevokeSession(w.skBob)
 	w.do(t, "POST", "/v1/track.scrobble", fmt.Sprintf(`[{"artist":"Cher","track":"Believe","timestamp":%d}]`, now), "X-Lastfmd-Account", "bob", "Prefer", "wait=0")
-	waitUntil(t, "a dead letter and bob marked as needing sign-in", func() bool {
+	waitfor.True(t, "a dead letter and bob marked as needing sign-in", func() bool {
 		st := w.m.Status()
 		bobNeeds := false
 		for _, a := range st.Accounts {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,10 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
+
+// The worlds the CLI's tests run the real binary in: authWorld for
+// sign-in (the CLI with or without a daemon) and statusWorld for the rest
+// (a daemon with accounts).
 
 // authWorld is an emulator, optionally a daemon in front of it, and the
 // configuration a CLI run uses to reach them.
@@ -136,4 +141,59 @@ func (w *authWorld) loginRun(env []string, user string, args ...string) (url, ou
 		code = ee.ExitCode()
 	}
 	return url, first + string(rest), stderr.String(), code
+}
+
+// statusWorld is an emulator and an in-process daemon with the accounts
+// alice (default) and bob, on real loopback sockets; `lastfmd status` (the
+// real binary) is run against it.
+type statusWorld struct {
+	emu            *emulator.Server
+	m              *daemon.Main
+	url            string
+	skAlice, skBob string
+	state          string
+}
+
+func newStatusWorld(t *testing.T) *statusWorld { return newWorld(t, true) }
+
+// newWorld starts the emulator and a daemon, with alice and bob signed in
+// or with no account at all.
+func newWorld(t *testing.T, signedIn bool, opts ...func(*config.Config)) *statusWorld {
+	t.Helper()
+	emu := daemontest.Emulator(t)
+	w := &statusWorld{emu: emu, skAlice: emu.NewSession("alice"), skBob: emu.NewSession("bob")}
+	state := t.TempDir()
+	if signedIn {
+		daemontest.SignIn(t, emu, state, accounts.Account{Name: "alice", Key: w.skAlice, User: "alice"}, accounts.Account{Name: "bob", Key: w.skBob, User: "bob"})
+	}
+	cfg := daemontest.Config(emu, state)
+	cfg.LastFM.Rate, cfg.LastFM.Burst = 100, 100
+	cfg.LastFM.QueueWait = config.Duration{Duration: time.Second} // a call behind the back-off is refused at once
+	for _, o := range opts {
+		o(&cfg)
+	}
+	w.m, w.url = daemontest.Start(t, &cfg, nil, daemontest.Pace{})
+	w.state = state
+	return w
+}
+
+func (w *statusWorld) do(t *testing.T, method, path, body string, hdr ...string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, w.url+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
