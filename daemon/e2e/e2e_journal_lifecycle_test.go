@@ -23,6 +23,95 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
+// The journal across the daemon's life: an orderly shutdown, a second
+// daemon on the same state directory, and a kill -9 with a restart.
+
+// Shutdown: the HTTP server drains first (a request waiting for its
+// scrobble's answer gets it), then the sender finishes the batch it is
+// sending, then the journal closes; a restart finds nothing pending.
+func TestJournalShutdownOrder(t *testing.T) {
+	emu := daemontest.Emulator(t)
+	state := t.TempDir()
+	daemontest.SignInAlice(t, emu, state)
+	cfg := daemontest.Config(emu, state)
+	m := daemontest.Main(&cfg, nil, daemontest.Pace{Journal: fastJournal})
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+
+	emu.Fail(emulator.Fault{Method: "track.scrobble", Delay: 700 * time.Millisecond, Times: 1})
+	answered := make(chan *http.Response, 1)
+	go func() {
+		resp, err := http.Post(m.URL()+"/v1/track.scrobble", "application/json", strings.NewReader(jsonOf(items(3, "s", time.Now()))))
+		if err != nil {
+			t.Error(err)
+			answered <- nil
+			return
+		}
+		answered <- resp
+	}()
+	waitFor(t, "the batch in flight", func() bool { return emu.Count("track.scrobble") == 1 })
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(waitfor.Bound):
+		t.Fatal("Run did not return")
+	}
+	resp := <-answered
+	if resp == nil {
+		t.FailNow()
+	}
+	var v v1Scrobbles
+	json.NewDecoder(resp.Body).Decode(&v)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || v.Accepted != 3 {
+		t.Errorf("the request in flight got %d %+v: the drain did not wait for its answer", resp.StatusCode, v)
+	}
+	if n := len(emu.Scrobbles("alice")); n != 3 {
+		t.Fatalf("%d delivered: the in-flight batch was cut", n)
+	}
+	if m.Journal.Healthy() == nil {
+		t.Error("the journal is still open after Run returned")
+	}
+	m.Close()
+
+	m2 := daemontest.Main(&cfg, nil, daemontest.Pace{Journal: fastJournal})
+	if err := m2.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer m2.Close()
+	if st := m2.Journal.Stats(); st.Pending != 0 || st.Results != 3 {
+		t.Errorf("after restart: %+v", st)
+	}
+}
+
+// A second lastfmd on the same state dir fails at once with an error
+// naming the directory, instead of hanging or sharing the journal.
+func TestJournalSecondDaemonSameStateDir(t *testing.T) {
+	h := newHarness(t, withJournal(fastJournal))
+	cfg := *h.m.Config
+	cfg.Listen = "127.0.0.1:0"
+	tune := fastJournal
+	tune.OpenTimeout = 200 * time.Millisecond
+	m2 := daemontest.Main(&cfg, nil, daemontest.Pace{Journal: tune})
+	err := m2.Open() // without the open timeout this hangs, and the suite's bound fails it
+
+	m2.Close()
+	if err == nil {
+		t.Fatal("a second daemon opened the same state dir")
+	}
+	wantContains(t, err.Error(), cfg.StateDir, "lastfmd is already running (pid ", h.m.URL())
+	// The first one still works.
+	a, _ := h.scrobble(items(1, "still", time.Now()))
+	wantStatus(t, a, 200)
+}
+
 // crashChildEnv carries the child daemon's settings (JSON) to the re-executed
 // test binary.
 const crashChildEnv = "LASTFMD_CRASH_CHILD"

@@ -1,19 +1,15 @@
 package e2e_test
 
 import (
-	"context"
 	"encoding/json"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/journal"
-	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // GET /v1/queue, POST /v1/queue/retry|drop, /v1/queue/export, and the
@@ -46,14 +42,14 @@ func TestQueueEndpoints(t *testing.T) {
 	wantContains(t, r.body, `"result":"dropped"`, `"result":"unknown"`)
 	a, bv := h.scrobble(items(1, "bob", time.Now()), "Prefer", "wait=0", "X-Lastfmd-Account", "bob")
 	wantStatus(t, a, 202)
-	d := h.do(newReq(t, http.MethodDelete, h.url+"/v1/auth/accounts/bob"))
+	d := h.del("/v1/auth/accounts/bob")
 	if d.status == 404 && strings.Contains(d.body, "no such endpoint") {
 		t.Skip("no logout endpoint in this tree")
 	}
 	if d.status < 400 || !strings.Contains(d.body, "--force") {
 		t.Fatalf("logout with a pending scrobble: %d %s", d.status, d.body)
 	}
-	d = h.do(newReq(t, http.MethodDelete, h.url+"/v1/auth/accounts/bob?force=1"))
+	d = h.del("/v1/auth/accounts/bob?force=1")
 	wantStatus(t, d, 200)
 	q = h.queue()
 	if q.Pending != 2 || q.Dead != 1 || q.DeadLetters[0].ID != bv.Scrobbles[0].ID || !strings.Contains(q.DeadLetters[0].Reason, "logged out") {
@@ -104,15 +100,6 @@ func TestQueueEndpoints(t *testing.T) {
 	if a := h.post("/v1/queue", "application/json", `{}`); a.status < 400 || a.status > 499 {
 		t.Errorf("POST /v1/queue: %d %s", a.status, a.body)
 	}
-}
-
-func newReq(t *testing.T, method, u string) *http.Request {
-	t.Helper()
-	r, err := http.NewRequest(method, u, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
 }
 
 func itoa(n uint64) string { return strings.TrimSpace(jsonOf(n)) }
@@ -182,70 +169,5 @@ func TestJournalClockSkewWarned(t *testing.T) {
 	}
 	if n := strings.Count(h.logs.String(), "clock is off"); n != 1 {
 		t.Errorf("warned %d times, want once:\n%s", n, h.logs.String())
-	}
-}
-
-// Shutdown: the HTTP server drains first (a request waiting for its
-// scrobble's answer gets it), then the sender finishes the batch it is
-// sending, then the journal closes; a restart finds nothing pending.
-func TestJournalShutdownOrder(t *testing.T) {
-	emu := daemontest.Emulator(t)
-	state := t.TempDir()
-	daemontest.SignInAlice(t, emu, state)
-	cfg := daemontest.Config(emu, state)
-	m := daemontest.Main(&cfg, nil, daemontest.Pace{Journal: fastJournal})
-	if err := m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-
-	emu.Fail(emulator.Fault{Method: "track.scrobble", Delay: 700 * time.Millisecond, Times: 1})
-	answered := make(chan *http.Response, 1)
-	go func() {
-		resp, err := http.Post(m.URL()+"/v1/track.scrobble", "application/json", strings.NewReader(jsonOf(items(3, "s", time.Now()))))
-		if err != nil {
-			t.Error(err)
-			answered <- nil
-			return
-		}
-		answered <- resp
-	}()
-	waitFor(t, "the batch in flight", func() bool { return emu.Count("track.scrobble") == 1 })
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run: %v", err)
-		}
-	case <-time.After(waitfor.Bound):
-		t.Fatal("Run did not return")
-	}
-	resp := <-answered
-	if resp == nil {
-		t.FailNow()
-	}
-	var v v1Scrobbles
-	json.NewDecoder(resp.Body).Decode(&v)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || v.Accepted != 3 {
-		t.Errorf("the request in flight got %d %+v: the drain did not wait for its answer", resp.StatusCode, v)
-	}
-	if n := len(emu.Scrobbles("alice")); n != 3 {
-		t.Fatalf("%d delivered: the in-flight batch was cut", n)
-	}
-	if m.Journal.Healthy() == nil {
-		t.Error("the journal is still open after Run returned")
-	}
-	m.Close()
-
-	m2 := daemontest.Main(&cfg, nil, daemontest.Pace{Journal: fastJournal})
-	if err := m2.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer m2.Close()
-	if st := m2.Journal.Stats(); st.Pending != 0 || st.Results != 3 {
-		t.Errorf("after restart: %+v", st)
 	}
 }

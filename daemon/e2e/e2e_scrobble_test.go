@@ -13,8 +13,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/lastfmd/lastfmd/daemon/daemontest"
 )
 
 // A scrobble Last.fm answers within the wait: 200, accepted, with Last.fm's
@@ -303,25 +301,4 @@ func TestScrobblePreferWait(t *testing.T) {
 	}
 	h.emu.Start()
 	waitFor(t, "delivery", func() bool { return len(h.delivered("alice")) == 2 })
-}
-
-// A second lastfmd on the same state dir fails at once with an error
-// naming the directory, instead of hanging or sharing the journal.
-func TestJournalSecondDaemonSameStateDir(t *testing.T) {
-	h := newHarness(t, withJournal(fastJournal))
-	cfg := *h.m.Config
-	cfg.Listen = "127.0.0.1:0"
-	tune := fastJournal
-	tune.OpenTimeout = 200 * time.Millisecond
-	m2 := daemontest.Main(&cfg, nil, daemontest.Pace{Journal: tune})
-	err := m2.Open() // without the open timeout this hangs, and the suite's bound fails it
-
-	m2.Close()
-	if err == nil {
-		t.Fatal("a second daemon opened the same state dir")
-	}
-	wantContains(t, err.Error(), cfg.StateDir, "lastfmd is already running (pid ", h.m.URL())
-	// The first one still works.
-	a, _ := h.scrobble(items(1, "still", time.Now()))
-	wantStatus(t, a, 200)
 }
