@@ -71,8 +71,9 @@ func runCLI(t *testing.T, env []string, stdin string, args ...string) (string, s
 }
 
 // startDemo runs `lastfmd demo` and returns its URL once it printed the
-// ready line.
-func startDemo(t *testing.T) (string, *exec.Cmd) {
+// ready line, the command, and the lines it printed up to then (the Quick
+// start shows them).
+func startDemo(t *testing.T) (string, *exec.Cmd, []string) {
 	t.Helper()
 	cmd := exec.Command(binPath, "demo", "--listen", "127.0.0.1:0")
 	cmd.Env = cleanEnv(t)
@@ -84,28 +85,28 @@ func startDemo(t *testing.T) (string, *exec.Cmd) {
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	ready := regexp.MustCompile(`^lastfmd demo ready at (http://\S+)`)
 	sc := bufio.NewScanner(stdout)
-	var printed strings.Builder
+	var printed []string
 	deadline := time.AfterFunc(waitfor.Bound, func() { cmd.Process.Kill() }) // only a hang
 	defer deadline.Stop()
 	for sc.Scan() {
 		line := sc.Text()
-		printed.WriteString(line + "\n")
+		printed = append(printed, line)
 		if m := ready.FindStringSubmatch(line); m != nil {
 			go io.Copy(io.Discard, stdout)
-			if !strings.Contains(printed.String(), "export LASTFMD_URL="+m[1]) {
-				t.Errorf("demo did not print the export line:\n%s", printed.String())
+			if text := strings.Join(printed, "\n"); !strings.Contains(text, "export LASTFMD_URL="+m[1]) {
+				t.Errorf("demo did not print the export line:\n%s", text)
 			}
-			return m[1], cmd
+			return m[1], cmd, printed
 		}
 	}
-	t.Fatalf("demo never got ready; printed:\n%s", printed.String())
-	return "", nil
+	t.Fatalf("demo never got ready; printed:\n%s", strings.Join(printed, "\n"))
+	return "", nil, nil
 }
 
 // The README's first command serves a signed round trip once it printed
 // its ready line.
 func TestDemoSignedRoundTrip(t *testing.T) {
-	url, cmd := startDemo(t)
+	url, cmd, _ := startDemo(t)
 	resp, err := http.Post(url+"/v1/track.love", "application/json", strings.NewReader(`{"artist":"Cher","track":"Believe"}`))
 	if err != nil {
 		t.Fatal(err)

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -261,18 +259,11 @@ func trackList(t *testing.T, raw json.RawMessage) []lfmTrack {
 
 func getJSON(t *testing.T, url string, out any) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	req.Header.Set("Cache-Control", "no-cache")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	code, body := get(t, http.DefaultClient, url, "Cache-Control", "no-cache")
+	if code != 200 {
+		t.Fatalf("GET %s: %d %s", url, code, body)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, body)
-	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := json.Unmarshal([]byte(body), out); err != nil {
 		t.Fatalf("GET %s: %v: %s", url, err, body)
 	}
 }
@@ -379,7 +370,7 @@ func TestRecipes(t *testing.T) {
 			if err := os.WriteFile(file, []byte(r.code), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			url, _ := startDemo(t)
+			url, _, _ := startDemo(t)
 			before := readDemoEffects(t, url)
 			if len(before.loved)+len(before.scrobbled)+len(before.playing) > 0 {
 				t.Fatalf("the demo is not fresh: %+v", before)
@@ -411,29 +402,6 @@ func TestRecipes(t *testing.T) {
 	}
 }
 
-// startDemoLines is startDemo for tests that also want what the demo
-// printed (the Quick start shows it).
-func startDemoLines(t *testing.T) (url string, printed []string) {
-	t.Helper()
-	cmd := exec.Command(binPath, "demo", "--listen", "127.0.0.1:0")
-	cmd.Env = cleanEnv(t)
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		printed = append(printed, sc.Text())
-		if u, ok := strings.CutPrefix(sc.Text(), "lastfmd demo ready at "); ok {
-			go io.Copy(io.Discard, stdout)
-			return strings.Fields(u)[0], printed
-		}
-	}
-	t.Fatalf("demo never got ready:\n%s", strings.Join(printed, "\n"))
-	return "", nil
-}
-
 // The example calls the demo prints work as printed: each curl line, run
 // by sh with LASTFMD_URL exported, answers without an error.
 func TestRecipeDemoPrintedCalls(t *testing.T) {
@@ -443,7 +411,7 @@ func TestRecipeDemoPrintedCalls(t *testing.T) {
 		}
 		t.Skip("curl is not installed")
 	}
-	url, printed := startDemoLines(t)
+	url, _, printed := startDemo(t)
 	var calls []string
 	for i := 0; i < len(printed); i++ {
 		l := printed[i]

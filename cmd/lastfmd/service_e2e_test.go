@@ -637,18 +637,6 @@ func TestServiceHealthcheck(t *testing.T) {
 	}
 }
 
-// closedAddr is a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 // TestServiceCredentialsAndStateDirectory: run as systemd runs the system
 // unit, with the API secret, the session key of "default" and the token
 // only as credentials ($CREDENTIALS_DIRECTORY) and no state_dir: the token
@@ -664,7 +652,7 @@ func TestServiceCredentialsAndStateDirectory(t *testing.T) {
 		}
 	}
 	state := t.TempDir()
-	conf := fmt.Sprintf("listen = %q\n[lastfm]\napi_key = %q\nupstream = %q\n", w.busy.Addr().String(), daemontest.Key, w.emu.URL())
+	conf := fmt.Sprintf("listen = %q\n[lastfm]\napi_key = %q\nupstream = %q\n", w.busy, daemontest.Key, w.emu.URL())
 	if err := os.WriteFile(w.conf, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -3,11 +3,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
@@ -35,7 +31,7 @@ type svcWorld struct {
 	notify  *sdSocket
 	token   bool
 	logLvl  string
-	busy    net.Listener // holds the configured listen address: a daemon that ignored systemd's sockets would fail
+	busy    string // the configured listen address, held by a listener: a daemon that ignored systemd's sockets would fail
 	secrets []string
 }
 
@@ -50,13 +46,9 @@ func newSvcWorld(t *testing.T, o svcOpts) *svcWorld {
 	emu := daemontest.Emulator(t)
 	w := &svcWorld{t: t, emu: emu, dir: t.TempDir(), token: o.token, logLvl: o.logLevel}
 	w.state = filepath.Join(w.dir, "state")
-	w.sk = daemontest.SignIn(t, emu, w.state, accounts.Account{Name: "alice", User: "alice"})[0]
+	w.sk = daemontest.SignInAlice(t, emu, w.state)
 	w.secrets = []string{daemontest.Secret, w.sk, daemontest.Token}
-	var err error
-	if w.busy, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.busy.Close() })
+	w.busy = busyAddr(t)
 	w.notify = newSDSocket(t, filepath.Join(w.dir, "notify.sock"))
 	w.conf = filepath.Join(w.dir, "lastfmd.toml")
 	w.writeConfig(o.logLevel, o.extra)
@@ -83,7 +75,7 @@ func (w *svcWorld) writeConfig(level, extra string) {
 		tok = fmt.Sprintf("token_file = %q\n", tf)
 	}
 	conf := fmt.Sprintf("listen = %q\nstate_dir = %q\nlog_level = %q\n[lastfm]\napi_key = %q\napi_secret_file = %q\nupstream = %q\nrate = 100.0\nburst = 100\n%s\n[security]\n%s",
-		w.busy.Addr().String(), w.state, level, daemontest.Key, secretFile, w.emu.URL(), extra, tok)
+		w.busy, w.state, level, daemontest.Key, secretFile, w.emu.URL(), extra, tok)
 	if err := os.WriteFile(w.conf, []byte(conf), 0o600); err != nil {
 		w.t.Fatal(err)
 	}
@@ -284,38 +276,6 @@ func (s *sdSocket) next(t *testing.T, want string, d *svcDaemon) string {
 			t.Fatalf("no %q from lastfmd within %v; its log:\n%s", want, waitfor.Bound, d.stderr.String())
 		}
 	}
-}
-
-// httpClient reaches a daemon over TCP ("127.0.0.1:port") or a unix
-// socket path.
-func httpClient(addr string) (*http.Client, string) {
-	if strings.HasPrefix(addr, "/") {
-		return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-				var d net.Dialer
-				return d.DialContext(ctx, "unix", addr)
-			}}}, "http://localhost"
-	}
-	return &http.Client{Timeout: 30 * time.Second}, "http://" + addr
-}
-
-// get sends GET and returns status and body.
-func get(t *testing.T, hc *http.Client, url string, hdr ...string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }
 
 // unitValue reads a directive from a shipped unit file.

@@ -69,7 +69,7 @@ func TestStatusFindsDemo(t *testing.T) {
 	}
 
 	// A real demo, and no demo at all.
-	url, _ := startDemo(t)
+	url, _, _ := startDemo(t)
 	out, _, _ = runCLI(t, noConfigEnv(t, append(fake, "LASTFMD_CONFIG="+conf, "LASTFMD_DEMO_URL="+url)...), "", "status")
 	if !strings.Contains(out, "a demo answers at "+url) {
 		t.Errorf("status with a real demo:\n%s", out)

@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -116,12 +115,7 @@ func TestTeachDaemonNotRunning(t *testing.T) {
 
 // `lastfmd run` and `lastfmd demo` on a port something else holds.
 func TestTeachPortInUse(t *testing.T) {
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	addr := busy.Addr().String()
+	addr := busyAddr(t)
 	env := noConfigEnv(t, "LASTFMD_API_KEY="+daemontest.Key, "LASTFMD_API_SECRET_FILE="+secretFile(t))
 	out, errOut, code := runCLI(t, env, "", "run", "--listen", addr)
 	teach(t, out, errOut, code, "listen "+addr+": the address is in use", "`lastfmd status`")

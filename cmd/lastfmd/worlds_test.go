@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -61,9 +60,7 @@ func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
 		tokenLine = fmt.Sprintf("token_file = %q\n", tf)
 	}
 	// Without a daemon, listen names a port nothing answers on.
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	listen := ln.Addr().String()
-	ln.Close()
+	listen := closedAddr(t)
 	w.confPath = filepath.Join(dir, "lastfmd.toml")
 	conf := fmt.Sprintf("listen = %q\nstate_dir = %q\n[lastfm]\napi_key = %q\napi_secret_file = %q\nupstream = %q\nauth_url = %q\nrate = 100.0\nburst = 100\n[security]\n%s",
 		listen, w.stateDir, daemontest.Key, secretFile, emu.URL(), emu.AuthURL(), tokenLine)
@@ -179,21 +176,5 @@ func newWorld(t *testing.T, signedIn bool, opts ...func(*config.Config)) *status
 
 func (w *statusWorld) do(t *testing.T, method, path, body string, hdr ...string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, w.url+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return fetch(t, http.DefaultClient, method, w.url+path, body, hdr...)
 }
