@@ -1,30 +1,26 @@
 package e2e_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
 // The journal across the daemon's life: an orderly shutdown, a second
-// daemon on the same state directory, and a kill -9 with a restart.
+// daemon on the same state directory, and a kill -9 with a restart (of the
+// child daemon in crash_child_test.go).
 
 // Shutdown: the HTTP server drains first (a request waiting for its
 // scrobble's answer gets it), then the sender finishes the batch it is
@@ -112,80 +108,6 @@ func TestJournalSecondDaemonSameStateDir(t *testing.T) {
 	wantStatus(t, a, 200)
 }
 
-// crashChildEnv carries the child daemon's settings (JSON) to the re-executed
-// test binary.
-const crashChildEnv = "LASTFMD_CRASH_CHILD"
-
-type crashChildConfig struct {
-	StateDir, Upstream string
-}
-
-// TestJournalCrashChild is not a test: it is the child lastfmd of
-// TestJournalCrashKill9, a whole daemon in its own process that the parent
-// kills with SIGKILL. It prints its URL, then serves until killed.
-func TestJournalCrashChild(t *testing.T) {
-	raw := os.Getenv(crashChildEnv)
-	if raw == "" {
-		t.Skip("the child process of TestJournalCrashKill9")
-	}
-	var cc crashChildConfig
-	if err := json.Unmarshal([]byte(raw), &cc); err != nil {
-		t.Fatal(err)
-	}
-	m := bareMain("127.0.0.1:0", cc.StateDir)
-	m.Config.LastFM.Upstream = cc.Upstream
-	m.Config.LastFM.Rate, m.Config.LastFM.Burst = 1000, 1000
-	log, _, err := daemon.NewLogger(os.Stderr, "text", "info")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Log = log
-	daemontest.SetPace(m, daemontest.Pace{Journal: fastJournal})
-	if err := m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	fmt.Printf("CHILD-URL %s\n", m.URL())
-	m.Run(context.Background()) // until SIGKILL
-}
-
-// startChild runs the child daemon and returns its URL.
-func startChild(t *testing.T, cc crashChildConfig, stderr io.Writer) (*exec.Cmd, string) {
-	t.Helper()
-	raw, _ := json.Marshal(cc)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestJournalCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashChildEnv+"="+string(raw))
-	cmd.Stderr = stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	sc := bufio.NewScanner(out)
-	urlc := make(chan string, 1)
-	go func() {
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "CHILD-URL "); ok {
-				urlc <- u
-			}
-		}
-		close(urlc)
-	}()
-	select {
-	case u, ok := <-urlc:
-		if !ok {
-			t.Fatal("the child daemon exited before it was ready")
-		}
-		go io.Copy(io.Discard, out)
-		return cmd, u
-	case <-time.After(waitfor.Bound):
-		t.Fatal("the child daemon never got ready")
-	}
-	return nil, ""
-}
-
 // A child lastfmd takes scrobbles while Last.fm is down, is killed with
 // SIGKILL mid-stream, and restarts with Last.fm up: every scrobble it
 // acknowledged reaches Last.fm, none twice, and the restart sends them in
@@ -247,7 +169,7 @@ func TestJournalCrashKill9(t *testing.T) {
 				acked.Store(i, true)
 				if nAcked.Add(1) == 200 {
 					once.Do(func() {
-						child.Process.Signal(syscall.SIGKILL)
+						child.Process.Kill() // SIGKILL
 						close(killed)
 					})
 				}
