@@ -142,8 +142,9 @@ type Pace = testpace.Pace
 
 // SetPace makes m, not yet opened, wait at pace p instead of the defaults:
 // minutes of back-off in milliseconds, for tests of what happens after
-// them. Fields p leaves zero keep what an earlier SetPace gave them. It is the one way a test changes the daemon's waits; daemon.Main
-// itself has no such field (package daemon/internal/testpace says why).
+// them. Fields p leaves zero keep what an earlier SetPace gave them. It is
+// the one way a test changes the daemon's waits; daemon.Main itself has no
+// such field (package daemon/internal/testpace says why).
 func SetPace(m *daemon.Main, p Pace) { testpace.Set(m, p) }
 
 // Buffer is a bytes.Buffer safe for concurrent use: a daemon's log.
