@@ -304,7 +304,9 @@ func TestSignalTermDrainsInFlight(t *testing.T) {
 		w.ready(d2)
 		waitfor.Within(waitfor.Bound, func() bool { return len(missing()) == 0 })
 		if m := missing(); len(m) > 0 {
-			t.Errorf("scrobbles lost or duplicated: %q", m)
+			// The logs say which batch was in flight at the stop and
+			// what the second start sent, should this ever happen.
+			t.Errorf("scrobbles lost or duplicated: %q\nfirst daemon's log:\n%s\nsecond daemon's log:\n%s", m, d.stderr.String(), d2.stderr.String())
 		}
 	}
 }
