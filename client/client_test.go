@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/lastfmd/lastfmd/daemon/closedport"
 )
 
 // seen is one request as the fake daemon received it.
@@ -190,14 +192,9 @@ func TestRefusals(t *testing.T) {
 
 // Nothing listening: NoAnswer, naming the address, never the token.
 func TestNoDaemon(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := "http://" + ln.Addr().String()
-	ln.Close()
+	addr := "http://" + closedport.Addr(t)
 	c, _ := New(addr, WithToken("secret-TOKEN"))
-	_, err = c.Call(context.Background(), "artist.getInfo", nil, "")
+	_, err := c.Call(context.Background(), "artist.getInfo", nil, "")
 	e, ok := AsError(err)
 	if !ok || !e.NoAnswer() || !strings.Contains(err.Error(), "no daemon answers at "+addr) || strings.Contains(err.Error(), "secret-TOKEN") {
 		t.Errorf("%v", err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/closedport"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 )
@@ -23,7 +24,7 @@ func TestConfigCheckVerifiesCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	const otherKey = "ffffffffffffffffffffffffffffffff"
-	closed := "http://" + closedAddr(t) + "/2.0/"
+	closed := "http://" + closedport.Addr(t) + "/2.0/"
 	cases := []struct {
 		name      string
 		env       []string

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/closedport"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
@@ -590,7 +591,7 @@ func TestServiceStatusCLI(t *testing.T) {
 
 	d.signal(syscall.SIGTERM)
 	d.wait()
-	out, _, code = runCLI(t, append(env, "LASTFMD_URL=http://"+closedAddr(t)), "", "status", "--json")
+	out, _, code = runCLI(t, append(env, "LASTFMD_URL=http://"+closedport.Addr(t)), "", "status", "--json")
 	var down statusReport
 	if code != 1 || json.Unmarshal([]byte(out), &down) != nil || down.Daemon != "not running" || down.Ready || down.Service.State != "running" {
 		t.Errorf("status with the daemon gone: %d %s", code, out)
@@ -620,7 +621,7 @@ func TestServiceHealthcheck(t *testing.T) {
 		{[]string{"unix:" + l.unix}, nil, 0, "ready\n"},
 		{nil, []string{"LASTFMD_URL=http://" + l.tcp}, 0, "ready\n"},
 		{[]string{"http://" + l.tcp + "/nope"}, nil, 1, ""},
-		{[]string{"http://" + closedAddr(t)}, nil, 1, ""},
+		{[]string{"http://" + closedport.Addr(t)}, nil, 1, ""},
 		{[]string{"ftp://x"}, nil, 2, ""},
 		{[]string{"unix:"}, nil, 2, ""},
 		{[]string{"http://u:p@127.0.0.1:1"}, nil, 2, ""},

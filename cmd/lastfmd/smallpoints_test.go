@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lastfmd/lastfmd/daemon/closedport"
 )
 
 // The now-playing hook of docs/recipes.md exits non-zero, saying why on
@@ -30,7 +32,7 @@ func TestNowPlayingHookFailsLoudly(t *testing.T) {
 	if err := os.WriteFile(hook, []byte(recipes["shell-now-playing"].code), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	url := "http://" + closedAddr(t)
+	url := "http://" + closedport.Addr(t)
 	cmd := exec.Command(sh, hook, "Cher", "Believe")
 	cmd.Env = recipeEnv(url)
 	var stderr strings.Builder

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/lastfmd/lastfmd/daemon/closedport"
 )
 
 // With nothing at the configured address, status tries the demo's, says
@@ -35,7 +37,7 @@ func TestStatusFindsDemo(t *testing.T) {
 	dir := t.TempDir()
 	tf := filepath.Join(dir, "token")
 	conf := filepath.Join(dir, "lastfmd.toml")
-	closed := closedAddr(t)
+	closed := closedport.Addr(t)
 	os.WriteFile(tf, []byte(token+"\n"), 0o600)
 	os.WriteFile(conf, []byte("listen = \""+closed+"\"\n[security]\ntoken_file = \""+tf+"\"\n"), 0o600)
 	fake, _ := fakeSystemd(t)
@@ -74,7 +76,7 @@ func TestStatusFindsDemo(t *testing.T) {
 	if !strings.Contains(out, "a demo answers at "+url) {
 		t.Errorf("status with a real demo:\n%s", out)
 	}
-	out, _, _ = runCLI(t, noConfigEnv(t, append(fake, "LASTFMD_CONFIG="+conf, "LASTFMD_DEMO_URL=http://"+closedAddr(t))...), "", "status")
+	out, _, _ = runCLI(t, noConfigEnv(t, append(fake, "LASTFMD_CONFIG="+conf, "LASTFMD_DEMO_URL=http://"+closedport.Addr(t))...), "", "status")
 	if strings.Contains(out, "a demo answers") || !strings.Contains(out, "lastfmd demo") {
 		t.Errorf("status with no demo:\n%s", out)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/daemon/closedport"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
@@ -149,7 +150,7 @@ func TestStatusAtAGlance(t *testing.T) {
 // the service's state and "daemon": "not running".
 func TestStatusNoDaemon(t *testing.T) {
 	fake, _ := fakeSystemd(t)
-	env := cleanEnv(t, append(fake, "LASTFMD_URL=http://"+closedAddr(t))...)
+	env := cleanEnv(t, append(fake, "LASTFMD_URL=http://"+closedport.Addr(t))...)
 	out, _, code := runCLI(t, env, "", "status")
 	if code != 1 || !strings.Contains(out, "daemon:   not running") || !strings.Contains(out, "lastfmd demo") || !strings.Contains(out, "lastfmd run") {
 		t.Errorf("status, no daemon: exit %d\n%s", code, out)

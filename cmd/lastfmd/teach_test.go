@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lastfmd/lastfmd/daemon/closedport"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 )
@@ -106,7 +107,7 @@ func TestTeachNoAccountForWrite(t *testing.T) {
 // `lastfmd call` with no daemon: at $LASTFMD_URL, and at the configured
 // listen.
 func TestTeachDaemonNotRunning(t *testing.T) {
-	addr := closedAddr(t)
+	addr := closedport.Addr(t)
 	out, errOut, code := runCLI(t, cleanEnv(t, "LASTFMD_URL=http://"+addr), "", "call", "artist.getInfo", "artist=Cher")
 	teach(t, out, errOut, code, "no daemon answers at http://"+addr, "`lastfmd run`", "`lastfmd demo`")
 	out, errOut, code = runCLI(t, noConfigEnv(t, "LASTFMD_LISTEN="+addr), "", "call", "artist.getInfo", "artist=Cher")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/closedport"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
@@ -60,7 +61,7 @@ func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
 		tokenLine = fmt.Sprintf("token_file = %q\n", tf)
 	}
 	// Without a daemon, listen names a port nothing answers on.
-	listen := closedAddr(t)
+	listen := closedport.Addr(t)
 	w.confPath = filepath.Join(dir, "lastfmd.toml")
 	conf := fmt.Sprintf("listen = %q\nstate_dir = %q\n[lastfm]\napi_key = %q\napi_secret_file = %q\nupstream = %q\nauth_url = %q\nrate = 100.0\nburst = 100\n[security]\n%s",
 		listen, w.stateDir, daemontest.Key, secretFile, emu.URL(), emu.AuthURL(), tokenLine)

@@ -3,7 +3,6 @@ package upstream
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/closedport"
 	"github.com/lastfmd/lastfmd/daemon/fakeclock"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 	"github.com/lastfmd/lastfmd/signer"
@@ -161,9 +161,7 @@ func TestDoRefusesRedirectsAndHugeBodies(t *testing.T) {
 }
 
 func TestTransportErrorsCarryNoURL(t *testing.T) {
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens: connection refused
+	addr := closedport.Addr(t) // nothing listens: connection refused
 	c, err := New(Options{Endpoint: "http://" + addr + "/2.0/", APIKey: "KEY", Secret: "SECRET"})
 	if err != nil {
 		t.Fatal(err)
