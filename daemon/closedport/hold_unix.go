@@ -12,7 +12,14 @@ import (
 // hold binds a TCP socket to 127.0.0.1:0 without listening on it. Without
 // SO_REUSEADDR, no other socket can bind the port, not even one that sets it.
 func hold() (string, func(), error) {
+	// Close-on-exec, as package net's sockets are: tests run lastfmd as a
+	// child process, which must not inherit the socket and hold the port.
+	syscall.ForkLock.RLock()
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		syscall.CloseOnExec(fd)
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		return "", nil, fmt.Errorf("socket: %w", err)
 	}
