@@ -15,6 +15,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -205,7 +206,8 @@ func TestSystemdPassedListeners(t *testing.T) {
 	loop, _ := net.Listen("tcp", "127.0.0.1:0")
 	cfg := *h.m.Config
 	cfg.StateDir = t.TempDir()
-	m := &daemon.Main{Config: &cfg, Listener: daemon.MergeListeners(loop, wide)}
+	m := daemontest.Main(&cfg, nil, daemontest.Pace{})
+	m.Listener = daemon.MergeListeners(loop, wide)
 	err = m.Open()
 	m.Close()
 	if err == nil || !strings.Contains(err.Error(), "is not a loopback address") {

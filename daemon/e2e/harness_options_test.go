@@ -151,5 +151,5 @@ func bareMain(listen, stateDir string) *daemon.Main {
 	cfg.StateDir = stateDir
 	cfg.LastFM.APIKey = testKey
 	cfg.LastFM.APISecret = config.Secret(testSecret)
-	return &daemon.Main{Config: &cfg}
+	return daemontest.Main(&cfg, nil, daemontest.Pace{})
 }
