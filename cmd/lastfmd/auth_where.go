@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -28,18 +30,43 @@ import (
 var systemUnitPath = service.UnitPath(false, "")
 
 // findDaemon returns a client when a daemon answers /healthz at the
-// configured address, nil when none does.
+// configured address, nil when nothing listens there or what answers is
+// not a healthy lastfmd. Something that took the connection but did not
+// answer in time is most likely a daemon too busy to answer: an error,
+// since working here beside it would write its sessions.json behind its
+// back.
 func findDaemon(e *env) (*client.Client, error) {
 	c, err := newClient(e)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), findTimeout)
 	defer cancel()
-	if c.Health(ctx) != nil {
-		return nil, nil
+	err = c.Health(ctx)
+	switch {
+	case err == nil:
+		return c, nil
+	case silentListener(err):
+		return nil, fmt.Errorf("something at %s took the connection but did not answer within %v: if it is lastfmd, see `lastfmd status` and try again once it answers", c.Addr(), findTimeout)
 	}
-	return c, nil
+	return nil, nil
+}
+
+// findTimeout bounds findDaemon's question.
+const findTimeout = 3 * time.Second
+
+// silentListener: the connection was made (nothing failed while dialing)
+// but no answer came, err being Health's.
+func silentListener(err error) bool {
+	e, ok := client.AsError(err)
+	if !ok || !e.NoAnswer() {
+		return false // an answer came: not lastfmd, or not healthy
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false // nothing listens
+	}
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded)
 }
 
 // noDaemonHere refuses to act locally when a system service is installed.
