@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -16,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon/closedport"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -37,23 +35,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// cleanEnv keeps the user's real configuration out of the tests.
-func cleanEnv(t *testing.T, extra ...string) []string {
-	home := t.TempDir()
-	// The configuration names nothing but a listen address where no daemon
-	// answers: the default one (127.0.0.1:7375) may be the developer's own
-	// lastfmd, and the demo's (127.0.0.1:7376) a demo left running, which
-	// a test must neither find nor talk to.
-	nobody := closedport.Addr(t)
-	conf := filepath.Join(home, "lastfmd.toml")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf("listen = %q\n", nobody)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
-		"XDG_STATE_HOME=" + filepath.Join(home, ".state"), "LASTFMD_CONFIG=" + conf, "LASTFMD_DEMO_URL=http://" + nobody}
-	return append(env, extra...)
 }
 
 func runCLI(t *testing.T, env []string, stdin string, args ...string) (string, string, int) {

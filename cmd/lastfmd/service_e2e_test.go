@@ -435,17 +435,6 @@ exit 0
 	}
 }
 
-// homeOf is $HOME in an environment list (the last one wins, as in exec).
-func homeOf(env []string) string {
-	home := ""
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "HOME="); ok {
-			home = v
-		}
-	}
-	return home
-}
-
 // TestServiceUserInstallCLI: the real binary installs, controls and
 // uninstalls a user service through kardianos, against stand-in systemctl
 // and loginctl.

@@ -49,21 +49,11 @@ func secretFile(t *testing.T) string {
 	return p
 }
 
-// noConfigEnv is a new user's environment: a home with no configuration
-// at all (cleanEnv points LASTFMD_CONFIG at an empty file; a new user has
-// none).
-func noConfigEnv(t *testing.T, extra ...string) []string {
-	home := t.TempDir()
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
-		"XDG_STATE_HOME=" + filepath.Join(home, ".state")}
-	return append(env, extra...)
-}
-
 // A fresh machine, `lastfmd run`: no configuration file anywhere.
 func TestTeachNoConfig(t *testing.T) {
 	env := noConfigEnv(t)
 	out, errOut, code := runCLI(t, env, "", "run")
-	home := strings.TrimPrefix(env[1], "HOME=")
+	home := homeOf(env)
 	teach(t, out, errOut, code, "lastfm.api_key is required and there is no config file",
 		filepath.Join(home, ".config", "lastfmd", "lastfmd.toml"), `README.md "Running it for real"`, "`lastfmd demo`")
 }
@@ -204,5 +194,30 @@ func TestTeachTokenRequired(t *testing.T) {
 	out, errOut, code = runCLI(t, cleanEnv(t, "LASTFMD_URL="+w.url, "LASTFMD_CONFIG="+conf), "", "call", "artist.getInfo", "artist=Cher")
 	if code != 0 || !strings.Contains(out, `"Cher"`) {
 		t.Errorf("with the token: exit %d %s %s", code, errOut, out)
+	}
+}
+
+// Small points a newcomer meets: run --help names the file as the README
+// does, the completion docs (docs/recipes.md) say bash needs bash-completion,
+// and a write with no account at all is not told to send X-Lastfmd-Account.
+func TestNewcomerSmallPoints(t *testing.T) {
+	out, _, _ := runCLI(t, cleanEnv(t), "", "run", "--help")
+	if !strings.Contains(out, "~/.config/lastfmd/api-secret") {
+		t.Errorf("run --help does not name the api-secret file as the README does:\n%s", out)
+	}
+	out, _, _ = runCLI(t, cleanEnv(t), "", "completion", "bash", "--help")
+	if !strings.Contains(out, "apt-get install bash-completion") {
+		t.Errorf("completion bash --help does not say bash needs bash-completion:\n%s", out)
+	}
+	recipesDoc, _ := os.ReadFile(filepath.Join(repoRoot, "docs", "recipes.md"))
+	if !strings.Contains(string(recipesDoc), "Bash needs the bash-completion\npackage") {
+		t.Error("docs/recipes.md's completion section does not say bash needs bash-completion")
+	}
+
+	w := newWorld(t, false)
+	_, errOut, code := runCLI(t, cleanEnv(t, "LASTFMD_URL="+w.url), "", "call", "track.love", "artist=Cher", "track=Believe")
+	teach(t, "", errOut, code, "no Last.fm account is signed in", "`lastfmd auth login`")
+	if strings.Contains(errOut, "X-Lastfmd-Account") {
+		t.Errorf("with no account at all, the hint names X-Lastfmd-Account: %s", errOut)
 	}
 }
