@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,34 +12,16 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/closedport"
 )
 
-// silentAddr is a loopback address that takes connections and never
-// answers, as a daemon too busy to answer would.
+// silentAddr is a loopback address that takes requests and never answers
+// them, as a daemon too busy to answer would (the upstream tests' hanging
+// server: the handler waits until the caller gives up).
 func silentAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	t.Cleanup(srv.Close)
+	return srv.Listener.Addr().String()
 }
 
 // Which failures of the health probe mean "nothing listens" (work
