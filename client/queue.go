@@ -13,12 +13,17 @@ import (
 // Queue is the GET /v1/queue document: per-account figures, pending items
 // in send order and dead letters, oldest first.
 type Queue struct {
-	Pending     int            `json:"pending"`
-	Dead        int            `json:"dead"`
-	KeyProblem  string         `json:"key_problem,omitempty"`
-	Accounts    []AccountQueue `json:"accounts"`
-	Items       []QueueItem    `json:"items"`
-	DeadLetters []QueueItem    `json:"dead_letters"`
+	Pending int `json:"pending"`
+	Dead    int `json:"dead"`
+	// AnswerUnknown counts items in the state "sent, answer unknown": Last.fm
+	// may have them (docs/journal.md#in-flight).
+	AnswerUnknown int            `json:"answer_unknown"`
+	KeyProblem    string         `json:"key_problem,omitempty"`
+	Accounts      []AccountQueue `json:"accounts"`
+	Items         []QueueItem    `json:"items"`
+	DeadLetters   []QueueItem    `json:"dead_letters"`
+	// Unsure lists the items whose answer is unknown, oldest first.
+	Unsure []QueueItem `json:"answer_unknown_items"`
 	// Truncated: there were more items of a kind than the limit asked.
 	Truncated bool `json:"truncated,omitempty"`
 }
@@ -28,6 +33,8 @@ type AccountQueue struct {
 	Account              string    `json:"account"`
 	Pending              int       `json:"pending"`
 	Dead                 int       `json:"dead"`
+	AnswerUnknown        int       `json:"answer_unknown"`
+	InFlight             int       `json:"in_flight"`
 	ScrobblesToday       int       `json:"scrobbles_today"`
 	NextAttempt          time.Time `json:"next_attempt,omitzero"`
 	Paused               string    `json:"paused,omitempty"`
@@ -57,6 +64,14 @@ type QueueItem struct {
 	LastError string    `json:"last_error,omitempty"`
 	Reason    string    `json:"reason,omitempty"`
 	Died      time.Time `json:"died,omitzero"`
+	// MaybeSent: a send of this item left lastfmd and no answer came back
+	// (a timeout, a cut connection, an answer not understood), so Last.fm
+	// may have recorded it. Such an item keeps its deduplication entry
+	// whatever an operator does with it (docs/journal.md#in-flight).
+	MaybeSent bool `json:"maybe_sent,omitempty"`
+	// InFlight: the item is in the batch being sent right now (GET
+	// /v1/queue only; never stored).
+	InFlight bool `json:"in_flight,omitempty"`
 }
 
 // QueueChange is what a retry or drop did with one id: Result is
@@ -84,19 +99,29 @@ func (c *Client) Queue(ctx context.Context, limit int) (*Queue, error) {
 // QueueRetry asks the daemon to send items again now (a dead letter goes
 // back to the queue; the account's pauses are lifted).
 func (c *Client) QueueRetry(ctx context.Context, ids ...uint64) ([]QueueChange, error) {
-	return c.queueAct(ctx, "retry", ids)
+	return c.queueAct(ctx, "retry", ids, false)
 }
 
-// QueueDrop deletes pending items or dead letters for good.
+// QueueRetryForce is QueueRetry that also sends again the items Last.fm
+// may already have (maybe_sent, answer_unknown): they may show twice.
+func (c *Client) QueueRetryForce(ctx context.Context, ids ...uint64) ([]QueueChange, error) {
+	return c.queueAct(ctx, "retry", ids, true)
+}
+
+// QueueDrop deletes pending items or dead letters for good. An item being
+// sent is waited for: Last.fm's answer decides (docs/journal.md).
 func (c *Client) QueueDrop(ctx context.Context, ids ...uint64) ([]QueueChange, error) {
-	return c.queueAct(ctx, "drop", ids)
+	return c.queueAct(ctx, "drop", ids, false)
 }
 
-func (c *Client) queueAct(ctx context.Context, action string, ids []uint64) ([]QueueChange, error) {
+func (c *Client) queueAct(ctx context.Context, action string, ids []uint64, force bool) ([]QueueChange, error) {
 	var res struct {
 		Items []QueueChange `json:"items"`
 	}
-	body := map[string][]uint64{"ids": ids}
+	body := map[string]any{"ids": ids}
+	if force {
+		body["force"] = true
+	}
 	if err := c.getJSON(ctx, request{method: http.MethodPost, path: "/v1/queue/" + action, body: body}, &res); err != nil {
 		return nil, err
 	}

@@ -96,7 +96,7 @@ type queueAPI struct{ j *journal.Journal }
 
 func (q queueAPI) List(limit int) (any, error)     { return q.j.List(limit) }
 func (q queueAPI) Export(w io.Writer) error        { return q.j.Export(w) }
-func (q queueAPI) Retry(ids []uint64) (any, error) { return q.j.Retry(ids) }
+func (q queueAPI) Retry(ids []uint64) (any, error) { return q.j.Retry(ids, false) }
 func (q queueAPI) Drop(ids []uint64) (any, error)  { return q.j.Drop(ids) }
 
 // queueCollector exposes the journal's figures at scrape time:

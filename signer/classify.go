@@ -55,7 +55,7 @@ var codeClass = map[int]Class{
 	ErrSuspendedKey:     ClassKeyBroken,
 	ErrInvalidParams:    ClassBadItem,
 	ErrInvalidResource:  ClassBadItem,
-	ErrInvalidSignature: ClassBadItem, // key broken when every single-item resend fails: ClassifyResend
+	ErrInvalidSignature: ClassBadItem, // key broken when the signed probe fails too: ClassifyProbe
 }
 
 // Classify a Last.fm error code. carriesSK: the call carried a session key;
@@ -64,8 +64,8 @@ var codeClass = map[int]Class{
 // bad or unissued auth token, which only the auth flow can act on.
 //
 // 13 (bad signature) is a bad item here: a scrobble batch answered 13 is
-// split and resent item by item, and only when every single item fails
-// again is the key or secret to blame (ClassifyResend).
+// split and resent item by item, and the key or secret is to blame only
+// when a signed call without scrobbles is answered 13 too (ClassifyProbe).
 func Classify(code int, carriesSK bool) Class {
 	if code == ErrAuthFailed {
 		if carriesSK {
@@ -79,15 +79,14 @@ func Classify(code int, carriesSK bool) Class {
 	return ClassPermanent
 }
 
-// ClassifyResend classifies the answer to one item of a split scrobble
-// batch. everyItemFailed reports that every single-item resend of the batch
-// was answered with the same code; a 13 on all of them means the secret is
-// wrong (key broken), not the items.
-func ClassifyResend(code int, carriesSK, everyItemFailed bool) Class {
-	if code == ErrInvalidSignature && everyItemFailed {
+// ClassifyProbe classifies the answer to the signed call that carries no
+// scrobble, asked after a scrobble was answered 13: a 13 there too means the
+// secret is wrong (key broken), not the scrobble.
+func ClassifyProbe(code int) Class {
+	if code == ErrInvalidSignature {
 		return ClassKeyBroken
 	}
-	return Classify(code, carriesSK)
+	return Classify(code, false)
 }
 
 // ClassifyHTTP classifies an answer that had no Last.fm error body: 429 ->

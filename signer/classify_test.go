@@ -54,15 +54,21 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-func TestClassifyResend(t *testing.T) {
-	if got := ClassifyResend(ErrInvalidSignature, true, true); got != ClassKeyBroken {
-		t.Errorf("13 on every resend = %v, want key_broken", got)
-	}
-	if got := ClassifyResend(ErrInvalidSignature, true, false); got != ClassBadItem {
-		t.Errorf("13 on one resend = %v, want bad_item", got)
-	}
-	if got := ClassifyResend(ErrInvalidParams, true, true); got != ClassBadItem {
-		t.Errorf("6 on every resend = %v, want bad_item", got)
+func TestClassifyProbe(t *testing.T) {
+	for _, tt := range []struct {
+		code int
+		want Class
+	}{
+		{ErrInvalidSignature, ClassKeyBroken}, // 13 to a call without scrobbles: the secret
+		{ErrInvalidAPIKey, ClassKeyBroken},
+		{ErrSuspendedKey, ClassKeyBroken},
+		{ErrServiceOffline, ClassTransient},
+		{ErrRateLimited, ClassRateLimited},
+		{ErrInvalidParams, ClassBadItem},
+	} {
+		if got := ClassifyProbe(tt.code); got != tt.want {
+			t.Errorf("ClassifyProbe(%d) = %v, want %v", tt.code, got, tt.want)
+		}
 	}
 }
 

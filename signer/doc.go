@@ -20,7 +20,9 @@
 //   - the session answer of auth.getSession and auth.getMobileSession, and
 //     the opaque-value rule for tokens and session keys (session.go);
 //   - the answer check: whether a body can be Last.fm's answer in the
-//     format asked for (answer.go).
+//     format asked for (answer.go);
+//   - the target of a love or tag write, the one whose order a later
+//     write on it must keep (target.go).
 //
 // Every caller uses it: the upstream client, the proxy, the journal, the
 // sign-in flows and the CLI. The emulator (daemon/emulator) keeps its own

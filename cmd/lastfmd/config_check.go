@@ -56,7 +56,7 @@ func probeCredentials(cfg *config.Config) (string, error) {
 	defer up.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
-	r, err := up.Do(ctx, upstream.Call{Method: "auth.getToken", Params: map[string]string{"format": "json"}, Sign: true})
+	r, err := up.Probe(ctx)
 	notVerified := "credentials not verified: Last.fm at " + cfg.LastFM.Upstream + " cannot be reached (%s); run `lastfmd config check` again when it can"
 	switch {
 	case err != nil:
@@ -68,7 +68,7 @@ func probeCredentials(cfg *config.Config) (string, error) {
 		if r.Class == signer.ClassTransient || r.Class == signer.ClassRateLimited {
 			return fmt.Sprintf(notVerified, r.APIError.Error()), nil
 		}
-		return "", fmt.Errorf("config: Last.fm refused the credential check auth.getToken: %s", r.APIError.Error())
+		return "", fmt.Errorf("config: Last.fm refused the credential check %s: %s", upstream.ProbeMethod, r.APIError.Error())
 	case r.Failed():
 		return fmt.Sprintf(notVerified, fmt.Sprintf("HTTP %d", r.Status)), nil
 	}

@@ -42,20 +42,22 @@ func newQueueCmd(e *env) *cobra.Command {
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print the daemon's JSON document")
 	list.Flags().IntVar(&limit, "limit", 1000, "list at most this many items of each kind")
+	var force bool
 	retry := &cobra.Command{
 		Use:   "retry ID...",
 		Short: "Send items again now (a dead letter goes back to the queue; pauses are lifted)",
 		Args:  idArgs,
 		RunE: func(_ *cobra.Command, args []string) error {
-			return queueAct(e, "retry", args)
+			return queueAct(e, "retry", args, force)
 		},
 	}
+	retry.Flags().BoolVar(&force, "force", false, "also send items Last.fm may already have (maybe sent, answer unknown): they may show twice")
 	drop := &cobra.Command{
 		Use:   "drop ID...",
-		Short: "Delete pending items or dead letters for good",
+		Short: "Delete pending items or dead letters for good (an item being sent: once Last.fm answered)",
 		Args:  idArgs,
 		RunE: func(_ *cobra.Command, args []string) error {
-			return queueAct(e, "drop", args)
+			return queueAct(e, "drop", args, false)
 		},
 	}
 	export := &cobra.Command{
@@ -111,12 +113,19 @@ func queueList(e *env, asJSON bool, limit int) error {
 	}
 	w := e.stdout
 	now := time.Now()
-	fmt.Fprintf(w, "%s, %s\n", plural(q.Pending, "pending", "pending"), plural(q.Dead, "dead letter", "dead letters"))
+	head := fmt.Sprintf("%s, %s", plural(q.Pending, "pending", "pending"), plural(q.Dead, "dead letter", "dead letters"))
+	if q.AnswerUnknown > 0 {
+		head += fmt.Sprintf(", %d whose answer is unknown", q.AnswerUnknown)
+	}
+	fmt.Fprintln(w, head)
 	if q.KeyProblem != "" {
 		fmt.Fprintf(w, "PAUSED for every account: %s\n", q.KeyProblem)
 	}
 	for _, a := range q.Accounts {
 		line := fmt.Sprintf("  %s: %d pending, %d dead, %d scrobbled today", a.Account, a.Pending, a.Dead, a.ScrobblesToday)
+		if a.InFlight > 0 {
+			line += fmt.Sprintf(", %d being sent now", a.InFlight)
+		}
 		if a.Pending > 0 {
 			line += ", oldest " + relative(time.Duration(a.OldestPendingSeconds)*time.Second) + " old"
 		}
@@ -135,7 +144,14 @@ func queueList(e *env, asJSON bool, limit int) error {
 	if len(q.Items) > 0 {
 		fmt.Fprintln(tw, "\nPENDING\nID\tACCOUNT\tWHAT\tPLAYED\tATTEMPTS\tLAST ERROR")
 		for _, it := range q.Items {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", it.ID, it.Account, describe(it), played(it, now), it.Attempts, it.LastError)
+			last := it.LastError
+			switch {
+			case it.InFlight:
+				last = "being sent now"
+			case it.MaybeSent:
+				last += " (Last.fm may have it)"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", it.ID, it.Account, describe(it), played(it, now), it.Attempts, last)
 		}
 	}
 	var deadIDs []string
@@ -146,7 +162,19 @@ func queueList(e *env, asJSON bool, limit int) error {
 			deadIDs = append(deadIDs, strconv.FormatUint(it.ID, 10))
 		}
 	}
+	var unsureIDs []string
+	if len(q.Unsure) > 0 {
+		fmt.Fprintln(tw, "\nANSWER UNKNOWN (Last.fm may have them)\nID\tACCOUNT\tWHAT\tPLAYED\tWHY")
+		for _, it := range q.Unsure {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", it.ID, it.Account, describe(it), played(it, now), it.Reason)
+			unsureIDs = append(unsureIDs, strconv.FormatUint(it.ID, 10))
+		}
+	}
 	tw.Flush()
+	if len(unsureIDs) > 0 {
+		fmt.Fprintf(w, "\nCheck your Last.fm history: send again only what is missing there (it may show twice): lastfmd queue retry --force ID\n"+
+			"      or forget them (they stay deduplicated): lastfmd queue drop %s\n", strings.Join(unsureIDs, " "))
+	}
 	if len(deadIDs) > 0 {
 		fmt.Fprintf(w, "\nNext: fix what REASON names, then send them again: lastfmd queue retry %s\n"+
 			"      or give up on one for good: lastfmd queue drop ID\n", strings.Join(deadIDs, " "))
@@ -186,7 +214,7 @@ func played(it client.QueueItem, now time.Time) string {
 
 // queueAct is retry or drop: it prints what happened to each id and exits
 // 1 when an id was unknown or not acted on.
-func queueAct(e *env, action string, args []string) error {
+func queueAct(e *env, action string, args []string, force bool) error {
 	ids := make([]uint64, len(args))
 	for i, a := range args {
 		ids[i], _ = strconv.ParseUint(a, 10, 64) // checked by idArgs
@@ -197,8 +225,11 @@ func queueAct(e *env, action string, args []string) error {
 	}
 	defer cancel()
 	act := c.QueueRetry
-	if action == "drop" {
+	switch {
+	case action == "drop":
 		act = c.QueueDrop
+	case force:
+		act = c.QueueRetryForce
 	}
 	changes, err := act(ctx, ids...)
 	if err != nil {
@@ -207,7 +238,7 @@ func queueAct(e *env, action string, args []string) error {
 	failed := 0
 	for _, it := range changes {
 		fmt.Fprintf(e.stdout, "%d: %s\n", it.ID, changeWords(it.Result))
-		if it.Result != "retrying" && it.Result != "dropped" {
+		if it.Result != "retrying" && !strings.HasPrefix(it.Result, "dropped") {
 			failed++
 		}
 	}

@@ -157,18 +157,49 @@ func TestJournalFault13OnOneItemOf50(t *testing.T) {
 	}
 }
 
-// 13 on every item resent alone: the secret is wrong, not the items.
-// Everything pauses and nothing is dead-lettered.
-func TestJournalFault13OnEveryItemPausesAll(t *testing.T) {
+// 13 on every item resent alone, and on the signed probe that carries no
+// scrobble: the secret is wrong, not the items. Everything pauses and
+// nothing is dead-lettered.
+func TestJournalFault13ProvenByTheProbePausesAll(t *testing.T) {
 	h := newHarness(t, withJournal(fastJournal))
-	h.emu.Fail(emulator.Fault{Method: "track.scrobble", Code: 13})
+	h.emu.Fail(emulator.Fault{Code: 13}) // every method, as with a wrong secret
 	a, _ := h.scrobble(items(3, "t", time.Now()), "Prefer", "wait=0")
 	wantStatus(t, a, 202)
 	waitFor(t, "the key problem", func() bool { return h.status().Upstream.KeyProblem != "" })
 	if n := len(h.scrobbleTimes()); n != 4 {
 		t.Errorf("%d calls, want the batch and 3 single resends", n)
 	}
+	if n := h.emu.Count("auth.getToken"); n != 1 {
+		t.Errorf("%d probes, want 1", n)
+	}
 	if q := h.queue(); q.Pending != 3 || q.Dead != 0 || !strings.Contains(q.KeyProblem, "secret") {
+		t.Fatalf("queue %+v", q)
+	}
+}
+
+// One scrobble answered 13 on its own, with a key that works: that
+// scrobble is a dead letter and nothing pauses; before, it paused every
+// account and came back first at every start (issue 21, point 8).
+func TestJournalFault13OnALoneScrobbleIsADeadLetter(t *testing.T) {
+	h := newHarness(t, withJournal(fastJournal))
+	h.emu.Fail(emulator.Fault{BadItem: "Bad Track"})
+	its := items(1, "t", time.Now())
+	its[0].Track = "Bad Track"
+	a, v := h.scrobble(its)
+	wantStatus(t, a, 200)
+	if v.Failed != 1 || !strings.Contains(v.Scrobbles[0].Error, "13") {
+		t.Fatalf("answer %s", a.body)
+	}
+	if n := h.emu.Count("auth.getToken"); n != 1 {
+		t.Errorf("%d probes, want 1", n)
+	}
+	if p := h.status().Upstream.KeyProblem; p != "" {
+		t.Fatalf("one bad scrobble was taken for a broken key: %s", p)
+	}
+	// Every account still sends.
+	a, _ = h.scrobble(items(1, "bob", time.Now()), "X-Lastfmd-Account", "bob")
+	wantStatus(t, a, 200)
+	if q := h.queue(); q.Pending != 0 || q.Dead != 1 || q.KeyProblem != "" {
 		t.Fatalf("queue %+v", q)
 	}
 }

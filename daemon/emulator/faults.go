@@ -13,7 +13,7 @@ import (
 // after that many requests.
 //
 // Request-level faults (neither IgnoreCode nor BadItem set) apply as soon as the
-// request is recorded, before any check: Delay first, then Hang, an Answer
+// request is recorded, before any check: Delay and Hold first, then Hang, an Answer
 // that is not Last.fm's, Drop, a bare HTTPStatus, or a Last.fm error Code; a
 // fault with only Delay (or Answer: AnswerTruncated) then lets the request be
 // processed normally.
@@ -53,6 +53,10 @@ type Fault struct {
 	// Hang accepts the request and never answers, until the request is
 	// cancelled or the emulator stops: an upstream that hangs.
 	Hang bool
+	// Hold, like Delay, holds the request before it is processed, until the
+	// channel is closed (or the request is cancelled, or the emulator
+	// stops): a test decides when a slow Last.fm answers, without timing.
+	Hold <-chan struct{}
 	// Answer replaces Last.fm's answer with one that is not Last.fm's
 	// (HTML, empty, truncated, another shape, an echo, a redirect, an
 	// oversize body): see [AnswerFault].
@@ -156,6 +160,16 @@ func (s *Server) applyFault(c *call, f Fault) bool {
 	if !s.sleep(c.r.Context(), f.Delay) {
 		s.log("emulator: %s delayed request abandoned", c.method)
 		return true
+	}
+	if f.Hold != nil {
+		select {
+		case <-f.Hold:
+		case <-c.r.Context().Done():
+			s.log("emulator: %s held request abandoned", c.method)
+			return true
+		case <-s.stopCh():
+			return true
+		}
 	}
 	if f.Hang {
 		s.log("emulator: %s hangs", c.method)

@@ -25,7 +25,10 @@ const FileName = "journal.db"
 // SchemaVersion is the journal layout this binary writes. A newer journal
 // is refused (an older lastfmd must not misread it); an older one is
 // migrated when opened.
-const SchemaVersion = 1
+//
+// Version 2 (issue 21): deduplication keys are length-prefixed (dedupKey),
+// and the bucket "unsure" holds items whose answer is unknown.
+const SchemaVersion = 2
 
 // Bucket names.
 var (
@@ -34,12 +37,13 @@ var (
 	bPending = []byte("pending") // account -> {pendingKey -> nil}: send order
 	bResults = []byte("results") // id -> Result
 	bDead    = []byte("dead")    // id -> Item with Reason
+	bUnsure  = []byte("unsure")  // id -> Item whose answer is unknown (AnswerUnknown), with Reason
 	bDedup   = []byte("dedup")   // dedupKey -> id (pending or sent)
 	bDaily   = []byte("daily")   // account -> daily count
 	kVersion = []byte("version")
 )
 
-var allBuckets = [][]byte{bMeta, bItems, bPending, bResults, bDead, bDedup, bDaily}
+var allBuckets = [][]byte{bMeta, bItems, bPending, bResults, bDead, bDedup, bDaily, bUnsure}
 
 // Tuning holds the journal's timings and bounds. Zero fields take the
 // defaults (docs/design.md#reliability-rules); tests shrink them so that
@@ -62,9 +66,13 @@ type Tuning struct {
 	ResultsMax    int           // results kept (10,000)
 	ResultsMaxAge time.Duration // and for how long (7 days)
 	DeadMax       int           // dead letters kept (100,000; the oldest go first)
+	// FlightWait bounds how long an operator action (drop, retry, a forced
+	// logout) waits for the answer to a batch in flight (inflight.go):
+	// the upstream timeout and a margin for the commit.
+	FlightWait time.Duration
 }
 
-func (t Tuning) withDefaults() Tuning {
+func (t Tuning) withDefaults(upstreamTimeout time.Duration) Tuning {
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
 			*d = v
@@ -81,6 +89,7 @@ func (t Tuning) withDefaults() Tuning {
 	def(&t.BatchDelay, time.Millisecond)
 	def(&t.StopTimeout, 15*time.Second)
 	def(&t.ResultsMaxAge, 7*24*time.Hour)
+	def(&t.FlightWait, upstreamTimeout+5*time.Second)
 	if t.ResultsMax <= 0 {
 		t.ResultsMax = 10000
 	}
@@ -129,6 +138,8 @@ type Journal struct {
 	closed     bool
 	senders    map[string]*sender
 	waiters    map[uint64][]*waiter
+	flights    map[uint64]*flight // items being sent now (inflight.go)
+	claims     map[uint64]bool    // items an operator action is changing (inflight.go)
 	counts     map[string]*counts
 	results    int
 	keyProblem string // set: every sender is paused (docs/design.md#reliability-rules, "key broken")
@@ -138,8 +149,8 @@ type Journal struct {
 
 // counts are per-account figures kept in memory (recomputed on open).
 type counts struct {
-	pending, dead int
-	sent          map[string]uint64 // since start, by result: accepted, ignored, failed
+	pending, dead, unsure int
+	sent                  map[string]uint64 // since start, by result: accepted, ignored, failed
 }
 
 // ErrLocked is the error Open wraps when another process holds the
@@ -159,7 +170,11 @@ func Open(o Options) (*Journal, error) {
 	if o.BatchSize <= 0 || o.BatchSize > 50 {
 		o.BatchSize = 50
 	}
-	t := o.Tuning.withDefaults()
+	var upTimeout time.Duration
+	if o.Upstream != nil {
+		upTimeout = o.Upstream.Timeout()
+	}
+	t := o.Tuning.withDefaults(upTimeout)
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("journal: state_dir %s: %w", o.Dir, err)
 	}
@@ -195,6 +210,7 @@ func Open(o Options) (*Journal, error) {
 		maxAge: o.MaxAge, now: o.Now, log: o.Log, tune: t, delivered: o.Delivered,
 		stop: make(chan struct{}), hardStop: hard, abort: abort,
 		senders: map[string]*sender{}, waiters: map[uint64][]*waiter{}, counts: map[string]*counts{},
+		flights: map[uint64]*flight{}, claims: map[uint64]bool{},
 	}
 	if err := guard(path, j.initSchema); err != nil {
 		db.Close()
@@ -214,12 +230,6 @@ func Open(o Options) (*Journal, error) {
 
 // Path is the journal file.
 func (j *Journal) Path() string { return j.path }
-
-// migrations[v] upgrades a journal of schema version v to v+1. Version 0 is
-// a file without a version (a bare bbolt file): the buckets are created.
-var migrations = map[int]func(*bolt.Tx) error{
-	0: func(*bolt.Tx) error { return nil },
-}
 
 // initSchema creates the buckets, refuses a newer schema and migrates an
 // older one.
@@ -267,6 +277,13 @@ func (j *Journal) loadCounts() error {
 		}
 		err = forEachItem(tx.Bucket(bDead), func(it *Item) error {
 			j.countsFor(it.Account).dead++
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = forEachItem(tx.Bucket(bUnsure), func(it *Item) error {
+			j.countsFor(it.Account).unsure++
 			return nil
 		})
 		if err != nil {

@@ -72,7 +72,7 @@ func TestSchemaVersions(t *testing.T) {
 			t.Errorf("pending %d after migration", st.Pending)
 		}
 		_ = j.db.View(func(tx *bolt.Tx) error {
-			if v := tx.Bucket(bMeta).Get(kVersion); string(v) != "1" {
+			if v := tx.Bucket(bMeta).Get(kVersion); string(v) != strconv.Itoa(SchemaVersion) {
 				t.Errorf("version %q after migration", v)
 			}
 			return nil
@@ -272,7 +272,7 @@ func TestRetryDropExportAndCap(t *testing.T) {
 	}
 	// Retry one (it goes back to pending and is sent), drop another,
 	// name an unknown one.
-	ch, err := e.j.Retry([]uint64{tk[2].ID, 999})
+	ch, err := e.j.Retry([]uint64{tk[2].ID, 999}, false)
 	if err != nil || ch[0].Result != "retrying" || ch[1].Result != "unknown" {
 		t.Fatalf("retry %+v %v", ch, err)
 	}

@@ -129,6 +129,7 @@ func (s *sender) payOwed(final bool) (time.Duration, bool) {
 		s.lastError = ""
 	}
 	s.owed, s.diskStep, s.diskErr, s.next = nil, 0, "", time.Time{}
+	s.landGroundedLocked()
 	j.mu.Unlock()
 	j.log.Info("journal: the outcomes kept in memory are written; sending resumes", "account", s.account)
 	return 0, false

@@ -10,8 +10,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lastfmd/lastfmd/client"
-	"github.com/lastfmd/lastfmd/daemon/apperr"
-	"github.com/lastfmd/lastfmd/signer"
 )
 
 // AccountStats are one account's queue figures: what GET /v1/queue lists
@@ -26,6 +24,7 @@ type AccountStats struct {
 type Stats struct {
 	Pending       int
 	Dead          int
+	AnswerUnknown int // items whose answer is unknown (AnswerUnknown)
 	Results       int
 	OldestPending time.Time // when the oldest pending item was journalled; zero if none
 	NextAttempt   time.Time // earliest next attempt of a backing-off sender; zero if none
@@ -69,9 +68,14 @@ func (j *Journal) Stats() Stats {
 	for name := range today {
 		names[name] = true
 	}
+	flying := map[string]int{}
+	for _, f := range j.flights {
+		flying[f.account]++
+	}
 	for name := range names {
 		c := j.countsFor(name)
-		a := AccountStats{AccountQueue: client.AccountQueue{Account: name, Pending: c.pending, Dead: c.dead, ScrobblesToday: today[name]},
+		a := AccountStats{AccountQueue: client.AccountQueue{Account: name, Pending: c.pending, Dead: c.dead,
+			AnswerUnknown: c.unsure, InFlight: flying[name], ScrobblesToday: today[name]},
 			Sent: map[string]uint64{}}
 		for k, v := range c.sent {
 			a.Sent[k] = v
@@ -96,6 +100,7 @@ func (j *Journal) Stats() Stats {
 		}
 		st.Pending += c.pending
 		st.Dead += c.dead
+		st.AnswerUnknown += c.unsure
 		st.Accounts = append(st.Accounts, a)
 	}
 	if st.KeyProblem != "" {
@@ -125,8 +130,8 @@ func (j *Journal) List(limit int) (client.Queue, error) {
 	}
 	st := j.Stats()
 	now := j.now()
-	l := client.Queue{Pending: st.Pending, Dead: st.Dead, KeyProblem: st.KeyProblem, Accounts: []client.AccountQueue{},
-		Items: []client.QueueItem{}, DeadLetters: []client.QueueItem{}}
+	l := client.Queue{Pending: st.Pending, Dead: st.Dead, AnswerUnknown: st.AnswerUnknown, KeyProblem: st.KeyProblem,
+		Accounts: []client.AccountQueue{}, Items: []client.QueueItem{}, DeadLetters: []client.QueueItem{}, Unsure: []client.QueueItem{}}
 	oldest := map[string]time.Time{}
 	err := j.db.View(func(tx *bolt.Tx) error {
 		items := tx.Bucket(bItems)
@@ -160,23 +165,33 @@ func (j *Journal) List(limit int) (client.Queue, error) {
 				}
 			}
 		}
-		c := tx.Bucket(bDead).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if len(l.DeadLetters) >= limit {
-				l.Truncated = true
-				break
+		for _, list := range []struct {
+			b   []byte
+			out *[]client.QueueItem
+		}{{bDead, &l.DeadLetters}, {bUnsure, &l.Unsure}} {
+			c := tx.Bucket(list.b).Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if len(*list.out) >= limit {
+					l.Truncated = true
+					break
+				}
+				it, err := decodeItem(v)
+				if err != nil {
+					return err
+				}
+				*list.out = append(*list.out, *it)
 			}
-			it, err := decodeItem(v)
-			if err != nil {
-				return err
-			}
-			l.DeadLetters = append(l.DeadLetters, *it)
 		}
 		return nil
 	})
 	if err != nil {
 		return client.Queue{}, fmt.Errorf("journal: reading %s: %w", j.path, err)
 	}
+	j.mu.Lock()
+	for i := range l.Items {
+		l.Items[i].InFlight = j.flights[l.Items[i].ID] != nil
+	}
+	j.mu.Unlock()
 	for _, a := range st.Accounts {
 		q := a.AccountQueue
 		if o, ok := oldest[a.Account]; ok {
@@ -194,8 +209,8 @@ type ExportLine struct {
 	Result *Result `json:"result,omitempty"`
 }
 
-// Export writes every pending item, dead letter and kept result as JSON
-// lines (for backups), from one consistent read of the file.
+// Export writes every pending item, dead letter, item whose answer is
+// unknown and kept result as JSON lines (for backups), from one consistent read of the file.
 func (j *Journal) Export(w io.Writer) error {
 	return j.db.View(func(tx *bolt.Tx) error {
 		enc := json.NewEncoder(w)
@@ -212,6 +227,12 @@ func (j *Journal) Export(w io.Writer) error {
 		if err != nil {
 			return err
 		}
+		err = forEachItem(tx.Bucket(bUnsure), func(it *Item) error {
+			return enc.Encode(ExportLine{State: AnswerUnknown, Item: it})
+		})
+		if err != nil {
+			return err
+		}
 		return tx.Bucket(bResults).ForEach(func(_, v []byte) error {
 			r, err := decodeResult(v)
 			if err != nil {
@@ -220,197 +241,6 @@ func (j *Journal) Export(w io.Writer) error {
 			return enc.Encode(ExportLine{State: Sent, Result: r})
 		})
 	})
-}
-
-// Change reports what Retry or Drop did with each id: the queue document's
-// client.QueueChange.
-type Change = client.QueueChange
-
-// Retry moves dead letters back to pending and asks for an attempt now:
-// the account's back-off, the daily-cap pause and a key-broken pause are
-// lifted (an account waiting for sign-in still waits). A pending id only
-// lifts those pauses.
-func (j *Journal) Retry(ids []uint64) ([]Change, error) {
-	if err := j.Healthy(); err != nil {
-		return nil, apperr.New(apperr.Unavailable, signer.ErrTemporary, "%v", err)
-	}
-	var changes []Change
-	var revived []*Item
-	touched := map[string]bool{}
-	err := j.db.Update(func(tx *bolt.Tx) error {
-		changes, revived, touched = changes[:0], revived[:0], map[string]bool{}
-		items, dead, dedup, results := tx.Bucket(bItems), tx.Bucket(bDead), tx.Bucket(bDedup), tx.Bucket(bResults)
-		for _, id := range ids {
-			k := idKey(id)
-			if v := items.Get(k); v != nil {
-				it, err := decodeItem(v)
-				if err != nil {
-					return err
-				}
-				touched[it.Account] = true
-				changes = append(changes, Change{ID: id, Result: "retrying"})
-				continue
-			}
-			v := dead.Get(k)
-			if v == nil {
-				changes = append(changes, Change{ID: id, Result: goneResult(results, k)})
-				continue
-			}
-			it, err := decodeItem(v)
-			if err != nil {
-				return err
-			}
-			if dk := itemDedupKey(it); dk != nil {
-				if cur := dedup.Get(dk); cur != nil && (items.Get(cur) != nil || results.Get(cur) != nil) {
-					changes = append(changes, Change{ID: id, Result: fmt.Sprintf("not retried: the same scrobble is already pending or sent as %d", keyID(cur))})
-					continue
-				}
-				if err := dedup.Put(dk, k); err != nil {
-					return err
-				}
-			}
-			if err := dead.Delete(k); err != nil {
-				return err
-			}
-			it.Reason, it.Died = "", time.Time{}
-			pend, err := tx.Bucket(bPending).CreateBucketIfNotExists([]byte(it.Account))
-			if err != nil {
-				return err
-			}
-			if err := putPending(items, pend, it); err != nil {
-				return err
-			}
-			revived = append(revived, it)
-			touched[it.Account] = true
-			changes = append(changes, Change{ID: id, Result: "retrying"})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("journal: cannot commit to %s: %w", j.path, err)
-	}
-	j.mu.Lock()
-	for _, it := range revived {
-		c := j.countsFor(it.Account)
-		c.pending++
-		c.dead--
-	}
-	if len(touched) > 0 && j.keyProblem != "" {
-		j.log.Info("journal: retry asked for; senders resume after the key problem", "was", j.keyProblem)
-		j.keyProblem = ""
-	}
-	for account := range touched {
-		s := j.senderLocked(account)
-		s.next, s.step, s.capUntil, s.code2 = time.Time{}, 0, time.Time{}, 0
-		s.wake()
-	}
-	j.mu.Unlock()
-	return changes, nil
-}
-
-// Drop deletes pending items or dead letters for good.
-func (j *Journal) Drop(ids []uint64) ([]Change, error) {
-	if err := j.Healthy(); err != nil {
-		return nil, apperr.New(apperr.Unavailable, signer.ErrTemporary, "%v", err)
-	}
-	var changes []Change
-	var gonePending, goneDead []*Item
-	err := j.db.Update(func(tx *bolt.Tx) error {
-		changes, gonePending, goneDead = changes[:0], gonePending[:0], goneDead[:0]
-		dead, dedup, results := tx.Bucket(bDead), tx.Bucket(bDedup), tx.Bucket(bResults)
-		for _, id := range ids {
-			it, err := takePending(tx, id)
-			if err != nil {
-				return err
-			}
-			if it != nil {
-				if err := dropDedup(dedup, it); err != nil {
-					return err
-				}
-				gonePending = append(gonePending, it)
-				changes = append(changes, Change{ID: id, Result: "dropped"})
-				continue
-			}
-			v := dead.Get(idKey(id))
-			if v == nil {
-				changes = append(changes, Change{ID: id, Result: goneResult(results, idKey(id))})
-				continue
-			}
-			if it, err = decodeItem(v); err != nil {
-				return err
-			}
-			if err := dead.Delete(idKey(id)); err != nil {
-				return err
-			}
-			goneDead = append(goneDead, it)
-			changes = append(changes, Change{ID: id, Result: "dropped"})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("journal: cannot commit to %s: %w", j.path, err)
-	}
-	outs := make([]Outcome, 0, len(gonePending))
-	j.mu.Lock()
-	for _, it := range gonePending {
-		j.countsFor(it.Account).pending--
-		outs = append(outs, Outcome{ID: it.ID, State: Unknown})
-	}
-	for _, it := range goneDead {
-		j.countsFor(it.Account).dead--
-	}
-	j.mu.Unlock()
-	for _, it := range append(gonePending, goneDead...) {
-		j.log.Info("journal: item dropped", "id", it.ID, "account", it.Account, "method", it.Method)
-	}
-	j.notify(outs)
-	return changes, nil
-}
-
-// BeforeLogout is asked before an account is removed. It refuses while the
-// account has pending items, unless force, which dead-letters them with
-// that reason (they can be retried once the account signs in again).
-func (j *Journal) BeforeLogout(account string, force bool) error {
-	n := j.Pending(account)
-	if n == 0 {
-		return nil
-	}
-	if !force {
-		what := fmt.Sprintf("%d scrobbles or writes", n)
-		if n == 1 {
-			what = "1 scrobble or write"
-		}
-		return apperr.New(apperr.Forbidden, signer.ErrInvalidParams,
-			"account %q has %s waiting to be sent: wait for them (see `lastfmd queue list`), or log out with --force to move them to the dead letters", account, what)
-	}
-	var items []*Item
-	err := j.db.View(func(tx *bolt.Tx) error {
-		pend := tx.Bucket(bPending).Bucket([]byte(account))
-		if pend == nil {
-			return nil
-		}
-		all := tx.Bucket(bItems)
-		return pend.ForEach(func(k, _ []byte) error {
-			if v := all.Get(idKey(keyID(k))); v != nil {
-				it, err := decodeItem(v)
-				if err != nil {
-					return err
-				}
-				items = append(items, it)
-			}
-			return nil
-		})
-	})
-	if err != nil {
-		return fmt.Errorf("journal: reading %s: %w", j.path, err)
-	}
-	if err := j.bury(items, "account logged out with --force before it was sent"); err != nil {
-		return fmt.Errorf("journal: cannot dead-letter the account's items: %w", err)
-	}
-	if left := j.Pending(account); left > 0 {
-		return apperr.New(apperr.Unavailable, signer.ErrTemporary, "account %q still has %d items pending: try again", account, left)
-	}
-	return nil
 }
 
 // goneResult says why an id is neither pending nor dead: "sent" when

@@ -13,16 +13,27 @@ import (
 // MethodScrobble is the one batched method.
 const MethodScrobble = "track.scrobble"
 
-// State is where an item is in its life. It only moves forward: Pending to
-// Sent or Dead (a dead letter goes back to Pending only on an explicit retry).
+// State is where an item is in its life (docs/design.md#the-journals-states).
+// It only moves forward: Pending (possibly in flight) to Sent or Dead; a dead
+// letter goes back to Pending only on an explicit retry, an item whose
+// answer is unknown only on a forced one.
 type State string
 
 // The states of an item.
 const (
 	Pending State = "pending" // in the journal, not yet answered by Last.fm
-	Sent    State = "sent"    // Last.fm answered; the Result is kept for a while
-	Dead    State = "dead"    // given up; kept until dropped
-	Unknown State = "unknown" // no such id (or its result expired)
+	// InFlight is a pending item whose batch is being sent right now: from
+	// the moment its request leaves until its outcome is written. Operator
+	// actions wait for that outcome instead of guessing (queue.go).
+	InFlight State = "in_flight"
+	Sent     State = "sent" // Last.fm answered; the Result is kept for a while
+	Dead     State = "dead" // given up; kept until dropped
+	// AnswerUnknown is "sent, answer unknown": Last.fm may have recorded
+	// the item, and nothing can tell (salvage found it only on pages that
+	// may have been freed after it was sent). It is never sent again by
+	// itself: a retry asks for force, and its deduplication entry stays.
+	AnswerUnknown State = "answer_unknown"
+	Unknown       State = "unknown" // no such id (or its result expired)
 )
 
 // Item is one journalled call: a scrobble or an idempotent write (love,
@@ -58,6 +69,11 @@ type Result struct {
 const (
 	StatusAccepted = "accepted"
 	StatusIgnored  = "ignored"
+	// StatusMaybe is the result kept for an item dropped while Last.fm may
+	// have it (a send got no answer, or its answer is unknown): it keeps the
+	// item's deduplication entry for the results window, so a client
+	// resubmitting it does not send it twice.
+	StatusMaybe = "dropped_maybe_sent"
 )
 
 // Outcome is what a submitter learns about one of its items.

@@ -41,6 +41,7 @@ type sender struct {
 	owed     []owedWrite
 	diskStep time.Duration // back-off of the owed writes
 	diskErr  string        // why the last write failed, for /v1/status
+	grounded []*flight     // flights whose outcomes are owed: they land when written (inflight.go)
 }
 
 // senderLocked returns the account's sender, starting its goroutine once
@@ -70,7 +71,12 @@ func (s *sender) wake() {
 func (s *sender) run() {
 	j := s.j
 	defer j.wg.Done()
-	defer s.payOwed(true) // a last try at shutdown; unwritten, the items go again on the next start
+	defer func() {
+		s.payOwed(true) // a last try at shutdown; unwritten, the items go again on the next start
+		j.mu.Lock()
+		s.landGroundedLocked()
+		j.mu.Unlock()
+	}()
 	for !j.stopping() {
 		if wait, owing := s.payOwed(false); owing {
 			s.sleep(wait)
@@ -95,7 +101,12 @@ func (s *sender) run() {
 			s.idle()
 			continue
 		}
+		batch, f := s.takeOff(batch)
+		if f == nil {
+			continue // an operator took every item meanwhile
+		}
 		s.send(batch)
+		s.land(f)
 	}
 }
 
@@ -274,7 +285,7 @@ func batchParams(items []*Item) map[string]string {
 
 // deliver sends items in one call and acts on the answer.
 func (s *sender) deliver(acct accounts.Account, items []*Item, method string, params map[string]string) {
-	r, err := s.j.up.Do(s.j.hardStop, upstream.Call{Method: method, Params: params, SessionKey: acct.Key, Post: true})
+	r, err := s.j.up.Do(s.j.hardStop, upstream.Call{Method: method, Params: params, SessionKey: acct.Key, Post: true, Background: true})
 	switch {
 	case err != nil:
 		s.unreachable(items, err)
@@ -299,13 +310,16 @@ func (s *sender) unreachable(items []*Item, err error) {
 		return
 	}
 	if j.hardStop.Err() != nil {
-		return // cut off at shutdown: the items stay pending for the next start
+		// Cut off at shutdown: the items stay pending for the next start,
+		// marked when the request may have reached Last.fm.
+		s.note(items, "cut off when lastfmd stopped", upstream.MayHaveReached(err))
+		return
 	}
 	msg := "Last.fm is unreachable"
 	if ae != nil {
 		msg = ae.Message
 	}
-	s.retryLater(items, signer.ClassifyTransport(err), msg)
+	s.retryLater(items, signer.ClassifyTransport(err), msg, upstream.MayHaveReached(err))
 }
 
 // refused handles a Last.fm error answer (or a bare HTTP error) by the
@@ -332,9 +346,12 @@ func (s *sender) refused(acct accounts.Account, items []*Item, r *upstream.Respo
 			s.split(acct, items)
 			return
 		}
-		// A lone item: the resend of itself failed too.
-		class = signer.ClassifyResend(code, true, true)
-		rule = signer.Policy(class, signer.CallerScrobble)
+		if code == signer.ErrInvalidSignature {
+			s.thirteen(items)
+			return
+		}
+		// A lone item answered 6 or 7: the item is bad (the switch below
+		// dead-letters it).
 	}
 	switch {
 	case rule.PauseAll:
@@ -342,26 +359,27 @@ func (s *sender) refused(acct accounts.Account, items []*Item, r *upstream.Respo
 	case class == signer.ClassReauth && rule.PauseAccount:
 		s.pauseForSignin(acct, items, msg)
 	case rule.Retry:
-		s.retryLater(items, class, msg)
+		// A bare 5xx came from a proxy in front of Last.fm, which may have
+		// passed the request on; a Last.fm error answer says it was not
+		// taken.
+		s.retryLater(items, class, msg, r.APIError == nil)
 	case rule.DeadLetter:
 		s.buryOwed(items, "Last.fm refused it: "+msg)
 	default:
 		// No rule for this class in the journal's column: keep the items
 		// and back off rather than lose them.
-		s.retryLater(items, signer.ClassTransient, msg)
+		s.retryLater(items, signer.ClassTransient, msg, r.APIError == nil)
 	}
 }
 
 // split resends a batch answered 6, 7 or 13 item by item, so that only the
-// bad items are dead-lettered. 13 on every single item means the secret is
-// wrong, not the items (signer.ClassifyResend): everything pauses and
-// nothing is dead-lettered.
+// bad items are dead-lettered; the items answered 13 alone go to thirteen.
 func (s *sender) split(acct accounts.Account, items []*Item) {
 	j := s.j
 	var thirteen []*Item
 	for i, it := range items {
 		one := []*Item{it}
-		r, err := j.up.Do(j.hardStop, upstream.Call{Method: MethodScrobble, Params: batchParams(one), SessionKey: acct.Key, Post: true})
+		r, err := j.up.Do(j.hardStop, upstream.Call{Method: MethodScrobble, Params: batchParams(one), SessionKey: acct.Key, Post: true, Background: true})
 		switch {
 		case err != nil:
 			s.unreachable(items[i:], err)
@@ -380,15 +398,44 @@ func (s *sender) split(acct accounts.Account, items []*Item) {
 		}
 		s.buryOwed(one, "Last.fm refused this scrobble alone: "+trimMessage(r.APIError.Error()))
 	}
-	if len(thirteen) == 0 {
+	if len(thirteen) > 0 {
+		s.thirteen(thirteen)
+	}
+}
+
+// thirteen settles scrobbles Last.fm answered error 13 (invalid method
+// signature) one by one. A 13 on a scrobble does not prove the key or
+// secret wrong: one item can fail alone. So the key is blamed, and every
+// account paused, only when the one signed call that carries no scrobble
+// (upstream.Probe, the same as `lastfmd config check`) fails too; when the
+// probe passes, the items are bad and become dead letters; when it cannot
+// run, they stay pending (docs/design.md#reliability-rules, issue 21).
+func (s *sender) thirteen(items []*Item) {
+	j := s.j
+	r, err := j.up.Probe(j.hardStop)
+	var class signer.Class
+	switch {
+	case err != nil:
+		class = signer.ClassifyTransport(err)
+	case r.Failed() && r.APIError != nil:
+		class = signer.ClassifyProbe(r.APIError.Code)
+	case r.Failed():
+		class = signer.ClassifyHTTP(r.Status)
+	default:
+		s.buryOwed(items, "Last.fm refused this scrobble with error 13 (invalid method signature) while a signed call without scrobbles passed")
 		return
 	}
-	class := signer.ClassifyResend(signer.ErrInvalidSignature, true, len(thirteen) == len(items))
-	if signer.Policy(class, signer.CallerScrobble).PauseAll {
-		s.pauseAll(thirteen, signer.CredentialCause(signer.ErrInvalidSignature, "", "")+" (Last.fm answered error 13 to every scrobble of a batch sent alone)")
-		return
+	rule := signer.Policy(class, signer.CallerScrobble)
+	switch {
+	case rule.PauseAll:
+		s.pauseAll(items, signer.CredentialCause(r.APIError.Code, "", "")+" (Last.fm answered error 13 to a scrobble, and "+r.APIError.Error()+" to a signed "+upstream.ProbeMethod+" without scrobbles)")
+	case rule.Retry || rule.GlobalBackoff:
+		// The key could not be checked: keep the items; Last.fm answered
+		// 13, so they were not recorded.
+		s.retryLater(items, class, "Last.fm answered error 13 to a scrobble and the check of the API key could not run; will try again", false)
+	default:
+		s.buryOwed(items, "Last.fm refused this scrobble with error 13 (invalid method signature); the check of the API key was refused too: "+trimMessage(r.APIError.Error()))
 	}
-	s.buryOwed(thirteen, "Last.fm refused this scrobble alone with error 13 (invalid method signature) while others passed")
 }
 
 // answered records Last.fm's answer to a call it accepted.
@@ -406,7 +453,7 @@ func (s *sender) answered(items []*Item, r *upstream.Response) {
 			// Not understood is not an answer: nothing is known of these
 			// scrobbles, so they stay queued and are sent again after a
 			// back-off (at-least-once, as after no answer at all).
-			s.retryLater(items, signer.ClassTransient, "Last.fm's answer to track.scrobble was not understood: "+err.Error())
+			s.retryLater(items, signer.ClassTransient, "Last.fm's answer to track.scrobble was not understood: "+err.Error(), true)
 			return
 		}
 	}
@@ -441,14 +488,18 @@ func (s *sender) answered(items []*Item, r *upstream.Response) {
 	if len(capped) > 0 {
 		msg := "Last.fm's daily scrobble limit was reached (ignored code 5); kept, sending resumes at " + signer.DailyCapResume(now).Format(time.RFC3339)
 		j.log.Warn("journal: "+msg, "account", s.account, "kept", len(capped))
-		s.note(capped, msg)
+		s.note(capped, msg, false)
 	}
 	s.record(owedWrite{items: len(results), write: func() error { return j.settle(results) }})
 }
 
 // retryLater keeps items pending and backs off by class: the global back-off
 // after 29, else 5 s doubling to 8 min with jitter.
-func (s *sender) retryLater(items []*Item, class signer.Class, msg string) {
+//
+// maybeSent says the request may have reached Last.fm (no answer, or one
+// not understood): the items are marked so that their deduplication
+// survives any operator action (docs/journal.md#in-flight).
+func (s *sender) retryLater(items []*Item, class signer.Class, msg string, maybeSent bool) {
 	j := s.j
 	rule := signer.Policy(class, signer.CallerScrobble)
 	now := j.now()
@@ -467,7 +518,7 @@ func (s *sender) retryLater(items []*Item, class signer.Class, msg string) {
 	j.mu.Unlock()
 	j.log.Info("journal: send failed, will retry", "account", s.account, "items", len(items), "class", class.String(),
 		"error", msg, "next_attempt", next.UTC().Format(time.RFC3339))
-	s.note(items, msg)
+	s.note(items, msg, maybeSent)
 }
 
 // pauseAll stops every sender: the API key or secret is broken.
@@ -481,7 +532,7 @@ func (s *sender) pauseAll(items []*Item, msg string) {
 		j.log.Error("journal: Last.fm refused the API key; every account's scrobbles are paused (nothing is lost). Fix the key or secret, restart lastfmd or run `lastfmd queue retry ID`",
 			"error", msg)
 	}
-	s.note(items, msg)
+	s.note(items, msg, false)
 }
 
 // pauseForSignin pauses the account until it signs in again.
@@ -498,11 +549,13 @@ func (s *sender) pauseForSignin(acct accounts.Account, items []*Item, msg string
 		j.log.Warn("journal: Last.fm refused the account's session key; its scrobbles wait until it signs in again",
 			"account", acct.Name, "error", msg, "fix", "lastfmd auth login --account "+acct.Name)
 	}
-	s.note(items, msg)
+	s.note(items, msg, false)
 }
 
-// note records a failed attempt on the items and the sender.
-func (s *sender) note(items []*Item, msg string) {
+// note records a failed attempt on the items and the sender; maybeSent
+// marks them as possibly recorded by Last.fm (Item.MaybeSent, never
+// cleared).
+func (s *sender) note(items []*Item, msg string, maybeSent bool) {
 	j := s.j
 	s.noteError(msg)
 	err := j.db.Update(func(tx *bolt.Tx) error {
@@ -518,6 +571,7 @@ func (s *sender) note(items []*Item, msg string) {
 			}
 			cur.Attempts++
 			cur.LastError = msg
+			cur.MaybeSent = cur.MaybeSent || maybeSent
 			if err := b.Put(idKey(it.ID), encode(cur)); err != nil {
 				return err
 			}

@@ -140,7 +140,9 @@ func takeKnown(tx *bolt.Tx, it *Item) (bool, error) {
 }
 
 // bury dead-letters pending items with a reason. Their deduplication entry
-// goes, so the same scrobble may be submitted again.
+// goes, so the same scrobble may be submitted again, unless Last.fm may
+// already have the item (Item.MaybeSent): then it stays, and a resubmission
+// is a duplicate (docs/journal.md#in-flight).
 func (j *Journal) bury(items []*Item, reason string) error {
 	now := j.now().UTC()
 	var buried []*Item
@@ -161,8 +163,10 @@ func (j *Journal) bury(items []*Item, reason string) error {
 			if err := dead.Put(idKey(it.ID), encode(it)); err != nil {
 				return err
 			}
-			if err := dropDedup(dedup, it); err != nil {
-				return err
+			if !it.MaybeSent {
+				if err := dropDedup(dedup, it); err != nil {
+					return err
+				}
 			}
 			buried = append(buried, it)
 		}
@@ -226,6 +230,19 @@ func (j *Journal) capDead(tx *bolt.Tx, added int, evicted map[string]int) error 
 	}
 	j.log.Warn("journal: more than the dead-letter cap; the oldest dead letters were dropped", "cap", j.tune.DeadMax)
 	return nil
+}
+
+// liveDedup reports whether a deduplication entry's id (its value) still
+// names an item the journal holds: pending, answered (a kept result), whose
+// answer is unknown, or dead (a dead letter keeps its entry only when
+// Last.fm may have it: bury).
+func liveDedup(tx *bolt.Tx, id []byte) bool {
+	for _, b := range [][]byte{bItems, bResults, bUnsure, bDead} {
+		if tx.Bucket(b).Get(id) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // dropDedup removes an item's deduplication entry if it still names it.

@@ -34,19 +34,16 @@ func (j *Journal) Submit(account string, items []Scrobble) ([]Ticket, error) {
 	// batch member alone), so it rebuilds its outputs from scratch.
 	err := j.db.Batch(func(tx *bolt.Tx) error {
 		tickets = make([]Ticket, 0, len(items))
-		itemsB, dedupB, resultsB := tx.Bucket(bItems), tx.Bucket(bDedup), tx.Bucket(bResults)
+		itemsB, dedupB := tx.Bucket(bItems), tx.Bucket(bDedup)
 		pend, err := tx.Bucket(bPending).CreateBucketIfNotExists([]byte(account))
 		if err != nil {
 			return err
 		}
 		for _, s := range items {
 			dk := dedupKey(account, s)
-			if v := dedupB.Get(dk); v != nil {
-				id := keyID(v)
-				if itemsB.Get(idKey(id)) != nil || resultsB.Get(idKey(id)) != nil {
-					tickets = append(tickets, Ticket{ID: id, Duplicate: true})
-					continue
-				}
+			if v := dedupB.Get(dk); v != nil && liveDedup(tx, v) {
+				tickets = append(tickets, Ticket{ID: keyID(v), Duplicate: true})
+				continue
 			}
 			id, err := itemsB.NextSequence()
 			if err != nil {
@@ -89,8 +86,16 @@ func (j *Journal) Submit(account string, items []Scrobble) ([]Ticket, error) {
 // *.addTags, *.removeTag) that could not reach Last.fm; the account's
 // sender replays it. params must not hold sk, api_key or api_sig.
 func (j *Journal) Enqueue(account, method string, params map[string]string) (uint64, error) {
+	id, _, err := j.enqueue(account, method, params, nil)
+	return id, err
+}
+
+// enqueue journals one idempotent write, in one transaction with the
+// check when (nil: always) that decides whether it is journalled at all
+// (EnqueueBehind's, order.go).
+func (j *Journal) enqueue(account, method string, params map[string]string, when func(tx *bolt.Tx) (bool, error)) (uint64, bool, error) {
 	if err := j.Healthy(); err != nil {
-		return 0, ErrClosed
+		return 0, false, ErrClosed
 	}
 	now := j.now().UTC()
 	hook := j.hook()
@@ -99,7 +104,17 @@ func (j *Journal) Enqueue(account, method string, params map[string]string) (uin
 		delete(clean, k)
 	}
 	var id uint64
+	var queued bool
+	// The function may run more than once (DB.Batch retries a failed
+	// batch member alone), so it rebuilds its outputs from scratch.
 	err := j.db.Batch(func(tx *bolt.Tx) error {
+		id, queued = 0, false
+		if when != nil {
+			ok, err := when(tx)
+			if err != nil || !ok {
+				return err
+			}
+		}
 		itemsB := tx.Bucket(bItems)
 		pend, err := tx.Bucket(bPending).CreateBucketIfNotExists([]byte(account))
 		if err != nil {
@@ -111,19 +126,23 @@ func (j *Journal) Enqueue(account, method string, params map[string]string) (uin
 		if err := putPending(itemsB, pend, &Item{ID: id, Account: account, Method: method, Params: clean, Added: now}); err != nil {
 			return err
 		}
+		queued = true
 		if hook != nil {
 			return hook()
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("journal: cannot commit to %s: %w", j.path, err)
+		return 0, false, fmt.Errorf("journal: cannot commit to %s: %w", j.path, err)
+	}
+	if !queued {
+		return 0, false, nil
 	}
 	j.mu.Lock()
 	j.countsFor(account).pending++
 	j.senderLocked(account).wake()
 	j.mu.Unlock()
-	return id, nil
+	return id, true, nil
 }
 
 func putPending(itemsB, pend *bolt.Bucket, it *Item) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -30,7 +31,32 @@ func (s *Proxy) queueWrite(req *Request, m signer.Method, sel selection, r *upst
 		return nil, false
 	}
 	s.log.Warn("Last.fm unreachable; write journalled for replay", "method", m.Name, "account", sel.account.Name, "id", id)
-	return queuedWrite(req, m.Name, id), true
+	return queuedWrite(req, m.Name, id, "Last.fm could not be reached"), true
+}
+
+// queueBehind keeps the caller's last word: an idempotent write whose
+// target (signer.WriteTarget: the love on a track, the tags on a track,
+// album or artist) still has a write queued in the journal is journalled
+// behind it instead of being sent at once, so Last.fm receives the two in
+// the order the caller made them (a love queued while Last.fm was down,
+// then an unlove, ends unloved). It is answered as any queued write is.
+// A journal that cannot tell refuses the write (503, nothing sent): sent
+// blind, it could overtake the queued one.
+func (s *Proxy) queueBehind(req *Request, m signer.Method, sel selection) (*Result, bool, error) {
+	if !m.Idempotent {
+		return nil, false, nil
+	}
+	id, queued, err := s.journal.EnqueueBehind(sel.account.Name, m.Name, req.Params)
+	if err != nil {
+		s.log.Error("cannot check the journal for a queued write on the same target; the write was refused", "method", m.Name, "account", sel.account.Name, "err", err)
+		return nil, false, &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrTemporary, Err: err,
+			Message: "There was a temporary error processing your request (lastfmd could not read its journal to keep this call behind a queued one; nothing was sent). Please try again"}
+	}
+	if !queued {
+		return nil, false, nil
+	}
+	s.log.Info("write journalled behind a queued write on the same target", "method", m.Name, "account", sel.account.Name, "id", id)
+	return queuedWrite(req, m.Name, id, "an earlier call on the same target is still queued, so this one waits behind it"), true, nil
 }
 
 // Delivered drops the cached reads that calls the journal delivered for

@@ -22,6 +22,9 @@ type Journal interface {
 	Wait(ctx context.Context, tickets []journal.Ticket, d time.Duration) []journal.Outcome
 	// Enqueue journals one idempotent write for later replay.
 	Enqueue(account, method string, params map[string]string) (uint64, error)
+	// EnqueueBehind journals an idempotent write only when a write on
+	// its target is still pending, and says whether it did.
+	EnqueueBehind(account, method string, params map[string]string) (uint64, bool, error)
 }
 
 // Scrobble waits (docs/scrobbling.md#what-the-answer-means).

@@ -112,10 +112,11 @@ func flag(b bool) string {
 	return "0"
 }
 
-// queuedWrite is the answer to a write journalled because Last.fm could not
-// be reached: 202 on /v1/; on /2.0/ Last.fm's empty ok body with 200, since
-// a drop-in client may treat anything else as a failure and resend.
-func queuedWrite(req *Request, method string, id uint64) *Result {
+// queuedWrite is the answer to a write journalled (why says why: Last.fm
+// could not be reached, or a write on its target was still queued): 202 on
+// /v1/; on /2.0/ Last.fm's empty ok body with 200, since a drop-in client
+// may treat anything else as a failure and resend.
+func queuedWrite(req *Request, method string, id uint64, why string) *Result {
 	if req.Endpoint == DropIn {
 		if req.Params["format"] == "json" {
 			return &Result{Status: http.StatusOK, ContentType: ctJSON, Body: []byte("{}\n"), Queued: 1}
@@ -126,6 +127,6 @@ func queuedWrite(req *Request, method string, id uint64) *Result {
 		"queued":  1,
 		"id":      id,
 		"method":  method,
-		"message": "Last.fm could not be reached; lastfmd journalled the call and will send it when it can (see `lastfmd queue list`)",
+		"message": why + "; lastfmd journalled the call and will send it when it can (see `lastfmd queue list`)",
 	})}
 }

@@ -37,6 +37,9 @@ func (s *Proxy) write(ctx context.Context, req *Request, m signer.Method) (*Resu
 	if !sel.ok || sel.account.NeedsSignin {
 		return nil, noSession(sel)
 	}
+	if res, queued, err := s.queueBehind(req, m, sel); err != nil || queued {
+		return res, err // queuewrite.go: a queued write on the same target goes first
+	}
 	ctx, cancel := s.deadline(ctx)
 	defer cancel()
 	who := signer.CallerWrite
