@@ -37,7 +37,7 @@ func authBody(r *http.Request, fields ...string) (url.Values, error) {
 	if len(strings.TrimSpace(string(data))) > 0 && mediaType(r) != jsonType {
 		return nil, apperr.New(apperr.Invalid, signer.ErrInvalidParams, "send a JSON object with Content-Type: application/json")
 	}
-	v, err := parseJSONObject(data)
+	v, err := parseJSONObject(data) // a key given twice is refused there
 	if err != nil {
 		return nil, err
 	}
@@ -46,12 +46,9 @@ func authBody(r *http.Request, fields ...string) (url.Values, error) {
 		allowed[f] = true
 	}
 	var unknown []string
-	for k, vs := range v {
+	for k := range v {
 		if !allowed[k] {
 			unknown = append(unknown, k)
-		}
-		if len(vs) > 1 {
-			return nil, apperr.Invalidf("field %q given twice", k)
 		}
 	}
 	if len(unknown) > 0 {

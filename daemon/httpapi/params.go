@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/clip"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -78,104 +78,76 @@ func countValues(v url.Values) int {
 	return n
 }
 
-// parseJSONObject decodes a /v1/ JSON body: one flat object whose values
-// are strings, numbers (kept exactly as written: 1700000000 stays
-// "1700000000", never 1.7e+09), booleans (1/0) or null (absent). A name
-// given twice is kept twice so the caller can refuse different values.
+// parseJSONObject reads a JSON body that must be one flat object of
+// parameters (the /v1/auth/ routes).
 func parseJSONObject(body []byte) (url.Values, error) {
-	out := url.Values{}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return out, nil
-	}
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.UseNumber()
-	tok, err := d.Token()
+	doc, err := decodeJSON(body) // jsonbody.go: the one decoder
 	if err != nil {
-		return nil, apperr.Invalidf("malformed JSON body: %s", jsonErr(err))
+		return nil, err
 	}
-	if delim, ok := tok.(json.Delim); !ok || delim != '{' {
+	return jsonParams(doc)
+}
+
+// jsonParams turns a decoded /v1/ body into parameters: one flat object
+// whose values are strings, numbers (kept exactly as written: 1700000000
+// stays "1700000000", never 1.7e+09), booleans (1/0) or null (absent).
+func jsonParams(doc any) (url.Values, error) {
+	obj, ok := doc.(map[string]any)
+	if !ok {
 		return nil, apperr.Invalidf("the JSON body must be an object of parameters")
 	}
-	for d.More() {
-		tok, err := d.Token()
-		if err != nil {
-			return nil, apperr.Invalidf("malformed JSON body: %s", jsonErr(err))
-		}
-		name, _ := tok.(string)
-		if err := jsonValue(d, name, out); err != nil {
-			return nil, err
+	out := make(url.Values, len(obj))
+	// Of several nested values the smallest name is reported, so the
+	// error does not depend on map order (as signer.Canonicalize does).
+	bad, badKind := "", ""
+	for name, v := range obj {
+		switch v := v.(type) {
+		case string:
+			out[name] = []string{v}
+		case json.Number:
+			out[name] = []string{v.String()}
+		case bool:
+			if v {
+				out[name] = []string{"1"}
+			} else {
+				out[name] = []string{"0"}
+			}
+		case nil:
+			// null: absent
+		default:
+			if badKind == "" || name < bad {
+				bad, badKind = name, "object"
+				if _, isArray := v.([]any); isArray {
+					badKind = "array"
+				}
+			}
 		}
 	}
-	if _, err := d.Token(); err != nil {
-		return nil, apperr.Invalidf("malformed JSON body: %s", jsonErr(err))
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, apperr.Invalidf("malformed JSON body: data after the object")
+	if badKind != "" {
+		return nil, apperr.Invalidf("parameter %q: expected a string, number or boolean, not an %s", clip.Line(bad, 64), badKind)
 	}
 	return out, nil
 }
 
-func jsonValue(d *json.Decoder, name string, out url.Values) error {
-	tok, err := d.Token()
-	if err != nil {
-		return apperr.Invalidf("malformed JSON body: %s", jsonErr(err))
-	}
-	switch v := tok.(type) {
-	case string:
-		out[name] = append(out[name], v)
-	case json.Number:
-		out[name] = append(out[name], v.String())
-	case bool:
-		if v {
-			out[name] = append(out[name], "1")
-		} else {
-			out[name] = append(out[name], "0")
+// jsonScrobbles turns a decoded /v1/track.scrobble list (an array of
+// scrobble objects, or {"scrobbles":[...]}) into one set of parameters per
+// item, at most max. A request with any item that is not a flat JSON
+// object is refused whole, naming each bad item; what the items hold is
+// checked by the scrobble rule itself (signer.ParseScrobble, through the
+// proxy).
+func jsonScrobbles(doc any, max int) ([]url.Values, error) {
+	var items []any
+	switch v := doc.(type) {
+	case []any:
+		items = v
+	case map[string]any:
+		switch list := v["scrobbles"].(type) {
+		case []any:
+			items = list
+		case nil:
+		default:
+			return nil, apperr.Invalidf(`"scrobbles" must be an array of scrobble objects`)
 		}
-	case nil:
-		// null: absent
-	case json.Delim:
-		return apperr.Invalidf("parameter %q: expected a string, number or boolean, not an %s", name, kindOf(v))
-	}
-	return nil
-}
-
-func kindOf(d json.Delim) string {
-	if d == '[' {
-		return "array"
-	}
-	return "object"
-}
-
-// jsonErr describes a decoding error without quoting the body.
-func jsonErr(err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("syntax error at byte %d", se.Offset)
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return "unexpected end of input"
-	}
-	return "invalid JSON"
-}
-
-// parseJSONScrobbles decodes a JSON array of scrobble objects (or
-// {"scrobbles":[...]}) into one set of parameters per item, at most max. A
-// request with any item that is not a flat JSON object is refused whole,
-// naming each bad item; what the items hold is checked by the scrobble
-// rule itself (signer.ParseScrobble, through the proxy).
-func parseJSONScrobbles(body []byte, max int) ([]url.Values, error) {
-	var items []json.RawMessage
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		var wrap struct {
-			Scrobbles []json.RawMessage `json:"scrobbles"`
-		}
-		if err := json.Unmarshal(trimmed, &wrap); err != nil {
-			return nil, apperr.Invalidf("malformed JSON body: %s", jsonErr(err))
-		}
-		items = wrap.Scrobbles
-	} else if err := json.Unmarshal(trimmed, &items); err != nil {
-		return nil, apperr.Invalidf("malformed JSON body: %s", jsonErr(err))
 	}
 	if len(items) == 0 {
 		return nil, apperr.Invalidf("no scrobbles in the request")
@@ -185,8 +157,12 @@ func parseJSONScrobbles(body []byte, max int) ([]url.Values, error) {
 	}
 	out := make([]url.Values, 0, len(items))
 	var bad []string
-	for i, raw := range items {
-		one, err := parseJSONObject(raw)
+	for i, it := range items {
+		if _, ok := it.(map[string]any); !ok {
+			bad = append(bad, fmt.Sprintf("item %d: not a JSON object", i))
+			continue
+		}
+		one, err := jsonParams(it)
 		if err != nil {
 			bad = append(bad, fmt.Sprintf("item %d: %s", i, apperr.As(err).Message))
 			continue

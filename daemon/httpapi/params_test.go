@@ -22,13 +22,15 @@ func TestParseJSONObject(t *testing.T) {
 		{`{"artist":"Cher","timestamp":1700000000,"n":1.50,"big":12345678901234567890}`,
 			url.Values{"artist": {"Cher"}, "timestamp": {"1700000000"}, "n": {"1.50"}, "big": {"12345678901234567890"}}, ""},
 		{`{"a":true,"b":false,"c":null}`, url.Values{"a": {"1"}, "b": {"0"}}, ""},
-		{`{"a":"x","a":"y"}`, url.Values{"a": {"x", "y"}}, ""},
+		{`{"a":"x","a":"y"}`, nil, `"a" given twice at the top level`},
+		{`{"a":"x","a":"x"}`, nil, `"a" given twice at the top level`},
+		{`{"b":[1],"a":{}}`, nil, `"a": expected a string, number or boolean, not an object`}, // the smallest name
 		{`{"a":{"b":1}}`, nil, `"a": expected a string, number or boolean, not an object`},
 		{`{"a":[1]}`, nil, "not an array"},
 		{`[]`, nil, "must be an object"},
 		{`"x"`, nil, "must be an object"},
 		{`{"a":`, nil, "malformed JSON"},
-		{`{"a":1}{}`, nil, "data after the object"},
+		{`{"a":1}{}`, nil, "data after the JSON value"},
 		{`{"a":1,}`, nil, "malformed JSON"},
 	}
 	for _, c := range cases {
@@ -45,6 +47,16 @@ func TestParseJSONObject(t *testing.T) {
 	}
 }
 
+// parseJSONScrobbles decodes body and reads it as a scrobble list, as
+// v1JSON does for track.scrobble.
+func parseJSONScrobbles(body []byte, max int) ([]url.Values, error) {
+	doc, err := decodeJSON(body)
+	if err != nil {
+		return nil, err
+	}
+	return jsonScrobbles(doc, max)
+}
+
 func TestParseJSONScrobbles(t *testing.T) {
 	got, err := parseJSONScrobbles([]byte(`{"scrobbles":[{"artist":"A","track":"T","timestamp":1700000000},{"artist":"B","track":"U","timestamp":"1700000100","album":"X"}]}`), 50)
 	if err != nil {
@@ -59,6 +71,10 @@ func TestParseJSONScrobbles(t *testing.T) {
 		{`[]`, "no scrobbles"},
 		{`[1]`, "item 0"},
 		{`[{"artist":"A"},{"artist":["x"]}]`, "item 1"},
+		{`[{"artist":"A"},"x",{"artist":{}}]`, "item 1: not a JSON object; item 2: parameter \"artist\""},
+		{`{"scrobbles":{}}`, `"scrobbles" must be an array`},
+		{`{"scrobbles":null}`, "no scrobbles"},
+		{`{"scrobbles":[{"artist":"A"}],"scrobbles":[{"artist":"B"}]}`, `"scrobbles" given twice at the top level`},
 	}
 	for _, b := range bad {
 		_, err := parseJSONScrobbles([]byte(b.body), 50)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -96,27 +95,34 @@ func unavailable(err error) error {
 // number or a string of digits (ids print as numbers in `lastfmd queue
 // list`).
 func parseIDs(body []byte) ([]uint64, error) {
-	var doc struct {
-		IDs []json.RawMessage `json:"ids"`
+	doc, err := decodeJSON(body) // jsonbody.go: the one decoder
+	if err != nil {
+		return nil, apperr.Invalidf(`send a JSON object {"ids":[1,2,...]}: %s`, apperr.As(err).Message)
 	}
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&doc); err != nil {
-		return nil, apperr.Invalidf(`send a JSON object {"ids":[1,2,...]}: %s`, jsonErr(err))
+	obj, ok := doc.(map[string]any)
+	for k := range obj {
+		ok = ok && k == "ids"
 	}
-	if d.More() {
-		return nil, apperr.Invalidf("malformed JSON body: data after the object")
+	list, isList := obj["ids"].([]any)
+	if !ok || (!isList && obj["ids"] != nil) {
+		return nil, apperr.Invalidf(`send a JSON object {"ids":[1,2,...]} and nothing else`)
 	}
-	if len(doc.IDs) == 0 {
+	if len(list) == 0 {
 		return nil, apperr.Invalidf(`no ids: send {"ids":[1,2,...]} (see lastfmd queue list)`)
 	}
-	if len(doc.IDs) > maxIDs {
-		return nil, apperr.Invalidf("%d ids in one request; at most %d", len(doc.IDs), maxIDs)
+	if len(list) > maxIDs {
+		return nil, apperr.Invalidf("%d ids in one request; at most %d", len(list), maxIDs)
 	}
-	ids := make([]uint64, 0, len(doc.IDs))
+	ids := make([]uint64, 0, len(list))
 	var bad []string
-	for i, raw := range doc.IDs {
-		text := strings.Trim(string(bytes.TrimSpace(raw)), `"`)
+	for i, v := range list {
+		var text string
+		switch v := v.(type) {
+		case json.Number:
+			text = v.String()
+		case string:
+			text = v
+		}
 		id, err := strconv.ParseUint(text, 10, 64)
 		if err != nil || id == 0 || !signer.Digits(text) {
 			bad = append(bad, "ids["+strconv.Itoa(i)+"]")

@@ -26,7 +26,10 @@ func TestParseIDs(t *testing.T) {
 		{`{"ids":[1],"extra":1}`, nil, "send a JSON object"},
 		{`{"ids":[1]} {}`, nil, "data after"},
 		{`[1,2]`, nil, "send a JSON object"},
-		{``, nil, "send a JSON object"},
+		{``, nil, "no ids"},
+		{`{"id":[1]}`, nil, "send a JSON object"},
+		{`{"ids":"1"}`, nil, "send a JSON object"},
+		{`{"ids":[1],"ids":[2]}`, nil, `"ids" given twice at the top level`},
 	}
 	for _, c := range cases {
 		got, err := parseIDs([]byte(c.body))
@@ -80,7 +83,8 @@ func TestIsScrobbleListAndCanonicalItems(t *testing.T) {
 		`[]`: true, ` [{"artist":"A"}]`: true, `{"scrobbles":[]}`: true,
 		`{"artist":"A","track":"T","timestamp":1}`: false, `{"scrobbles":[],"artist":"x"}`: false, `nope`: false,
 	} {
-		if got := isScrobbleList([]byte(body)); got != want {
+		doc, _ := decodeJSON([]byte(body))
+		if got := isScrobbleList(doc); got != want {
 			t.Errorf("isScrobbleList(%s) = %v", body, got)
 		}
 	}

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -25,23 +24,24 @@ func listProblems(bad []string) string {
 	return fmt.Sprintf("%s; and %d more", strings.Join(bad[:maxProblemsListed], "; "), len(bad)-maxProblemsListed)
 }
 
-// isScrobbleList reports whether a /v1/track.scrobble JSON body is a list
-// of scrobbles: an array, or an object whose only member is "scrobbles".
-func isScrobbleList(body []byte) bool {
-	if looksJSONArray(body) {
+// isScrobbleList reports whether a decoded /v1/track.scrobble JSON body is
+// a list of scrobbles: an array, or an object whose only member is
+// "scrobbles".
+func isScrobbleList(doc any) bool {
+	switch v := doc.(type) {
+	case []any:
 		return true
+	case map[string]any:
+		_, ok := v["scrobbles"]
+		return ok && len(v) == 1
 	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(body, &m) != nil {
-		return false
-	}
-	_, ok := m["scrobbles"]
-	return ok && len(m) == 1
+	return false
 }
 
 // canonicalItems canonicalises each scrobble of a JSON array as a request's
-// parameters are (signer.Canonicalize: UTF-8 names and values, a name twice
-// with different values refused), naming each bad item.
+// parameters are (signer.Canonicalize: no empty name, an empty value is
+// absent; a key given twice never gets here, decodeJSON refuses it), naming
+// each bad item.
 func canonicalItems(items []url.Values) ([]map[string]string, error) {
 	if items == nil {
 		return nil, nil

@@ -41,11 +41,7 @@ func (s *Server) v1(c echo.Context) error {
 		var bv url.Values
 		switch mt := mediaType(r); {
 		case mt == jsonType || (mt == "" && looksJSON(body)):
-			if method == "track.scrobble" && isScrobbleList(body) {
-				items, err = parseJSONScrobbles(body, proxy.MaxScrobbleItems) // scrobbles.go
-			} else {
-				bv, err = parseJSONObject(body)
-			}
+			bv, items, err = v1JSON(method, body)
 		case mt == "" || mt == formType || mt == textPlainType:
 			bv, err = parseForm(body)
 		default:
@@ -90,6 +86,21 @@ func (s *Server) v1(c echo.Context) error {
 	return writeResult(c.Response(), res)
 }
 
+// v1JSON decodes a /v1/ JSON body once (decodeJSON): a track.scrobble
+// list becomes its items, anything else parameters.
+func v1JSON(method string, body []byte) (url.Values, []url.Values, error) {
+	doc, err := decodeJSON(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	if method == "track.scrobble" && isScrobbleList(doc) { // scrobbles.go
+		items, err := jsonScrobbles(doc, proxy.MaxScrobbleItems)
+		return nil, items, err
+	}
+	bv, err := jsonParams(doc)
+	return bv, nil, err
+}
+
 func noCache(r *http.Request) bool {
 	for _, v := range r.Header.Values("Cache-Control") {
 		for _, d := range strings.Split(v, ",") {
@@ -110,17 +121,6 @@ func looksJSON(b []byte) bool {
 			return true
 		}
 		return false
-	}
-	return false
-}
-
-func looksJSONArray(b []byte) bool {
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		}
-		return c == '['
 	}
 	return false
 }
