@@ -11,7 +11,7 @@ import (
 // counters at scrape time, so the hot path pays nothing for them.
 func registerMetrics(reg *prometheus.Registry, m *Main) {
 	upCalls := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "lastfmd_upstream_calls_total", Help: "Calls made to Last.fm, by method and outcome (ok or the error class).",
+		Name: "lastfmd_upstream_calls_total", Help: "Calls made to Last.fm, by method and outcome (ok, the error class, transport, or canceled: the caller left first).",
 	}, []string{"method", "outcome"})
 	upDur := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "lastfmd_upstream_duration_seconds", Help: "Time Last.fm took to answer, by method.",

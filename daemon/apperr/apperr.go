@@ -31,6 +31,7 @@ const (
 	Unavailable                      // lastfmd cannot take the call now (not ready, journal failed): 503
 	Timeout                          // Last.fm did not answer in time: 504
 	Internal                         // a bug; never expected: 500
+	ClientGone                       // the client hung up before the answer: 499, which nobody reads
 )
 
 // Error is an error made by lastfmd, shaped like a Last.fm error.

@@ -31,6 +31,11 @@ func statusOf(e *apperr.Error, dropIn bool) int {
 	return kindStatus(e.Kind)
 }
 
+// statusClientClosed is nginx's 499 "client closed request": what the
+// request metrics and log record for a client that hung up, so it shows
+// apart from the 504 of a Last.fm that was slow. The client never sees it.
+const statusClientClosed = 499
+
 // refusal are the kinds that judge the request itself.
 var refusal = map[apperr.Kind]bool{
 	apperr.Invalid: true, apperr.Unauthorized: true, apperr.Forbidden: true, apperr.RateLimited: true,
@@ -59,6 +64,8 @@ func kindStatus(k apperr.Kind) int {
 		return http.StatusServiceUnavailable
 	case apperr.Timeout:
 		return http.StatusGatewayTimeout
+	case apperr.ClientGone:
+		return statusClientClosed
 	}
 	return http.StatusInternalServerError
 }

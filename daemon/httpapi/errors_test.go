@@ -28,6 +28,7 @@ func TestStatusOf(t *testing.T) {
 		{"journal unwritable", apperr.Error{Kind: apperr.Unavailable, Code: 16}, 503, 503},
 		{"Last.fm slow", apperr.Error{Kind: apperr.Timeout, Code: 11}, 504, 504},
 		{"a bug", apperr.Error{Kind: apperr.Internal, Code: 8}, 500, 500},
+		{"client hung up", apperr.Error{Kind: apperr.ClientGone, Code: 11}, 499, 499},
 		{"relayed from Last.fm", apperr.Error{Kind: apperr.Forbidden, Code: 4, Status: 401}, 401, 401},
 		{"refusal without a code", apperr.Error{Kind: apperr.Invalid}, 400, 400},
 	}

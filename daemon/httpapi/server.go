@@ -260,10 +260,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 	default:
 		ae = apperr.As(err)
 	}
-	switch ae.Kind {
-	case apperr.Internal:
+	switch {
+	case ae.Kind == apperr.Internal:
 		s.log.Error("internal error", "path", c.Request().URL.Path, "err", ae.Err)
-	case apperr.Timeout, apperr.BadGateway:
+	case clientGone(c.Request()):
+		// Whatever stopped the call, it was the client leaving, not
+		// Last.fm: nothing to warn about, and nobody reads the answer.
+		s.log.Debug("client hung up before the answer", "route", route(c.Request().URL.Path), "err", ae.Error())
+		ae = &apperr.Error{Kind: apperr.ClientGone, Code: signer.ErrServiceOffline, Message: "the client hung up before the answer"}
+	case ae.Kind == apperr.Timeout || ae.Kind == apperr.BadGateway:
 		// Last.fm's trouble, not lastfmd's: worth a warning, not an error.
 		s.log.Warn("no usable answer from Last.fm", "route", route(c.Request().URL.Path), "err", ae.Error())
 	}
@@ -273,6 +278,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		f = formatFor(c.Request())
 	}
 	_ = writeError(c.Response(), f, ae)
+}
+
+// clientGone reports a request whose client hung up: net/http cancels its
+// context when the connection closes. A deadline (lastfmd's own timeout)
+// is not that: it ends a call Last.fm was too slow for.
+func clientGone(r *http.Request) bool {
+	return errors.Is(r.Context().Err(), context.Canceled)
 }
 
 func fromEcho(he *echo.HTTPError) *apperr.Error {

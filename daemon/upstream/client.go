@@ -69,6 +69,17 @@ type Call struct {
 	SessionKey string            // set: sent as sk (the call is then signed)
 	Sign       bool              // add api_sig (implied by SessionKey)
 	Post       bool              // form body instead of query string
+	// Background marks a call no person waits for (the journal's drain
+	// and retries, sign-in polling): the limiter serves it after every
+	// interactive call (priority.go). The zero value is interactive.
+	Background bool
+}
+
+func (c Call) priority() Priority {
+	if c.Background {
+		return Background
+	}
+	return Interactive
 }
 
 // Response is Last.fm's answer.
@@ -198,7 +209,7 @@ func (c *Client) Limiter() *Limiter { return c.limiter }
 // BadGateway/Timeout for transport failures.
 func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	if c.limiter != nil {
-		if err := c.limiter.Wait(ctx); err != nil {
+		if err := c.limiter.Wait(ctx, call.priority()); err != nil {
 			return nil, err
 		}
 	}

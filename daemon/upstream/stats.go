@@ -45,6 +45,10 @@ func (s *Stats) Observe(f func(method, outcome string, d time.Duration)) {
 	s.mu.Unlock()
 }
 
+// outcomeCanceled is the outcome of a call whose caller went away before
+// Last.fm answered: it counts as a call, never as Last.fm's failure.
+const outcomeCanceled = "canceled"
+
 // signed: the call carried api_sig, so its success also proves the
 // secret right.
 func (s *Stats) record(method, outcome string, r *Response, now time.Time, signed bool) {
@@ -70,7 +74,8 @@ func (s *Stats) recordWhy(method, outcome string, r *Response, why string, now t
 			s.skewed = skewed
 		}
 	}
-	if outcome == "ok" {
+	switch outcome {
+	case "ok":
 		// Last.fm accepted the key again: the problem is over. A wrong
 		// secret (13) is over only when a signed call passes: unsigned
 		// reads never test it.
@@ -78,7 +83,10 @@ func (s *Stats) recordWhy(method, outcome string, r *Response, why string, now t
 			s.keyProblem, s.keyCode = "", 0
 		}
 		s.lastOKAt = now
-	} else {
+	case outcomeCanceled:
+		// The caller left before Last.fm answered: says nothing about
+		// Last.fm's health, so neither an error nor a last failure.
+	default:
 		s.errors++
 		s.lastAt = now
 		switch {
