@@ -219,7 +219,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	case <-ctx.Done():
 		// Every slot is held by a call Last.fm has not answered: for this
 		// caller, Last.fm did not answer in time (504, or stale data).
-		c.stats.record(call.Method, "transport", nil, c.now(), false)
+		c.recordNoAnswer(ctx, call.Method)
 		return nil, &apperr.Error{Kind: apperr.Timeout, Code: signer.ErrServiceOffline,
 			Message: "Last.fm did not answer in time (every connection to it is waiting)", Err: ctx.Err()}
 	}
@@ -264,7 +264,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	start := c.now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.stats.record(call.Method, "transport", nil, c.now(), false)
+		c.recordNoAnswer(ctx, call.Method)
 		return nil, transportError(ctx, err)
 	}
 	defer resp.Body.Close()
@@ -274,7 +274,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		return nil, err
 	}
 	if err != nil {
-		c.stats.record(call.Method, "transport", nil, c.now(), false)
+		c.recordNoAnswer(ctx, call.Method)
 		return nil, transportError(ctx, err)
 	}
 	data = c.redactAnswer(call, params, data)
@@ -314,6 +314,19 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		}
 	}
 	return r, nil
+}
+
+// recordNoAnswer counts a call that got no answer. It is Last.fm's failure
+// when a deadline ran out (lastfmd's own timeout, or the caller's while
+// Last.fm was slow), but not when the caller went away first: a client
+// that hung up, a daemon stopping. ctx tells which: it is cancelled, not
+// past a deadline, only when its caller cancelled it.
+func (c *Client) recordNoAnswer(ctx context.Context, method string) {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		c.stats.record(method, outcomeCanceled, nil, c.now(), false)
+		return
+	}
+	c.stats.record(method, "transport", nil, c.now(), false)
 }
 
 // transportError turns a client error into lastfmd's: a timeout is 504, the
