@@ -180,6 +180,9 @@ func Open(o Options) (*Journal, error) {
 	}
 	path := filepath.Join(o.Dir, FileName)
 	locked := fmt.Errorf("journal: %s is %w using state_dir %s: stop it, or give this one another --state-dir", path, ErrLocked, o.Dir)
+	if err := salvageUnfinished(path); err != nil {
+		return nil, err
+	}
 	// The file is checked before bbolt maps it: bbolt trusts its pages,
 	// so a damaged file would fault or panic (boltfile.go).
 	if err := CheckFile(path); err != nil {
@@ -257,9 +260,10 @@ func (j *Journal) initSchema() error {
 			if err := migrations[v](tx); err != nil {
 				return fmt.Errorf("journal: %s: migrating schema %d to %d: %w", j.path, v, v+1, err)
 			}
-			if v > 0 {
-				j.log.Info("journal migrated", "from", v, "to", v+1)
-			}
+		}
+		if version > 0 && version < SchemaVersion {
+			// Not for a new file (version 0): nothing was there to migrate.
+			j.log.Info("journal migrated", "from", version, "to", SchemaVersion)
 		}
 		return tx.Bucket(bMeta).Put(kVersion, []byte(strconv.Itoa(SchemaVersion)))
 	})
