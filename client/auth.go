@@ -66,6 +66,29 @@ func (c *Client) LoginPoll(ctx context.Context, id string) (*Login, error) {
 	return c.login(ctx, request{method: http.MethodGet, path: "/v1/auth/login/" + url.PathEscape(id)})
 }
 
+// LoginCancel stops the desktop sign-in id: the daemon polls Last.fm for
+// it no more. It answers the sign-in as it ended (signed in, if the
+// approval came first).
+func (c *Client) LoginCancel(ctx context.Context, id string) (*Login, error) {
+	return c.login(ctx, request{method: http.MethodDelete, path: "/v1/auth/login/" + url.PathEscape(id)})
+}
+
+// Cancelled is the answer of DELETE /v1/auth/login: how many sign-ins
+// waiting for approval were stopped.
+type Cancelled struct {
+	Cancelled int `json:"cancelled"`
+}
+
+// LoginCancelAll stops every desktop sign-in waiting for approval
+// (`lastfmd auth cancel`) and answers how many there were.
+func (c *Client) LoginCancelAll(ctx context.Context) (int, error) {
+	var out Cancelled
+	if err := c.getJSON(ctx, request{method: http.MethodDelete, path: "/v1/auth/login"}, &out); err != nil {
+		return 0, err
+	}
+	return out.Cancelled, nil
+}
+
 func (c *Client) login(ctx context.Context, r request) (*Login, error) {
 	var lg Login
 	if err := c.getJSON(ctx, r, &lg); err != nil {

@@ -18,6 +18,7 @@ func (m *Main) openAuth() error {
 		AuthURL:      m.Config.LastFM.AuthURL,
 		Now:          m.Now,
 		PollInterval: m.pace.SignInPoll,
+		Lease:        m.pace.SignInLease,
 		Log:          m.Log,
 	})
 	if err != nil {

@@ -39,7 +39,7 @@ func newAuthCmd(e *env) *cobra.Command {
 		Args:    noArgs,
 	}
 	cmd.AddCommand(newAuthLoginCmd(e, f), newAuthMobileCmd(e, f), newAuthWebCmd(e, f), newAuthImportCmd(e, f),
-		newAuthDefaultCmd(e, f), newAuthStatusCmd(e, f), newAuthLogoutCmd(e, f))
+		newAuthDefaultCmd(e, f), newAuthStatusCmd(e, f), newAuthLogoutCmd(e, f), newAuthCancelCmd(e, f))
 	// --account only where it does something (not on web), worded for each.
 	for _, sub := range cmd.Commands() {
 		if usage, ok := accountFlagUsage[sub.Name()]; ok {

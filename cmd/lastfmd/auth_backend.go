@@ -65,8 +65,10 @@ func (r *remoteAuth) Login(ctx context.Context, account string, show func(string
 		return nil, authError(err)
 	}
 	show(lg.URL)
+	// Asking how it goes keeps the sign-in alive at the daemon (its lease,
+	// authflow.DefaultLease): ask well within it.
 	poll := r.poll
-	if poll <= 0 {
+	if poll <= 0 || poll > time.Second {
 		poll = time.Second
 	}
 	for {
@@ -75,7 +77,7 @@ func (r *remoteAuth) Login(ctx context.Context, account string, show func(string
 		case <-time.After(poll):
 		}
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("stopped waiting; the daemon keeps the sign-in open until %s", lg.ExpiresAt)
+			return r.giveUp(lg.ID)
 		}
 		st, err := r.c.LoginPoll(ctx, lg.ID)
 		if err != nil {
@@ -91,6 +93,18 @@ func (r *remoteAuth) Login(ctx context.Context, account string, show func(string
 			return nil, fmt.Errorf("not signed in: %s", st.Message)
 		}
 	}
+}
+
+// giveUp tells the daemon to stop polling for sign-in id, whose command
+// was interrupted. Were the daemon not to hear it, the sign-in would stop
+// anyway once nobody asks about it. An approval that came first stands.
+func (r *remoteAuth) giveUp(id string) (*client.SignedIn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), findTimeout)
+	defer cancel()
+	if lg, err := r.c.LoginCancel(ctx, id); err == nil && lg.State == client.LoginSignedIn {
+		return &client.SignedIn{Account: lg.Account, User: lg.User}, nil
+	}
+	return nil, errors.New("stopped waiting; the sign-in is cancelled")
 }
 
 func (r *remoteAuth) Mobile(ctx context.Context, username, password, account string) (*client.SignedIn, error) {

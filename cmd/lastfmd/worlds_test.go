@@ -41,6 +41,7 @@ type authWorld struct {
 type worldOpt struct {
 	daemon bool
 	token  bool
+	lease  time.Duration // the daemon's sign-in lease (0: its default)
 }
 
 func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
@@ -76,7 +77,7 @@ func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
 		t.Fatal(err)
 	}
 	cfg.Listen = "127.0.0.1:0"
-	w.m, w.url = daemontest.Start(t, cfg, w.logs.Logger(), daemontest.Pace{SignInPoll: 10 * time.Millisecond})
+	w.m, w.url = daemontest.Start(t, cfg, w.logs.Logger(), daemontest.Pace{SignInPoll: 10 * time.Millisecond, SignInLease: o.lease})
 	return w
 }
 

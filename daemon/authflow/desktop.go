@@ -9,6 +9,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/backoff"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -56,10 +57,11 @@ func (f *Flows) Begin(ctx context.Context) (*Desktop, error) {
 
 // Wait polls auth.getSession (step 3) until the user approves, then stores
 // the session as account (the Last.fm user name when ""). 14 (not yet
-// approved) and transient failures keep it polling; 15 (expired) and 4
-// (invalid) end it; so does the 60-minute give-up, counted on the injected
-// clock from Begin. Once auth.getSession succeeds it is never called again:
-// the token is spent.
+// approved) and transient failures keep it polling, the waits backing off
+// from the poll interval (flows.go); 15 (expired) and 4 (invalid) end it;
+// so does the 60-minute give-up, counted on the injected clock from Begin,
+// and the end of ctx. Once auth.getSession succeeds it is never called
+// again: the token is spent.
 func (f *Flows) Wait(ctx context.Context, d *Desktop, account string) (accounts.Account, error) {
 	if account != "" {
 		if err := CheckAccountName(account); err != nil {
@@ -67,19 +69,21 @@ func (f *Flows) Wait(ctx context.Context, d *Desktop, account string) (accounts.
 		}
 	}
 	deadline := d.started.Add(GiveUpAfter)
+	var step time.Duration
 	for {
 		if !f.now().Before(deadline) {
 			return accounts.Account{}, fmt.Errorf("%w: run `lastfmd auth login` again", ErrNotApproved)
 		}
+		step = backoff.Next(step, f.poll, pollSlowdown*f.poll)
 		select {
 		case <-ctx.Done():
 			return accounts.Account{}, ctx.Err()
-		case <-f.after(f.poll):
+		case <-f.after(step):
 		}
 		if !f.now().Before(deadline) {
 			return accounts.Account{}, fmt.Errorf("%w: run `lastfmd auth login` again", ErrNotApproved)
 		}
-		s, err := f.getSession(ctx, d.token)
+		s, err := f.getSession(ctx, d.token, upstream.Background)
 		var pe *pollError
 		switch {
 		case err == nil:
@@ -111,11 +115,15 @@ type pollError struct {
 
 func (e *pollError) Error() string { return e.msg }
 
-// getSession exchanges a token once. Errors that should not end a polling
-// loop are *pollError with keepPolling.
-func (f *Flows) getSession(ctx context.Context, token string) (signer.Session, error) {
+// getSession exchanges a token once, at priority p: a desktop flow's poll
+// is Background (nobody waits for that one poll, so the limiter serves
+// scripts first), the web flow's callback Interactive (a browser waits).
+// Errors that should not end a polling loop are *pollError with
+// keepPolling.
+func (f *Flows) getSession(ctx context.Context, token string, p upstream.Priority) (signer.Session, error) {
 	// POST: the token and signature stay out of URLs (and any proxy's log).
-	r, err := f.up.Do(ctx, upstream.Call{Method: "auth.getSession", Params: map[string]string{"token": token, "format": "json"}, Sign: true, Post: true})
+	r, err := f.up.Do(ctx, upstream.Call{Method: "auth.getSession", Params: map[string]string{"token": token, "format": "json"},
+		Sign: true, Post: true, Background: p == upstream.Background})
 	if err != nil {
 		// Rate limited by our own limiter, or Last.fm unreachable: try
 		// again at the next poll.

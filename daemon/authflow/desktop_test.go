@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -108,12 +109,15 @@ func TestDesktopPolling(t *testing.T) {
 			if want := "https://www.last.fm/api/auth/?api_key=" + testKey + "&token=_AijaIJbA789aA7NMXmanQLKalG8zqDY"; d.URL() != want {
 				t.Errorf("URL %s, want %s", d.URL(), want)
 			}
+			if sc.last.Background {
+				t.Error("auth.getToken sent as a background call: a person waits for it")
+			}
 			a, err := f.Wait(ctxT(t), d, c.account)
 			if sc.calls != c.calls {
 				t.Errorf("%d auth.getSession calls, want %d", sc.calls, c.calls)
 			}
-			if !sc.last.Post || !sc.last.Sign || sc.last.SessionKey != "" || sc.last.Params["token"] == "" {
-				t.Errorf("auth.getSession sent as %+v: want signed, POST, no sk", sc.last)
+			if !sc.last.Post || !sc.last.Sign || sc.last.SessionKey != "" || sc.last.Params["token"] == "" || !sc.last.Background {
+				t.Errorf("auth.getSession sent as %+v: want signed, POST, no sk, background", sc.last)
 			}
 			if c.want == nil {
 				if err != nil {
@@ -148,6 +152,37 @@ func TestDesktopPolling(t *testing.T) {
 				t.Error("an account was stored")
 			}
 		})
+	}
+}
+
+// The polls back off: the first after the poll interval, then doubling up
+// to 5 times it.
+func TestDesktopPollsBackOff(t *testing.T) {
+	sc := &scripted{script: []step{{code: 14}, {code: 14}, {code: 14}, {code: 14}, {code: 14}, {code: 14}, {body: okSession}}}
+	store, _ := accounts.Open(t.TempDir(), nil)
+	var mu sync.Mutex
+	var waits []time.Duration
+	after := func(d time.Duration) <-chan time.Time {
+		mu.Lock()
+		waits = append(waits, d)
+		mu.Unlock()
+		return instant(d)
+	}
+	f, err := New(Options{Upstream: sc, Accounts: store, APIKey: testKey, AuthURL: "https://www.last.fm/api/auth/", After: after})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d, _ := f.Begin(ctxT(t))
+	if _, err := f.Wait(ctxT(t), d, ""); err != nil {
+		t.Fatal(err)
+	}
+	s := time.Second
+	want := []time.Duration{3 * s, 6 * s, 12 * s, 15 * s, 15 * s, 15 * s, 15 * s}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(waits, want) {
+		t.Errorf("waits before each poll %v, want %v", waits, want)
 	}
 }
 

@@ -17,13 +17,24 @@ import (
 )
 
 // Timing of the desktop flow (https://www.last.fm/api/desktopauth): a
-// token lives 60 minutes, so an unapproved flow ends after GiveUpAfter;
-// Last.fm documents no polling cadence, so poll every few seconds
-// (DefaultPollInterval) to stay well within the rate limit.
+// token lives 60 minutes, so an unapproved flow ends after GiveUpAfter.
+// Last.fm documents no polling cadence: the first poll comes after
+// DefaultPollInterval, when a quick person may have approved, and the
+// polls then back off, doubling up to pollSlowdown times that (3 s to
+// 15 s), so a sign-in left open costs a few calls a minute. They are
+// background calls: a script's calls go first.
 const (
 	DefaultPollInterval = 3 * time.Second
 	GiveUpAfter         = 60 * time.Minute
+	pollSlowdown        = 5
 )
+
+// DefaultLease is how long a background desktop sign-in (StartLogin) goes
+// on with nobody asking how it goes (Login): its client, `lastfmd auth
+// login`, asks every second while it waits, so a sign-in nobody asks about
+// is one whose command ended, and polling Last.fm for it would only spend
+// the rate limit.
+const DefaultLease = 10 * time.Second
 
 // Caller sends one call to Last.fm; *upstream.Client is one.
 type Caller interface {
@@ -40,8 +51,12 @@ type Options struct {
 	// Now is the clock (nil: time.Now); the give-up deadline
 	// (GiveUpAfter) and the browser states' expiry follow it.
 	Now func() time.Time
-	// PollInterval is the desktop flow's auth.getSession cadence (0: 3 s).
+	// PollInterval is the desktop flow's first wait before auth.getSession
+	// (0: 3 s); the waits then double up to 5 times it.
 	PollInterval time.Duration
+	// Lease is how long a background sign-in goes on with nobody asking
+	// how it goes (0: DefaultLease).
+	Lease time.Duration
 	// After waits for d (nil: time.After); tests make polling instant.
 	After func(d time.Duration) <-chan time.Time
 	Log   *slog.Logger
@@ -55,12 +70,13 @@ type Flows struct {
 	authURL  *url.URL
 	now      func() time.Time
 	poll     time.Duration
+	lease    time.Duration
 	after    func(time.Duration) <-chan time.Time
 	log      *slog.Logger
 	states   *States
 	logins   *logins
 	baseCtx  context.Context
-	cancel   context.CancelFunc
+	cancel   context.CancelCauseFunc
 	wg       sync.WaitGroup
 	closeMux sync.Mutex
 	closed   bool
@@ -80,12 +96,15 @@ func New(o Options) (*Flows, error) {
 	}
 	u, _ := url.Parse(o.AuthURL) // CheckEndpoint parsed it
 	f := &Flows{up: o.Upstream, accts: o.Accounts, apiKey: o.APIKey, authURL: u, now: o.Now,
-		poll: o.PollInterval, after: o.After, log: o.Log}
+		poll: o.PollInterval, lease: o.Lease, after: o.After, log: o.Log}
 	if f.now == nil {
 		f.now = time.Now
 	}
 	if f.poll <= 0 {
 		f.poll = DefaultPollInterval
+	}
+	if f.lease <= 0 {
+		f.lease = DefaultLease
 	}
 	if f.after == nil {
 		f.after = time.After
@@ -95,7 +114,7 @@ func New(o Options) (*Flows, error) {
 	}
 	f.states = NewStates(f.now)
 	f.logins = newLogins(f.now)
-	f.baseCtx, f.cancel = context.WithCancel(context.Background())
+	f.baseCtx, f.cancel = context.WithCancelCause(context.Background())
 	return f, nil
 }
 
@@ -105,7 +124,7 @@ func (f *Flows) Close() {
 	f.closeMux.Lock()
 	f.closed = true
 	f.closeMux.Unlock()
-	f.cancel()
+	f.cancel(errStopping)
 	f.wg.Wait()
 }
 

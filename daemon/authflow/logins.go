@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"sync"
 	"time"
 
@@ -15,12 +16,26 @@ import (
 
 // Background desktop flows, for POST /v1/auth/login and GET
 // /v1/auth/login/{id}: the daemon holds the secret, so it polls; the CLI
-// only asks how it is going.
+// only asks how it is going, and by asking keeps the flow alive (its
+// lease, DefaultLease). A flow nobody asks about, or one cancelled (DELETE
+// /v1/auth/login[/{id}], `lastfmd auth cancel`), stops polling.
 const (
-	maxPendingLogins = 16
+	// maxPendingLogins bounds the flows polling at once. Each polls
+	// Last.fm until approved or given up, so without a bound a script
+	// starting them in a loop would fill the rate limit with polls.
+	maxPendingLogins = 4
 	maxKeptLogins    = 256
 	// keepFinished is how long a finished flow's outcome stays readable.
 	keepFinished = 15 * time.Minute
+)
+
+// Why a background flow ended before Last.fm said anything; the
+// flow's message.
+var (
+	errStopping  = errors.New("lastfmd is stopping")
+	errAbandoned = errors.New("cancelled: nothing asked how the sign-in goes (the command that started it has stopped)")
+	// ErrCancelled ends the flows DELETE /v1/auth/login[/{id}] names.
+	ErrCancelled = errors.New("cancelled (lastfmd auth cancel, or the command that started it was interrupted)")
 )
 
 // Login is what GET /v1/auth/login/{id} answers, declared once in package
@@ -37,16 +52,23 @@ const (
 	LoginFailed   = client.LoginFailed
 )
 
-// login is a flow as the daemon keeps it: its answer, and when it ended.
+// login is a flow as the daemon keeps it: its answer, when it ended, and
+// what stops it.
 type login struct {
 	Login
 	finished time.Time
+	cancel   context.CancelCauseFunc
+	lease    *time.Timer   // cancels the flow when nobody asked about it for a while
+	done     chan struct{} // closed when its polling has ended
 }
 
 type logins struct {
 	mu  sync.Mutex
 	now func() time.Time
 	m   map[string]*login
+	// starting counts the flows fetching their token: they count
+	// against maxPendingLogins too, so concurrent starts cannot pass it.
+	starting int
 }
 
 func newLogins(now func() time.Time) *logins {
@@ -64,50 +86,79 @@ func (l *logins) pruneLocked() {
 	}
 }
 
+// claim takes a place for a new flow, or refuses when maxPendingLogins
+// are pending or starting; release gives back a place not used.
+func (l *logins) claim() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pruneLocked()
+	n := l.starting
+	for _, lg := range l.m {
+		if lg.State == LoginPending {
+			n++
+		}
+	}
+	if n >= maxPendingLogins {
+		return apperr.New(apperr.RateLimited, signer.ErrRateLimited,
+			"%d sign-ins are already waiting for approval, the most lastfmd keeps: approve one, or drop them with `lastfmd auth cancel`", n)
+	}
+	l.starting++
+	return nil
+}
+
+func (l *logins) release() {
+	l.mu.Lock()
+	l.starting--
+	l.mu.Unlock()
+}
+
 // StartLogin begins a desktop flow that the daemon polls in the background
 // and returns its id and approval URL. account names the account to store
-// it as ("" = the Last.fm user name).
+// it as ("" = the Last.fm user name). The flow lives while someone asks
+// how it goes (Login) at least every lease.
 func (f *Flows) StartLogin(ctx context.Context, account string) (Login, error) {
 	if account != "" {
 		if err := CheckAccountName(account); err != nil {
 			return Login{}, err
 		}
 	}
-	f.logins.mu.Lock()
-	f.logins.pruneLocked()
-	pending := 0
-	for _, lg := range f.logins.m {
-		if lg.State == LoginPending {
-			pending++
-		}
-	}
-	f.logins.mu.Unlock()
-	if pending >= maxPendingLogins {
-		return Login{}, apperr.New(apperr.RateLimited, signer.ErrRateLimited, "%d sign-ins are already waiting for approval: finish or wait for one", pending)
+	if err := f.logins.claim(); err != nil {
+		return Login{}, err
 	}
 	d, err := f.Begin(ctx)
 	if err != nil {
+		f.logins.release()
 		return Login{}, err
 	}
 	id := randomID()
+	pollCtx, cancel := context.WithCancelCause(f.baseCtx)
 	lg := &login{Login: Login{ID: id, State: LoginPending, Account: account, URL: d.URL(),
-		ExpiresAt: d.Started().Add(GiveUpAfter).UTC().Format(time.RFC3339)}}
+		ExpiresAt: d.Started().Add(GiveUpAfter).UTC().Format(time.RFC3339)}, cancel: cancel, done: make(chan struct{})}
 	f.closeMux.Lock()
 	if f.closed {
 		f.closeMux.Unlock()
+		f.logins.release()
+		cancel(errStopping)
 		return Login{}, apperr.New(apperr.Unavailable, signer.ErrServiceOffline, "lastfmd is stopping")
 	}
 	f.wg.Add(1)
 	f.closeMux.Unlock()
 	f.logins.mu.Lock()
+	f.logins.starting--
 	f.logins.m[id] = lg
+	lg.lease = time.AfterFunc(f.lease, func() { cancel(errAbandoned) })
 	out := lg.Login
 	f.logins.mu.Unlock()
 	go func() {
 		defer f.wg.Done()
-		a, err := f.Wait(f.baseCtx, d, account)
+		defer close(lg.done)
+		a, err := f.Wait(pollCtx, d, account)
+		if pollCtx.Err() != nil && err != nil {
+			err = context.Cause(pollCtx) // why it was stopped, not "context canceled"
+		}
 		f.logins.mu.Lock()
 		defer f.logins.mu.Unlock()
+		lg.lease.Stop()
 		lg.finished = f.now()
 		lg.URL = ""
 		if err != nil {
@@ -121,13 +172,16 @@ func (f *Flows) StartLogin(ctx context.Context, account string) (Login, error) {
 	return out, nil
 }
 
-// Login reports a background desktop flow's progress.
+// Login reports a background desktop flow's progress, and renews its lease.
 func (f *Flows) Login(id string) (Login, bool) {
 	f.logins.mu.Lock()
 	defer f.logins.mu.Unlock()
 	lg, ok := f.logins.m[id]
 	if !ok {
 		return Login{}, false
+	}
+	if lg.State == LoginPending {
+		lg.lease.Reset(f.lease) // someone still waits for it
 	}
 	out := lg.Login
 	out.URL = ""

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -77,4 +78,102 @@ func waitLogin(t *testing.T, f *Flows, id string) Login {
 		return lg.State != LoginPending
 	})
 	return lg
+}
+
+// At most four background flows poll at once: the fifth start is refused
+// with the command that drops them, and starts again once they are
+// cancelled. Cancelling answers only when their polling has ended.
+func TestLoginsBoundedAndCancelled(t *testing.T) {
+	ef := newEmuFlows(t)
+	var ids []string
+	for range maxPendingLogins {
+		lg, err := ef.StartLogin(ctxT(t), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, lg.ID)
+	}
+	_, err := ef.StartLogin(ctxT(t), "")
+	if e := apperr.As(err); e.Kind != apperr.RateLimited || !strings.Contains(e.Message, "lastfmd auth cancel") ||
+		!strings.Contains(e.Message, "4 sign-ins are already waiting") {
+		t.Fatalf("a fifth sign-in: %v", err)
+	}
+	tokens := ef.emu.Count("auth.getToken")
+	if tokens != maxPendingLogins {
+		t.Errorf("%d tokens fetched: the refused start must not fetch one", tokens)
+	}
+
+	// One, by id: the flow as it ended.
+	lg, ok, err := ef.CancelLogin(ctxT(t), ids[0])
+	if err != nil || !ok || lg.State != LoginFailed || !strings.Contains(lg.Message, "cancelled") {
+		t.Fatalf("CancelLogin: %+v %v %v", lg, ok, err)
+	}
+	if _, ok, _ := ef.CancelLogin(ctxT(t), "no-such-flow"); ok {
+		t.Error("an unknown id was found")
+	}
+	// The rest, all at once.
+	n, err := ef.CancelLogins(ctxT(t))
+	if err != nil || n != maxPendingLogins-1 {
+		t.Fatalf("CancelLogins: %d, %v; want %d", n, err, maxPendingLogins-1)
+	}
+	polls := ef.emu.Count("auth.getSession")
+	for _, id := range ids {
+		if got, _ := ef.Login(id); got.State != LoginFailed {
+			t.Errorf("flow %s after cancel: %+v", id, got)
+		}
+	}
+	// A new flow starts, and polls, while the cancelled ones stay silent:
+	// every poll from now on carries the new token.
+	fresh, err := ef.StartLogin(ctxT(t), "")
+	if err != nil {
+		t.Fatalf("a sign-in after cancel: %v", err)
+	}
+	u, _ := url.Parse(fresh.URL)
+	tok := u.Query().Get("token")
+	waitfor.True(t, "the new flow to poll three times", func() bool { return ef.emu.Count("auth.getSession") >= polls+3 })
+	old := 0
+	for _, r := range ef.emu.Requests() {
+		if r.Method == "auth.getSession" && r.Params["token"] != tok {
+			old++
+		}
+	}
+	if old != polls {
+		t.Errorf("%d polls for cancelled sign-ins after CancelLogins returned", old-polls)
+	}
+	if n, _ := ef.CancelLogins(ctxT(t)); n != 1 {
+		t.Errorf("second CancelLogins stopped %d, want 1", n)
+	}
+}
+
+// A flow nobody asks about stops when its lease runs out; one asked about
+// goes on.
+func TestLoginLease(t *testing.T) {
+	ef := newEmuFlows(t, func(o *Options) { o.Lease = 200 * time.Millisecond })
+	watched, err := ef.StartLogin(ctxT(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	abandoned, err := ef.StartLogin(ctxT(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got Login
+	waitfor.True(t, "the unwatched flow to end", func() bool {
+		ef.Login(watched.ID) // its client asks, as `lastfmd auth login` does
+		got = peek(ef.Flows, abandoned.ID)
+		return got.State != LoginPending
+	})
+	if got.State != LoginFailed || !strings.Contains(got.Message, "nothing asked") {
+		t.Fatalf("abandoned flow: %+v", got)
+	}
+	if w, _ := ef.Login(watched.ID); w.State != LoginPending {
+		t.Errorf("the watched flow ended: %+v", w)
+	}
+}
+
+// peek reads a flow as Login does, without renewing its lease.
+func peek(f *Flows, id string) Login {
+	f.logins.mu.Lock()
+	defer f.logins.mu.Unlock()
+	return f.logins.m[id].Login
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -31,7 +32,7 @@ func (f *Flows) Exchange(ctx context.Context, token, account string) (accounts.A
 			return accounts.Account{}, err
 		}
 	}
-	s, err := f.getSession(ctx, token)
+	s, err := f.getSession(ctx, token, upstream.Interactive)
 	if err != nil {
 		var pe *pollError
 		switch {

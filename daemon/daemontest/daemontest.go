@@ -136,8 +136,9 @@ func Run(t testing.TB, m *daemon.Main, after func(runErr error)) string {
 }
 
 // Pace is the daemon's waits a test shortens: the first retry delay
-// (RetryBase), the desktop sign-in's polling (SignInPoll) and the journal's
-// back-offs and polls (Journal). A zero field keeps the default.
+// (RetryBase), the desktop sign-in's polling (SignInPoll) and lease
+// (SignInLease), and the journal's back-offs and polls (Journal). A zero
+// field keeps the default.
 type Pace = testpace.Pace
 
 // SetPace makes m, not yet opened, wait at pace p instead of the defaults:

@@ -74,3 +74,18 @@ func (s *Server) Count(method string) int {
 	}
 	return n
 }
+
+// CountWith returns how many recorded requests named the Last.fm method
+// (any case) with the parameter name equal to value: the polls for one
+// sign-in token, say.
+func (s *Server) CountWith(method, name, value string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.requests {
+		if strings.EqualFold(r.Method, method) && r.Params[name] == value {
+			n++
+		}
+	}
+	return n
+}

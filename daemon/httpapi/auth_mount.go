@@ -43,6 +43,8 @@ func (s *Server) MountAuth(o AuthOptions) {
 
 	e.POST("/v1/auth/login", api.login)
 	e.GET("/v1/auth/login/:id", api.loginStatus)
+	e.DELETE("/v1/auth/login/:id", api.cancelLogin)
+	e.DELETE("/v1/auth/login", api.cancelLogins)
 	e.POST("/v1/auth/mobile", api.mobile)
 	e.POST("/v1/auth/import", api.importKey)
 	e.POST("/v1/auth/default", api.setDefault)

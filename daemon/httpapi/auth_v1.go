@@ -76,9 +76,39 @@ func (a *authAPI) login(c echo.Context) error {
 func (a *authAPI) loginStatus(c echo.Context) error {
 	lg, ok := a.flows.Login(c.Param("id"))
 	if !ok {
-		return apperr.New(apperr.NotFound, signer.ErrInvalidParams, "no sign-in with this id (finished flows are kept 15 minutes)")
+		return errNoSuchLogin()
 	}
 	return c.JSON(http.StatusOK, lg)
+}
+
+// errNoSuchLogin answers an id the daemon does not know, or no longer.
+func errNoSuchLogin() error {
+	return apperr.New(apperr.NotFound, signer.ErrInvalidParams, "no sign-in with this id (finished flows are kept 15 minutes)")
+}
+
+// cancelLogin is DELETE /v1/auth/login/{id}: `lastfmd auth login` gave
+// up (Ctrl-C). It answers once the daemon has stopped polling for it, with
+// the flow as it ended.
+func (a *authAPI) cancelLogin(c echo.Context) error {
+	lg, ok, err := a.flows.CancelLogin(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errNoSuchLogin()
+	}
+	return c.JSON(http.StatusOK, lg)
+}
+
+// cancelLogins is DELETE /v1/auth/login: `lastfmd auth cancel` stops
+// every desktop sign-in waiting for approval, and answers how many once
+// none of them polls any more.
+func (a *authAPI) cancelLogins(c echo.Context) error {
+	n, err := a.flows.CancelLogins(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, client.Cancelled{Cancelled: n})
 }
 
 // signedIn is the answer of a mobile sign-in or an import, declared once

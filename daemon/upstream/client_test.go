@@ -218,10 +218,12 @@ func TestLimiterBackoffDoubles(t *testing.T) {
 	if got := l.BackoffUntil().Sub(now); got != 10*time.Second {
 		t.Fatalf("first back-off %v", got)
 	}
-	err := l.Wait(context.Background())
-	var ae *apperr.Error
-	if !errors.As(err, &ae) || ae.Kind != apperr.RateLimited || ae.RetryAfter != 10*time.Second {
-		t.Fatalf("Wait during back-off: %v", err)
+	for _, p := range []Priority{Interactive, Background} { // the back-off holds everyone
+		err := l.Wait(context.Background(), p)
+		var ae *apperr.Error
+		if !errors.As(err, &ae) || ae.Kind != apperr.RateLimited || ae.RetryAfter != 10*time.Second {
+			t.Fatalf("Wait (priority %d) during back-off: %v", p, err)
+		}
 	}
 	now = now.Add(11 * time.Second)
 	l.Backoff(now)

@@ -19,6 +19,10 @@ import (
 // through, plus the global back-off Last.fm's error 29 starts. Last.fm
 // publishes no number; clients see 29 well under 5 calls/s, so the default
 // is 2/s with a burst of 5 (https://www.last.fm/api/intro, "Rate limits").
+//
+// Calls a person waits for go first (priority.go): a background call
+// (Call.Background) takes a token only while it leaves a reserve in the
+// bucket, and never while an interactive caller waits.
 type Limiter struct {
 	lim       *rate.Limiter
 	queueWait time.Duration
@@ -27,6 +31,16 @@ type Limiter struct {
 	// waitObs, when set, is told how long each Wait took (metrics:
 	// lastfmd_limiter_wait_seconds). See ObserveWait.
 	waitObs atomic.Pointer[func(time.Duration)]
+
+	// bucket makes a background caller's look at the tokens and its take
+	// one step, so that no other take slips in between and eats the reserve.
+	bucket sync.Mutex
+	// reserve is how many tokens background calls leave to interactive ones.
+	reserve float64
+	// turn is held by the background caller at the head of its line:
+	// background callers wait one at a time, in the order they came
+	// (a channel's waiting senders are woken first in, first out).
+	turn chan struct{}
 
 	mu           sync.Mutex
 	backoffUntil time.Time
@@ -45,6 +59,8 @@ func NewLimiter(r float64, b int, queueWait time.Duration, now func() time.Time)
 	return &Limiter{
 		lim:         rate.NewLimiter(rate.Limit(r), b),
 		queueWait:   queueWait,
+		reserve:     reserveFor(b),
+		turn:        make(chan struct{}, 1),
 		now:         now,
 		BackoffBase: 10 * time.Second,
 		BackoffMax:  5 * time.Minute,
@@ -63,24 +79,25 @@ func (l *Limiter) ObserveWait(f func(time.Duration)) {
 	l.waitObs.Store(&f)
 }
 
-// Wait takes a token, waiting in FIFO order (reservations are granted in the
-// order they are made) for at most the queue wait or the context's deadline.
-// When the wait would be longer it takes nothing and answers RateLimited with
-// a Retry-After.
-func (l *Limiter) Wait(ctx context.Context) error {
+// Wait takes a token for a call of priority p, waiting at most the queue
+// wait or the context's deadline. Interactive callers wait in FIFO order
+// (reservations are granted in the order they are made); background ones
+// after them (priority.go). When the wait would be longer it takes nothing
+// and answers RateLimited with a Retry-After.
+func (l *Limiter) Wait(ctx context.Context, p Priority) error {
 	obs := l.waitObs.Load()
 	if obs == nil {
-		return l.wait(ctx)
+		return l.wait(ctx, p)
 	}
 	// Real time, not l.now: the wait is real sleeping even when tests
 	// inject a clock.
 	start := time.Now()
-	err := l.wait(ctx)
+	err := l.wait(ctx, p)
 	(*obs)(time.Since(start))
 	return err
 }
 
-func (l *Limiter) wait(ctx context.Context) error {
+func (l *Limiter) wait(ctx context.Context, p Priority) error {
 	now := l.now()
 	if until := l.BackoffUntil(); now.Before(until) {
 		d := until.Sub(now)
@@ -92,7 +109,19 @@ func (l *Limiter) wait(ctx context.Context) error {
 		}
 		now = l.now()
 	}
+	if p == Background {
+		return l.waitBackground(ctx, now)
+	}
+	return l.waitInteractive(ctx, now, l.maxWait(ctx, now))
+}
+
+// waitInteractive reserves the next token, behind the interactive callers
+// already waiting, and sleeps until it is due; a reservation due later
+// than limit is given back and refused.
+func (l *Limiter) waitInteractive(ctx context.Context, now time.Time, limit time.Duration) error {
+	l.bucket.Lock()
 	r := l.lim.ReserveN(now, 1)
+	l.bucket.Unlock()
 	if !r.OK() {
 		return rateLimited(time.Second)
 	}
@@ -100,7 +129,7 @@ func (l *Limiter) wait(ctx context.Context) error {
 	if d == 0 {
 		return nil
 	}
-	if d > l.maxWait(ctx, now) {
+	if d > limit {
 		r.CancelAt(now)
 		return rateLimited(d)
 	}

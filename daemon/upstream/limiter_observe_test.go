@@ -26,15 +26,15 @@ func testLimiterWaitObserved(t *testing.T) {
 		mu.Unlock()
 	})
 	ctx := context.Background()
-	if err := l.Wait(ctx); err != nil { // the burst token: no wait
+	if err := l.Wait(ctx, Interactive); err != nil { // the burst token: no wait
 		t.Fatal(err)
 	}
-	if err := l.Wait(ctx); err != nil { // waits ~100 ms for the next token
+	if err := l.Wait(ctx, Interactive); err != nil { // waits ~100 ms for the next token
 		t.Fatal(err)
 	}
 	short, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
 	defer cancel()
-	if err := l.Wait(short); err == nil { // the next token is ~100 ms away: refused at once
+	if err := l.Wait(short, Interactive); err == nil { // the next token is ~100 ms away: refused at once
 		t.Fatal("a wait longer than the deadline was granted")
 	}
 	mu.Lock()
@@ -56,7 +56,7 @@ func testLimiterWaitObserved(t *testing.T) {
 	l.ObserveWait(nil)
 	l2 := len(got)
 	mu.Unlock()
-	_ = l.Wait(short)
+	_ = l.Wait(short, Interactive)
 	mu.Lock()
 	if len(got) != l2 {
 		t.Error("observer still called after ObserveWait(nil)")

@@ -27,7 +27,7 @@ func TestLimiterSpacesCallsAtTheRate(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := 0; i < 40; i++ {
 			wg.Go(func() {
-				err := l.Wait(context.Background())
+				err := l.Wait(context.Background(), Interactive)
 				mu.Lock()
 				defer mu.Unlock()
 				var ae *apperr.Error

@@ -1,6 +1,6 @@
 // Package testpace is how lastfmd's own tests run the daemon's
 // minute-long waits (retry and journal back-offs, the desktop sign-in's
-// polling) in milliseconds, without a test-only field on daemon.Main: the
+// polling and lease) in milliseconds, without a test-only field on daemon.Main: the
 // production struct takes only what a user's daemon needs, and an injected
 // clock (Main.Now) changes nothing but time.
 //
@@ -23,8 +23,12 @@ type Pace struct {
 	// (250 ms) and, times 40, of the global back-off after Last.fm's 29
 	// (10 s).
 	RetryBase time.Duration
-	// SignInPoll is the desktop sign-in's auth.getSession cadence (3 s).
+	// SignInPoll is the desktop sign-in's first wait before
+	// auth.getSession (3 s; the waits back off from it).
 	SignInPoll time.Duration
+	// SignInLease is how long a background desktop sign-in goes on with
+	// nobody asking how it goes (10 s).
+	SignInLease time.Duration
 	// Journal replaces the journal's back-off bases and polling intervals.
 	Journal journal.Tuning
 }
@@ -48,6 +52,9 @@ func Set(m any, p Pace) {
 	}
 	if p.SignInPoll == 0 {
 		p.SignInPoll = old.SignInPoll
+	}
+	if p.SignInLease == 0 {
+		p.SignInLease = old.SignInLease
 	}
 	if p.Journal == (journal.Tuning{}) {
 		p.Journal = old.Journal

@@ -18,6 +18,7 @@ func TestSetMergesAndTakeForgets(t *testing.T) {
 		{Pace{SignInPoll: 2 * time.Millisecond}, Pace{RetryBase: time.Millisecond, SignInPoll: 2 * time.Millisecond}},
 		{Pace{Journal: fast}, Pace{RetryBase: time.Millisecond, SignInPoll: 2 * time.Millisecond, Journal: fast}},
 		{Pace{RetryBase: 3 * time.Millisecond}, Pace{RetryBase: 3 * time.Millisecond, SignInPoll: 2 * time.Millisecond, Journal: fast}},
+		{Pace{SignInLease: 4 * time.Millisecond}, Pace{RetryBase: 3 * time.Millisecond, SignInPoll: 2 * time.Millisecond, SignInLease: 4 * time.Millisecond, Journal: fast}},
 	}
 	for i, s := range steps {
 		Set(m, s.set)
