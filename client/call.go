@@ -59,7 +59,7 @@ func (c *Client) Call(ctx context.Context, method string, params map[string]stri
 	}
 	ans := &Answer{Status: resp.StatusCode, Body: body}
 	if apiErr := signer.DecodeError(body); apiErr != nil {
-		return ans, &Error{Addr: c.addr, Path: r.path, Status: resp.StatusCode, Code: apiErr.Code, Message: apiErr.Message, TokenSent: c.token != ""}
+		return ans, &Error{Addr: c.addr, Path: r.path, Status: resp.StatusCode, Code: apiErr.Code, Message: apiErr.Message, ByLastfmd: byLastfmd(resp.Header), TokenSent: c.token != ""}
 	}
 	return ans, nil
 }

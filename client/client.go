@@ -136,7 +136,7 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 	if resp.StatusCode >= 400 {
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		return nil, decodeError(c.addr, r.path, resp.StatusCode, body, sent)
+		return nil, decodeError(c.addr, r.path, resp.StatusCode, resp.Header, body, sent)
 	}
 	return resp, nil
 }

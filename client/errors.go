@@ -22,6 +22,10 @@ type Error struct {
 	// (Last.fm's codes, which lastfmd uses for its own refusals too: see
 	// docs/errors.md); 0 when the answer held none.
 	Code int
+	// ByLastfmd says the error document is lastfmd's own (it carried
+	// ErrorSourceHeader): lastfmd refused or failed the call itself, and
+	// Last.fm said nothing. False for Last.fm's answer, passed on.
+	ByLastfmd bool
 	// Message is the daemon's message, or the start of a body that was not
 	// an error document (the probes answer plain text).
 	Message string
@@ -37,16 +41,18 @@ type Error struct {
 // NoAnswer reports whether no daemon answered at all.
 func (e *Error) NoAnswer() bool { return e.Status == 0 }
 
-// Error is one line: "last.fm error N: MESSAGE (HTTP S)" for an error
-// document, "PATH at ADDR answered HTTP S: TEXT" for another answer (not
-// lastfmd, or an older one), "no daemon answers at ADDR (CAUSE)" without
-// one.
+// Error is one line: "lastfmd error N: MESSAGE (HTTP S)" for lastfmd's
+// own error document, "last.fm error N: MESSAGE (HTTP S)" for Last.fm's,
+// "PATH at ADDR answered HTTP S: TEXT" for another answer (not lastfmd, or
+// an older one), "no daemon answers at ADDR (CAUSE)" without one.
 func (e *Error) Error() string {
 	switch {
 	case e.Status == 0 && e.Err != nil:
 		return fmt.Sprintf("no daemon answers at %s (%v)", e.Addr, e.Err)
 	case e.Status == 0:
 		return "no daemon answers at " + e.Addr
+	case e.Code != 0 && e.ByLastfmd:
+		return fmt.Sprintf("lastfmd error %d: %s (HTTP %d)", e.Code, e.Message, e.Status)
 	case e.Code != 0:
 		return fmt.Sprintf("last.fm error %d: %s (HTTP %d)", e.Code, e.Message, e.Status)
 	case e.Message != "":
@@ -69,13 +75,26 @@ func AsError(err error) (*Error, bool) {
 // document.
 const maxMessage = 200
 
+// ErrorSourceHeader, with the value ErrorSourceLastfmd, marks an error
+// document lastfmd made itself (daemon/httpapi writes it on every one):
+// a refusal or failure no answer from Last.fm stands behind. An error
+// document without it is Last.fm's answer, passed on (docs/errors.md).
+const (
+	ErrorSourceHeader  = "X-Lastfmd-Error-Source"
+	ErrorSourceLastfmd = "lastfmd"
+)
+
+// byLastfmd reads ErrorSourceHeader: the one place a client tells
+// lastfmd's errors from Last.fm's.
+func byLastfmd(h http.Header) bool { return h.Get(ErrorSourceHeader) == ErrorSourceLastfmd }
+
 // decodeError reads an answer's body: an error document's code and
-// message (signer.DecodeError, the project's one decoder of them), else
-// the start of the body as text.
-func decodeError(addr, path string, status int, body []byte, tokenSent bool) *Error {
+// message (signer.DecodeError, the project's one decoder of them) and who
+// made it (the header), else the start of the body as text.
+func decodeError(addr, path string, status int, h http.Header, body []byte, tokenSent bool) *Error {
 	e := &Error{Addr: addr, Path: path, Status: status, TokenSent: tokenSent, body: body}
 	if apiErr := signer.DecodeError(body); apiErr != nil {
-		e.Code, e.Message = apiErr.Code, flatten(apiErr.Message)
+		e.Code, e.Message, e.ByLastfmd = apiErr.Code, flatten(apiErr.Message), byLastfmd(h)
 		return e
 	}
 	e.Message = textMessage(body)

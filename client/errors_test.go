@@ -12,22 +12,31 @@ func TestDecodeError(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		status int
+		source string // the ErrorSourceHeader sent, "" for none
 		body   string
 		code   int
+		ours   bool // ByLastfmd
 		msg    string
 		line   string
 	}{
-		{"lastfmd refusal", 400, `{"error":6,"message":"unknown account \"x\""}`, 6, `unknown account "x"`, `last.fm error 6: unknown account "x" (HTTP 400)`},
-		{"code as a string", 503, `{"error":"16","message":" busy "}`, 16, "busy", "last.fm error 16: busy (HTTP 503)"},
-		{"XML from a drop-in", 403, `<lfm status="failed"><error code="9">Invalid session key</error></lfm>`, 9, "Invalid session key", "last.fm error 9: Invalid session key (HTTP 403)"},
-		{"plain text probe", 503, "not ready: journal: cannot write journal.db\n", 0, "not ready: journal: cannot write journal.db", "/p at http://d answered HTTP 503: not ready: journal: cannot write journal.db"},
-		{"empty body", 502, "", 0, "Bad Gateway", "/p at http://d answered HTTP 502: Bad Gateway"},
-		{"not an error document", 404, `{"message":"x"}`, 0, `{"message":"x"}`, `/p at http://d answered HTTP 404: {"message":"x"}`},
-		{"long HTML page, one short line", 500, "<html>\n" + strings.Repeat("word ", 100), 0, "", ""},
+		{"lastfmd refusal", 400, "lastfmd", `{"error":6,"message":"unknown account \"x\""}`, 6, true, `unknown account "x"`, `lastfmd error 6: unknown account "x" (HTTP 400)`},
+		{"Last.fm's refusal, passed on", 400, "", `{"error":6,"message":"Invalid parameters - Your request is missing a required parameter"}`, 6, false,
+			"Invalid parameters - Your request is missing a required parameter", "last.fm error 6: Invalid parameters - Your request is missing a required parameter (HTTP 400)"},
+		{"another value is not lastfmd's", 400, "someone", `{"error":6,"message":"x"}`, 6, false, "x", "last.fm error 6: x (HTTP 400)"},
+		{"code as a string", 503, "lastfmd", `{"error":"16","message":" busy "}`, 16, true, "busy", "lastfmd error 16: busy (HTTP 503)"},
+		{"XML from a drop-in", 403, "", `<lfm status="failed"><error code="9">Invalid session key</error></lfm>`, 9, false, "Invalid session key", "last.fm error 9: Invalid session key (HTTP 403)"},
+		{"plain text probe", 503, "", "not ready: journal: cannot write journal.db\n", 0, false, "not ready: journal: cannot write journal.db", "/p at http://d answered HTTP 503: not ready: journal: cannot write journal.db"},
+		{"empty body", 502, "", "", 0, false, "Bad Gateway", "/p at http://d answered HTTP 502: Bad Gateway"},
+		{"not an error document", 404, "lastfmd", `{"message":"x"}`, 0, false, `{"message":"x"}`, `/p at http://d answered HTTP 404: {"message":"x"}`},
+		{"long HTML page, one short line", 500, "", "<html>\n" + strings.Repeat("word ", 100), 0, false, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := decodeError("http://d", "/p", tc.status, []byte(tc.body), false)
-			if e.Status != tc.status || e.Code != tc.code || e.NoAnswer() {
+			h := http.Header{}
+			if tc.source != "" {
+				h.Set(ErrorSourceHeader, tc.source)
+			}
+			e := decodeError("http://d", "/p", tc.status, h, []byte(tc.body), false)
+			if e.Status != tc.status || e.Code != tc.code || e.ByLastfmd != tc.ours || e.NoAnswer() {
 				t.Errorf("got %+v", e)
 			}
 			if tc.msg != "" && e.Message != tc.msg {
@@ -67,7 +76,7 @@ func FuzzDecodeError(f *testing.F) {
 		if status < 400 || status > 599 {
 			return
 		}
-		e := decodeError("http://d", "/p", status, []byte(body), false)
+		e := decodeError("http://d", "/p", status, nil, []byte(body), false)
 		if strings.ContainsAny(e.Error(), "\n\r") && !strings.ContainsAny(body, "\n\r") {
 			t.Fatalf("multi-line: %q", e.Error())
 		}

@@ -60,6 +60,7 @@ type UpstreamStatus struct {
 	LastError        string `json:"last_error"`
 	BackoffUntil     string `json:"backoff_until"`
 	ClockSkewSeconds int64  `json:"clock_skew_seconds"`
+	ClockKnown       bool   `json:"clock_known"` // ClockSkewSeconds was measured: the Date of an answer was read (before, its 0 means nothing)
 	KeyProblem       string `json:"key_problem"`
 	// LastSuccess and LastFailure: the later of the two says whether
 	// Last.fm answers well now.
@@ -107,7 +108,7 @@ func (c *Client) Probe(ctx context.Context, path string) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		return decodeError(c.addr, path, resp.StatusCode, body, false)
+		return decodeError(c.addr, path, resp.StatusCode, resp.Header, body, false)
 	}
 	return nil
 }

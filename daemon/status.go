@@ -41,7 +41,7 @@ func (m *Main) Status() StatusDoc {
 		Hits: st.Hits, Misses: st.Misses, Stale: st.Stale, Evictions: st.Evictions}
 	up := m.Upstream.Stats().Snapshot()
 	doc.Upstream = UpstreamStatus{Calls: up.Calls, Errors: up.Errors, LastError: up.LastError,
-		ClockSkewSeconds: int64(up.ClockSkew / time.Second), KeyProblem: up.KeyProblem,
+		ClockSkewSeconds: int64(up.ClockSkew / time.Second), ClockKnown: up.ClockKnown, KeyProblem: up.KeyProblem,
 		LastSuccess: rfc3339(up.LastOKAt), LastFailure: rfc3339(up.LastErrorAt)}
 	lim := m.Upstream.Limiter()
 	if until := lim.BackoffUntil(); until.After(m.Now()) {

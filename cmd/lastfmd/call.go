@@ -23,7 +23,9 @@ func newCallCmd(e *env) *cobra.Command {
 		Use:   "call METHOD [name=value ...]",
 		Short: "Call a Last.fm method through the running daemon",
 		Long: "call sends one Last.fm call to the running daemon (at $LASTFMD_URL, else the configured listen)\n" +
-			"and prints the answer: pretty JSON on a terminal, raw when piped. Exit status 1 on a Last.fm error.",
+			"and prints the answer: pretty JSON on a terminal, as received when piped, ending with a newline.\n" +
+			"--raw prints it as received even on a terminal, and piped adds no newline either. Exit status 1\n" +
+			"on an error: lastfmd's own (\"lastfmd error N\") or Last.fm's (\"last.fm error N\").",
 		Example: "  lastfmd call artist.getInfo artist=Cher\n  lastfmd call track.love artist=Cher track=Believe --account alice",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 1 {
@@ -68,16 +70,28 @@ func runCall(e *env, method string, args []string, account string, raw bool) err
 	}
 	ans, err := c.Call(context.Background(), method, params, account)
 	if ans != nil {
-		out := ans.Body
-		if !raw && isTerminal(e.stdout) {
-			var pretty bytes.Buffer
-			if json.Indent(&pretty, ans.Body, "", "  ") == nil {
-				out = append(pretty.Bytes(), '\n')
-			}
-		}
-		e.stdout.Write(out)
+		e.stdout.Write(callOutput(ans.Body, raw, isTerminal(e.stdout)))
 	}
 	return explain(err)
+}
+
+// callOutput is what call prints of an answer: pretty JSON on a terminal
+// (unless raw), else the body as received. Last.fm's bodies end without a
+// newline (lastfmd's own error documents end with one), so one is added: a
+// shell prompt or the next line of a log would otherwise run on after the
+// answer. Only raw and piped is the bytes exactly as received, for a
+// program that compares or stores them.
+func callOutput(body []byte, raw, terminal bool) []byte {
+	if !raw && terminal {
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, body, "", "  ") == nil {
+			body = pretty.Bytes()
+		}
+	}
+	if (raw && !terminal) || bytes.HasSuffix(body, []byte("\n")) {
+		return body
+	}
+	return append(body[:len(body):len(body)], '\n')
 }
 
 func isTerminal(w io.Writer) bool {

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
@@ -60,7 +62,7 @@ func probeCredentials(cfg *config.Config) (string, error) {
 	notVerified := "credentials not verified: Last.fm at " + cfg.LastFM.Upstream + " cannot be reached (%s); run `lastfmd config check` again when it can"
 	switch {
 	case err != nil:
-		return fmt.Sprintf(notVerified, err), nil
+		return fmt.Sprintf(notVerified, failureCause(err)), nil
 	case r.APIError != nil:
 		if cause := signer.CredentialCause(r.APIError.Code, cfg.SecretSource(), cfg.LastFM.APIKey); cause != "" {
 			return "", fmt.Errorf("config: %s (%s): %s", cause, r.APIError.Error(), signer.CredentialsFix)
@@ -73,4 +75,15 @@ func probeCredentials(cfg *config.Config) (string, error) {
 		return fmt.Sprintf(notVerified, fmt.Sprintf("HTTP %d", r.Status)), nil
 	}
 	return "credentials verified: Last.fm accepts api_key " + cfg.LastFM.APIKey + " signed with the API secret from " + cfg.SecretSource(), nil
+}
+
+// failureCause is why the probe got no answer, said once: lastfmd's error
+// already names the cause in its message, and its Error() adds the cause
+// again (for the log).
+func failureCause(err error) string {
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Message != "" {
+		return ae.Message
+	}
+	return err.Error()
 }

@@ -32,19 +32,20 @@ func TestConfigCheckVerifiesCredentials(t *testing.T) {
 		stdout    string
 		stderr    []string
 		notStderr string
+		once      string // said exactly once on stdout
 	}{
 		{"right key and secret", []string{"LASTFMD_API_KEY=" + daemontest.Key, "LASTFMD_API_SECRET_FILE=" + secretFile(t), "LASTFMD_UPSTREAM=" + emu.URL()},
-			0, "credentials verified: Last.fm accepts api_key " + daemontest.Key, nil, ""},
+			0, "credentials verified: Last.fm accepts api_key " + daemontest.Key, nil, "", ""},
 		{"wrong secret", []string{"LASTFMD_API_KEY=" + daemontest.Key, "LASTFMD_API_SECRET_FILE=" + wrongSecret, "LASTFMD_UPSTREAM=" + emu.URL()},
-			1, "", []string{"Last.fm rejects the signature: the API secret in " + wrongSecret, "does not belong to api_key " + daemontest.Key, "last.fm error 13", "https://www.last.fm/api/accounts"}, "not-the-secret"},
+			1, "", []string{"Last.fm rejects the signature: the API secret in " + wrongSecret, "does not belong to api_key " + daemontest.Key, "last.fm error 13", "https://www.last.fm/api/accounts"}, "not-the-secret", ""},
 		{"unknown key", []string{"LASTFMD_API_KEY=" + otherKey, "LASTFMD_API_SECRET_FILE=" + secretFile(t), "LASTFMD_UPSTREAM=" + emu.URL()},
-			1, "", []string{"Last.fm does not know api_key " + otherKey, "last.fm error 10"}, daemontest.Secret},
+			1, "", []string{"Last.fm does not know api_key " + otherKey, "last.fm error 10"}, daemontest.Secret, ""},
 		{"Last.fm out of reach", []string{"LASTFMD_API_KEY=" + daemontest.Key, "LASTFMD_API_SECRET_FILE=" + secretFile(t), "LASTFMD_UPSTREAM=" + closed},
-			0, "credentials not verified: Last.fm at " + closed + " cannot be reached", nil, ""},
+			0, "credentials not verified: Last.fm at " + closed + " cannot be reached", nil, "", "connection refused"},
 		{"a 5-character key", []string{"LASTFMD_API_KEY=abcde", "LASTFMD_API_SECRET_FILE=" + secretFile(t), "LASTFMD_UPSTREAM=" + emu.URL()},
-			1, "", []string{`lastfm.api_key: "abcde" is not an API key: Last.fm issues 32 letters and digits (this has 5 characters)`, "LASTFMD_API_KEY"}, ""},
+			1, "", []string{`lastfm.api_key: "abcde" is not an API key: Last.fm issues 32 letters and digits (this has 5 characters)`, "LASTFMD_API_KEY"}, "", ""},
 		{"the demo's key has the shape", []string{"LASTFMD_API_KEY=" + demoAPIKey, "LASTFMD_API_SECRET_FILE=" + secretFile(t), "LASTFMD_UPSTREAM=" + closed},
-			0, "configuration OK", nil, ""},
+			0, "configuration OK", nil, "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -57,6 +58,9 @@ func TestConfigCheckVerifiesCredentials(t *testing.T) {
 			}
 			if c.code != 0 {
 				teach(t, out, errOut, code, c.stderr[0], c.stderr[1:]...)
+			}
+			if c.once != "" && strings.Count(out, c.once) != 1 {
+				t.Errorf("stdout says %q %d times: %s", c.once, strings.Count(out, c.once), out)
 			}
 			if c.notStderr != "" && strings.Contains(out+errOut, c.notStderr) {
 				t.Errorf("a secret is shown: %s", errOut)

@@ -12,7 +12,8 @@ import (
 // The CLI words the client's errors in one place: explain, and authError
 // for the auth commands (the message only, as the local flows give it).
 func TestExplain(t *testing.T) {
-	refused := &client.Error{Addr: "http://d", Path: "/v1/queue", Status: 400, Code: 6, Message: "no ids"}
+	refused := &client.Error{Addr: "http://d", Path: "/v1/queue", Status: 400, Code: 6, Message: "no ids", ByLastfmd: true}
+	atLastfm := &client.Error{Addr: "http://d", Path: "/v1/artist.getInfo", Status: 400, Code: 6, Message: "Artist not found"}
 	for _, tc := range []struct {
 		name        string
 		err         error
@@ -26,9 +27,10 @@ func TestExplain(t *testing.T) {
 			"no daemon answers at http://127.0.0.1:1: start one with `lastfmd run` (or try `lastfmd demo`)"},
 		{"token needed", &client.Error{Addr: "http://d", Status: 401, Code: 4, Message: "listener token required"},
 			"this daemon requires its listener token: set security.token_file", "this daemon requires its listener token: set security.token_file"},
-		{"wrong token", &client.Error{Addr: "http://d", Status: 401, Code: 4, Message: "wrong token", TokenSent: true},
-			"last.fm error 4: wrong token (HTTP 401)", "wrong token"},
-		{"refusal", refused, "last.fm error 6: no ids (HTTP 400)", "no ids"},
+		{"wrong token", &client.Error{Addr: "http://d", Status: 401, Code: 4, Message: "wrong token", TokenSent: true, ByLastfmd: true},
+			"lastfmd error 4: wrong token (HTTP 401)", "wrong token"},
+		{"refusal", refused, "lastfmd error 6: no ids (HTTP 400)", "no ids"},
+		{"Last.fm's refusal", atLastfm, "last.fm error 6: Artist not found (HTTP 400)", "Artist not found"},
 		{"not lastfmd", &client.Error{Addr: "http://d", Path: "/v1/auth/login", Status: 404, Message: "404 page not found"},
 			"/v1/auth/login at http://d answered HTTP 404: 404 page not found", "/v1/auth/login at http://d answered HTTP 404: 404 page not found"},
 	} {

@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,10 @@ const (
 	demoAPIKey = "00000000000000000000000000demo00"
 	demoSecret = "demo-secret-not-a-real-one"
 	demoUser   = "demo"
+	// demoPassword is the demo user's password at the emulator, printed in
+	// the banner (and docs/signing-in.md) so that `lastfmd auth mobile`
+	// can be tried against the demo.
+	demoPassword = "demo-password"
 )
 
 func newDemoCmd(e *env) *cobra.Command {
@@ -49,7 +54,7 @@ func runDemo(e *env, listen string, verbose bool) error {
 		return fmt.Errorf("cannot start the emulator: %w", err)
 	}
 	defer emu.Close()
-	emu.AddUser(demoUser, "demo-password", false)
+	emu.AddUser(demoUser, demoPassword, false)
 	sk := emu.NewSession(demoUser)
 
 	stateDir, err := os.MkdirTemp("", "lastfmd-demo-")
@@ -87,8 +92,7 @@ func runDemo(e *env, listen string, verbose bool) error {
 	if err := m.Open(); err != nil {
 		m.Close()
 		if strings.Contains(err.Error(), "address is in use") {
-			// Most likely a demo still running in another terminal.
-			return fmt.Errorf("%s is in use (is a demo already running in another terminal?): stop it with Ctrl-C there, or run this one elsewhere: `lastfmd demo --listen 127.0.0.1:0`", listen)
+			return demoAddrInUse(listen)
 		}
 		return err
 	}
@@ -100,6 +104,7 @@ Nothing reaches Last.fm; the state directory is deleted when you stop it.
   daemon    %s
   emulator  %s
   account   %s (signed in, the default)
+  user      %s, password %s (try: lastfmd auth mobile --username %s)
   state     %s
 
 Paste this into another shell, then try the calls below:
@@ -115,8 +120,21 @@ curl -s "$LASTFMD_URL/2.0/?method=user.getLovedTracks&user=demo"      # Last.fm'
 curl -s "$LASTFMD_URL/v1/status"
 
 lastfmd demo ready at %s (Ctrl-C to stop)
-`, url, emu.URL(), demoUser, stateDir, url, url)
+`, url, emu.URL(), demoUser, demoUser, demoPassword, demoUser, stateDir, url, url)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return m.Run(ctx)
+}
+
+// demoAddrInUse says what holds the demo's address: a lastfmd (another
+// demo, or a daemon from `lastfmd run`: both answer /healthz, and nothing
+// safe to ask tells them apart), or another program.
+func demoAddrInUse(listen string) error {
+	const elsewhere = "run this demo elsewhere: `lastfmd demo --listen 127.0.0.1:0`"
+	// A lastfmd on this machine answers /healthz at once; a program that
+	// holds the port without answering must not keep the user waiting.
+	if lastfmdAnswers("http://"+listen, time.Second) { // status_find.go
+		return fmt.Errorf("%s is in use: a lastfmd answers there (another `lastfmd demo`, or a `lastfmd run` listening on it): stop it, or %s", listen, elsewhere)
+	}
+	return fmt.Errorf("%s is in use by another program: %s", listen, elsewhere)
 }

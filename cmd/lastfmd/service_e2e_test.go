@@ -398,12 +398,16 @@ func TestSignalHupReloadsLogLevel(t *testing.T) {
 
 // fakeSystemd puts systemctl and loginctl stand-ins first on $PATH: they
 // log their arguments, and `systemctl show` answers from the user unit's
-// presence (--user) or $FAKE_SHOW_SYSTEM.
+// presence (--user) or $FAKE_SHOW_SYSTEM. With $FAKE_NOBUS set, no
+// manager answers: every systemctl fails as it does without one.
 func fakeSystemd(t *testing.T) (env []string, log func() string) {
 	dir := t.TempDir()
 	logf := dir + "/calls.log"
 	systemctl := `#!/bin/sh
 echo "systemctl $*" >> "$FAKE_LOG"
+if [ -n "$FAKE_NOBUS" ]; then
+  echo "Failed to connect to bus: No medium found" >&2; exit 1
+fi
 if [ -n "$FAKE_FAIL" ]; then
   case " $* " in
   *" $FAKE_FAIL "*) echo "$FAKE_STDERR" >&2; echo 'See "systemctl status lastfmd.service" for details.' >&2; exit 1 ;;

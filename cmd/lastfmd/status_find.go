@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/lastfmd/lastfmd/client"
 )
@@ -26,15 +27,18 @@ func demoURL() string {
 // someone else's daemon as far as this configuration knows, so it gets only
 // the unauthenticated /healthz: never the listener token, never a question
 // whose answer would say more.
-func findDemo(base string) bool {
-	// No token, no redirects followed.
+func findDemo(base string) bool { return lastfmdAnswers(base, statusTimeout) }
+
+// lastfmdAnswers reports whether a lastfmd answers /healthz at base within
+// wait. No token, no redirects followed.
+func lastfmdAnswers(base string, wait time.Duration) bool {
 	c, err := client.New(base, client.WithHTTPClient(&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}))
 	if err != nil {
 		return false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), statusTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	return c.Health(ctx) == nil
 }

@@ -53,6 +53,8 @@ func startHint(st service.State, user bool) string {
 		return "start it again once fixed: " + sudo + "lastfmd restart" + flag
 	case service.StateRunning:
 		return "the service runs but does not answer here: check $LASTFMD_URL and listen (lastfmd config dump), and " + journal
+	case service.StateNoManager:
+		return "no service manager answers here, so no service can run: run lastfmd in the foreground: `lastfmd run` (see README \"Running it for real\"), or try `lastfmd demo`"
 	}
 	return "start one: `lastfmd run` (see README \"Running it for real\"), install it: `lastfmd install --user`, or try `lastfmd demo`"
 }
@@ -154,9 +156,12 @@ func upstreamLine(u client.UpstreamStatus, now time.Time) string {
 	return s
 }
 
+// clockLine compares the local clock with Last.fm's; until an answer's
+// Date was read (no call yet, or none answered) there is nothing to
+// compare, and a skew of 0 would claim a check that never happened.
 func clockLine(u client.UpstreamStatus) string {
-	if u.Calls == 0 {
-		return "not measured yet (it is compared with the Date of Last.fm's answers)"
+	if !u.ClockKnown {
+		return "not yet known (it is compared with the Date of Last.fm's answers, and none has been read yet)"
 	}
 	skew := time.Duration(u.ClockSkewSeconds) * time.Second
 	abs := skew

@@ -106,7 +106,7 @@ func TestStatusAtAGlance(t *testing.T) {
 		"accounts": {"name", "default", "needs_signin", "scrobbles_today"},
 		"cache":    {"entries", "bytes", "max_bytes", "hits", "misses", "stale", "evictions"},
 		"queue":    {"pending", "dead", "oldest_pending_seconds", "next_attempt", "last_error"},
-		"upstream": {"calls", "errors", "last_error", "backoff_until", "clock_skew_seconds", "key_problem"},
+		"upstream": {"calls", "errors", "last_error", "backoff_until", "clock_skew_seconds", "clock_known", "key_problem"},
 		"limiter":  {"rate", "burst", "waiting"},
 	}
 	for k, sub := range design {
@@ -141,7 +141,7 @@ func TestStatusAtAGlance(t *testing.T) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Queue.Pending != 1 || doc.Queue.Dead != 1 || doc.Cache.Hits != 1 || doc.Upstream.ClockSkewSeconds != 180 || doc.Upstream.BackoffUntil == "" {
+	if doc.Queue.Pending != 1 || doc.Queue.Dead != 1 || doc.Cache.Hits != 1 || doc.Upstream.ClockSkewSeconds != 180 || !doc.Upstream.ClockKnown || doc.Upstream.BackoffUntil == "" {
 		t.Errorf("status --json figures: %+v", doc)
 	}
 }
@@ -183,25 +183,26 @@ func TestStatusLines(t *testing.T) {
 	}{
 		{"fresh daemon, no account", client.Status{Version: "1.0", Listen: "127.0.0.1:7375", Cache: client.CacheStatus{MaxBytes: 64 << 20}, Limiter: client.LimiterStatus{Rate: 2, Burst: 5}},
 			[]string{"accounts: none signed in: reads work; for writes run `lastfmd auth login`", "cache:    0 entries, 0 B of 64.0 MiB; no reads yet",
-				"queue:    0 pending, 0 dead letters", "upstream: no call to Last.fm yet; 0 calls, 0 errors\n", "clock:    not measured yet", "limiter:  2 calls/s, burst 5, 0 waiting\n"}},
+				"queue:    0 pending, 0 dead letters", "upstream: no call to Last.fm yet; 0 calls, 0 errors\n", "clock:    not yet known", "limiter:  2 calls/s, burst 5, 0 waiting\n"}},
 		{"busy", client.Status{
 			Accounts: []client.AccountStatus{{Name: "home", User: "rj", Default: true, ScrobblesToday: 12}},
 			Cache:    client.CacheStatus{Entries: 3, Bytes: 1536, MaxBytes: 1 << 30, Hits: 3, Misses: 1, Stale: 1, Evictions: 2},
 			Queue:    client.QueueStatus{Pending: 5, OldestPendingSeconds: 125, NextAttempt: now.Add(30 * time.Second).Format(time.RFC3339), LastError: "Last.fm unreachable"},
-			Upstream: client.UpstreamStatus{Calls: 10, Errors: 1, LastError: "HTTP 503 from Last.fm", ClockSkewSeconds: -30,
+			Upstream: client.UpstreamStatus{Calls: 10, Errors: 1, LastError: "HTTP 503 from Last.fm", ClockSkewSeconds: -30, ClockKnown: true,
 				LastSuccess: now.Add(-2 * time.Second).Format(time.RFC3339Nano), LastFailure: now.Add(-3 * time.Minute).Format(time.RFC3339Nano)},
 			Limiter: client.LimiterStatus{Rate: 2, Burst: 5, Waiting: 1}},
 			[]string{"accounts: home (Last.fm user rj, default, 12 scrobbles today)", "cache:    3 entries, 1.5 KiB of 1.0 GiB; 60% hit rate (3 hits, 1 miss, 1 stale, 2 evicted)",
 				"queue:    5 pending (oldest 2m5s, next attempt in 30s), 0 dead letters", "last error: Last.fm unreachable",
 				"upstream: working again: the last call succeeded; 10 calls, 1 error; last success 2 s ago (" + now.Add(-2*time.Second).Local().Format("15:04:05") + "), last failure 3 min ago (", "\n          last error: HTTP 503 from Last.fm", "clock:    30s behind Last.fm's (fine: under 2m0s)", "limiter:  2 calls/s, burst 5, 1 waiting"}},
-		{"key broken", client.Status{Upstream: client.UpstreamStatus{Calls: 1, Errors: 1, KeyProblem: "Last.fm does not know the API key (last.fm error 10: Invalid API key)"}},
+		{"key broken", client.Status{Upstream: client.UpstreamStatus{Calls: 1, Errors: 1, ClockKnown: true, KeyProblem: "Last.fm does not know the API key (last.fm error 10: Invalid API key)"}},
 			[]string{"upstream: Last.fm refuses lastfmd's API key or secret", "Last.fm does not know the API key (last.fm error 10: Invalid API key): compare lastfm.api_key", "clock:    in step"}},
 		{"Last.fm down now", client.Status{Upstream: client.UpstreamStatus{Calls: 3, Errors: 2, LastError: "artist.getInfo: no answer from Last.fm (connection failed or timed out)",
 			LastSuccess: now.Add(-time.Hour).Format(time.RFC3339Nano), LastFailure: now.Add(-5 * time.Second).Format(time.RFC3339Nano)}},
 			[]string{"upstream: failing: Last.fm's last answer was an error; 3 calls, 2 errors; last success 1 h ago (", "last failure 5 s ago (",
 				"last error: artist.getInfo: no answer from Last.fm"}},
 		{"never worked", client.Status{Upstream: client.UpstreamStatus{Calls: 1, Errors: 1, LastFailure: now.Format(time.RFC3339Nano)}},
-			[]string{"upstream: failing: no call to Last.fm has succeeded yet; 1 call, 1 error; last success never, last failure just now ("}},
+			[]string{"upstream: failing: no call to Last.fm has succeeded yet; 1 call, 1 error; last success never, last failure just now (",
+				"clock:    not yet known (it is compared with the Date of Last.fm's answers, and none has been read yet)"}},
 		{"disk full (issue 14)", client.Status{Queue: client.QueueStatus{Pending: 60, LastError: "the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory",
 			DiskProblem: "the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory"}},
 			[]string{"queue:    60 pending", "          disk: the disk holding /s/journal.db is full (no space left on device): free space there; 50 settled items are kept in memory"}},

@@ -43,7 +43,12 @@ type Error struct {
 	// Status overrides the status the Kind maps to, for the rare error
 	// that comes with its own (an HTTP error the router raised: fromEcho).
 	Status int
-	Err    error // the cause, for logs (must not hold secrets either)
+	// FromLastfm marks the verdict as Last.fm's answer, relayed in
+	// lastfmd's words (reworded, or with a hint added): the answer then
+	// does not say it is lastfmd's own (httpapi's writeError,
+	// docs/errors.md), since Last.fm refused the call.
+	FromLastfm bool
+	Err        error // the cause, for logs (must not hold secrets either)
 }
 
 func (e *Error) Error() string {

@@ -180,7 +180,7 @@ func upstreamFailure(method string, r *upstream.Response) error {
 			// credential as config check and status do.
 			msg = fmt.Sprintf("%s (%s, to %s): %s", cause, r.APIError.Error(), method, signer.CredentialsFix)
 		}
-		return &apperr.Error{Kind: kind, Code: r.APIError.Code, Message: msg}
+		return &apperr.Error{Kind: kind, Code: r.APIError.Code, Message: msg, FromLastfm: true}
 	}
 	return apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "Last.fm answered HTTP %d to %s", r.Status, method)
 }

@@ -34,7 +34,7 @@ func (f *Flows) Import(ctx context.Context, username, key, account string) (acco
 		return accounts.Account{}, err
 	}
 	if r.APIError != nil && signer.Classify(r.APIError.Code, true) == signer.ClassReauth {
-		return accounts.Account{}, &apperr.Error{Kind: apperr.Forbidden, Code: r.APIError.Code,
+		return accounts.Account{}, &apperr.Error{Kind: apperr.Forbidden, Code: r.APIError.Code, FromLastfm: true,
 			Message: "Last.fm does not accept this session key (it was revoked or never issued for this API key)"}
 	}
 	if r.Failed() {

@@ -55,7 +55,7 @@ func (f *Flows) MobileSession(ctx context.Context, l MobileLogin) (accounts.Acco
 		return accounts.Account{}, signer.Session{}, err
 	}
 	if r.APIError != nil && r.APIError.Code == signer.ErrAuthFailed {
-		return accounts.Account{}, signer.Session{}, &apperr.Error{Kind: apperr.Forbidden, Code: signer.ErrAuthFailed,
+		return accounts.Account{}, signer.Session{}, &apperr.Error{Kind: apperr.Forbidden, Code: signer.ErrAuthFailed, FromLastfm: true,
 			Message: "Last.fm refused the user name or password (error 4): check them and try again"}
 	}
 	if r.Failed() {

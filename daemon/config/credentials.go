@@ -161,6 +161,9 @@ type secretSource struct {
 // the operator what to chmod.
 func (l *loader) readSecret(src secretSource, warnMask fs.FileMode) (Secret, error) {
 	f, err := os.Open(src.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", l.missingSecretFile(src)
+	}
 	if err != nil {
 		return "", fmt.Errorf("config: %s: cannot read %s: %v", src.key, src.path, pathErr(err))
 	}
@@ -205,6 +208,19 @@ func (l *loader) readSecret(src secretSource, warnMask fs.FileMode) (Secret, err
 		return "", fmt.Errorf("config: %s: %s must hold the secret alone on one line", src.key, src.path)
 	}
 	return Secret(s), nil
+}
+
+// missingSecretFile is the error for a secret file that does not exist:
+// which setting names it and where that setting was made (a user who did
+// not write the path must find it), and the two fixes: create the file, or
+// point the setting at the one that holds the secret.
+func (l *loader) missingSecretFile(src secretSource) error {
+	what := "the secret"
+	if src.key == "lastfm.api_secret_file" {
+		what = "the shared secret of your API account (https://www.last.fm/api/accounts)"
+	}
+	return fmt.Errorf("config: %s%s: %s does not exist: create it holding %s (`install -m 600 /dev/null %s`, then paste it in), or set %s to the file that holds it",
+		src.key, l.cfg.from(src.key), src.path, what, src.path, src.key)
 }
 
 // pathErr drops the operation and path from an *fs.PathError, which the

@@ -211,11 +211,11 @@ func TestSecretFileErrors(t *testing.T) {
 		want    []string
 	}{
 		{"empty secret", "LASTFMD_API_SECRET_FILE", " \n\t\n", false, []string{"lastfm.api_secret_file", "is empty"}},
-		{"missing secret", "LASTFMD_API_SECRET_FILE", "", true, []string{"lastfm.api_secret_file", "cannot read"}},
+		{"missing secret", "LASTFMD_API_SECRET_FILE", "", true, []string{"lastfm.api_secret_file (from env LASTFMD_API_SECRET_FILE): ", "does not exist: create it holding the shared secret of your API account (https://www.last.fm/api/accounts)", "or set lastfm.api_secret_file to the file that holds it"}},
 		{"two-line secret", "LASTFMD_API_SECRET_FILE", "line-one-value\nline-two-value\n", false, []string{"lastfm.api_secret_file", "one line"}},
 		{"empty session key", "LASTFMD_SESSION_KEY_FILE", "\n", false, []string{"lastfm.session_key_file", "is empty"}},
 		{"empty token", "LASTFMD_SECURITY_TOKEN_FILE", "", false, []string{"security.token_file", "is empty"}},
-		{"missing token", "LASTFMD_SECURITY_TOKEN_FILE", "", true, []string{"security.token_file", "cannot read"}},
+		{"missing token", "LASTFMD_SECURITY_TOKEN_FILE", "", true, []string{"security.token_file (from env LASTFMD_SECURITY_TOKEN_FILE): ", "does not exist", "or set security.token_file to the file that holds it"}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,5 +249,28 @@ func TestSecretFileErrors(t *testing.T) {
 	checkOneLine(t, err)
 	if !strings.Contains(err.Error(), `credential "api-secret"`) || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("error %q should name the empty credential", err)
+	}
+}
+
+// A secret file named in the configuration file that does not exist: the
+// error names the setting, the configuration file it is set in, the path,
+// and both fixes, with the command that creates the file.
+func TestMissingSecretFileNamesItsFileAndFix(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "api-secret")
+	conf := writeFile(t, dir, "lastfmd.toml", "[lastfm]\napi_key = \"key\"\napi_secret_file = \""+missing+"\"\n", 0o600)
+	o := newEnv(t).opts()
+	o.Path, o.NeedCredentials = conf, true
+	_, _, err := Load(o)
+	checkOneLine(t, err)
+	for _, want := range []string{
+		"lastfm.api_secret_file (in " + conf + "): " + missing + " does not exist",
+		"create it holding the shared secret of your API account (https://www.last.fm/api/accounts)",
+		"`install -m 600 /dev/null " + missing + "`, then paste it in",
+		"or set lastfm.api_secret_file to the file that holds it",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
 	}
 }

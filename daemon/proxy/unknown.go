@@ -66,6 +66,6 @@ func didYouMean(name string, r *upstream.Response) *apperr.Error {
 	if len(near) == 0 {
 		return nil
 	}
-	return &apperr.Error{Kind: apperr.Invalid, Code: r.APIError.Code, Status: r.Status,
+	return &apperr.Error{Kind: apperr.Invalid, Code: r.APIError.Code, Status: r.Status, FromLastfm: true,
 		Message: r.APIError.Message + "; did you mean " + strings.Join(near, " or ") + "?"}
 }

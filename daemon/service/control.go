@@ -23,7 +23,7 @@ func (m *Manager) Uninstall() error {
 			return err
 		}
 		if !installed {
-			return m.notInstalled()
+			return m.notInstalledOrNoManager()
 		}
 		unit = p
 	}
@@ -39,6 +39,9 @@ func (m *Manager) Uninstall() error {
 			return m.notInstalled()
 		}
 		if systemd {
+			if e := m.managerAnswers(); e != nil {
+				return m.noManager(e, "")
+			}
 			return fmt.Errorf("removing the %s service failed: %v: see `%s`, fix the cause, then run `%s` again",
 				m.scope(), m.managerWords(err, "disable", "daemon-reload"), m.systemctl("status"), m.sudo(m.self()+" uninstall"+m.userFlag()))
 		}
@@ -77,7 +80,7 @@ func (m *Manager) control(verb string, do func(service.Service) error) error {
 			return err
 		}
 		if !installed {
-			return m.notInstalled()
+			return m.notInstalledOrNoManager()
 		}
 	}
 	past := map[string]string{"start": "started", "stop": "stopped", "restart": "restarted"}[verb]
@@ -85,6 +88,9 @@ func (m *Manager) control(verb string, do func(service.Service) error) error {
 		// systemctl itself, through Host.Run, so that its own words reach
 		// the user: kardianos keeps only "exit status 1".
 		if _, err := m.host().Run("systemctl", m.systemctlArgs(verb)...); err != nil {
+			if e := m.managerAnswers(); e != nil {
+				return m.noManager(e, "")
+			}
 			return fmt.Errorf("%s failed: %v: see why with `%s` and `%s`", verb, err, m.systemctl("status"), m.journalctl())
 		}
 		fmt.Fprintf(m.out(), "%s the %s service lastfmd; check it with `%s status%s`\n", past, m.scope(), m.self(), m.userFlag())
@@ -106,6 +112,15 @@ func (m *Manager) control(verb string, do func(service.Service) error) error {
 
 func (m *Manager) notInstalled() error {
 	return fmt.Errorf("%w (%s): install it with `%s`", ErrNotInstalled, m.scope(), m.sudo(m.self()+" install"+m.userFlag()))
+}
+
+// notInstalledOrNoManager is notInstalled where a manager answers: where
+// none does, installing would fail too, so that is what is said.
+func (m *Manager) notInstalledOrNoManager() error {
+	if e := m.managerAnswers(); e != nil {
+		return m.noManager(e, "")
+	}
+	return m.notInstalled()
 }
 
 // systemctl and journalctl are the commands a user runs to look closer.

@@ -101,16 +101,13 @@ func (m *Manager) Install(o InstallOptions) error {
 	if err := s.Install(); err != nil {
 		next := platformNextStep(s.Platform())
 		if systemd {
+			if e := m.managerAnswers(); e != nil {
+				m.undoUnit(undo, unit, o.Force)
+				return m.noManager(e, undo.rollback())
+			}
 			err = m.managerWords(err, "enable", "daemon-reload")
 			next = "see `" + m.systemctl("status") + "`"
-			if _, e := h.Stat(unit); e == nil && !o.Force {
-				// kardianos writes the unit before enabling it; a
-				// half-done enable is undone with it.
-				undo.add(unit, m.sudo("rm "+unit), func() error {
-					_, _ = h.Run("systemctl", m.systemctlArgs("disable")...)
-					return h.Remove(unit)
-				})
-			}
+			m.undoUnit(undo, unit, o.Force)
 		}
 		retry := m.sudo(m.self() + " install" + m.userFlag())
 		if o.Force {
@@ -135,6 +132,19 @@ func (m *Manager) Install(o InstallOptions) error {
 	}
 	m.print(head, r)
 	return nil
+}
+
+// undoUnit adds the unit a failed install leaves to undo: kardianos writes
+// the unit before enabling it, and a half-done enable is undone with it.
+// A unit --force replaced is not removed.
+func (m *Manager) undoUnit(undo *undoList, unit string, force bool) {
+	h := m.host()
+	if _, e := h.Stat(unit); e == nil && !force {
+		undo.add(unit, m.sudo("rm "+unit), func() error {
+			_, _ = h.Run("systemctl", m.systemctlArgs("disable")...)
+			return h.Remove(unit)
+		})
+	}
 }
 
 // prepareSystem creates what the system unit needs besides itself: the

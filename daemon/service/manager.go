@@ -81,7 +81,7 @@ func (m *Manager) service(exe string, args []string) (service.Service, error) {
 	}
 	s, err := newService(m.kardianosConfig(exe, args), m.systemd())
 	if err != nil {
-		return nil, fmt.Errorf("no service manager found on this %s system: %v", runtime.GOOS, err)
+		return nil, m.noManager(fmt.Errorf("kardianos finds none on this %s system: %v", runtime.GOOS, err), "")
 	}
 	return s, nil
 }

@@ -15,6 +15,9 @@ const (
 	StateRunning      = "running"
 	StateFailed       = "failed"
 	StateUnknown      = "unknown"
+	// StateNoManager: no service manager answers here (ErrNoManager);
+	// Error says what systemctl said.
+	StateNoManager = "no service manager"
 )
 
 // State is what the service manager says of the service: the "service"
@@ -53,11 +56,10 @@ func (m *Manager) Status() (State, error) {
 	}
 	out, err := m.host().Run("systemctl", args...)
 	if err != nil {
-		st.State, st.Error = StateUnknown, err.Error()
-		// systemd may be absent (a container) while the unit is there.
-		if installed, _, e := m.installed(); e == nil && !installed {
-			st.State, st.Error = StateNotInstalled, ""
-		}
+		// `systemctl show` needs nothing but a manager that answers (an
+		// unknown unit is LoadState=not-found): whether the unit file is
+		// there or not, no service manager can run it here.
+		st.State, st.Error = StateNoManager, m.managerSays(err)
 		return st, nil
 	}
 	props := ParseShow(out)

@@ -57,15 +57,16 @@ func TestServiceStatus(t *testing.T) {
 }
 
 // TestServiceStatusWithoutSystemd: when systemctl cannot answer (no
-// systemd running, as in a container), the state is unknown with the
-// reason, or not installed when there is no unit file.
+// systemd running, as in a container), no service manager answers, with
+// the reason, whether or not a unit file is there: "not installed" would
+// send the user to an install that fails the same way.
 func TestServiceStatusWithoutSystemd(t *testing.T) {
 	m, h, _, _ := newTestManager(t, false)
 	h.run = func(string, ...string) (string, error) {
 		return "", &CommandError{Cmd: "systemctl show", Msg: "System has not been booted with systemd as init system (PID 1). Can't operate."}
 	}
 	st, err := m.Status()
-	if err != nil || st.State != StateNotInstalled || st.Error != "" {
+	if err != nil || st.State != StateNoManager || st.Error != "`systemctl` says: System has not been booted with systemd as init system (PID 1). Can't operate." {
 		t.Errorf("no unit: %+v, %v", st, err)
 	}
 	if err := h.MkdirAll("/etc/systemd/system", 0o755); err != nil {
@@ -75,7 +76,7 @@ func TestServiceStatusWithoutSystemd(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, err = m.Status()
-	if err != nil || st.State != StateUnknown || !strings.Contains(st.Error, "not been booted with systemd") {
+	if err != nil || st.State != StateNoManager || !strings.Contains(st.Error, "not been booted with systemd") {
 		t.Errorf("unit, no systemd: %+v, %v", st, err)
 	}
 }

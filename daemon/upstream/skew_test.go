@@ -76,3 +76,36 @@ func TestKeyProblemEndsWithTheRightSuccess(t *testing.T) {
 		t.Errorf("13 on a scrobble: %q", p)
 	}
 }
+
+// The clock is known only once an answer's Date was read: calls that got
+// no answer, or answers without a Date, leave it unknown, so that a skew
+// of 0 is never shown as "in step" when nothing was compared.
+func TestClockKnownOnlyFromADate(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, tc := range []struct {
+		name  string
+		calls []*Response // nil: no answer (a transport failure)
+		known bool
+		skew  time.Duration
+	}{
+		{"no call", nil, false, 0},
+		{"no answer", []*Response{nil, nil}, false, 0},
+		{"answers without a Date", []*Response{{Status: 502}}, false, 0},
+		{"an error with a Date", []*Response{nil, {Status: 400, Date: now, APIError: &signer.APIError{Code: 6}}}, true, 0},
+		{"a Date, then no answer", []*Response{{Status: 200, Date: now.Add(-time.Minute)}, nil}, true, time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &Stats{}
+			for _, r := range tc.calls {
+				outcome := "ok"
+				if r == nil || r.Status >= 400 {
+					outcome = "transport"
+				}
+				s.record("artist.getInfo", outcome, r, now, false)
+			}
+			if got := s.Snapshot(); got.ClockKnown != tc.known || got.ClockSkew != tc.skew {
+				t.Errorf("ClockKnown %v, ClockSkew %v; want %v, %v", got.ClockKnown, got.ClockSkew, tc.known, tc.skew)
+			}
+		})
+	}
+}

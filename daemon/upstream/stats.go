@@ -19,6 +19,7 @@ type Stats struct {
 	lastAt     time.Time // the last failure
 	lastOKAt   time.Time // the last success: with lastAt, whether trouble is over
 	clockSkew  time.Duration
+	clockKnown bool // an answer's Date was read: clockSkew is measured, not the zero it starts at
 	keyProblem string
 	keyCode    int // the Last.fm code behind keyProblem
 	observer   func(method, outcome string, d time.Duration)
@@ -35,6 +36,7 @@ type Snapshot struct {
 	LastErrorAt   time.Time
 	LastOKAt      time.Time
 	ClockSkew     time.Duration
+	ClockKnown    bool // ClockSkew was measured on an answer's Date
 	KeyProblem    string
 }
 
@@ -66,6 +68,7 @@ func (s *Stats) recordWhy(method, outcome string, r *Response, why string, now t
 		if !r.Date.IsZero() {
 			// Last.fm's Date has second resolution; skew under 2 s is noise.
 			s.clockSkew = now.Sub(r.Date).Truncate(time.Second)
+			s.clockKnown = true
 			skewed := s.skewLimit > 0 && (s.clockSkew > s.skewLimit || s.clockSkew < -s.skewLimit)
 			if skewed && !s.skewed && s.onSkew != nil {
 				f, skew := s.onSkew, s.clockSkew
@@ -160,5 +163,5 @@ func (s *Stats) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return Snapshot{Calls: s.calls, Errors: s.errors, LastError: s.lastError, LastErrorAt: s.lastAt, LastOKAt: s.lastOKAt,
-		ClockSkew: s.clockSkew, KeyProblem: s.keyProblem}
+		ClockSkew: s.clockSkew, ClockKnown: s.clockKnown, KeyProblem: s.keyProblem}
 }
