@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/lastfmd/lastfmd/signer"
+
+	"github.com/lastfmd/lastfmd/internal/clip"
 )
 
 // Error is every failure to get an answer from the daemon: a refusal (an
@@ -111,9 +113,5 @@ func flatten(s string) string {
 
 // textMessage is a plain-text body as one short line.
 func textMessage(body []byte) string {
-	s := flatten(string(body))
-	if len(s) > maxMessage {
-		s = strings.ToValidUTF8(s[:maxMessage], "") + "..."
-	}
-	return s
+	return clip.Line(flatten(string(body)), maxMessage)
 }

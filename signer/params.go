@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"unicode/utf8"
+
+	"github.com/lastfmd/lastfmd/internal/clip"
 )
 
 // MaxIndex is the highest batch index Last.fm accepts (artist[0]..artist[49]):
@@ -28,11 +30,7 @@ const maxNameInError = 64
 
 // Error returns `parameter "NAME": REASON`.
 func (e *ParamError) Error() string {
-	name := e.Name
-	if len(name) > maxNameInError {
-		name = name[:maxNameInError] + "..."
-	}
-	return fmt.Sprintf("parameter %q: %s", name, e.Reason)
+	return fmt.Sprintf("parameter %q: %s", clip.Line(e.Name, maxNameInError), e.Reason)
 }
 
 // Code returns the Last.fm error code lastfmd answers for a bad parameter:

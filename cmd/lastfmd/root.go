@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/lastfmd/lastfmd/daemon/clip"
+	"github.com/lastfmd/lastfmd/internal/clip"
 	"github.com/spf13/cobra"
 )
 

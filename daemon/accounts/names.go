@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/lastfmd/lastfmd/daemon/clip"
+	"github.com/lastfmd/lastfmd/internal/clip"
 )
 
 // MaxName bounds an account name.

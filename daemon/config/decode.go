@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
-	"github.com/lastfmd/lastfmd/daemon/clip"
+	"github.com/lastfmd/lastfmd/internal/clip"
 )
 
 // decode applies a TOML file's values to l.cfg. Values are converted first,

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
-	"github.com/lastfmd/lastfmd/daemon/clip"
+	"github.com/lastfmd/lastfmd/internal/clip"
 )
 
 // maxJSONDepth bounds how deeply a /v1/ JSON body may nest. The deepest

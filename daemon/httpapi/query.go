@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+
+	"github.com/lastfmd/lastfmd/internal/clip"
 )
 
 // parseQuery decodes a request's query string as strictly as a form body:
@@ -44,8 +46,5 @@ func decodeValues(s, where string) (url.Values, error) {
 // paramName quotes a parameter's name for an error, cut short: it is the
 // client's text.
 func paramName(name string) string {
-	if len(name) > 40 {
-		name = name[:40] + "..."
-	}
-	return `"` + strings.ToValidUTF8(name, "?") + `"`
+	return `"` + strings.ToValidUTF8(clip.Line(name, 40), "?") + `"`
 }

@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/lastfmd/lastfmd/internal/clip"
 )
 
 // AnswerItem is Last.fm's answer for one scrobble of a track.scrobble call.
@@ -163,10 +164,4 @@ func IgnoredText(code int) string {
 }
 
 // trimMessage shortens a Last.fm message for storage and status.
-func trimMessage(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) > 300 {
-		s = s[:300] + "..."
-	}
-	return s
-}
+func trimMessage(s string) string { return clip.Line(s, 300) }

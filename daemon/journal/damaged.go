@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+
+	"github.com/lastfmd/lastfmd/internal/clip"
 )
 
 // DamagedError is a journal file lastfmd cannot trust: cut short,
@@ -51,14 +53,4 @@ func guard(path string, f func() error) (err error) {
 	return f()
 }
 
-func oneLine(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			return s[:i]
-		}
-	}
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
-}
+func oneLine(s string) string { return clip.Line(s, 200) }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	sd "github.com/coreos/go-systemd/v22/daemon"
-	"github.com/lastfmd/lastfmd/daemon/clip"
+	"github.com/lastfmd/lastfmd/internal/clip"
 )
 
 // Notifier speaks systemd's notify protocol (sd_notify(3),

@@ -1,7 +1,8 @@
 // Package clip owns the one rule for shortening text that goes into a log
 // line, an error message, a CLI message or a status line: one line, of
-// bounded length. It imports only the standard library, so every package,
-// the CLI included, can use it.
+// bounded length, cut on a UTF-8 boundary. It imports only the standard
+// library and sits at the module's root (internal/), so every package of
+// lastfmd, signer and client included, can use it.
 package clip
 
 import (
