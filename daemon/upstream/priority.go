@@ -54,23 +54,24 @@ func reserveFor(b int) float64 { return float64(min(maxReserve, max(0, b-2))) }
 // caller never goes ahead of one. Past backgroundPatience it queues as an
 // interactive caller would. The whole wait is bounded like an interactive
 // one: the queue wait or the context's deadline, then RateLimited.
-func (l *Limiter) waitBackground(ctx context.Context, start time.Time) error {
-	limit := l.maxWait(ctx, start)
-	promoted, err := l.queueBackground(ctx, start, limit)
+func (l *Limiter) waitBackground(ctx context.Context, now time.Time) error {
+	limit := l.maxWait(ctx, now)
+	start := time.Now()
+	promoted, err := l.queueBackground(ctx, limit)
 	if !promoted {
 		return err
 	}
-	now := l.now()
-	return l.waitInteractive(ctx, now, limit-now.Sub(start))
+	return l.waitInteractive(ctx, l.now(), limit-time.Since(start))
 }
 
 // queueBackground is waitBackground's wait in the background line: nil
-// once it took a token, promoted when its patience ran out first.
-func (l *Limiter) queueBackground(ctx context.Context, start time.Time, limit time.Duration) (promoted bool, err error) {
+// once it took a token, promoted when its patience ran out first. The
+// bucket's tokens follow the injected clock; the patience and the bound
+// are real waits, like the sleeps, so a test's clock that does not move
+// cannot hold a caller for ever.
+func (l *Limiter) queueBackground(ctx context.Context, limit time.Duration) (promoted bool, err error) {
 	l.waiting.Add(1)
 	defer l.waiting.Add(-1)
-	// Real time bounds the wait, as the sleeps are real even when a test
-	// injects a clock that does not move.
 	giveUp := time.NewTimer(limit)
 	defer giveUp.Stop()
 	select {
@@ -81,20 +82,19 @@ func (l *Limiter) queueBackground(ctx context.Context, start time.Time, limit ti
 	case <-ctx.Done():
 		return false, rateLimited(limit)
 	}
-	promoteAt := start.Add(min(backgroundPatience, limit/2))
+	patience := time.NewTimer(min(backgroundPatience, limit/2))
+	defer patience.Stop()
 	for {
-		now := l.now()
-		if !now.Before(promoteAt) {
-			return true, nil
-		}
-		d := l.takeBackground(now)
+		d := l.takeBackground(l.now())
 		if d == 0 {
 			return false, nil
 		}
-		d = min(d, promoteAt.Sub(now))
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
+		case <-patience.C:
+			t.Stop()
+			return true, nil
 		case <-giveUp.C:
 			t.Stop()
 			return false, rateLimited(d)

@@ -192,3 +192,21 @@ func TestLimiterBackgroundCancelled(t *testing.T) {
 		}
 	})
 }
+
+// A test's injected clock that does not move never refills the bucket;
+// the patience is a real wait, so a background caller is still granted,
+// as an interactive one is, instead of waiting until refused.
+func TestLimiterBackgroundFrozenClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		frozen := time.Now()
+		l := NewLimiter(2, 5, 30*time.Second, func() time.Time { return frozen })
+		for range 2 { // down to the reserve, which never refills
+			if err := l.Wait(context.Background(), Background); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := l.Wait(context.Background(), Background); err != nil {
+			t.Errorf("a background call under a frozen clock: %v", err)
+		}
+	})
+}
