@@ -84,7 +84,7 @@ func FuzzCanonicalize(f *testing.F) {
 			t.Fatalf("Encode round trip has %d names, want %d", len(back), len(out))
 		}
 		if items, err := SplitScrobbles(out); err == nil {
-			if len(items) < 1 || len(items) > MaxBatch {
+			if len(items) < 1 || len(items) > MaxScrobblesPerCall {
 				t.Fatalf("SplitScrobbles: %d items", len(items))
 			}
 			for _, it := range items {

@@ -8,14 +8,6 @@ import (
 	"github.com/lastfmd/lastfmd/internal/clip"
 )
 
-// MaxIndex is the highest batch index Last.fm accepts (artist[0]..artist[49]):
-// track.scrobble takes at most 50 items per call
-// (https://www.last.fm/api/show/track.scrobble).
-const MaxIndex = 49
-
-// MaxBatch is the largest number of items one call may carry.
-const MaxBatch = MaxIndex + 1
-
 // ParamError is a bad client parameter; the transport maps it to error 6 /
 // HTTP 400. It names the parameter but never carries its value, which may be
 // a password or a token.

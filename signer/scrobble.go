@@ -4,7 +4,47 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
+
+// Last.fm's limits on scrobbles (https://www.last.fm/api/show/track.scrobble,
+// https://www.last.fm/api/scrobbling). Every other bound on scrobbles in
+// lastfmd is derived from these or checked against them.
+const (
+	// MaxScrobbleIndex is the highest batch index Last.fm accepts
+	// (artist[0]..artist[49]).
+	MaxScrobbleIndex = 49
+	// MaxScrobblesPerCall is the most scrobbles one track.scrobble call
+	// may carry: 50. scrobble.batch_size (the journal's batches) may not
+	// exceed it.
+	MaxScrobblesPerCall = MaxScrobbleIndex + 1
+	// MaxScrobbleAge is how old a scrobble Last.fm still accepts: 14 days;
+	// older ones are answered ignored with code 3. scrobble.max_age may
+	// not exceed it.
+	MaxScrobbleAge = 14 * 24 * time.Hour
+	// MaxScrobbleAhead is how far in the future a timestamp may be before
+	// the scrobble is answered ignored with code 4 (lastfmd's margin for a
+	// clock a little ahead of Last.fm's).
+	MaxScrobbleAhead = 5 * time.Minute
+)
+
+// ScrobbleAge says whether a scrobble timestamped ts may be sent now: 0
+// when it may, else the ignore code Last.fm would answer (3: older than
+// maxAge, when maxAge > 0; 4: more than MaxScrobbleAhead in the future).
+//
+// It compares whole seconds: time.Unix overflows for timestamps near the
+// int64 limit (9223372036854775807 came out "too old"), and such a
+// timestamp is far in the future.
+func ScrobbleAge(ts int64, now time.Time, maxAge time.Duration) int {
+	n := now.Unix()
+	switch {
+	case ts > n && ts-n > int64(MaxScrobbleAhead/time.Second):
+		return IgnoredTooNew
+	case maxAge > 0 && ts < n-int64(maxAge/time.Second):
+		return IgnoredTooOld
+	}
+	return IgnoredNone
+}
 
 // track.scrobble's items (https://www.last.fm/api/show/track.scrobble).
 // This file is the one home of the scrobble rule: /v1/ JSON arrays, /2.0/
@@ -98,7 +138,7 @@ const (
 // undefined, and a gap is most likely a client's bug, so it is refused
 // rather than guessed at.
 func SplitScrobbles(params map[string]string) ([]map[string]string, error) {
-	var items [MaxBatch]map[string]string
+	var items [MaxScrobblesPerCall]map[string]string
 	n := 0
 	var first *ParamError
 	fail := func(name, reason string) {
@@ -163,12 +203,12 @@ func scrobbleIndex(s string) (int, bool) {
 		return 0, false
 	}
 	n, _ := strconv.Atoi(digits)
-	return n, n <= MaxIndex
+	return n, n <= MaxScrobbleIndex
 }
 
 // IndexScrobbles is the inverse of SplitScrobbles: items as track.scrobble's
 // indexed parameters (artist[0], track[0], ...), for one call of at most
-// MaxBatch items.
+// MaxScrobblesPerCall items.
 func IndexScrobbles(items []map[string]string) map[string]string {
 	out := make(map[string]string, len(items)*4)
 	for i, it := range items {

@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/lastfmd/lastfmd/signer"
+)
 
 // Config is lastfmd's effective configuration. The toml tags are the key
 // names of the configuration file; fields tagged "-" are resolved by Load
@@ -124,7 +128,7 @@ func Defaults() Config {
 			StaleIfError: Duration{24 * time.Hour},
 		},
 		Scrobble: Scrobble{
-			BatchSize: 50,
+			BatchSize: signer.MaxScrobblesPerCall,
 			MaxAge:    Duration{312 * time.Hour},
 		},
 		Security: Security{AllowedHosts: []string{}},

@@ -4,16 +4,11 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
-
-// lastfmMaxAge is how old a scrobble Last.fm still accepts; older ones are
-// silently dropped, so journalling them would only fill the dead letters.
-const lastfmMaxAge = 14 * 24 * time.Hour
 
 // bad builds the one-line error for an invalid value of key path.
 func (c *Config) bad(path, format string, args ...any) error {
@@ -69,11 +64,14 @@ func (c *Config) validate() error {
 		return c.bad("cache.max_bytes", "must be greater than 0")
 	}
 
-	if n := c.Scrobble.BatchSize; n < 1 || n > 50 {
-		return c.bad("scrobble.batch_size", "must be 1 to 50 (Last.fm's limit), not %d", n)
+	if n := c.Scrobble.BatchSize; n < 1 || n > signer.MaxScrobblesPerCall {
+		return c.bad("scrobble.batch_size", "must be 1 to %d (Last.fm's limit per call), not %d", signer.MaxScrobblesPerCall, n)
 	}
-	if a := c.Scrobble.MaxAge; a.Duration <= 0 || a.Duration > lastfmMaxAge {
-		return c.bad("scrobble.max_age", "must be greater than 0 and at most 336h (Last.fm drops scrobbles older than 14 days), not %s", a)
+	// Older scrobbles are dropped by Last.fm, so journalling them would
+	// only fill the dead letters.
+	if a := c.Scrobble.MaxAge; a.Duration <= 0 || a.Duration > signer.MaxScrobbleAge {
+		return c.bad("scrobble.max_age", "must be greater than 0 and at most %s (Last.fm drops scrobbles older than 14 days), not %s",
+			Duration{signer.MaxScrobbleAge}, a)
 	}
 
 	for i, h := range c.Security.AllowedHosts {

@@ -44,7 +44,7 @@ func decodeJSON(body []byte) (any, error) {
 		return nil, apperr.Invalidf("malformed JSON body: data after the JSON value")
 	}
 	if len(r.repeats) > 0 {
-		return nil, apperr.Invalidf("a JSON body names each key once: %s", listProblems(r.repeats))
+		return nil, apperr.Invalidf("a JSON body names each key once: %s", clip.List(r.repeats))
 	}
 	return doc, nil
 }
@@ -115,10 +115,10 @@ func (r *jsonReader) object() (map[string]any, error) {
 		}
 		key, _ := tok.(string) // the decoder allows only a string here
 		if _, seen := out[key]; seen {
-			// listProblems names the first maxProblemsListed and counts
+			// clip.List names the first clip.MaxListed and counts
 			// the rest, so those are not worth the words.
 			what := ""
-			if len(r.repeats) < maxProblemsListed {
+			if len(r.repeats) < clip.MaxListed {
 				what = fmt.Sprintf("%q given twice %s", clip.Line(key, 64), r.where())
 			}
 			r.repeats = append(r.repeats, what)

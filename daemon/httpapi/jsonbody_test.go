@@ -10,12 +10,13 @@ import (
 	"testing"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/internal/clip"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
 func TestDecodeJSON(t *testing.T) {
 	nest := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
-	many := `{"a":1` + strings.Repeat(`,"a":1`, maxProblemsListed+2) + `}`
+	many := `{"a":1` + strings.Repeat(`,"a":1`, clip.MaxListed+2) + `}`
 	cases := []struct {
 		name, body string
 		want       any

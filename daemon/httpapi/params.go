@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/internal/clip"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -130,13 +130,12 @@ func jsonParams(doc any) (url.Values, error) {
 }
 
 // jsonScrobbles turns a decoded /v1/track.scrobble list (an array of
-// scrobble objects, or {"scrobbles":[...]}) into one set of parameters per
-// item, at most max. A request with any item that is not a flat JSON
-// object is refused whole, naming each bad item; what the items hold is
-// checked by the scrobble rule itself (signer.ParseScrobble, through the
-// proxy).
-func jsonScrobbles(doc any, max int) ([]url.Values, error) {
-	var items []any
+// scrobble objects, or {"scrobbles":[...]}) into its items as read. An item
+// that is not a flat JSON object carries its problem; the proxy checks the
+// request once, every item and the count (proxy.scrobbleItems), so both
+// APIs get the same messages.
+func jsonScrobbles(doc any) ([]proxy.ScrobbleItem, error) {
+	items := []any{}
 	switch v := doc.(type) {
 	case []any:
 		items = v
@@ -149,28 +148,21 @@ func jsonScrobbles(doc any, max int) ([]url.Values, error) {
 			return nil, apperr.Invalidf(`"scrobbles" must be an array of scrobble objects`)
 		}
 	}
-	if len(items) == 0 {
-		return nil, apperr.Invalidf("no scrobbles in the request")
-	}
-	if len(items) > max {
-		return nil, apperr.Invalidf("%d scrobbles in one request; at most %d", len(items), max)
-	}
-	out := make([]url.Values, 0, len(items))
-	var bad []string
+	out := make([]proxy.ScrobbleItem, len(items))
 	for i, it := range items {
 		if _, ok := it.(map[string]any); !ok {
-			bad = append(bad, fmt.Sprintf("item %d: not a JSON object", i))
+			out[i].Problem = "not a JSON object"
 			continue
 		}
 		one, err := jsonParams(it)
 		if err != nil {
-			bad = append(bad, fmt.Sprintf("item %d: %s", i, apperr.As(err).Message))
+			out[i].Problem = apperr.As(err).Message
 			continue
 		}
-		out = append(out, one)
-	}
-	if len(bad) > 0 {
-		return nil, apperr.Invalidf("scrobbles refused, none was accepted: %s", listProblems(bad))
+		if one == nil {
+			one = url.Values{} // {}: read, with no field (the proxy names what is missing)
+		}
+		out[i].Values = one
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -49,43 +50,51 @@ func TestParseJSONObject(t *testing.T) {
 
 // parseJSONScrobbles decodes body and reads it as a scrobble list, as
 // v1JSON does for track.scrobble.
-func parseJSONScrobbles(body []byte, max int) ([]url.Values, error) {
+func parseJSONScrobbles(body []byte) ([]proxy.ScrobbleItem, error) {
 	doc, err := decodeJSON(body)
 	if err != nil {
 		return nil, err
 	}
-	return jsonScrobbles(doc, max)
+	return jsonScrobbles(doc)
 }
 
+// The transport reads the items' shape; the proxy checks the request
+// (count, fields), once for both APIs.
 func TestParseJSONScrobbles(t *testing.T) {
-	got, err := parseJSONScrobbles([]byte(`{"scrobbles":[{"artist":"A","track":"T","timestamp":1700000000},{"artist":"B","track":"U","timestamp":"1700000100","album":"X"}]}`), 50)
+	got, err := parseJSONScrobbles([]byte(`{"scrobbles":[{"artist":"A","track":"T","timestamp":1700000000},{"artist":"B","track":"U","timestamp":"1700000100","album":"X"}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []url.Values{{"artist": {"A"}, "track": {"T"}, "timestamp": {"1700000000"}},
-		{"artist": {"B"}, "track": {"U"}, "timestamp": {"1700000100"}, "album": {"X"}}}
+	want := []proxy.ScrobbleItem{{Values: url.Values{"artist": {"A"}, "track": {"T"}, "timestamp": {"1700000000"}}},
+		{Values: url.Values{"artist": {"B"}, "track": {"U"}, "timestamp": {"1700000100"}, "album": {"X"}}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v", got)
 	}
-	bad := []struct{ body, msg string }{
-		{`[]`, "no scrobbles"},
-		{`[1]`, "item 0"},
-		{`[{"artist":"A"},{"artist":["x"]}]`, "item 1"},
-		{`[{"artist":"A"},"x",{"artist":{}}]`, "item 1: not a JSON object; item 2: parameter \"artist\""},
-		{`{"scrobbles":{}}`, `"scrobbles" must be an array`},
-		{`{"scrobbles":null}`, "no scrobbles"},
-		{`{"scrobbles":[{"artist":"A"}],"scrobbles":[{"artist":"B"}]}`, `"scrobbles" given twice at the top level`},
-	}
-	for _, b := range bad {
-		_, err := parseJSONScrobbles([]byte(b.body), 50)
-		if err == nil || !strings.Contains(err.Error(), b.msg) {
-			t.Errorf("%s: err %v, want %q", b.body, err, b.msg)
+	for body, problems := range map[string][]string{
+		`[]`:                                 {},
+		`{"scrobbles":null}`:                 {},
+		`[1]`:                                {"not a JSON object"},
+		`[{"artist":"A"},{"artist":["x"]}]`:  {"", `parameter "artist"`},
+		`[{"artist":"A"},"x",{"artist":{}}]`: {"", "not a JSON object", `parameter "artist"`},
+	} {
+		items, err := parseJSONScrobbles([]byte(body))
+		if err != nil || len(items) != len(problems) {
+			t.Errorf("%s: %v %v", body, items, err)
+			continue
+		}
+		for i, p := range problems {
+			if p == "" && items[i].Problem != "" || !strings.Contains(items[i].Problem, p) {
+				t.Errorf("%s: item %d's problem %q, want %q", body, i, items[i].Problem, p)
+			}
 		}
 	}
-	many := "[" + strings.Repeat(`{"artist":"A","track":"T","timestamp":1},`, 51)
-	many = many[:len(many)-1] + "]"
-	if _, err := parseJSONScrobbles([]byte(many), 50); err == nil || !strings.Contains(err.Error(), "at most 50") {
-		t.Errorf("51 items: %v", err)
+	for body, msg := range map[string]string{
+		`{"scrobbles":{}}`: `"scrobbles" must be an array`,
+		`{"scrobbles":[{"artist":"A"}],"scrobbles":[{"artist":"B"}]}`: `"scrobbles" given twice at the top level`,
+	} {
+		if _, err := parseJSONScrobbles([]byte(body)); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%s: err %v, want %q", body, err, msg)
+		}
 	}
 }
 
@@ -109,8 +118,9 @@ func FuzzV1JSON(f *testing.F) {
 }
 
 // FuzzJSONScrobbles: the /v1/track.scrobble array decoder never panics;
-// whatever it accepts has at most max items, each canonicalising cleanly
-// (their fields are the scrobble rule's to judge: signer.FuzzParseScrobble).
+// every item it reads either carries a problem or canonicalises cleanly
+// (the count and the fields are the proxy's and the scrobble rule's to
+// judge: proxy.scrobbleItems, signer.FuzzParseScrobble).
 func FuzzJSONScrobbles(f *testing.F) {
 	for _, s := range []string{`[{"artist":"A","track":"T","timestamp":1700000000}]`,
 		`{"scrobbles":[{"artist":"A","track":"T","timestamp":"1700000000","album":"X"}]}`,
@@ -119,18 +129,20 @@ func FuzzJSONScrobbles(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		items, err := parseJSONScrobbles(body, 50)
+		items, err := parseJSONScrobbles(body)
 		if err != nil {
 			if _, ok := err.(*apperr.Error); !ok {
 				t.Fatalf("error of type %T", err)
 			}
 			return
 		}
-		if len(items) == 0 || len(items) > 50 {
-			t.Fatalf("%d items accepted", len(items))
-		}
 		for _, it := range items {
-			checkCanonical(t, it)
+			if (it.Problem == "") == (it.Values == nil) {
+				t.Fatalf("item %+v: a problem or values, exactly one", it)
+			}
+			if it.Problem == "" {
+				checkCanonical(t, it.Values)
+			}
 		}
 	})
 }

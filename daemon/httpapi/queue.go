@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/internal/clip"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -131,7 +132,7 @@ func parseIDs(body []byte) ([]uint64, error) {
 		ids = append(ids, id)
 	}
 	if len(bad) > 0 {
-		return nil, apperr.Invalidf("not a queue id (a positive whole number): %s", listProblems(bad))
+		return nil, apperr.Invalidf("not a queue id (a positive whole number): %s", clip.List(bad))
 	}
 	return ids, nil
 }

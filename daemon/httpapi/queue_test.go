@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -78,7 +77,7 @@ func TestPreferWait(t *testing.T) {
 	}
 }
 
-func TestIsScrobbleListAndCanonicalItems(t *testing.T) {
+func TestIsScrobbleList(t *testing.T) {
 	for body, want := range map[string]bool{
 		`[]`: true, ` [{"artist":"A"}]`: true, `{"scrobbles":[]}`: true,
 		`{"artist":"A","track":"T","timestamp":1}`: false, `{"scrobbles":[],"artist":"x"}`: false, `nope`: false,
@@ -87,14 +86,6 @@ func TestIsScrobbleListAndCanonicalItems(t *testing.T) {
 		if got := isScrobbleList(doc); got != want {
 			t.Errorf("isScrobbleList(%s) = %v", body, got)
 		}
-	}
-	items, err := canonicalItems([]url.Values{{"artist": {"A"}, "track": {"T"}, "empty": {""}}})
-	if err != nil || len(items) != 1 || items[0]["artist"] != "A" || len(items[0]) != 2 {
-		t.Errorf("canonicalItems: %v %v", items, err)
-	}
-	_, err = canonicalItems([]url.Values{{"artist": {"A"}}, {"artist": {"A", "B"}}, {"bad\xffname": {"x"}}})
-	if err == nil || !strings.Contains(err.Error(), "item 1") || !strings.Contains(err.Error(), "item 2") || strings.Contains(err.Error(), "item 0") {
-		t.Errorf("canonicalItems refusal: %v", err)
 	}
 }
 

@@ -1,28 +1,13 @@
 package httpapi
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
-	"github.com/lastfmd/lastfmd/signer"
 )
-
-// maxProblemsListed bounds how many bad items one refusal names.
-const maxProblemsListed = 50
-
-// listProblems joins per-item problems, naming at most maxProblemsListed.
-func listProblems(bad []string) string {
-	if len(bad) <= maxProblemsListed {
-		return strings.Join(bad, "; ")
-	}
-	return fmt.Sprintf("%s; and %d more", strings.Join(bad[:maxProblemsListed], "; "), len(bad)-maxProblemsListed)
-}
 
 // isScrobbleList reports whether a decoded /v1/track.scrobble JSON body is
 // a list of scrobbles: an array, or an object whose only member is
@@ -36,30 +21,6 @@ func isScrobbleList(doc any) bool {
 		return ok && len(v) == 1
 	}
 	return false
-}
-
-// canonicalItems canonicalises each scrobble of a JSON array as a request's
-// parameters are (signer.Canonicalize: no empty name, an empty value is
-// absent; a key given twice never gets here, decodeJSON refuses it), naming
-// each bad item.
-func canonicalItems(items []url.Values) ([]map[string]string, error) {
-	if items == nil {
-		return nil, nil
-	}
-	out := make([]map[string]string, len(items))
-	var bad []string
-	for i, it := range items {
-		p, err := signer.Canonicalize(it)
-		if err != nil {
-			bad = append(bad, fmt.Sprintf("item %d: %v", i, err))
-			continue
-		}
-		out[i] = p
-	}
-	if len(bad) > 0 {
-		return nil, apperr.Invalidf("scrobbles refused, none was accepted: %s", listProblems(bad))
-	}
-	return out, nil
 }
 
 // preferWait reads RFC 7240's Prefer header: "wait=N" (seconds) bounds how

@@ -21,17 +21,19 @@ const MaxScrobbleBody = 4 << 20
 func (s *Server) v1(c echo.Context) error {
 	r := c.Request()
 	method := c.Param("method")
-	if m, ok := signer.Lookup(method); ok {
-		method = m.Name
+	meta, known := signer.Lookup(method)
+	if known {
+		method = meta.Name
 	}
+	batched := known && meta.Batch // track.scrobble: a JSON array, a bigger body, many parameters
 	values, err := parseQuery(r.URL.RawQuery) // query.go: malformed is a 400
 	if err != nil {
 		return err
 	}
-	var items []url.Values // a JSON scrobble array
+	var items []proxy.ScrobbleItem // a JSON scrobble array
 	if r.Method == http.MethodPost {
 		limit := int64(MaxBody)
-		if method == "track.scrobble" {
+		if batched {
 			limit = MaxScrobbleBody
 		}
 		body, err := readBody(r, limit)
@@ -41,7 +43,7 @@ func (s *Server) v1(c echo.Context) error {
 		var bv url.Values
 		switch mt := mediaType(r); {
 		case mt == jsonType || (mt == "" && looksJSON(body)):
-			bv, items, err = v1JSON(method, body)
+			bv, items, err = v1JSON(batched, body)
 		case mt == "" || mt == formType || mt == textPlainType:
 			bv, err = parseForm(body)
 		default:
@@ -52,7 +54,7 @@ func (s *Server) v1(c echo.Context) error {
 		}
 		values = mergeValues(values, bv)
 	}
-	if countValues(values) > MaxParams && method != "track.scrobble" {
+	if countValues(values) > MaxParams && !batched {
 		return apperr.Invalidf("more than %d parameters", MaxParams)
 	}
 	if m := values.Get("method"); m != "" && !strings.EqualFold(m, method) {
@@ -63,10 +65,6 @@ func (s *Server) v1(c echo.Context) error {
 	if err != nil {
 		return apperr.Invalidf("%v", err)
 	}
-	scrobbles, err := canonicalItems(items)
-	if err != nil {
-		return err
-	}
 	wait, waitSet := preferWait(r.Header)
 	res, err := s.proxy.Handle(r.Context(), &proxy.Request{
 		Endpoint:   proxy.V1,
@@ -75,7 +73,7 @@ func (s *Server) v1(c echo.Context) error {
 		Params:     params,
 		Account:    r.Header.Get("X-Lastfmd-Account"),
 		NoCache:    noCache(r),
-		Scrobbles:  scrobbles,
+		Scrobbles:  items,
 		Wait:       wait,
 		WaitSet:    waitSet,
 	})
@@ -88,13 +86,13 @@ func (s *Server) v1(c echo.Context) error {
 
 // v1JSON decodes a /v1/ JSON body once (decodeJSON): a track.scrobble
 // list becomes its items, anything else parameters.
-func v1JSON(method string, body []byte) (url.Values, []url.Values, error) {
+func v1JSON(batched bool, body []byte) (url.Values, []proxy.ScrobbleItem, error) {
 	doc, err := decodeJSON(body)
 	if err != nil {
 		return nil, nil, err
 	}
-	if method == "track.scrobble" && isScrobbleList(doc) { // scrobbles.go
-		items, err := jsonScrobbles(doc, proxy.MaxScrobbleItems)
+	if batched && isScrobbleList(doc) { // scrobbles.go
+		items, err := jsonScrobbles(doc)
 		return nil, items, err
 	}
 	bv, err := jsonParams(doc)

@@ -104,7 +104,7 @@ type Options struct {
 	Dir       string // state_dir
 	Accounts  *accounts.Store
 	Upstream  *upstream.Client
-	BatchSize int           // scrobble.batch_size (at most 50)
+	BatchSize int           // scrobble.batch_size (at most signer.MaxScrobblesPerCall)
 	MaxAge    time.Duration // scrobble.max_age
 	Now       func() time.Time
 	Log       *slog.Logger
@@ -167,8 +167,8 @@ func Open(o Options) (*Journal, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	if o.BatchSize <= 0 || o.BatchSize > 50 {
-		o.BatchSize = 50
+	if o.BatchSize <= 0 || o.BatchSize > signer.MaxScrobblesPerCall {
+		o.BatchSize = signer.MaxScrobblesPerCall
 	}
 	var upTimeout time.Duration
 	if o.Upstream != nil {

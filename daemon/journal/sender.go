@@ -12,8 +12,13 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/backoff"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/internal/clip"
 	"github.com/lastfmd/lastfmd/signer"
 )
+
+// maxStoredMessage bounds a Last.fm message kept with an item (its last
+// error or a dead letter's reason) and shown in the queue and status.
+const maxStoredMessage = 300
 
 // sender owns every send of one account: one goroutine, so the account's
 // items go out in order and never twice at once.
@@ -329,7 +334,7 @@ func (s *sender) refused(acct accounts.Account, items []*Item, r *upstream.Respo
 	j := s.j
 	class, code, msg := r.Class, 0, fmt.Sprintf("HTTP %d from Last.fm", r.Status)
 	if r.APIError != nil {
-		code, msg = r.APIError.Code, trimMessage(r.APIError.Error())
+		code, msg = r.APIError.Code, clip.Line(r.APIError.Error(), maxStoredMessage)
 	}
 	if class == signer.ClassTransient && code == signer.ErrInvalidService {
 		j.mu.Lock()
@@ -396,7 +401,7 @@ func (s *sender) split(acct accounts.Account, items []*Item) {
 			thirteen = append(thirteen, it)
 			continue
 		}
-		s.buryOwed(one, "Last.fm refused this scrobble alone: "+trimMessage(r.APIError.Error()))
+		s.buryOwed(one, "Last.fm refused this scrobble alone: "+clip.Line(r.APIError.Error(), maxStoredMessage))
 	}
 	if len(thirteen) > 0 {
 		s.thirteen(thirteen)
@@ -434,7 +439,7 @@ func (s *sender) thirteen(items []*Item) {
 		// 13, so they were not recorded.
 		s.retryLater(items, class, "Last.fm answered error 13 to a scrobble and the check of the API key could not run; will try again", false)
 	default:
-		s.buryOwed(items, "Last.fm refused this scrobble with error 13 (invalid method signature); the check of the API key was refused too: "+trimMessage(r.APIError.Error()))
+		s.buryOwed(items, "Last.fm refused this scrobble with error 13 (invalid method signature); the check of the API key was refused too: "+clip.Line(r.APIError.Error(), maxStoredMessage))
 	}
 }
 
@@ -442,10 +447,10 @@ func (s *sender) thirteen(items []*Item) {
 func (s *sender) answered(items []*Item, r *upstream.Response) {
 	j := s.j
 	now := j.now().UTC()
-	var answers []AnswerItem
+	var answers []signer.ScrobbleAnswer
 	if items[0].Method == MethodScrobble {
 		var err error
-		answers, err = ParseAnswer(r.Body)
+		answers, err = signer.ParseScrobbleAnswer(r.Body)
 		if err == nil && len(answers) != len(items) {
 			err = fmt.Errorf("%d items answered for %d sent", len(answers), len(items))
 		}
@@ -473,7 +478,7 @@ func (s *sender) answered(items []*Item, r *upstream.Response) {
 				res.Status, res.IgnoredCode = StatusIgnored, a.IgnoredCode
 				res.IgnoredMessage = a.IgnoredMessage
 				if res.IgnoredMessage == "" {
-					res.IgnoredMessage = IgnoredText(a.IgnoredCode)
+					res.IgnoredMessage = signer.IgnoredText(a.IgnoredCode)
 				}
 			}
 		}

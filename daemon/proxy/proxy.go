@@ -42,9 +42,10 @@ type Request struct {
 	// it expects an authenticated read.
 	ClientSigned bool
 	NoCache      bool // Cache-Control: no-cache
-	// Scrobbles are the items of a /v1/ JSON scrobble array (unindexed,
-	// canonical); nil for every other request.
-	Scrobbles []map[string]string
+	// Scrobbles are the items of a /v1/ JSON scrobble array as the
+	// transport read them; nil for every other request. scrobbleItems
+	// checks them, the one place a scrobble request is checked.
+	Scrobbles []ScrobbleItem
 	// Wait is Prefer: wait=N, when WaitSet: how long a scrobble request
 	// waits for Last.fm's answer (else DefaultWait).
 	Wait    time.Duration

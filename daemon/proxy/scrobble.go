@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/journal"
+	"github.com/lastfmd/lastfmd/internal/clip"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -34,10 +36,10 @@ const (
 	DefaultWait = 5 * time.Second
 	// MaxWait caps Prefer: wait=N.
 	MaxWait = 60 * time.Second
-	// MaxScrobbleItems is the most scrobbles one /v1/ request may hold.
-	MaxScrobbleItems = journal.MaxPerRequest
-	// maxListed bounds how many bad items one refusal names.
-	maxListed = 50
+	// MaxScrobblesPerRequest is the most scrobbles one request may carry
+	// (a /v1/ JSON array): 200 of Last.fm's calls, which the journal sends
+	// in batches (docs/http-api.md#scrobble-validation).
+	MaxScrobblesPerRequest = 200 * signer.MaxScrobblesPerCall
 )
 
 // scrobble journals a track.scrobble request and answers once Last.fm
@@ -65,7 +67,7 @@ func (s *Proxy) scrobble(ctx context.Context, req *Request) (*Result, error) {
 	}
 	entries := make([]entry, len(scs))
 	for i, sc := range scs {
-		entries[i] = entry{sc: sc, ignored: journal.Age(sc.Timestamp, now, s.maxAge), ticket: -1}
+		entries[i] = entry{sc: sc, ignored: signer.ScrobbleAge(sc.Timestamp, now, s.maxAge), ticket: -1}
 	}
 	var toJournal []journal.Scrobble
 	for i := range entries {
@@ -106,29 +108,51 @@ func (s *Proxy) scrobble(ctx context.Context, req *Request) (*Result, error) {
 	return v1ScrobbleAnswer(items), nil
 }
 
-// scrobbleItems returns a request's scrobbles, each validated by
-// signer.ParseScrobble (the one scrobble rule): a /v1/ JSON array as
-// given, else the form's items (signer.SplitScrobbles: the single or the
-// indexed form, at most 50). Whatever is not a scrobble field is dropped
-// (docs/http-api.md, "Extra parameters"). One malformed item refuses the
-// whole request, naming every bad item.
+// ScrobbleItem is one scrobble of a /v1/ JSON array as the transport read
+// it: its fields as given, or why it could not be read (not a flat JSON
+// object), which scrobbleItems reports with every other problem.
+type ScrobbleItem struct {
+	Values  url.Values
+	Problem string
+}
+
+// scrobbleItems returns a request's scrobbles. It is the one check of a
+// scrobble request, whichever API it came by: the count (at least one, at
+// most MaxScrobblesPerRequest), each item's parameters (signer.Canonicalize)
+// and the scrobble rule (signer.ParseScrobble). Items are a /v1/ JSON array
+// as given, else the form's (signer.SplitScrobbles: the single or the
+// indexed form, at most signer.MaxScrobblesPerCall). Whatever is not a
+// scrobble field is dropped (docs/http-api.md, "Extra parameters"). One
+// malformed item refuses the whole request, naming every bad item.
 func scrobbleItems(req *Request) ([]journal.Scrobble, error) {
 	raw := req.Scrobbles
-	switch {
-	case raw == nil:
-		items, err := signer.SplitScrobbles(req.Params)
+	if raw == nil {
+		split, err := signer.SplitScrobbles(req.Params)
 		if err != nil {
 			return nil, apperr.Invalidf("Invalid parameters - %v", err)
 		}
-		raw = items
+		for _, p := range split {
+			raw = append(raw, ScrobbleItem{Values: valuesOf(p)})
+		}
+	}
+	switch {
 	case len(raw) == 0:
-		return nil, apperr.Invalidf("no scrobbles in the request")
-	case len(raw) > MaxScrobbleItems:
-		return nil, apperr.Invalidf("%d scrobbles in one request; at most %d", len(raw), MaxScrobbleItems)
+		return nil, apperr.Invalidf("Invalid parameters - no scrobbles in the request")
+	case len(raw) > MaxScrobblesPerRequest:
+		return nil, apperr.Invalidf("Invalid parameters - %d scrobbles in one request; at most %d", len(raw), MaxScrobblesPerRequest)
 	}
 	out := make([]journal.Scrobble, len(raw))
 	var bad []string
-	for i, p := range raw {
+	for i, it := range raw {
+		if it.Problem != "" {
+			bad = append(bad, fmt.Sprintf("item %d: %s", i, it.Problem))
+			continue
+		}
+		p, err := signer.Canonicalize(it.Values)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("item %d: %v", i, err))
+			continue
+		}
 		sc, problems := signer.ParseScrobble(p)
 		if len(problems) > 0 {
 			bad = append(bad, fmt.Sprintf("item %d: %s", i, strings.Join(problems, ", ")))
@@ -137,15 +161,19 @@ func scrobbleItems(req *Request) ([]journal.Scrobble, error) {
 		out[i] = sc
 	}
 	if len(bad) > 0 {
-		total, more := len(bad), ""
-		if total > maxListed {
-			more = fmt.Sprintf("; and %d more", total-maxListed)
-			bad = bad[:maxListed]
-		}
-		return nil, apperr.Invalidf("Invalid parameters - %d of %d scrobbles are malformed, so none was accepted: %s%s",
-			total, len(raw), strings.Join(bad, "; "), more)
+		return nil, apperr.Invalidf("Invalid parameters - %d of %d scrobbles are malformed, so none was accepted: %s",
+			len(bad), len(raw), clip.List(bad))
 	}
 	return out, nil
+}
+
+// valuesOf is a canonical parameter map as url.Values.
+func valuesOf(p map[string]string) url.Values {
+	v := make(url.Values, len(p))
+	for k, x := range p {
+		v[k] = []string{x}
+	}
+	return v
 }
 
 // scrobbleAnswer is one item of a scrobble request, answered.
@@ -172,7 +200,7 @@ func (a scrobbleAnswer) status() string {
 func (a scrobbleAnswer) ignoredCode() (int, string) {
 	switch {
 	case a.outcome == nil:
-		return a.ignored, journal.IgnoredText(a.ignored)
+		return a.ignored, signer.IgnoredText(a.ignored)
 	case a.outcome.State == journal.Sent && a.outcome.Result != nil && a.outcome.Result.Status == journal.StatusIgnored:
 		return a.outcome.Result.IgnoredCode, a.outcome.Result.IgnoredMessage
 	}

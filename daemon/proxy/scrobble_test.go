@@ -3,6 +3,7 @@ package proxy
 import (
 	"encoding/json"
 	"encoding/xml"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -33,12 +34,18 @@ func TestScrobbleItems(t *testing.T) {
 		{"an item without track", Request{Params: map[string]string{"artist[0]": "A", "timestamp[0]": "1"}}, nil, `item 0: "track" is required`},
 		{"a timestamp that is not a whole number", Request{Params: map[string]string{"artist": "A", "track": "T", "timestamp": "1.5"}},
 			nil, "whole number"},
-		{"JSON array", Request{Params: map[string]string{"format": "json"}, Scrobbles: []map[string]string{{"artist": "A", "track": "T", "timestamp": "1"}}},
+		{"JSON array", Request{Params: map[string]string{"format": "json"}, Scrobbles: []ScrobbleItem{{Values: url.Values{"artist": {"A"}, "track": {"T"}, "timestamp": {"1"}}}}},
 			[]map[string]string{{"artist": "A", "track": "T", "timestamp": "1"}}, ""},
 		{"JSON array with a stray parameter, dropped", Request{Params: map[string]string{"artist": "B", "lang": "en"},
-			Scrobbles: []map[string]string{{"artist": "A", "track": "T", "timestamp": "1", "lang": "x"}}},
+			Scrobbles: []ScrobbleItem{{Values: url.Values{"artist": {"A"}, "track": {"T"}, "timestamp": {"1"}, "lang": {"x"}}}}},
 			[]map[string]string{{"artist": "A", "track": "T", "timestamp": "1"}}, ""},
-		{"empty JSON array", Request{Params: map[string]string{}, Scrobbles: []map[string]string{}}, nil, "no scrobbles"},
+		{"empty JSON array", Request{Params: map[string]string{}, Scrobbles: []ScrobbleItem{}}, nil, "no scrobbles"},
+		{"JSON items the transport could not read, a value given twice, a bad one", Request{Params: map[string]string{}, Scrobbles: []ScrobbleItem{
+			{Values: url.Values{"artist": {"A"}, "track": {"T"}, "timestamp": {"1"}}},
+			{Problem: "not a JSON object"},
+			{Values: url.Values{"artist": {"A", "B"}, "track": {"T"}, "timestamp": {"1"}}},
+			{Values: url.Values{"artist": {"A"}, "timestamp": {"1"}}}}},
+			nil, `3 of 4 scrobbles are malformed, so none was accepted: item 1: not a JSON object; item 2: parameter "artist"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -63,7 +70,7 @@ func TestScrobbleItems(t *testing.T) {
 			}
 		})
 	}
-	big := &Request{Params: map[string]string{}, Scrobbles: make([]map[string]string, MaxScrobbleItems+1)}
+	big := &Request{Params: map[string]string{}, Scrobbles: make([]ScrobbleItem, MaxScrobblesPerRequest+1)}
 	if _, err := scrobbleItems(big); err == nil || !strings.Contains(err.Error(), "at most 10000") {
 		t.Errorf("10001 items: %v", err)
 	}
@@ -160,7 +167,7 @@ func FuzzScrobbleItems(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(items) == 0 || len(items) > signer.MaxBatch {
+		if len(items) == 0 || len(items) > signer.MaxScrobblesPerCall {
 			t.Fatalf("%d items from %v", len(items), req.Params)
 		}
 		for _, it := range items {

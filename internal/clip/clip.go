@@ -6,6 +6,7 @@
 package clip
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -43,4 +44,17 @@ func Line(s string, max int) string {
 		cut--
 	}
 	return s[:cut] + Ellipsis
+}
+
+// MaxListed is how many problems List names before it only counts the
+// rest: a refusal of 10,000 bad scrobbles stays one readable line.
+const MaxListed = 50
+
+// List joins problems with "; ", naming at most MaxListed and counting
+// the rest ("; and N more").
+func List(problems []string) string {
+	if len(problems) <= MaxListed {
+		return strings.Join(problems, "; ")
+	}
+	return strings.Join(problems[:MaxListed], "; ") + "; and " + strconv.Itoa(len(problems)-MaxListed) + " more"
 }

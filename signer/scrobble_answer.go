@@ -1,4 +1,4 @@
-package journal
+package signer
 
 import (
 	"bytes"
@@ -6,26 +6,24 @@ import (
 	"errors"
 	"strconv"
 	"unicode/utf8"
-
-	"github.com/lastfmd/lastfmd/internal/clip"
 )
 
-// AnswerItem is Last.fm's answer for one scrobble of a track.scrobble call.
-type AnswerItem struct {
+// ScrobbleAnswer is Last.fm's answer for one scrobble of a track.scrobble call.
+type ScrobbleAnswer struct {
 	Fields         map[string]string // track, artist, album, albumArtist, timestamp as answered
 	Corrected      map[string]string // the fields answered with corrected="1"
 	IgnoredCode    int
 	IgnoredMessage string
 }
 
-// ParseAnswer reads a track.scrobble answer in Last.fm's JSON:
+// ParseScrobbleAnswer reads a track.scrobble answer in Last.fm's JSON:
 //
 //	{"scrobbles":{"scrobble":{...}|[...],"@attr":{"accepted":1,"ignored":0}}}
 //
 // where one item is an object and several an array (https://www.last.fm/api/show/track.scrobble),
 // each field is {"corrected":"0","#text":"..."} and ignoredMessage is
 // {"code":"0","#text":""}; numbers may come as strings or JSON numbers.
-func ParseAnswer(body []byte) ([]AnswerItem, error) {
+func ParseScrobbleAnswer(body []byte) ([]ScrobbleAnswer, error) {
 	var doc struct {
 		Scrobbles *struct {
 			Scrobble json.RawMessage `json:"scrobble"`
@@ -52,9 +50,9 @@ func ParseAnswer(body []byte) ([]AnswerItem, error) {
 		}
 		items = append(items, one)
 	}
-	out := make([]AnswerItem, 0, len(items))
+	out := make([]ScrobbleAnswer, 0, len(items))
 	for _, m := range items {
-		a := AnswerItem{Fields: make(map[string]string, 5)}
+		a := ScrobbleAnswer{Fields: make(map[string]string, 5)}
 		for _, f := range [...]struct {
 			name string
 			v    *element
@@ -146,7 +144,7 @@ func scalar(raw json.RawMessage) string {
 
 // ignoredTexts are Last.fm's texts for scrobble ignore codes
 // (https://www.last.fm/api/scrobbling#ignored-messages), used when lastfmd
-// answers an item itself.
+// answers an item itself or Last.fm gave no text.
 var ignoredTexts = map[int]string{
 	1: "Artist was ignored",
 	2: "Track was ignored",
@@ -155,13 +153,10 @@ var ignoredTexts = map[int]string{
 	5: "Daily scrobble limit exceeded",
 }
 
-// IgnoredText returns the text for an ignore code.
+// IgnoredText returns Last.fm's text for an ignore code.
 func IgnoredText(code int) string {
 	if t, ok := ignoredTexts[code]; ok {
 		return t
 	}
 	return "Ignored (code " + strconv.Itoa(code) + ")"
 }
-
-// trimMessage shortens a Last.fm message for storage and status.
-func trimMessage(s string) string { return clip.Line(s, 300) }

@@ -1,14 +1,14 @@
-package journal
+package signer
 
 import (
 	"testing"
 )
 
-func TestParseAnswer(t *testing.T) {
+func TestParseScrobbleAnswer(t *testing.T) {
 	one := `{"scrobbles":{"scrobble":{"track":{"corrected":"0","#text":"Believe"},"artist":{"corrected":"1","#text":"Björk"},
 		"album":{"corrected":"0","#text":""},"albumArtist":{"corrected":"0","#text":""},"timestamp":"1700000000",
 		"ignoredMessage":{"code":"0","#text":""}},"@attr":{"accepted":1,"ignored":0}}}`
-	got, err := ParseAnswer([]byte(one))
+	got, err := ParseScrobbleAnswer([]byte(one))
 	if err != nil || len(got) != 1 {
 		t.Fatalf("one: %v %v", got, err)
 	}
@@ -21,7 +21,7 @@ func TestParseAnswer(t *testing.T) {
 		{"track":"T1","artist":{"#text":"A1"},"timestamp":1,"ignoredMessage":{"code":3,"#text":"Timestamp was too old"}},
 		{"track":{"corrected":0,"#text":"T2"},"artist":"A2","timestamp":"2","ignoredMessage":{"code":"5","#text":"Daily scrobble limit exceeded"}}],
 		"@attr":{"accepted":"0","ignored":"2"}}}`
-	got, err = ParseAnswer([]byte(many))
+	got, err = ParseScrobbleAnswer([]byte(many))
 	if err != nil || len(got) != 2 {
 		t.Fatalf("many: %v %v", got, err)
 	}
@@ -38,24 +38,24 @@ func TestParseAnswer(t *testing.T) {
 		`{"scrobbles":{"scrobble":{"ignoredMessage":{"code":"x"}}}}`,
 		`{"scrobbles":{"scrobble":{"ignoredMessage":{"code":"-1"}}}}`,
 	} {
-		if got, err := ParseAnswer([]byte(bad)); err == nil {
+		if got, err := ParseScrobbleAnswer([]byte(bad)); err == nil {
 			t.Errorf("%q: accepted as %+v", bad, got)
 		}
 	}
-	if got, err := ParseAnswer([]byte(`{"scrobbles":{"@attr":{"accepted":0,"ignored":0}}}`)); err != nil || len(got) != 0 {
+	if got, err := ParseScrobbleAnswer([]byte(`{"scrobbles":{"@attr":{"accepted":0,"ignored":0}}}`)); err != nil || len(got) != 0 {
 		t.Errorf("no items: %v %v", got, err)
 	}
 }
 
-// FuzzParseAnswer: Last.fm's answer is outside input; the parser never
+// FuzzParseScrobbleAnswer: Last.fm's answer is outside input; the parser never
 // panics and never reports a negative ignore code.
-func FuzzParseAnswer(f *testing.F) {
+func FuzzParseScrobbleAnswer(f *testing.F) {
 	f.Add([]byte(`{"scrobbles":{"scrobble":{"track":{"corrected":"0","#text":"T"},"ignoredMessage":{"code":"0","#text":""}},"@attr":{"accepted":1,"ignored":0}}}`))
 	f.Add([]byte(`{"scrobbles":{"scrobble":[{"artist":"A"},{"artist":{"corrected":true,"#text":1.5}}]}}`))
 	f.Add([]byte(`{"scrobbles":null}`))
 	f.Add([]byte(`{"scrobbles":{"scrobble":{"ignoredMessage":{"code":99999999999999999999}}}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		items, err := ParseAnswer(body)
+		items, err := ParseScrobbleAnswer(body)
 		if err != nil {
 			return
 		}
