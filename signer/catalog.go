@@ -91,13 +91,86 @@ type Method struct {
 	MBIDReplaces bool
 
 	// Batch: the method takes indexed items name[0]..name[49]
-	// (track.scrobble only).
+	// (track.scrobble only). lastfmd journals every call of it and sends
+	// it in batches from the journal.
 	Batch bool
+
+	// Caller is the column of the reliability table (Policy) that
+	// applies to the method's calls.
+	Caller Caller
+
+	// Journal says when a call is journalled: never, always (scrobbles)
+	// or when Last.fm cannot be reached (the idempotent writes).
+	Journal Journalling
+
+	// Facet is what an idempotent write changes on its target ("love"
+	// for love and unlove, "tags" for addTags and removeTag): two writes
+	// of one facet on one target keep their order (WriteTarget).
+	Facet string
+
+	// Stale lists the cached reads a successful call makes stale for the
+	// account's Last.fm user.
+	Stale []Stale
+
+	// MobileSignIn: auth.getMobileSession, the one sign-in lastfmd runs
+	// for a drop-in client on /2.0/ (it has the password; the desktop
+	// flow's approval page would carry the client's own key).
+	MobileSignIn bool
 }
+
+// Journalling says when lastfmd journals a write (docs/design.md#reliability-rules).
+type Journalling int
+
+// When a call is journalled.
+const (
+	JournalNever           Journalling = iota // reads, auth, now playing
+	JournalAlways                             // track.scrobble: journalled before it is answered
+	JournalWhenUnreachable                    // love, unlove, tags: journalled when Last.fm cannot be reached
+)
+
+// Stale names a read whose cached answers a write makes stale: those of
+// Method whose parameter Param names the account's user (for
+// track.love: user.getLovedTracks with user=…, track.getInfo with
+// username=…).
+type Stale struct {
+	Method, Param string
+}
+
+// MethodScrobble is track.scrobble, the one batched method: the journal's
+// items are scrobbles or the idempotent writes.
+const MethodScrobble = "track.scrobble"
 
 // MaxTags is how many comma-separated tags *.addTags accepts in one call
 // (https://www.last.fm/api/show/track.addTags).
 const MaxTags = 10
+
+// Method packages whose calls lastfmd treats alike, known or not
+// (PackageOf).
+const (
+	// PackageAuth holds the sign-in calls: lastfmd chooses every
+	// parameter of them, so a 13 there blames the secret, and an unknown
+	// one is refused rather than forwarded.
+	PackageAuth = "auth"
+	// PackageUser holds the reads about one user, whose answers name the
+	// user they are about.
+	PackageUser = "user"
+)
+
+// PackageOf returns a method name's package (before the dot), in lower
+// case: "auth" for auth.getToken or AUTH.whatever.
+func PackageOf(method string) string {
+	pkg, _, _ := strings.Cut(method, ".")
+	return asciiLower(pkg)
+}
+
+// MethodNames returns every catalog name, in the catalog's order.
+func MethodNames() []string {
+	names := make([]string, len(catalog))
+	for i, m := range catalog {
+		names[i] = m.Name
+	}
+	return names
+}
 
 // byLowerName indexes the catalog by ASCII-lowercased name.
 var byLowerName = func() map[string]int {

@@ -7,13 +7,13 @@ package signer
 // follows the "(Required)" marks on each method's page. Kept in that
 // table's (alphabetical) order so the two can be compared side by side.
 var catalog = []Method{
-	write("album.addTags", idempotent, "artist", "album", "tags"),
+	write("album.addTags", idempotent, "artist", "album", "tags").tags("album.getTags"),
 	read("album.getInfo", TierLong, "artist", "album").mbid(),
 	read("album.getTags", TierShort, "artist", "album").mbid().authUser(),
 	read("album.getTopTags", TierLong, "artist", "album").mbid(),
-	write("album.removeTag", idempotent, "artist", "album", "tag"),
+	write("album.removeTag", idempotent, "artist", "album", "tag").tags("album.getTags"),
 	read("album.search", TierMedium, "album"),
-	write("artist.addTags", idempotent, "artist", "tags"),
+	write("artist.addTags", idempotent, "artist", "tags").tags("artist.getTags"),
 	read("artist.getCorrection", TierLong, "artist"),
 	read("artist.getInfo", TierLong, "artist").mbid(),
 	read("artist.getSimilar", TierLong, "artist").mbid(),
@@ -21,13 +21,13 @@ var catalog = []Method{
 	read("artist.getTopAlbums", TierMedium, "artist").mbid(),
 	read("artist.getTopTags", TierLong, "artist").mbid(),
 	read("artist.getTopTracks", TierMedium, "artist").mbid(),
-	write("artist.removeTag", idempotent, "artist", "tag"),
+	write("artist.removeTag", idempotent, "artist", "tag").tags("artist.getTags"),
 	read("artist.search", TierMedium, "artist"),
 	// The page requires password; the older authToken form
 	// (md5(username + md5(password))) replaces it, so only username is
 	// listed and the caller checks for one of the two.
 	// https://www.last.fm/api/show/auth.getMobileSession
-	auth("auth.getMobileSession", "POST", "username"),
+	auth("auth.getMobileSession", "POST", "username").mobile(),
 	auth("auth.getSession", "POST", "token"),
 	auth("auth.getToken", "GET"),
 	read("chart.getTopArtists", TierMedium),
@@ -43,18 +43,18 @@ var catalog = []Method{
 	read("tag.getTopTags", TierMedium),
 	read("tag.getTopTracks", TierMedium, "tag"),
 	read("tag.getWeeklyChartList", TierLong, "tag"),
-	write("track.addTags", idempotent, "artist", "track", "tags"),
+	write("track.addTags", idempotent, "artist", "track", "tags").tags("track.getTags"),
 	read("track.getCorrection", TierLong, "artist", "track"),
 	read("track.getInfo", TierLong, "artist", "track").mbid(),
 	read("track.getSimilar", TierLong, "artist", "track").mbid(),
 	read("track.getTags", TierShort, "artist", "track").mbid().authUser(),
 	read("track.getTopTags", TierLong, "artist", "track").mbid(),
-	write("track.love", idempotent, "artist", "track"),
-	write("track.removeTag", idempotent, "artist", "track", "tag"),
-	write("track.scrobble", notIdempotent, "artist", "track", "timestamp").batch(),
+	write("track.love", idempotent, "artist", "track").love(),
+	write("track.removeTag", idempotent, "artist", "track", "tag").tags("track.getTags"),
+	write(MethodScrobble, notIdempotent, "artist", "track", "timestamp").batch(),
 	read("track.search", TierMedium, "track"),
-	write("track.unlove", idempotent, "artist", "track"),
-	write("track.updateNowPlaying", notIdempotent, "artist", "track"),
+	write("track.unlove", idempotent, "artist", "track").love(),
+	write("track.updateNowPlaying", notIdempotent, "artist", "track").nowPlaying(),
 	read("user.getFriends", TierMedium, "user"),
 	read("user.getInfo", TierShort).authUser(),
 	read("user.getLovedTracks", TierShort, "user"),
@@ -87,8 +87,12 @@ func read(name string, tier Tier, required ...string) Method {
 // write is a write service: POST, signed, with sk, never cached
 // (e.g. https://www.last.fm/api/show/track.love).
 func write(name string, replayable bool, required ...string) Method {
-	return Method{Name: name, Verb: "POST", Signed: true, Session: true, Kind: KindWrite,
-		Tier: TierNever, Idempotent: replayable, required: required}
+	m := Method{Name: name, Verb: "POST", Signed: true, Session: true, Kind: KindWrite,
+		Tier: TierNever, Idempotent: replayable, required: required, Caller: CallerWrite}
+	if replayable {
+		m.Journal = JournalWhenUnreachable // safe to send twice (docs/design.md#reliability-rules)
+	}
+	return m
 }
 
 // auth is an auth.* call: signed, no sk, never cached
@@ -104,5 +108,33 @@ func (m Method) mbid() Method { m.MBIDReplaces = true; return m }
 // missing.
 func (m Method) authUser() Method { m.AuthUserDefault = true; return m }
 
-// batch marks a method that takes indexed items.
-func (m Method) batch() Method { m.Batch = true; return m }
+// batch marks a method that takes indexed items: track.scrobble, always
+// journalled, whose success makes the user's recent tracks stale.
+func (m Method) batch() Method {
+	m.Batch, m.Caller, m.Journal = true, CallerScrobble, JournalAlways
+	m.Stale = []Stale{{"user.getRecentTracks", "user"}}
+	return m
+}
+
+// mobile marks auth.getMobileSession, which lastfmd runs for /2.0/.
+func (m Method) mobile() Method { m.MobileSignIn = true; return m }
+
+// nowPlaying marks track.updateNowPlaying: its own column of the table,
+// never journalled (a stale "now playing" is worse than none).
+func (m Method) nowPlaying() Method { m.Caller = CallerNowPlaying; return m }
+
+// love marks track.love and track.unlove: facet "love", making the
+// user's loved tracks and the track's info (its userloved) stale.
+func (m Method) love() Method {
+	m.Facet = "love"
+	m.Stale = []Stale{{"user.getLovedTracks", "user"}, {"track.getInfo", "username"}}
+	return m
+}
+
+// tags marks an addTags or removeTag: facet "tags", making getTags (the
+// user's tags on the entity) stale.
+func (m Method) tags(getTags string) Method {
+	m.Facet = "tags"
+	m.Stale = []Stale{{getTags, "user"}}
+	return m
+}

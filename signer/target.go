@@ -33,19 +33,11 @@ type Target struct {
 // behind a queued one (later, never out of order).
 func WriteTarget(method string, params map[string]string) (Target, bool) {
 	m, ok := Lookup(method)
-	if !ok || !m.Idempotent {
+	if !ok || !m.Idempotent || m.Facet == "" {
 		return Target{}, false
 	}
-	entity, verb, _ := strings.Cut(m.Name, ".")
-	t := Target{Entity: entity, Artist: foldName(params["artist"])}
-	switch verb {
-	case "love", "unlove":
-		t.Facet = "love"
-	case "addTags", "removeTag":
-		t.Facet = "tags"
-	default:
-		return Target{}, false
-	}
+	entity, _, _ := strings.Cut(m.Name, ".")
+	t := Target{Facet: m.Facet, Entity: entity, Artist: foldName(params["artist"])}
 	switch entity {
 	case "track":
 		t.Name = foldName(params["track"])

@@ -14,20 +14,22 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
-// newQueueCmd is `lastfmd queue list | retry ID... | drop ID... | export`:
+// newQueueCmd is `lastfmd queue list | retry ID... | drop ID... | export |
+// salvage | import FILE`:
 // the running daemon's scrobble journal (docs/operations.md#commands).
 func newQueueCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "queue",
-		Short: "Inspect the scrobble journal: pending items, dead letters, retry, drop, export",
+		Short: "Inspect the scrobble journal: pending items, dead letters, retry, drop, export, import",
 		Long: "queue shows what the running daemon still has to send to Last.fm and what it gave up on\n" +
-			"(dead letters), retries or drops items by id, and exports everything as JSON lines.",
-		Example: "  lastfmd queue list\n  lastfmd queue retry 17 18\n  lastfmd queue drop 17\n  lastfmd queue export > queue-backup.jsonl\n  lastfmd queue salvage",
+			"(dead letters), retries or drops items by id, exports everything as JSON lines and imports them back.",
+		Example: "  lastfmd queue list\n  lastfmd queue retry 17 18\n  lastfmd queue drop 17\n  lastfmd queue export > queue-backup.jsonl\n  lastfmd queue salvage\n  lastfmd queue import queue-backup.jsonl",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageError{errors.New("missing subcommand: list, retry, drop, export or salvage")}
+			return usageError{errors.New("missing subcommand: list, retry, drop, export, salvage or import")}
 		},
 	}
 	var asJSON bool
@@ -68,7 +70,7 @@ func newQueueCmd(e *env) *cobra.Command {
 			return queueExport(e)
 		},
 	}
-	cmd.AddCommand(list, retry, drop, export, newQueueSalvageCmd(e))
+	cmd.AddCommand(list, retry, drop, export, newQueueSalvageCmd(e), newQueueImportCmd(e))
 	return cmd
 }
 
@@ -195,7 +197,7 @@ func describe(it client.QueueItem) string {
 			break
 		}
 	}
-	if it.Method != "track.scrobble" {
+	if m, _ := signer.Lookup(it.Method); !m.Batch {
 		what = it.Method + " " + what
 		if tags := it.Params["tags"] + it.Params["tag"]; tags != "" {
 			what += " [" + tags + "]"

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/lastfmd/lastfmd/signer"
+	"github.com/lastfmd/lastfmd/internal/suggest"
 )
 
 // refuseUnknownSubcommands makes every command that only groups others
@@ -22,7 +22,7 @@ func refuseUnknownSubcommands(c *cobra.Command) {
 			if len(args) == 0 {
 				return nil
 			}
-			return usageError{fmt.Errorf("unknown command %q for %q%s", args[0], cmd.CommandPath(), suggest(args[0], subcommandNames(cmd), ""))}
+			return usageError{fmt.Errorf("unknown command %q for %q%s", args[0], cmd.CommandPath(), didYouMean(args[0], subcommandNames(cmd), ""))}
 		}
 		if !c.Runnable() {
 			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
@@ -47,7 +47,7 @@ func refuseUnknownHelpTopics(root *cobra.Command) {
 			if len(args) > 0 {
 				target, rest, err := root.Find(args)
 				if err == nil && len(rest) > 0 {
-					return usageError{fmt.Errorf("unknown help topic %q for %q%s", rest[0], target.CommandPath(), suggest(rest[0], subcommandNames(target), ""))}
+					return usageError{fmt.Errorf("unknown help topic %q for %q%s", rest[0], target.CommandPath(), didYouMean(rest[0], subcommandNames(target), ""))}
 				}
 			}
 			show(cmd, args)
@@ -67,10 +67,10 @@ func subcommandNames(cmd *cobra.Command) []string {
 	return names
 }
 
-// suggest renders "; did you mean X?" (or "X or Y"), each name with
+// didYouMean renders "; did you mean X?" (or "X or Y"), each name with
 // prefix, or "" when nothing is close.
-func suggest(word string, names []string, prefix string) string {
-	near := signer.Closest(word, names)
+func didYouMean(word string, names []string, prefix string) string {
+	near := suggest.Closest(word, names)
 	if len(near) == 0 {
 		return ""
 	}
@@ -93,5 +93,5 @@ func flagError(cmd *cobra.Command, err error) error {
 			names = append(names, f.Name)
 		}
 	})
-	return usageError{errors.New(err.Error() + suggest(name, names, "--"))}
+	return usageError{errors.New(err.Error() + didYouMean(name, names, "--"))}
 }

@@ -8,10 +8,11 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
-// MethodScrobble is the one batched method.
-const MethodScrobble = "track.scrobble"
+// MethodScrobble is the one batched method (the catalog's).
+const MethodScrobble = signer.MethodScrobble
 
 // State is where an item is in its life (docs/design.md#the-journals-states).
 // It only moves forward: Pending (possibly in flight) to Sent or Dead; a dead

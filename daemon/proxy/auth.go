@@ -20,7 +20,7 @@ func (s *Proxy) auth(ctx context.Context, req *Request, m signer.Method) (*Resul
 	if req.Endpoint == V1 {
 		return nil, apperr.New(apperr.Forbidden, signer.ErrAuthFailed, "%s is not available on /v1/: use `lastfmd auth`", m.Name)
 	}
-	if m.Name != "auth.getMobileSession" {
+	if !m.MobileSignIn {
 		return nil, apperr.New(apperr.Forbidden, signer.ErrAuthFailed, "%s", SignInHint)
 	}
 	if req.HTTPMethod != http.MethodPost {

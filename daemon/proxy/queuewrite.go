@@ -17,7 +17,7 @@ import (
 // A Last.fm error answer is a verdict and goes back to the caller, and
 // track.updateNowPlaying is never journalled.
 func (s *Proxy) queueWrite(req *Request, m signer.Method, sel selection, r *upstream.Response, err error) (*Result, bool) {
-	if !m.Idempotent {
+	if m.Journal != signer.JournalWhenUnreachable {
 		return nil, false
 	}
 	unreachable := (err != nil && upstream.IsTransport(err)) ||
@@ -43,7 +43,7 @@ func (s *Proxy) queueWrite(req *Request, m signer.Method, sel selection, r *upst
 // A journal that cannot tell refuses the write (503, nothing sent): sent
 // blind, it could overtake the queued one.
 func (s *Proxy) queueBehind(req *Request, m signer.Method, sel selection) (*Result, bool, error) {
-	if !m.Idempotent {
+	if m.Journal != signer.JournalWhenUnreachable {
 		return nil, false, nil
 	}
 	id, queued, err := s.journal.EnqueueBehind(sel.account.Name, m.Name, req.Params)
@@ -64,10 +64,11 @@ func (s *Proxy) queueBehind(req *Request, m signer.Method, sel selection) (*Resu
 // as a write answered at once would.
 func (s *Proxy) Delivered(account, method string) {
 	a, ok := s.accounts.Get(account)
-	if !ok {
+	m, known := signer.Lookup(method)
+	if !ok || !known {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	s.invalidate(ctx, method, selection{account: a, ok: true})
+	s.invalidate(ctx, m, selection{account: a, ok: true})
 }

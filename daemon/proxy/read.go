@@ -200,7 +200,7 @@ func (s *Proxy) cacheable(m signer.Method, params map[string]string, r *upstream
 	if r.Failed() {
 		return false
 	}
-	if strings.HasPrefix(m.Name, "user.") {
+	if signer.PackageOf(m.Name) == signer.PackageUser {
 		if want := params["user"]; want != "" {
 			if got, ok := answerUser(r.Body); ok && !strings.EqualFold(got, want) {
 				s.log.Warn("Last.fm answered for another user; not cached", "method", m.Name)

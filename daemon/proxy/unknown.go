@@ -19,7 +19,7 @@ func (s *Proxy) unknown(ctx context.Context, req *Request) (*Result, error) {
 	if !signer.IsMethodName(name) {
 		return nil, apperr.New(apperr.Invalid, signer.ErrInvalidMethod, "Invalid Method - %q is not a Last.fm method name (package.method)", clip.Line(name, signer.MaxMethodName))
 	}
-	if strings.HasPrefix(strings.ToLower(name), "auth.") {
+	if signer.PackageOf(name) == signer.PackageAuth {
 		return nil, apperr.New(apperr.Forbidden, signer.ErrInvalidMethod, "Invalid Method - unknown auth method refused; sign in with `lastfmd auth login`")
 	}
 	sel, err := s.selectAccount(req)

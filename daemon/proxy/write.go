@@ -3,7 +3,6 @@ package proxy
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/lastfmd/lastfmd/cache"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
@@ -27,7 +26,7 @@ func (s *Proxy) write(ctx context.Context, req *Request, m signer.Method) (*Resu
 	if _, ok := req.Params["callback"]; ok {
 		return nil, apperr.Invalidf(`JSONP "callback" is only honoured for unsigned reads`)
 	}
-	if m.Name == "track.scrobble" {
+	if m.Journal == signer.JournalAlways {
 		return s.scrobble(ctx, req) // scrobble.go: journalled, then answered
 	}
 	sel, err := s.selectAccount(req)
@@ -42,15 +41,8 @@ func (s *Proxy) write(ctx context.Context, req *Request, m signer.Method) (*Resu
 	}
 	ctx, cancel := s.deadline(ctx)
 	defer cancel()
-	who := signer.CallerWrite
-	switch m.Name {
-	case "track.scrobble":
-		who = signer.CallerScrobble
-	case "track.updateNowPlaying":
-		who = signer.CallerNowPlaying
-	}
 	call := upstream.Call{Method: m.Name, Params: req.Params, SessionKey: sel.account.Key, Post: true}
-	r, err := s.send(ctx, call, sel.account.Name, who)
+	r, err := s.send(ctx, call, sel.account.Name, m.Caller)
 	if res, queued := s.queueWrite(req, m, sel, r, err); queued {
 		return res, nil
 	}
@@ -58,36 +50,24 @@ func (s *Proxy) write(ctx context.Context, req *Request, m signer.Method) (*Resu
 		return nil, err
 	}
 	if !r.Failed() {
-		s.invalidate(ctx, m.Name, sel)
+		s.invalidate(ctx, m, sel)
 	}
 	return passthrough(r), nil
 }
 
 // invalidate drops the cached reads a successful write made stale for the
-// account's Last.fm user.
-func (s *Proxy) invalidate(ctx context.Context, method string, sel selection) {
+// account's Last.fm user: those the catalog lists for it (Method.Stale),
+// asked for that user by name or signed with the account.
+func (s *Proxy) invalidate(ctx context.Context, m signer.Method, sel selection) {
 	c := s.cache
-	if c == nil {
+	if c == nil || len(m.Stale) == 0 {
 		return
 	}
 	user := s.users.name(ctx, sel.account)
-	byAccount := func(target string) {
-		c.DeleteMethodFunc(target, func(k string) bool { return cache.KeyAccount(k) == sel.account.Name })
-	}
-	drop := func(target, param string) {
+	for _, st := range m.Stale {
 		if user != "" {
-			c.DeleteMethodParam(target, param, user)
+			c.DeleteMethodParam(st.Method, st.Param, user)
 		}
-		byAccount(target)
-	}
-	switch {
-	case method == "track.love" || method == "track.unlove":
-		drop("user.getLovedTracks", "user")
-		drop("track.getInfo", "username")
-	case strings.HasSuffix(method, ".addTags") || strings.HasSuffix(method, ".removeTag"):
-		pkg := method[:strings.IndexByte(method, '.')]
-		drop(pkg+".getTags", "user")
-	case method == "track.scrobble":
-		drop("user.getRecentTracks", "user")
+		c.DeleteMethodFunc(st.Method, func(k string) bool { return cache.KeyAccount(k) == sel.account.Name })
 	}
 }

@@ -2,7 +2,6 @@ package upstream
 
 import (
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -146,7 +145,7 @@ func (s *Stats) OnKeyProblem(f func(problem string)) {
 // judges those).
 func isKeyProblem(method string, r *Response) bool {
 	return r.Class == signer.ClassKeyBroken ||
-		r.APIError.Code == signer.ErrInvalidSignature && strings.HasPrefix(method, "auth.")
+		r.APIError.Code == signer.ErrInvalidSignature && signer.PackageOf(method) == signer.PackageAuth
 }
 
 // keyProblem is the text /v1/status and `lastfmd status` show: the cause
