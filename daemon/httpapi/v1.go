@@ -25,7 +25,8 @@ func (s *Server) v1(c echo.Context) error {
 	if known {
 		method = meta.Name
 	}
-	batched := known && meta.Batch // track.scrobble: a JSON array, a bigger body, many parameters
+	// track.scrobble takes a JSON array, a bigger body, many parameters.
+	batched := known && meta.Batch
 	values, err := parseQuery(r.URL.RawQuery) // query.go: malformed is a 400
 	if err != nil {
 		return err
