@@ -54,6 +54,7 @@ func (m *Main) openJournal() error {
 // starts the senders: pending scrobbles are attempted at once.
 func (m *Main) startJournal() {
 	m.HTTP.HandleQueue(queueAPI{m.Journal})
+	m.HTTP.HandleQueueImport(queueAPI{m.Journal})
 	m.Registry.MustRegister(&queueCollector{j: m.Journal})
 	m.Journal.Start()
 }
@@ -94,10 +95,20 @@ func (m *Main) journalStatus(doc *StatusDoc) {
 // queueAPI adapts the journal to the HTTP transport's Queue.
 type queueAPI struct{ j *journal.Journal }
 
-func (q queueAPI) List(limit int) (any, error)     { return q.j.List(limit) }
-func (q queueAPI) Export(w io.Writer) error        { return q.j.Export(w) }
-func (q queueAPI) Retry(ids []uint64) (any, error) { return q.j.Retry(ids, false) }
-func (q queueAPI) Drop(ids []uint64) (any, error)  { return q.j.Drop(ids) }
+func (q queueAPI) List(limit int) (any, error)                 { return q.j.List(limit) }
+func (q queueAPI) Export(w io.Writer) error                    { return q.j.Export(w) }
+func (q queueAPI) Retry(ids []uint64, force bool) (any, error) { return q.j.Retry(ids, force) }
+func (q queueAPI) Drop(ids []uint64) (any, error)              { return q.j.Drop(ids) }
+
+// Import parses the lines the transport split and checked as JSON, then
+// journals them.
+func (q queueAPI) Import(lines [][]byte) (any, error) {
+	parsed, err := journal.ParseExport(lines)
+	if err != nil {
+		return nil, err
+	}
+	return q.j.Import(parsed)
+}
 
 // queueCollector exposes the journal's figures at scrape time:
 // lastfmd_queue_pending{account}, lastfmd_queue_dead{account} and

@@ -22,7 +22,8 @@ type Queue interface {
 	// Export writes every journalled item as JSON lines.
 	Export(w io.Writer) error
 	// Retry and Drop act on items by id and say what they did with each.
-	Retry(ids []uint64) (any, error)
+	// force retries items Last.fm may already have (docs/journal.md#in-flight).
+	Retry(ids []uint64, force bool) (any, error)
 	Drop(ids []uint64) (any, error)
 }
 
@@ -62,25 +63,25 @@ func (s *Server) HandleQueue(q Queue) {
 		c.Response().Header().Set(echo.HeaderContentType, "application/x-ndjson")
 		return c.Blob(http.StatusOK, "application/x-ndjson", s.opts.Redact.Answer(buf.Bytes()))
 	})
-	act := func(f func([]uint64) (any, error)) echo.HandlerFunc {
+	act := func(forceable bool, f func([]uint64, bool) (any, error)) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			body, err := readBody(c.Request(), maxQueueBody)
 			if err != nil {
 				return err
 			}
-			ids, err := parseIDs(body)
+			ids, force, err := parseIDs(body, forceable)
 			if err != nil {
 				return err
 			}
-			res, err := f(ids)
+			res, err := f(ids, force)
 			if err != nil {
 				return unavailable(err)
 			}
 			return s.cleanJSON(c, map[string]any{"items": res})
 		}
 	}
-	s.e.POST("/v1/queue/retry", act(q.Retry))
-	s.e.POST("/v1/queue/drop", act(q.Drop))
+	s.e.POST("/v1/queue/retry", act(true, q.Retry))
+	s.e.POST("/v1/queue/drop", act(false, func(ids []uint64, _ bool) (any, error) { return q.Drop(ids) }))
 }
 
 // unavailable passes lastfmd's own errors on and reports any other (the
@@ -92,27 +93,32 @@ func unavailable(err error) error {
 	return &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrTemporary, Message: "the scrobble journal cannot be read or written now", Err: err}
 }
 
-// parseIDs reads {"ids":[...]}: each id a positive whole number, as a JSON
-// number or a string of digits (ids print as numbers in `lastfmd queue
-// list`).
-func parseIDs(body []byte) ([]uint64, error) {
+// parseIDs reads {"ids":[...]}, and with forceable {"ids":[...],"force":true}:
+// each id a positive whole number, as a JSON number or a string of digits
+// (ids print as numbers in `lastfmd queue list`).
+func parseIDs(body []byte, forceable bool) ([]uint64, bool, error) {
 	doc, err := decodeJSON(body) // jsonbody.go: the one decoder
 	if err != nil {
-		return nil, apperr.Invalidf(`send a JSON object {"ids":[1,2,...]}: %s`, apperr.As(err).Message)
+		return nil, false, apperr.Invalidf(`send a JSON object {"ids":[1,2,...]}: %s`, apperr.As(err).Message)
 	}
 	obj, ok := doc.(map[string]any)
 	for k := range obj {
-		ok = ok && k == "ids"
+		ok = ok && (k == "ids" || forceable && k == "force")
 	}
 	list, isList := obj["ids"].([]any)
-	if !ok || (!isList && obj["ids"] != nil) {
-		return nil, apperr.Invalidf(`send a JSON object {"ids":[1,2,...]} and nothing else`)
+	force, isBool := obj["force"].(bool)
+	if !ok || (!isList && obj["ids"] != nil) || (!isBool && obj["force"] != nil) {
+		shape := `{"ids":[1,2,...]}`
+		if forceable {
+			shape = `{"ids":[1,2,...]} (and "force":true to send again what Last.fm may have)`
+		}
+		return nil, false, apperr.Invalidf("send a JSON object %s and nothing else", shape)
 	}
 	if len(list) == 0 {
-		return nil, apperr.Invalidf(`no ids: send {"ids":[1,2,...]} (see lastfmd queue list)`)
+		return nil, false, apperr.Invalidf(`no ids: send {"ids":[1,2,...]} (see lastfmd queue list)`)
 	}
 	if len(list) > maxIDs {
-		return nil, apperr.Invalidf("%d ids in one request; at most %d", len(list), maxIDs)
+		return nil, false, apperr.Invalidf("%d ids in one request; at most %d", len(list), maxIDs)
 	}
 	ids := make([]uint64, 0, len(list))
 	var bad []string
@@ -132,7 +138,7 @@ func parseIDs(body []byte) ([]uint64, error) {
 		ids = append(ids, id)
 	}
 	if len(bad) > 0 {
-		return nil, apperr.Invalidf("not a queue id (a positive whole number): %s", clip.List(bad))
+		return nil, false, apperr.Invalidf("not a queue id (a positive whole number): %s", clip.List(bad))
 	}
-	return ids, nil
+	return ids, force, nil
 }

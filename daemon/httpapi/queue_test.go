@@ -10,36 +10,42 @@ import (
 
 func TestParseIDs(t *testing.T) {
 	cases := []struct {
-		body string
-		want []uint64
-		err  string
+		body      string
+		forceable bool
+		want      []uint64
+		force     bool
+		err       string
 	}{
-		{`{"ids":[1,2,3]}`, []uint64{1, 2, 3}, ""},
-		{`{"ids":["17", 18]}`, []uint64{17, 18}, ""},
-		{` {"ids":[18446744073709551615]} `, []uint64{18446744073709551615}, ""},
-		{`{"ids":[]}`, nil, "no ids"},
-		{`{}`, nil, "no ids"},
-		{`{"ids":[0]}`, nil, "ids[0]"},
-		{`{"ids":[1,-2,"x",1.5,"+3"]}`, nil, "ids[1]; ids[2]; ids[3]; ids[4]"},
-		{`{"ids":[18446744073709551616]}`, nil, "ids[0]"},
-		{`{"ids":[1],"extra":1}`, nil, "send a JSON object"},
-		{`{"ids":[1]} {}`, nil, "data after"},
-		{`[1,2]`, nil, "send a JSON object"},
-		{``, nil, "no ids"},
-		{`{"id":[1]}`, nil, "send a JSON object"},
-		{`{"ids":"1"}`, nil, "send a JSON object"},
-		{`{"ids":[1],"ids":[2]}`, nil, `"ids" given twice at the top level`},
+		{`{"ids":[1,2,3]}`, true, []uint64{1, 2, 3}, false, ""},
+		{`{"ids":[4],"force":true}`, true, []uint64{4}, true, ""},
+		{`{"ids":[4],"force":false}`, true, []uint64{4}, false, ""},
+		{`{"ids":[4],"force":true}`, false, nil, false, "send a JSON object"}, // drop takes no force
+		{`{"ids":[4],"force":"yes"}`, true, nil, false, "send a JSON object"},
+		{`{"ids":["17", 18]}`, false, []uint64{17, 18}, false, ""},
+		{` {"ids":[18446744073709551615]} `, false, []uint64{18446744073709551615}, false, ""},
+		{`{"ids":[]}`, false, nil, false, "no ids"},
+		{`{}`, false, nil, false, "no ids"},
+		{`{"ids":[0]}`, false, nil, false, "ids[0]"},
+		{`{"ids":[1,-2,"x",1.5,"+3"]}`, false, nil, false, "ids[1]; ids[2]; ids[3]; ids[4]"},
+		{`{"ids":[18446744073709551616]}`, false, nil, false, "ids[0]"},
+		{`{"ids":[1],"extra":1}`, false, nil, false, "send a JSON object"},
+		{`{"ids":[1]} {}`, false, nil, false, "data after"},
+		{`[1,2]`, false, nil, false, "send a JSON object"},
+		{``, false, nil, false, "no ids"},
+		{`{"id":[1]}`, false, nil, false, "send a JSON object"},
+		{`{"ids":"1"}`, false, nil, false, "send a JSON object"},
+		{`{"ids":[1],"ids":[2]}`, false, nil, false, `"ids" given twice at the top level`},
 	}
 	for _, c := range cases {
-		got, err := parseIDs([]byte(c.body))
+		got, force, err := parseIDs([]byte(c.body), c.forceable)
 		if c.err != "" {
 			if err == nil || !strings.Contains(err.Error(), c.err) {
 				t.Errorf("%s: err %v, want %q", c.body, err, c.err)
 			}
 			continue
 		}
-		if err != nil || !slices.Equal(got, c.want) {
-			t.Errorf("%s: %v %v, want %v", c.body, got, err, c.want)
+		if err != nil || !slices.Equal(got, c.want) || force != c.force {
+			t.Errorf("%s: %v %v %v, want %v %v", c.body, got, force, err, c.want, c.force)
 		}
 	}
 }
@@ -96,7 +102,7 @@ func FuzzQueueIDs(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		ids, err := parseIDs(body)
+		ids, _, err := parseIDs(body, true)
 		if err != nil {
 			return
 		}
