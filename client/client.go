@@ -94,7 +94,7 @@ func (c *Client) Addr() string { return c.addr }
 type request struct {
 	method, path string
 	query        url.Values
-	body         any // marshalled as JSON when set
+	body         any // marshalled as JSON when set; an ndjson is sent as it is
 	account      string
 	noToken      bool // the probes and someone else's daemon: never the token
 }
@@ -108,19 +108,24 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 		u += "?" + r.query.Encode()
 	}
 	var rd io.Reader
-	if r.body != nil {
-		b, err := json.Marshal(r.body)
+	contentType := "application/json"
+	switch b := r.body.(type) {
+	case nil:
+	case ndjson:
+		rd, contentType = bytes.NewReader(b), "application/x-ndjson"
+	default:
+		raw, err := json.Marshal(r.body)
 		if err != nil {
 			return nil, fmt.Errorf("client: encoding the request to %s: %w", r.path, err)
 		}
-		rd = bytes.NewReader(b)
+		rd = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u, rd)
 	if err != nil {
 		return nil, fmt.Errorf("client: %s %s: %w", r.method, r.path, err)
 	}
 	if r.body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if r.account != "" {
 		req.Header.Set("X-Lastfmd-Account", r.account)

@@ -82,6 +82,12 @@ func TestDamagedJournalRefusesToStartAndSalvages(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "into a new journal") || !strings.Contains(out, "journal.db.damaged-") {
 				t.Fatalf("salvage: %d %q %q", code, out, errOut)
 			}
+			// The summary counts each state and names what it could not read.
+			for _, want := range []string{"Damage: ", " pending items, ", " dead letters, ", " whose answer is unknown and ", " results into", "Not readable (", "lastfmd queue import"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("salvage's summary lacks %q: %s", want, out)
+				}
+			}
 			j, err := journal.Open(journal.Options{Dir: dir})
 			if err != nil {
 				t.Fatalf("the new journal: %v", err)

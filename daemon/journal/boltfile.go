@@ -78,15 +78,27 @@ func (m boltMeta) sane() error {
 	return nil
 }
 
+// pageSizes are the page sizes bbolt uses (the system's page size), tried
+// where no valid meta page names one.
+var pageSizes = []uint32{4096, 8192, 16384, 65536}
+
 // latestMeta picks the meta bbolt would use: the valid one with the higher
 // transaction id.
 func latestMeta(f io.ReaderAt) (boltMeta, error) {
+	cur, _, err := bothMetas(f)
+	return cur, err
+}
+
+// bothMetas returns the meta bbolt would use (cur: the valid one with the
+// higher transaction id, checked sane) and the other one when it is valid
+// and sane too (prev; nil when not).
+func bothMetas(f io.ReaderAt) (cur boltMeta, prev *boltMeta, err error) {
 	m0, err0 := readMeta(f, 0)
 	var m1 boltMeta
 	err1 := errors.New("no second header page")
 	// The second meta page is one page in; without a valid first one, try
 	// the page sizes bbolt uses.
-	sizes := []uint32{4096, 8192, 16384, 65536}
+	sizes := pageSizes
 	if err0 == nil {
 		sizes = []uint32{m0.pageSize}
 	}
@@ -98,28 +110,49 @@ func latestMeta(f io.ReaderAt) (boltMeta, error) {
 	// bbolt (db.meta): the higher transaction id if valid, else the other.
 	switch {
 	case err0 == nil && (err1 != nil || m0.txid >= m1.txid):
-		return m0, m0.sane()
+		cur = m0
+		if err1 == nil {
+			prev = &m1
+		}
 	case err1 == nil:
-		return m1, m1.sane()
+		cur = m1
+		if err0 == nil {
+			prev = &m0
+		}
+	default:
+		return boltMeta{}, nil, fmt.Errorf("neither of its two header pages is valid (%v; %v)", err0, err1)
 	}
-	return boltMeta{}, fmt.Errorf("neither of its two header pages is valid (%v; %v)", err0, err1)
+	if prev != nil && (prev.sane() != nil || prev.pageSize != cur.pageSize) {
+		prev = nil
+	}
+	return cur, prev, cur.sane()
 }
 
 // treeWalker reads a bbolt file's bucket tree page by page. In strict mode
 // (kv == nil) the first problem ends the walk; in salvage mode problems are
 // collected and the damaged subtree is skipped.
 type treeWalker struct {
-	f        io.ReaderAt
-	size     int64 // the file's size: no read is larger than the file
-	meta     boltMeta
-	seen     map[uint64]bool
-	kv       func(bucket string, k, v []byte) // salvage: each readable key/value of a top-level bucket
+	f    io.ReaderAt
+	size int64 // the file's size: no read is larger than the file
+	meta boltMeta
+	seen map[uint64]bool
+	// kv is salvage's: each readable key/value, with the bucket it is in
+	// (its path from the root the walk started at) and the page holding it.
+	kv       func(bucket string, page uint64, k, v []byte)
 	problems []string
 	strict   bool
 	// visits bounds the work: a real file's entries each take 16 bytes of
 	// it, so a walk visiting more than size/16 of them follows entries
 	// that overlap (a crafted file), which could otherwise blow up.
 	visits int64
+
+	// Salvage reads a file in several walks (salvage_read.go).
+	done     map[uint64]bool // pages an earlier walk read: skipped, not "used twice"
+	leafOnly bool            // read each page's own entries: follow no branch or bucket root page
+	// lostIn counts the problems met under each top-level bucket.
+	lostIn map[string]int
+	// seq holds the sequence of each top-level bucket read.
+	seq map[string]uint64
 }
 
 type walkError struct{ msg string }
@@ -144,7 +177,13 @@ func (w *treeWalker) readPage(id uint64) ([]byte, error) {
 	if w.seen[id] {
 		return nil, w.fail("page %d is used twice", id)
 	}
+	if w.done[id] {
+		return nil, nil
+	}
 	w.seen[id] = true
+	if w.done != nil {
+		w.done[id] = true
+	}
 	head := make([]byte, pageHeaderSize)
 	if _, err := w.f.ReadAt(head, int64(id*ps)); err != nil {
 		return nil, w.fail("page %d cannot be read: %v", id, err)
@@ -163,24 +202,38 @@ func (w *treeWalker) readPage(id uint64) ([]byte, error) {
 	return buf, nil
 }
 
-// walkBucket walks a bucket's tree from its root page, or its inline page.
-func (w *treeWalker) walkBucket(name string, root uint64, inline []byte, depth int) error {
+// walkBucket walks a bucket's tree from its root page, or its inline page
+// (held by the page holder).
+func (w *treeWalker) walkBucket(name string, root uint64, inline []byte, holder uint64, depth int) error {
 	if depth > maxTreeDepth {
 		return w.fail("buckets nested deeper than %d", maxTreeDepth)
 	}
 	if root == 0 {
-		return w.walkPage(name, inline, 0, depth)
+		return w.walkPage(name, inline, 0, holder, depth)
+	}
+	if w.leafOnly {
+		return nil
 	}
 	buf, err := w.readPage(root)
 	if err != nil || buf == nil {
 		return err
 	}
-	return w.walkPage(name, buf, root, depth)
+	return w.walkPage(name, buf, root, root, depth)
 }
 
-// walkPage checks one branch or leaf page (id 0: an inline page) and what
-// it leads to.
-func (w *treeWalker) walkPage(name string, p []byte, id uint64, depth int) error {
+// walkFrom walks the page id and what it leads to as if it were a
+// bucket's root (salvage: a page found outside the tree of a meta page).
+func (w *treeWalker) walkFrom(id uint64) error {
+	buf, err := w.readPage(id)
+	if err != nil || buf == nil {
+		return err
+	}
+	return w.walkPage("", buf, id, id, 0)
+}
+
+// walkPage checks one branch or leaf page (id 0: an inline page, inside the
+// page holder) and what it leads to.
+func (w *treeWalker) walkPage(name string, p []byte, id, holder uint64, depth int) error {
 	if depth > maxTreeDepth {
 		return w.fail("page %d: the tree is deeper than %d", id, maxTreeDepth)
 	}
@@ -201,6 +254,9 @@ func (w *treeWalker) walkPage(name string, p []byte, id uint64, depth int) error
 	}
 	if flags == flagBranch && count == 0 {
 		return w.fail("page %d is overwritten (a branch with no entries)", id)
+	}
+	if flags == flagBranch && w.leafOnly {
+		return nil
 	}
 	var prev []byte // keys must ascend within a page: bbolt finds them by binary search
 	ordered := func(k []byte) error {
@@ -235,7 +291,7 @@ func (w *treeWalker) walkPage(name string, p []byte, id uint64, depth int) error
 			if child == nil {
 				continue
 			}
-			if err := w.walkPage(name, child, le.Uint64(e[8:]), depth+1); err != nil {
+			if err := w.walkPage(name, child, le.Uint64(e[8:]), le.Uint64(e[8:]), depth+1); err != nil {
 				return err
 			}
 		case flagLeaf:
@@ -253,7 +309,7 @@ func (w *treeWalker) walkPage(name string, p []byte, id uint64, depth int) error
 			}
 			if lf&leafBucket == 0 {
 				if w.kv != nil {
-					w.kv(name, k, v)
+					w.kv(name, holder, k, v)
 				}
 				continue
 			}
@@ -266,9 +322,15 @@ func (w *treeWalker) walkPage(name string, p []byte, id uint64, depth int) error
 			sub := string(k)
 			if name != "" {
 				sub = name + "/" + sub
+			} else if w.seq != nil {
+				w.seq[sub] = le.Uint64(v[8:])
 			}
-			if err := w.walkBucket(sub, le.Uint64(v), v[bucketHeaderLen:], depth+1); err != nil {
+			lost := len(w.problems)
+			if err := w.walkBucket(sub, le.Uint64(v), v[bucketHeaderLen:], holder, depth+1); err != nil {
 				return err
+			}
+			if w.lostIn != nil && name == "" {
+				w.lostIn[sub] += len(w.problems) - lost
 			}
 		default:
 			return w.fail("page %d is overwritten (page type %#x)", id, flags)
@@ -280,29 +342,40 @@ func (w *treeWalker) walkPage(name string, p []byte, id uint64, depth int) error
 // checkFreelist checks the freelist page: every free page id lies inside
 // the file.
 func (w *treeWalker) checkFreelist() error {
+	_, err := w.freePages()
+	return err
+}
+
+// freePages reads and checks the meta's free-page list: the pages free or
+// waiting to be freed when its transaction committed. nil when the meta
+// has none, or (salvage) when it cannot be read.
+func (w *treeWalker) freePages() (map[uint64]bool, error) {
 	if w.meta.freelist == noFreelist {
-		return nil
+		return nil, nil
 	}
 	p, err := w.readPage(w.meta.freelist)
 	if err != nil || p == nil {
-		return err
+		return nil, err
 	}
 	if le.Uint16(p[8:]) != flagFreelist {
-		return w.fail("page %d is overwritten (page type %#x where the free-page list should be)", w.meta.freelist, le.Uint16(p[8:]))
+		return nil, w.fail("page %d is overwritten (page type %#x where the free-page list should be)", w.meta.freelist, le.Uint16(p[8:]))
 	}
 	n, at := uint64(le.Uint16(p[10:])), pageHeaderSize
 	if n == 0xFFFF {
 		n, at = le.Uint64(p[pageHeaderSize:]), pageHeaderSize+8
 	}
 	if n > uint64(len(p))/8 || uint64(at)+n*8 > uint64(len(p)) {
-		return w.fail("the free-page list (page %d) does not fit in its page", w.meta.freelist)
+		return nil, w.fail("the free-page list (page %d) does not fit in its page", w.meta.freelist)
 	}
+	free := make(map[uint64]bool, n)
 	for i := range n {
-		if id := le.Uint64(p[uint64(at)+i*8:]); id < 2 || id >= w.meta.hwm {
-			return w.fail("the free-page list names page %d, outside the file's %d pages", id, w.meta.hwm)
+		id := le.Uint64(p[uint64(at)+i*8:])
+		if id < 2 || id >= w.meta.hwm {
+			return nil, w.fail("the free-page list names page %d, outside the file's %d pages", id, w.meta.hwm)
 		}
+		free[id] = true
 	}
-	return nil
+	return free, nil
 }
 
 // checkBoltFile checks a journal file before bbolt maps it: its header
@@ -335,5 +408,5 @@ func checkBoltFile(path string) error {
 	if err := w.checkFreelist(); err != nil {
 		return err
 	}
-	return w.walkBucket("", meta.root, nil, 0)
+	return w.walkBucket("", meta.root, nil, 0, 0)
 }

@@ -51,7 +51,7 @@ func usedPages(t *testing.T, path string) []uint64 {
 	}
 	st, _ := f.Stat()
 	w := &treeWalker{f: f, size: st.Size(), meta: meta, seen: map[uint64]bool{}, strict: true}
-	if err := w.walkBucket("", meta.root, nil, 0); err != nil {
+	if err := w.walkBucket("", meta.root, nil, 0, 0); err != nil {
 		t.Fatal(err)
 	}
 	var ids []uint64

@@ -1,0 +1,66 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+)
+
+// QueueImported is what POST /v1/queue/import (`lastfmd queue import`)
+// added to the journal.
+type QueueImported struct {
+	Pending       int `json:"pending"`        // items journalled pending, with new ids
+	Dead          int `json:"dead"`           // dead letters
+	AnswerUnknown int `json:"answer_unknown"` // items whose answer is unknown
+	// Results are kept results restored for deduplication only: nothing
+	// is sent for them.
+	Results int `json:"results"`
+	// Unchanged counts the lines that added nothing: their item is in the
+	// journal already (pending, sent, dead or answer unknown), or a kept
+	// result has no deduplication to restore.
+	Unchanged int `json:"unchanged"`
+}
+
+// QueueImportMaxBody bounds one POST /v1/queue/import; QueueImport sends
+// a larger file in parts.
+const QueueImportMaxBody = 4 << 20
+
+// ndjson is a request body of JSON lines, sent as it is.
+type ndjson []byte
+
+// QueueImport sends lines of `lastfmd queue export` or of a salvage's
+// .jsonl file to POST /v1/queue/import, in parts of at most
+// QueueImportMaxBody bytes, and adds up what each part added. Importing
+// is idempotent, so after an error the whole file may be sent again.
+func (c *Client) QueueImport(ctx context.Context, lines [][]byte) (*QueueImported, error) {
+	var total QueueImported
+	var part bytes.Buffer
+	flush := func() error {
+		if part.Len() == 0 {
+			return nil
+		}
+		var got QueueImported
+		err := c.getJSON(ctx, request{method: http.MethodPost, path: "/v1/queue/import", body: ndjson(part.Bytes())}, &got)
+		part.Reset()
+		total.Pending += got.Pending
+		total.Dead += got.Dead
+		total.AnswerUnknown += got.AnswerUnknown
+		total.Results += got.Results
+		total.Unchanged += got.Unchanged
+		return err
+	}
+	for i, l := range lines {
+		if len(l)+1 > QueueImportMaxBody {
+			return &total, fmt.Errorf("client: line %d is larger than the %d bytes one request may carry", i+1, QueueImportMaxBody)
+		}
+		if part.Len()+len(l)+1 > QueueImportMaxBody {
+			if err := flush(); err != nil {
+				return &total, err
+			}
+		}
+		part.Write(l)
+		part.WriteByte('\n')
+	}
+	return &total, flush()
+}

@@ -1,0 +1,230 @@
+package journal
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// ImportReport is what Import added: the queue document's
+// client.QueueImported.
+type ImportReport = client.QueueImported
+
+// Import journals the lines of a `lastfmd queue export` or salvage file
+// (ParseExportLine checked them), so that such a file is never a dead end
+// (docs/journal.md#lastfmd-queue-import):
+//   - a pending item comes back pending, with a new id, and is sent;
+//   - a dead letter stays dead, an item whose answer is unknown stays so;
+//   - a kept result only restores the deduplication of its scrobble, for
+//     the rest of the results window: nothing is sent for it.
+//
+// It is idempotent: a line whose item the journal holds already adds
+// nothing (a scrobble by its deduplication key, pending, sent, dead or
+// answer unknown; a love or tag write by its account, method and
+// parameters), so importing a file twice adds nothing the second time.
+// Where one scrobble has several lines, the most settled wins: sent, then
+// answer unknown, then pending, then dead.
+//
+// Import only adds records: it takes no item out of pending, which salvage
+// relies on (onlyAdded).
+func (j *Journal) Import(lines []ExportLine) (ImportReport, error) {
+	if err := j.Healthy(); err != nil {
+		return ImportReport{}, apperr.New(apperr.Unavailable, signer.ErrTemporary, "%v", err)
+	}
+	order := make([]ExportLine, len(lines))
+	copy(order, lines)
+	rank := map[State]int{Sent: 0, AnswerUnknown: 1, Pending: 2, Dead: 3}
+	sort.SliceStable(order, func(a, b int) bool { return rank[order[a].State] < rank[order[b].State] })
+	cutoff := j.now().Add(-j.tune.ResultsMaxAge)
+	var im *importer
+	err := j.db.Update(func(tx *bolt.Tx) error {
+		im = &importer{tx: tx, dedup: tx.Bucket(bDedup), added: map[string]bool{}}
+		for _, l := range order {
+			if err := im.add(l, cutoff); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return ImportReport{}, fmt.Errorf("journal: cannot commit to %s: %w", j.path, err)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.results += im.rep.Results
+	for _, a := range im.accounts {
+		c := j.countsFor(a.account)
+		switch a.state {
+		case Pending:
+			c.pending++
+			j.senderLocked(a.account).wake()
+		case Dead:
+			c.dead++
+		case AnswerUnknown:
+			c.unsure++
+		}
+	}
+	return im.rep, nil
+}
+
+// importer is one Import's transaction.
+type importer struct {
+	tx       *bolt.Tx
+	dedup    *bolt.Bucket
+	rep      ImportReport
+	accounts []struct {
+		account string
+		state   State
+	}
+	held  map[string]bool // importKey of every item the journal held (held)
+	added map[string]bool // importKey of every line this import added
+}
+
+func (im *importer) add(l ExportLine, cutoff time.Time) error {
+	if l.State == Sent {
+		return im.result(l.Result, cutoff)
+	}
+	key := importKey(l.Item)
+	id, err := im.newID(key)
+	if err != nil || id == 0 {
+		return err
+	}
+	it := *l.Item
+	it.ID, it.InFlight = id, false
+	entry := it.Method != MethodScrobble // a write's entry is the import's own
+	switch l.State {
+	case Pending:
+		it.Reason, it.Died, it.Attempts, it.LastError = "", time.Time{}, 0, ""
+		pend, err := im.tx.Bucket(bPending).CreateBucketIfNotExists([]byte(it.Account))
+		if err != nil {
+			return err
+		}
+		if err := putPending(im.tx.Bucket(bItems), pend, &it); err != nil {
+			return err
+		}
+		entry = true
+		im.rep.Pending++
+	case Dead:
+		if err := im.tx.Bucket(bDead).Put(idKey(id), encode(&it)); err != nil {
+			return err
+		}
+		entry = entry || it.MaybeSent // as bury keeps it
+		im.rep.Dead++
+	default:
+		if err := im.tx.Bucket(bUnsure).Put(idKey(id), encode(&it)); err != nil {
+			return err
+		}
+		entry = true
+		im.rep.AnswerUnknown++
+	}
+	if entry {
+		if err := im.dedup.Put(key, idKey(id)); err != nil {
+			return err
+		}
+	}
+	im.added[string(key)] = true
+	im.accounts = append(im.accounts, struct {
+		account string
+		state   State
+	}{it.Account, l.State})
+	return nil
+}
+
+// result restores a kept result's deduplication, under a new id. A write's
+// result, or one older than the results window, has none to restore.
+func (im *importer) result(r *Result, cutoff time.Time) error {
+	if r.Method != MethodScrobble || r.Sent.Before(cutoff) {
+		im.rep.Unchanged++
+		return nil
+	}
+	key := resultDedupKey(r)
+	id, err := im.newID(key)
+	if err != nil || id == 0 {
+		return err
+	}
+	kept := *r
+	kept.ID = id
+	if err := im.tx.Bucket(bResults).Put(idKey(id), encode(&kept)); err != nil {
+		return err
+	}
+	if err := im.dedup.Put(key, idKey(id)); err != nil {
+		return err
+	}
+	im.added[string(key)] = true
+	im.rep.Results++
+	return nil
+}
+
+// newID takes an id for what key names, or 0 when the journal holds it
+// already (counted as unchanged).
+func (im *importer) newID(key []byte) (uint64, error) {
+	if im.has(key) {
+		im.rep.Unchanged++
+		return 0, nil
+	}
+	return im.tx.Bucket(bItems).NextSequence()
+}
+
+// has reports whether the journal holds what key names: a live
+// deduplication entry, an item (a dead letter keeps no entry of its own),
+// or a line this import added.
+func (im *importer) has(key []byte) bool {
+	if v := im.dedup.Get(key); v != nil && liveDedup(im.tx, v) {
+		return true
+	}
+	if im.added[string(key)] {
+		return true
+	}
+	if im.held == nil {
+		im.held = map[string]bool{}
+		for _, b := range [][]byte{bItems, bDead, bUnsure} {
+			_ = forEachItem(im.tx.Bucket(b), func(it *Item) error {
+				im.held[string(importKey(it))] = true
+				return nil
+			})
+		}
+	}
+	return im.held[string(key)]
+}
+
+// importKey names what an item is for Import's "already there": a
+// scrobble's deduplication key, or a write's key (writeKey).
+func importKey(it *Item) []byte {
+	if dk := itemDedupKey(it); dk != nil {
+		return dk
+	}
+	return writeKey(it)
+}
+
+// writeKey names a love or tag write by its account, method and
+// parameters. It lives in the deduplication bucket beside the scrobbles'
+// keys, for imported writes only: importing one again once it was sent
+// (while its result is kept) adds nothing. Its first byte, 0xFF, is never
+// a scrobble key's, whose first byte is the length of an account name (at
+// most 64), so the two never meet.
+func writeKey(it *Item) []byte {
+	names := make([]string, 0, len(it.Params))
+	for k := range it.Params {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	k := []byte{0xFF}
+	field := func(s string) {
+		k = binary.AppendUvarint(k, uint64(len(s)))
+		k = append(k, s...)
+	}
+	field(it.Account)
+	field(it.Method)
+	for _, n := range names {
+		field(n)
+		field(it.Params[n])
+	}
+	return k
+}
