@@ -98,3 +98,17 @@ func SessionAnswer(format string, s Session) (contentType string, body []byte) {
 	return "text/xml; charset=UTF-8", fmt.Appendf(nil, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<lfm status=\"ok\">\n<session>\n<name>%s</name>\n<key>%s</key>\n<subscriber>%d</subscriber>\n</session>\n</lfm>\n",
 		esc(s.Name), esc(s.Key), s.Subscriber)
 }
+
+// MobileLogin is what auth.getMobileSession takes
+// (https://www.last.fm/api/mobileauth): a user name and a password, or, from
+// an older drop-in client (pylast, lastfm-java), the deprecated
+// authToken = md5(username + md5(password)) instead of the password.
+type MobileLogin struct {
+	Username  string
+	Password  string // wins over AuthToken when both are set
+	AuthToken string
+	// Account names the stored session ("" = the Last.fm user name Last.fm
+	// answers, which may differ in case, or be the name behind an e-mail
+	// address).
+	Account string
+}

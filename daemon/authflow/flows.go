@@ -11,6 +11,7 @@ import (
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/endpoint"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/internal/clip"
 	"github.com/lastfmd/lastfmd/signer"
@@ -91,7 +92,7 @@ func New(o Options) (*Flows, error) {
 	if o.APIKey == "" {
 		return nil, errors.New("authflow: lastfm.api_key is required to sign in")
 	}
-	if err := upstream.CheckEndpoint(o.AuthURL); err != nil {
+	if err := endpoint.Check(o.AuthURL); err != nil {
 		return nil, fmt.Errorf("authflow: lastfm.auth_url %w", err)
 	}
 	u, _ := url.Parse(o.AuthURL) // CheckEndpoint parsed it

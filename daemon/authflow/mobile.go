@@ -16,24 +16,10 @@ const MaxPassword = 1024
 // maxUserName bounds the user name a mobile sign-in sends.
 const maxUserName = 256
 
-// MobileLogin is what auth.getMobileSession takes
-// (https://www.last.fm/api/mobileauth): a user name and a password, or, from
-// an older drop-in client (pylast, lastfm-java), the deprecated
-// authToken = md5(username + md5(password)) instead of the password.
-type MobileLogin struct {
-	Username  string
-	Password  string // wins over AuthToken when both are set
-	AuthToken string
-	// Account names the stored session ("" = the Last.fm user name Last.fm
-	// answers, which may differ in case, or be the name behind an e-mail
-	// address).
-	Account string
-}
-
 // Mobile signs in with a user name and password: `lastfmd auth mobile` and
 // POST /v1/auth/mobile. It is MobileSession with a password.
 func (f *Flows) Mobile(ctx context.Context, username, password, account string) (accounts.Account, error) {
-	a, _, err := f.MobileSession(ctx, MobileLogin{Username: username, Password: password, Account: account})
+	a, _, err := f.MobileSession(ctx, signer.MobileLogin{Username: username, Password: password, Account: account})
 	return a, err
 }
 
@@ -45,7 +31,7 @@ func (f *Flows) Mobile(ctx context.Context, username, password, account string) 
 // Last.fm and nowhere else: it is not stored, logged or part of any error.
 // It answers the stored account (without its key) and Last.fm's session
 // answer.
-func (f *Flows) MobileSession(ctx context.Context, l MobileLogin) (accounts.Account, signer.Session, error) {
+func (f *Flows) MobileSession(ctx context.Context, l signer.MobileLogin) (accounts.Account, signer.Session, error) {
 	params, err := mobileParams(l)
 	if err != nil {
 		return accounts.Account{}, signer.Session{}, err
@@ -74,7 +60,7 @@ func (f *Flows) MobileSession(ctx context.Context, l MobileLogin) (accounts.Acco
 }
 
 // mobileParams checks l and builds auth.getMobileSession's parameters.
-func mobileParams(l MobileLogin) (map[string]string, error) {
+func mobileParams(l signer.MobileLogin) (map[string]string, error) {
 	if l.Username == "" {
 		return nil, apperr.Invalidf("a Last.fm user name is required")
 	}

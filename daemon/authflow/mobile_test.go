@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 func TestMobile(t *testing.T) {
@@ -187,15 +188,15 @@ func TestMobileSessionAuthToken(t *testing.T) {
 	md := func(s string) string { x := md5.Sum([]byte(s)); return hex.EncodeToString(x[:]) }
 	cases := []struct {
 		name  string
-		login MobileLogin
+		login signer.MobileLogin
 		kind  apperr.Kind // 0: signed in
 	}{
-		{"authToken", MobileLogin{Username: "alice", AuthToken: md("alice" + md("alice-pw"))}, 0},
-		{"wrong authToken", MobileLogin{Username: "alice", AuthToken: md("alice" + md("wrong"))}, apperr.Forbidden},
-		{"neither", MobileLogin{Username: "alice"}, apperr.Invalid},
-		{"huge authToken", MobileLogin{Username: "alice", AuthToken: strings.Repeat("a", MaxPassword+1)}, apperr.Invalid},
-		{"huge user name", MobileLogin{Username: strings.Repeat("u", 257), AuthToken: "x"}, apperr.Invalid},
-		{"bad account name", MobileLogin{Username: "alice", AuthToken: "x", Account: "-a"}, apperr.Invalid},
+		{"authToken", signer.MobileLogin{Username: "alice", AuthToken: md("alice" + md("alice-pw"))}, 0},
+		{"wrong authToken", signer.MobileLogin{Username: "alice", AuthToken: md("alice" + md("wrong"))}, apperr.Forbidden},
+		{"neither", signer.MobileLogin{Username: "alice"}, apperr.Invalid},
+		{"huge authToken", signer.MobileLogin{Username: "alice", AuthToken: strings.Repeat("a", MaxPassword+1)}, apperr.Invalid},
+		{"huge user name", signer.MobileLogin{Username: strings.Repeat("u", 257), AuthToken: "x"}, apperr.Invalid},
+		{"bad account name", signer.MobileLogin{Username: "alice", AuthToken: "x", Account: "-a"}, apperr.Invalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

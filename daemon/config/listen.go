@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/daemon/endpoint"
 )
 
 // unixPrefix marks a unix socket in listen.
@@ -33,7 +33,7 @@ func (c *Config) ListenIsLocal() bool {
 	if err != nil {
 		return false
 	}
-	return upstream.IsLoopbackHost(host)
+	return endpoint.IsLoopbackHost(host)
 }
 
 // checkListen validates a listen value.

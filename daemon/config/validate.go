@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/daemon/endpoint"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -36,10 +36,10 @@ func (c *Config) validate() error {
 	if strings.IndexFunc(l.APIKey, unicode.IsSpace) >= 0 {
 		return c.bad("lastfm.api_key", "must not contain spaces")
 	}
-	if err := upstream.CheckEndpoint(l.Upstream); err != nil {
+	if err := endpoint.Check(l.Upstream); err != nil {
 		return c.bad("lastfm.upstream", "%v", err)
 	}
-	if err := upstream.CheckEndpoint(l.AuthURL); err != nil {
+	if err := endpoint.Check(l.AuthURL); err != nil {
 		return c.bad("lastfm.auth_url", "%v", err)
 	}
 	if l.Timeout.Duration <= 0 {

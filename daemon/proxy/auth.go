@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
-	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -39,7 +38,7 @@ func (s *Proxy) auth(ctx context.Context, req *Request, m signer.Method) (*Resul
 func (s *Proxy) mobileSession(ctx context.Context, req *Request) (*Result, error) {
 	ctx, cancel := s.deadline(ctx)
 	defer cancel()
-	a, sess, err := s.signIn.MobileSession(ctx, authflow.MobileLogin{
+	a, sess, err := s.signIn.MobileSession(ctx, signer.MobileLogin{
 		Username: req.Params["username"], Password: req.Params["password"], AuthToken: req.Params["authToken"]})
 	if err != nil {
 		return nil, err

@@ -15,7 +15,6 @@ import (
 	"github.com/lastfmd/lastfmd/cache"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
-	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -93,7 +92,7 @@ type Options struct {
 
 // SignIn is the sign-in flow auth.getMobileSession runs through.
 type SignIn interface {
-	MobileSession(ctx context.Context, l authflow.MobileLogin) (accounts.Account, signer.Session, error)
+	MobileSession(ctx context.Context, l signer.MobileLogin) (accounts.Account, signer.Session, error)
 }
 
 // Proxy handles the requests of both endpoints (/v1/ and /2.0/). Safe for

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/endpoint"
 	"github.com/lastfmd/lastfmd/daemon/redact"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -104,7 +105,7 @@ func (r *Response) Failed() bool {
 // loopback address (the emulator); anything else would send the API secret's
 // signatures and session keys in the clear.
 func New(o Options) (*Client, error) {
-	if err := CheckEndpoint(o.Endpoint); err != nil {
+	if err := endpoint.Check(o.Endpoint); err != nil {
 		return nil, err
 	}
 	if o.Timeout <= 0 {
@@ -138,42 +139,6 @@ func New(o Options) (*Client, error) {
 		},
 	}
 	return c, nil
-}
-
-// CheckEndpoint is the one rule for where lastfmd sends signed calls and
-// the user's browser (lastfm.upstream, lastfm.auth_url): https:// anywhere,
-// http:// only to a loopback host, where a test emulator or a local proxy
-// runs; over the network plain http would expose signed calls and session
-// keys. No user name or password in the URL. Its errors never repeat the
-// URL (it might hold a password), only the host.
-func CheckEndpoint(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		// err would repeat the URL; this message is enough to fix it.
-		return errors.New("must be an absolute https:// URL")
-	}
-	if u.User != nil {
-		return errors.New("must not contain a user name or password")
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return nil
-	case "http":
-		if IsLoopbackHost(u.Hostname()) {
-			return nil
-		}
-		return fmt.Errorf("http:// is allowed only to localhost, 127.0.0.1 or [::1], not %q; use https://", u.Hostname())
-	}
-	return fmt.Errorf("must be an https:// URL, not %s://", u.Scheme)
-}
-
-// IsLoopbackHost reports whether host (no port) is localhost or a loopback IP.
-func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func newTransport() *http.Transport {
@@ -221,7 +186,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		// caller, Last.fm did not answer in time (504, or stale data).
 		c.recordNoAnswer(ctx, call.Method)
 		return nil, &apperr.Error{Kind: apperr.Timeout, Code: signer.ErrServiceOffline,
-			Message: "Last.fm did not answer in time (every connection to it is waiting)", Err: ctx.Err()}
+			Message: "Last.fm did not answer in time (every connection to it is waiting)", Err: fmt.Errorf("%w: %w", errNotSent, ctx.Err())}
 	}
 	params := make(map[string]string, len(call.Params)+4)
 	for k, v := range call.Params {
