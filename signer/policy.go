@@ -71,9 +71,10 @@ func (r Rule) RetriesCode(code int) bool {
 
 // Back-off bounds from docs/design.md#reliability-rules.
 const (
-	scrobbleBackoff    = 5 * time.Second
-	scrobbleBackoffMax = 8 * time.Minute
-	rateLimitBackoff   = 10 * time.Second
+	scrobbleBackoff     = 5 * time.Second
+	scrobbleBackoffMax  = 8 * time.Minute
+	rateLimitBackoff    = 10 * time.Second
+	rateLimitBackoffMax = 5 * time.Minute
 )
 
 // policy is the table of docs/design.md#reliability-rules, row by row (class) and
@@ -86,10 +87,10 @@ var policy = [...][4]Rule{
 		CallerNowPlaying: {},                                                                                     // never retried
 	},
 	ClassRateLimited: {
-		CallerRead:       {GlobalBackoff: true, Stale: true, Backoff: rateLimitBackoff},                // global back-off; stale cache if any
-		CallerScrobble:   {Retry: true, GlobalBackoff: true, Journal: true, Backoff: rateLimitBackoff}, // wait for the global back-off
-		CallerWrite:      {Retry: true, GlobalBackoff: true, Backoff: rateLimitBackoff},                // same
-		CallerNowPlaying: {GlobalBackoff: true, Drop: true, Backoff: rateLimitBackoff},                 // dropped
+		CallerRead:       {GlobalBackoff: true, Stale: true, Backoff: rateLimitBackoff, BackoffMax: rateLimitBackoffMax},                // global back-off (10 s doubling to 5 min); stale cache if any
+		CallerScrobble:   {Retry: true, GlobalBackoff: true, Journal: true, Backoff: rateLimitBackoff, BackoffMax: rateLimitBackoffMax}, // wait for the global back-off
+		CallerWrite:      {Retry: true, GlobalBackoff: true, Backoff: rateLimitBackoff, BackoffMax: rateLimitBackoffMax},                // same
+		CallerNowPlaying: {GlobalBackoff: true, Drop: true, Backoff: rateLimitBackoff, BackoffMax: rateLimitBackoffMax},                 // dropped
 	},
 	ClassReauth: {
 		CallerRead:       {},                                  // —

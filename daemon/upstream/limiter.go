@@ -57,13 +57,15 @@ func NewLimiter(r float64, b int, queueWait time.Duration, now func() time.Time)
 		now = time.Now
 	}
 	return &Limiter{
-		lim:         rate.NewLimiter(rate.Limit(r), b),
-		queueWait:   queueWait,
-		reserve:     reserveFor(b),
-		turn:        make(chan struct{}, 1),
-		now:         now,
-		BackoffBase: 10 * time.Second,
-		BackoffMax:  5 * time.Minute,
+		lim:       rate.NewLimiter(rate.Limit(r), b),
+		queueWait: queueWait,
+		reserve:   reserveFor(b),
+		turn:      make(chan struct{}, 1),
+		now:       now,
+		// The global back-off's bounds are the table's (10 s doubling to
+		// 5 min: docs/design.md#reliability-rules).
+		BackoffBase: signer.Policy(signer.ClassRateLimited, signer.CallerRead).Backoff,
+		BackoffMax:  signer.Policy(signer.ClassRateLimited, signer.CallerRead).BackoffMax,
 	}
 }
 
