@@ -3,6 +3,7 @@ package signer
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"strconv"
 	"unicode/utf8"
@@ -159,4 +160,75 @@ func IgnoredText(code int) string {
 		return t
 	}
 	return "Ignored (code " + strconv.Itoa(code) + ")"
+}
+
+// ScrobbleAnswerFields are the per-item elements of Last.fm's track.scrobble
+// answer besides timestamp and ignoredMessage, in its order
+// (https://www.last.fm/api/show/track.scrobble).
+var ScrobbleAnswerFields = []string{"track", "artist", "album", "albumArtist"}
+
+// RenderScrobbleAnswer writes a track.scrobble answer as Last.fm does, the
+// inverse of ParseScrobbleAnswer: <scrobbles accepted="N" ignored="M"> with
+// one <scrobble> per item (an item is accepted when its IgnoredCode is 0),
+// each field with its corrected flag, in XML or in Last.fm's JSON
+// translation of it, where one item is an object and several an array
+// (https://www.last.fm/api/rest).
+func RenderScrobbleAnswer(items []ScrobbleAnswer, asJSON bool) []byte {
+	accepted, ignored := 0, 0
+	for _, it := range items {
+		if it.IgnoredCode == IgnoredNone {
+			accepted++
+		} else {
+			ignored++
+		}
+	}
+	flag := func(it ScrobbleAnswer, f string) string {
+		if _, ok := it.Corrected[f]; ok {
+			return "1"
+		}
+		return "0"
+	}
+	if asJSON {
+		list := make([]map[string]any, len(items))
+		for i, it := range items {
+			m := map[string]any{"timestamp": it.Fields["timestamp"],
+				"ignoredMessage": map[string]string{"code": strconv.Itoa(it.IgnoredCode), "#text": it.IgnoredMessage}}
+			for _, f := range ScrobbleAnswerFields {
+				m[f] = map[string]string{"corrected": flag(it, f), "#text": it.Fields[f]}
+			}
+			list[i] = m
+		}
+		var scrobble any = list
+		if len(list) == 1 {
+			scrobble = list[0]
+		}
+		b, err := json.Marshal(map[string]any{"scrobbles": map[string]any{
+			"scrobble": scrobble,
+			"@attr":    map[string]int{"accepted": accepted, "ignored": ignored},
+		}})
+		if err != nil {
+			panic("signer: cannot encode a scrobble answer: " + err.Error()) // maps of strings and numbers: cannot happen
+		}
+		return append(b, '\n')
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	b.WriteString(`<lfm status="ok">` + "\n")
+	b.WriteString(`<scrobbles accepted="` + strconv.Itoa(accepted) + `" ignored="` + strconv.Itoa(ignored) + `">` + "\n")
+	for _, it := range items {
+		b.WriteString("<scrobble>")
+		for _, f := range ScrobbleAnswerFields {
+			b.WriteString("<" + f + ` corrected="` + flag(it, f) + `">`)
+			_ = xml.EscapeText(&b, []byte(it.Fields[f]))
+			b.WriteString("</" + f + ">")
+		}
+		b.WriteString("<timestamp>")
+		_ = xml.EscapeText(&b, []byte(it.Fields["timestamp"]))
+		b.WriteString("</timestamp>")
+		b.WriteString(`<ignoredMessage code="` + strconv.Itoa(it.IgnoredCode) + `">`)
+		_ = xml.EscapeText(&b, []byte(it.IgnoredMessage))
+		b.WriteString("</ignoredMessage></scrobble>\n")
+	}
+	b.WriteString("</scrobbles>\n</lfm>\n")
+	return b.Bytes()
 }

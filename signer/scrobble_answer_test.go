@@ -1,6 +1,8 @@
 package signer
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -68,4 +70,27 @@ func FuzzParseScrobbleAnswer(f *testing.F) {
 			}
 		}
 	})
+}
+
+// RenderScrobbleAnswer is ParseScrobbleAnswer's inverse on Last.fm's JSON,
+// for one item (an object) and several (an array), and its XML names the
+// counts and escapes the names.
+func TestRenderScrobbleAnswer(t *testing.T) {
+	one := ScrobbleAnswer{Fields: map[string]string{"track": "Believe", "artist": "Björk", "album": "", "albumArtist": "", "timestamp": "1700000000"},
+		Corrected: map[string]string{"artist": "Björk"}}
+	two := ScrobbleAnswer{Fields: map[string]string{"track": "<T&2>", "artist": "A", "album": "X", "albumArtist": "", "timestamp": "1"},
+		IgnoredCode: IgnoredTooOld, IgnoredMessage: "Timestamp was too old"}
+	for _, items := range [][]ScrobbleAnswer{{one}, {one, two}} {
+		got, err := ParseScrobbleAnswer(RenderScrobbleAnswer(items, true))
+		if err != nil || !reflect.DeepEqual(got, items) {
+			t.Errorf("round trip of %d items: %+v %v", len(items), got, err)
+		}
+	}
+	x := string(RenderScrobbleAnswer([]ScrobbleAnswer{one, two}, false))
+	for _, want := range []string{`<scrobbles accepted="1" ignored="1">`, `<artist corrected="1">Björk</artist>`,
+		`<track corrected="0">&lt;T&amp;2&gt;</track>`, `<ignoredMessage code="3">Timestamp was too old</ignoredMessage>`} {
+		if !strings.Contains(x, want) {
+			t.Errorf("XML lacks %s:\n%s", want, x)
+		}
+	}
 }

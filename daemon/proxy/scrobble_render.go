@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
@@ -23,93 +22,42 @@ func jsonBody(v any) []byte {
 	return append(b, '\n')
 }
 
-// dropInFields are the per-item elements of Last.fm's track.scrobble
-// answer, in its order (https://www.last.fm/api/show/track.scrobble).
-var dropInFields = []string{"track", "artist", "album", "albumArtist"}
-
-// dropInScrobbleAnswer renders the answer as Last.fm would: always 200,
-// <scrobbles accepted="N" ignored="M"> with one <scrobble> per item. A
-// queued item is reported accepted (ignored code 0): lastfmd holds it and
-// will deliver it; X-Lastfmd-Queued counts them. A given-up item is
-// reported ignored with code 1 and lastfmd's reason, since Last.fm's
-// answer has no other way to say "not scrobbled".
+// dropInScrobbleAnswer renders the answer as Last.fm would
+// (signer.RenderScrobbleAnswer): always 200, one item per scrobble. A queued
+// item is reported accepted (ignored code 0): lastfmd holds it and will
+// deliver it; X-Lastfmd-Queued counts them. A given-up item is reported
+// ignored with code 1 and lastfmd's reason, since Last.fm's answer has no
+// other way to say "not scrobbled".
 func dropInScrobbleAnswer(items []scrobbleAnswer, asJSON bool) *Result {
-	accepted, ignored, queued := 0, 0, 0
-	type view struct {
-		values    map[string]string
-		corrected map[string]bool
-		ts        string
-		code      int
-		text      string
-	}
-	views := make([]view, len(items))
+	queued := 0
+	answers := make([]signer.ScrobbleAnswer, len(items))
 	for i, a := range items {
-		v := view{values: map[string]string{}, corrected: map[string]bool{}, ts: itoa(a.sc.Timestamp)}
-		for _, f := range dropInFields {
-			v.values[f], v.corrected[f] = a.field(f)
+		v := signer.ScrobbleAnswer{Fields: map[string]string{"timestamp": itoa(a.sc.Timestamp)}}
+		for _, f := range signer.ScrobbleAnswerFields {
+			value, corrected := a.field(f)
+			v.Fields[f] = value
+			if corrected {
+				if v.Corrected == nil {
+					v.Corrected = map[string]string{}
+				}
+				v.Corrected[f] = value
+			}
 		}
 		switch st := a.status(); st {
-		case journal.StatusAccepted, "queued":
-			accepted++
-			if st == "queued" {
-				queued++
-			}
+		case journal.StatusAccepted:
+		case "queued":
+			queued++
 		case journal.StatusIgnored:
-			ignored++
-			v.code, v.text = a.ignoredCode()
+			v.IgnoredCode, v.IgnoredMessage = a.ignoredCode()
 		default:
-			ignored++
-			v.code, v.text = signer.IgnoredArtist, "lastfmd: not scrobbled: "+a.outcome.Reason
+			v.IgnoredCode, v.IgnoredMessage = signer.IgnoredArtist, "lastfmd: not scrobbled: "+a.outcome.Reason
 		}
-		views[i] = v
+		answers[i] = v
 	}
 	if asJSON {
-		list := make([]map[string]any, len(views))
-		for i, v := range views {
-			m := map[string]any{"timestamp": v.ts,
-				"ignoredMessage": map[string]string{"code": itoa(int64(v.code)), "#text": v.text}}
-			for _, f := range dropInFields {
-				m[f] = map[string]string{"corrected": flag(v.corrected[f]), "#text": v.values[f]}
-			}
-			list[i] = m
-		}
-		// One item is an object, several an array (Last.fm's XML-to-JSON
-		// translation, https://www.last.fm/api/rest).
-		var scrobble any = list
-		if len(list) == 1 {
-			scrobble = list[0]
-		}
-		body := jsonBody(map[string]any{"scrobbles": map[string]any{
-			"scrobble": scrobble,
-			"@attr":    map[string]int{"accepted": accepted, "ignored": ignored},
-		}})
-		return &Result{Status: http.StatusOK, ContentType: ctJSON, Body: body, Queued: queued}
+		return &Result{Status: http.StatusOK, ContentType: ctJSON, Body: signer.RenderScrobbleAnswer(answers, true), Queued: queued}
 	}
-	var b bytes.Buffer
-	b.WriteString(xml.Header)
-	b.WriteString(`<lfm status="ok">` + "\n")
-	b.WriteString(`<scrobbles accepted="` + itoa(int64(accepted)) + `" ignored="` + itoa(int64(ignored)) + `">` + "\n")
-	for _, v := range views {
-		b.WriteString("<scrobble>")
-		for _, f := range dropInFields {
-			b.WriteString("<" + f + ` corrected="` + flag(v.corrected[f]) + `">`)
-			_ = xml.EscapeText(&b, []byte(v.values[f]))
-			b.WriteString("</" + f + ">")
-		}
-		b.WriteString("<timestamp>" + v.ts + "</timestamp>")
-		b.WriteString(`<ignoredMessage code="` + itoa(int64(v.code)) + `">`)
-		_ = xml.EscapeText(&b, []byte(v.text))
-		b.WriteString("</ignoredMessage></scrobble>\n")
-	}
-	b.WriteString("</scrobbles>\n</lfm>\n")
-	return &Result{Status: http.StatusOK, ContentType: ctXML, Body: b.Bytes(), Queued: queued}
-}
-
-func flag(b bool) string {
-	if b {
-		return "1"
-	}
-	return "0"
+	return &Result{Status: http.StatusOK, ContentType: ctXML, Body: signer.RenderScrobbleAnswer(answers, false), Queued: queued}
 }
 
 // queuedWrite is the answer to a write journalled (why says why: Last.fm
