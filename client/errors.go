@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/signer"
 
 	"github.com/lastfmd/lastfmd/internal/clip"
@@ -77,13 +78,11 @@ func AsError(err error) (*Error, bool) {
 // document.
 const maxMessage = 200
 
-// ErrorSourceHeader, with the value ErrorSourceLastfmd, marks an error
-// document lastfmd made itself (daemon/httpapi writes it on every one):
-// a refusal or failure no answer from Last.fm stands behind. An error
-// document without it is Last.fm's answer, passed on (docs/errors.md).
+// ErrorSourceHeader and ErrorSourceLastfmd mark an error document lastfmd
+// made itself (api.ErrorSourceHeader).
 const (
-	ErrorSourceHeader  = "X-Lastfmd-Error-Source"
-	ErrorSourceLastfmd = "lastfmd"
+	ErrorSourceHeader  = api.ErrorSourceHeader
+	ErrorSourceLastfmd = api.ErrorSourceLastfmd
 )
 
 // byLastfmd reads ErrorSourceHeader: the one place a client tells

@@ -5,26 +5,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-)
 
-// QueueImported is what POST /v1/queue/import (`lastfmd queue import`)
-// added to the journal.
-type QueueImported struct {
-	Pending       int `json:"pending"`        // items journalled pending, with new ids
-	Dead          int `json:"dead"`           // dead letters
-	AnswerUnknown int `json:"answer_unknown"` // items whose answer is unknown
-	// Results are kept results restored for deduplication only: nothing
-	// is sent for them.
-	Results int `json:"results"`
-	// Unchanged counts the lines that added nothing: their item is in the
-	// journal already (pending, sent, dead or answer unknown), or a kept
-	// result has no deduplication to restore.
-	Unchanged int `json:"unchanged"`
-}
+	"github.com/lastfmd/lastfmd/api"
+)
 
 // QueueImportMaxBody bounds one POST /v1/queue/import; QueueImport sends
 // a larger file in parts.
-const QueueImportMaxBody = 4 << 20
+const QueueImportMaxBody = api.QueueImportMaxBody
 
 // ndjson is a request body of JSON lines, sent as it is.
 type ndjson []byte

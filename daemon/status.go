@@ -3,51 +3,40 @@ package daemon
 import (
 	"time"
 
-	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/api"
 )
 
-// The /v1/status document (docs/operations.md#v1status) and its parts are
-// declared once, in package client (what callers decode), and are the
-// daemon's own by alias. It holds
-// counts and names only: never a key, token or signature.
-type (
-	StatusDoc      = client.Status
-	AccountStatus  = client.AccountStatus
-	CacheStatus    = client.CacheStatus
-	QueueStatus    = client.QueueStatus
-	UpstreamStatus = client.UpstreamStatus
-	LimiterStatus  = client.LimiterStatus
-)
-
-// Status builds the status document.
-func (m *Main) Status() StatusDoc {
-	doc := StatusDoc{
+// Status builds the /v1/status document (docs/operations.md#v1status;
+// declared once, in package api): counts and names only, never a key,
+// token or signature.
+func (m *Main) Status() api.Status {
+	doc := api.Status{
 		Version:       Version,
 		UptimeSeconds: int64(m.Now().Sub(m.started) / time.Second),
 		Listen:        m.Config.Listen,
-		Accounts:      []AccountStatus{},
+		Accounts:      []api.AccountStatus{},
 	}
 	if m.ln != nil {
 		doc.Listen = m.ln.Addr().String()
 	}
 	def, hasDef := m.Accounts.Default()
 	for _, a := range m.Accounts.List() {
-		doc.Accounts = append(doc.Accounts, AccountStatus{
+		doc.Accounts = append(doc.Accounts, api.AccountStatus{
 			Name: a.Name, User: a.User, Default: hasDef && a.Name == def.Name, NeedsSignin: a.NeedsSignin,
 		})
 	}
 	st := m.Cache.Stats()
-	doc.Cache = CacheStatus{Entries: st.Entries, Bytes: st.Bytes, MaxBytes: st.MaxBytes,
+	doc.Cache = api.CacheStatus{Entries: st.Entries, Bytes: st.Bytes, MaxBytes: st.MaxBytes,
 		Hits: st.Hits, Misses: st.Misses, Stale: st.Stale, Evictions: st.Evictions}
 	up := m.Upstream.Stats().Snapshot()
-	doc.Upstream = UpstreamStatus{Calls: up.Calls, Errors: up.Errors, LastError: up.LastError,
+	doc.Upstream = api.UpstreamStatus{Calls: up.Calls, Errors: up.Errors, LastError: up.LastError,
 		ClockSkewSeconds: int64(up.ClockSkew / time.Second), ClockKnown: up.ClockKnown, KeyProblem: up.KeyProblem,
 		LastSuccess: rfc3339(up.LastOKAt), LastFailure: rfc3339(up.LastErrorAt)}
 	lim := m.Upstream.Limiter()
 	if until := lim.BackoffUntil(); until.After(m.Now()) {
 		doc.Upstream.BackoffUntil = until.UTC().Format(time.RFC3339)
 	}
-	doc.Limiter = LimiterStatus{Rate: lim.Rate(), Burst: lim.Burst(), Waiting: lim.Waiting()}
+	doc.Limiter = api.LimiterStatus{Rate: lim.Rate(), Burst: lim.Burst(), Waiting: lim.Waiting()}
 	m.journalStatus(&doc) // wire_journal.go
 	return doc
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 )
 
@@ -28,7 +29,7 @@ func (m *Main) openJournal() error {
 		MaxAge:    cfg.Scrobble.MaxAge.Duration,
 		Now:       m.Now,
 		Log:       m.Log,
-		Tuning:    m.pace.Journal,
+		Tuning:    m.Tuning.Journal,
 		Delivered: func(account, method string) {
 			if m.Proxy != nil {
 				m.Proxy.Delivered(account, method)
@@ -71,9 +72,9 @@ func (m *Main) closeJournal() {
 }
 
 // journalStatus fills the queue part of /v1/status.
-func (m *Main) journalStatus(doc *StatusDoc) {
+func (m *Main) journalStatus(doc *api.Status) {
 	st := m.Journal.Stats()
-	doc.Queue = QueueStatus{Pending: st.Pending, Dead: st.Dead, LastError: st.LastError, DiskProblem: st.DiskProblem}
+	doc.Queue = api.QueueStatus{Pending: st.Pending, Dead: st.Dead, LastError: st.LastError, DiskProblem: st.DiskProblem}
 	if !st.OldestPending.IsZero() {
 		doc.Queue.OldestPendingSeconds = int64(m.Now().Sub(st.OldestPending) / time.Second)
 	}
@@ -95,17 +96,19 @@ func (m *Main) journalStatus(doc *StatusDoc) {
 // queueAPI adapts the journal to the HTTP transport's Queue.
 type queueAPI struct{ j *journal.Journal }
 
-func (q queueAPI) List(limit int) (any, error)                 { return q.j.List(limit) }
-func (q queueAPI) Export(w io.Writer) error                    { return q.j.Export(w) }
-func (q queueAPI) Retry(ids []uint64, force bool) (any, error) { return q.j.Retry(ids, force) }
-func (q queueAPI) Drop(ids []uint64) (any, error)              { return q.j.Drop(ids) }
+func (q queueAPI) List(limit int) (api.Queue, error) { return q.j.List(limit) }
+func (q queueAPI) Export(w io.Writer) error          { return q.j.Export(w) }
+func (q queueAPI) Retry(ids []uint64, force bool) ([]api.QueueChange, error) {
+	return q.j.Retry(ids, force)
+}
+func (q queueAPI) Drop(ids []uint64) ([]api.QueueChange, error) { return q.j.Drop(ids) }
 
 // Import parses the lines the transport split and checked as JSON, then
 // journals them.
-func (q queueAPI) Import(lines [][]byte) (any, error) {
+func (q queueAPI) Import(lines [][]byte) (api.QueueImported, error) {
 	parsed, err := journal.ParseExport(lines)
 	if err != nil {
-		return nil, err
+		return api.QueueImported{}, err
 	}
 	return q.j.Import(parsed)
 }

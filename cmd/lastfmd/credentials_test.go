@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/closedport"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
@@ -92,7 +92,7 @@ func TestWrongCredentialsSameCauseEverywhere(t *testing.T) {
 			w.do(t, "GET", "/v1/artist.getInfo?artist=Cher", "")
 
 			_, body := w.do(t, "GET", "/v1/status", "")
-			var doc daemon.StatusDoc
+			var doc api.Status
 			if err := json.Unmarshal([]byte(body), &doc); err != nil {
 				t.Fatalf("%v: %s", err, body)
 			}

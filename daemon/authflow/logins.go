@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/internal/clip"
 	"github.com/lastfmd/lastfmd/signer"
@@ -41,15 +41,15 @@ var (
 // Login is what GET /v1/auth/login/{id} answers, declared once in package
 // client. It never holds the token.
 type (
-	Login      = client.Login
-	LoginState = client.LoginState
+	Login      = api.Login
+	LoginState = api.LoginState
 )
 
 // The states of a background desktop flow.
 const (
-	LoginPending  = client.LoginPending
-	LoginSignedIn = client.LoginSignedIn
-	LoginFailed   = client.LoginFailed
+	LoginPending  = api.LoginPending
+	LoginSignedIn = api.LoginSignedIn
+	LoginFailed   = api.LoginFailed
 )
 
 // login is a flow as the daemon keeps it: its answer, when it ended, and

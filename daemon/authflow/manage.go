@@ -3,7 +3,7 @@ package authflow
 import (
 	"errors"
 
-	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/internal/clip"
@@ -13,7 +13,7 @@ import (
 // AccountInfo is one account as `lastfmd auth status` and GET
 // /v1/auth/accounts show it (never the key), declared once in package
 // client.
-type AccountInfo = client.Account
+type AccountInfo = api.Account
 
 // List describes every account in store.
 func List(store *accounts.Store) []AccountInfo {

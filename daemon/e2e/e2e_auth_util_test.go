@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
 
@@ -63,12 +63,12 @@ func (h *harness) waitLogin(id string, hdr ...string) loginAnswer {
 }
 
 // statusAccounts reads the accounts of /v1/status.
-func (h *harness) statusAccounts(hdr ...string) map[string]daemon.AccountStatus {
+func (h *harness) statusAccounts(hdr ...string) map[string]api.AccountStatus {
 	h.t.Helper()
 	a := h.get("/v1/status", hdr...)
 	wantStatus(h.t, a, 200)
-	doc := decode[daemon.StatusDoc](h.t, a)
-	out := map[string]daemon.AccountStatus{}
+	doc := decode[api.Status](h.t, a)
+	out := map[string]api.AccountStatus{}
 	for _, acc := range doc.Accounts {
 		out[acc.Name] = acc
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/internal/clip"
@@ -108,12 +108,12 @@ func (a *authAPI) cancelLogins(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, client.Cancelled{Cancelled: n})
+	return c.JSON(http.StatusOK, api.Cancelled{Cancelled: n})
 }
 
 // signedIn is the answer of a mobile sign-in or an import, declared once
 // in package client.
-type signedIn = client.SignedIn
+type signedIn = api.SignedIn
 
 // mobile is POST /v1/auth/mobile {"username", "password", "account"?}.
 func (a *authAPI) mobile(c echo.Context) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/internal/clip"
 	"github.com/lastfmd/lastfmd/signer"
@@ -18,13 +19,13 @@ import (
 type Queue interface {
 	// List returns the queue document (per account, pending, dead letters),
 	// at most limit items of each list.
-	List(limit int) (any, error)
+	List(limit int) (api.Queue, error)
 	// Export writes every journalled item as JSON lines.
 	Export(w io.Writer) error
 	// Retry and Drop act on items by id and say what they did with each.
 	// force retries items Last.fm may already have (docs/journal.md#in-flight).
-	Retry(ids []uint64, force bool) (any, error)
-	Drop(ids []uint64) (any, error)
+	Retry(ids []uint64, force bool) ([]api.QueueChange, error)
+	Drop(ids []uint64) ([]api.QueueChange, error)
 }
 
 // maxQueueBody bounds POST /v1/queue/retry|drop ({"ids":[...]}).
@@ -63,7 +64,7 @@ func (s *Server) HandleQueue(q Queue) {
 		c.Response().Header().Set(echo.HeaderContentType, "application/x-ndjson")
 		return c.Blob(http.StatusOK, "application/x-ndjson", s.opts.Redact.Answer(buf.Bytes()))
 	})
-	act := func(forceable bool, f func([]uint64, bool) (any, error)) echo.HandlerFunc {
+	act := func(forceable bool, f func([]uint64, bool) ([]api.QueueChange, error)) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			body, err := readBody(c.Request(), maxQueueBody)
 			if err != nil {
@@ -81,7 +82,7 @@ func (s *Server) HandleQueue(q Queue) {
 		}
 	}
 	s.e.POST("/v1/queue/retry", act(true, q.Retry))
-	s.e.POST("/v1/queue/drop", act(false, func(ids []uint64, _ bool) (any, error) { return q.Drop(ids) }))
+	s.e.POST("/v1/queue/drop", act(false, func(ids []uint64, _ bool) ([]api.QueueChange, error) { return q.Drop(ids) }))
 }
 
 // unavailable passes lastfmd's own errors on and reports any other (the

@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 )
 
@@ -13,17 +13,17 @@ import (
 type QueueImporter interface {
 	// Import journals the lines of a `lastfmd queue export` or salvage
 	// file, each one JSON object, and says what it added.
-	Import(lines [][]byte) (any, error)
+	Import(lines [][]byte) (api.QueueImported, error)
 }
 
 // HandleQueueImport adds POST /v1/queue/import (`lastfmd queue import`):
-// the body is JSON lines, at most client.QueueImportMaxBody bytes (the
+// the body is JSON lines, at most api.QueueImportMaxBody bytes (the
 // client sends a larger file in parts). Each line goes through the one
 // decoder of /v1/ bodies (jsonbody.go) before the journal reads it. No
 // route takes a path: the caller reads its file and sends what it holds.
 func (s *Server) HandleQueueImport(q QueueImporter) {
 	s.e.POST("/v1/queue/import", func(c echo.Context) error {
-		body, err := readBody(c.Request(), client.QueueImportMaxBody)
+		body, err := readBody(c.Request(), api.QueueImportMaxBody)
 		if err != nil {
 			return err
 		}

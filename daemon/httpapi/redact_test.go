@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/redact"
 )
@@ -14,8 +15,8 @@ import (
 // masked, help text that merely names a parameter is not.
 func TestServerMasksKnownSecrets(t *testing.T) {
 	r := redact.New(func() []string { return []string{"SESSION-KEY-abc"} }, "the-api-secret", "listener-token")
-	s := New(Options{Redact: r, Status: func() any {
-		return map[string]string{"last_error": "Last.fm said: sk=SESSION-KEY-abc", "hint": "send sk=ACCOUNT"}
+	s := New(Options{Redact: r, Status: func() api.Status {
+		return api.Status{Queue: api.QueueStatus{LastError: "Last.fm said: sk=SESSION-KEY-abc; send sk=ACCOUNT"}}
 	}})
 	cases := []struct{ in, want string }{
 		{"Last.fm refused SESSION-KEY-abc", "Last.fm refused REDACTED"},

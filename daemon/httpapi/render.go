@@ -10,7 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/signer"
@@ -114,7 +114,7 @@ func headerValue(v string) []string {
 }
 
 // writeError renders one of lastfmd's own errors in Last.fm's shape and the
-// request's format. Its header client.ErrorSourceHeader says the error is
+// request's format. Its header api.ErrorSourceHeader says the error is
 // lastfmd's, unless e relays Last.fm's verdict (e.FromLastfm): the one
 // signal by which a caller tells lastfmd's refusals from Last.fm's answers,
 // whose bodies have the same shape (docs/errors.md).
@@ -122,7 +122,7 @@ func writeError(w http.ResponseWriter, f answerFormat, e *apperr.Error) error {
 	status := statusOf(e, f.dropIn)
 	h := w.Header()
 	if !e.FromLastfm {
-		h.Set(client.ErrorSourceHeader, client.ErrorSourceLastfmd)
+		h.Set(api.ErrorSourceHeader, api.ErrorSourceLastfmd)
 	}
 	if e.Kind == apperr.RateLimited && e.RetryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/redact"
@@ -33,7 +34,7 @@ type Options struct {
 	// open, listener up); never whether Last.fm is reachable.
 	Ready func() error
 	// Status returns the /v1/status document.
-	Status func() any
+	Status func() api.Status
 	// Registry receives the HTTP metrics; /metrics serves it.
 	Registry *prometheus.Registry
 	// Timeouts bound each connection; zero fields take DefaultTimeouts.

@@ -6,7 +6,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -19,8 +19,8 @@ import (
 // the operator forces it.
 
 // Change reports what Retry or Drop did with each id: the queue document's
-// client.QueueChange.
-type Change = client.QueueChange
+// api.QueueChange.
+type Change = api.QueueChange
 
 // Texts of the changes, one home for the CLI's and the API's wording.
 const (

@@ -8,14 +8,14 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
 // ImportReport is what Import added: the queue document's
-// client.QueueImported.
-type ImportReport = client.QueueImported
+// api.QueueImported.
+type ImportReport = api.QueueImported
 
 // Import journals the lines of a `lastfmd queue export` or salvage file
 // (ParseExportLine checked them), so that such a file is never a dead end
@@ -97,7 +97,7 @@ func (im *importer) add(l ExportLine, cutoff time.Time) error {
 		return err
 	}
 	it := *l.Item
-	it.ID, it.InFlight = id, false
+	it.ID = id
 	entry := it.Method != MethodScrobble // a write's entry is the import's own
 	switch l.State {
 	case Pending:

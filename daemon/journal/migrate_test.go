@@ -8,6 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -45,7 +46,7 @@ func TestOpensJournalOfSchema1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byTrack := map[string]Item{}
+	byTrack := map[string]api.QueueItem{}
 	loves := 0
 	for _, it := range append(l.Items, l.DeadLetters...) {
 		if it.Method != MethodScrobble {

@@ -9,14 +9,14 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/api"
 )
 
 // AccountStats are one account's queue figures: what GET /v1/queue lists
-// for it (client.AccountQueue; List fills in OldestPendingSeconds), and
+// for it (api.AccountQueue; List fills in OldestPendingSeconds), and
 // for /metrics the items settled since start.
 type AccountStats struct {
-	client.AccountQueue
+	api.AccountQueue
 	Sent map[string]uint64 // since start, by result
 }
 
@@ -74,7 +74,7 @@ func (j *Journal) Stats() Stats {
 	}
 	for name := range names {
 		c := j.countsFor(name)
-		a := AccountStats{AccountQueue: client.AccountQueue{Account: name, Pending: c.pending, Dead: c.dead,
+		a := AccountStats{AccountQueue: api.AccountQueue{Account: name, Pending: c.pending, Dead: c.dead,
 			AnswerUnknown: c.unsure, InFlight: flying[name], ScrobblesToday: today[name]},
 			Sent: map[string]uint64{}}
 		for k, v := range c.sent {
@@ -124,14 +124,14 @@ func (j *Journal) Pending(account string) int {
 // client): per-account figures, then up to limit pending items in send
 // order per account and limit dead letters, oldest first (limit <= 0:
 // 1000).
-func (j *Journal) List(limit int) (client.Queue, error) {
+func (j *Journal) List(limit int) (api.Queue, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
 	st := j.Stats()
 	now := j.now()
-	l := client.Queue{Pending: st.Pending, Dead: st.Dead, AnswerUnknown: st.AnswerUnknown, KeyProblem: st.KeyProblem,
-		Accounts: []client.AccountQueue{}, Items: []client.QueueItem{}, DeadLetters: []client.QueueItem{}, Unsure: []client.QueueItem{}}
+	l := api.Queue{Pending: st.Pending, Dead: st.Dead, AnswerUnknown: st.AnswerUnknown, KeyProblem: st.KeyProblem,
+		Accounts: []api.AccountQueue{}, Items: []api.QueueItem{}, DeadLetters: []api.QueueItem{}, Unsure: []api.QueueItem{}}
 	oldest := map[string]time.Time{}
 	err := j.db.View(func(tx *bolt.Tx) error {
 		items := tx.Bucket(bItems)
@@ -161,13 +161,13 @@ func (j *Journal) List(limit int) (client.Queue, error) {
 					if err != nil {
 						return err
 					}
-					l.Items = append(l.Items, *it)
+					l.Items = append(l.Items, it.Doc())
 				}
 			}
 		}
 		for _, list := range []struct {
 			b   []byte
-			out *[]client.QueueItem
+			out *[]api.QueueItem
 		}{{bDead, &l.DeadLetters}, {bUnsure, &l.Unsure}} {
 			c := tx.Bucket(list.b).Cursor()
 			for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -179,13 +179,13 @@ func (j *Journal) List(limit int) (client.Queue, error) {
 				if err != nil {
 					return err
 				}
-				*list.out = append(*list.out, *it)
+				*list.out = append(*list.out, it.Doc())
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return client.Queue{}, fmt.Errorf("journal: reading %s: %w", j.path, err)
+		return api.Queue{}, fmt.Errorf("journal: reading %s: %w", j.path, err)
 	}
 	j.mu.Lock()
 	for i := range l.Items {

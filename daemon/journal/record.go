@@ -7,7 +7,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -37,12 +37,38 @@ const (
 	Unknown       State = "unknown" // no such id (or its result expired)
 )
 
-// Item is one journalled call: a scrobble or an idempotent write (love,
-// unlove, addTags, removeTag) that could not reach Last.fm. The journal
-// stores it as JSON and GET /v1/queue lists it as stored, so it has one
-// declaration, the queue document's item (client.QueueItem): a field added
-// there is a field the journal keeps (docs/journal.md).
-type Item = client.QueueItem
+// Item is the journal's record of one journalled call: a scrobble or an
+// idempotent write (love, unlove, addTags, removeTag) that could not reach
+// Last.fm. It is stored as this JSON in journal.db, and is the line format
+// of `lastfmd queue export`, salvage's file and `queue import`: a file
+// format, versioned with the journal (SchemaVersion). It is its own type:
+// GET /v1/queue lists it converted explicitly (Doc) to the API's document,
+// so renaming a field of the API never changes a file (TestItemFileFormat).
+type Item struct {
+	ID      uint64 `json:"id"`
+	Account string `json:"account"`
+	Method  string `json:"method"`
+	// Params are the call's parameters: never indexed, never sk, api_key
+	// or api_sig.
+	Params map[string]string `json:"params"`
+	// Timestamp is when a scrobbled track started (unix seconds); 0 for a
+	// write.
+	Timestamp int64     `json:"timestamp,omitempty"`
+	Added     time.Time `json:"added"`
+	Attempts  int       `json:"attempts,omitempty"`
+	LastError string    `json:"last_error,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	Died      time.Time `json:"died,omitzero"`
+	// MaybeSent: a send of it left lastfmd and no answer came back, so
+	// Last.fm may have it (docs/journal.md#in-flight).
+	MaybeSent bool `json:"maybe_sent,omitempty"`
+}
+
+// Doc is the item as the queue document lists it.
+func (it *Item) Doc() api.QueueItem {
+	return api.QueueItem{ID: it.ID, Account: it.Account, Method: it.Method, Params: it.Params, Timestamp: it.Timestamp,
+		Added: it.Added, Attempts: it.Attempts, LastError: it.LastError, Reason: it.Reason, Died: it.Died, MaybeSent: it.MaybeSent}
+}
 
 // Result is Last.fm's answer for one sent item.
 type Result struct {

@@ -1,0 +1,70 @@
+package api
+
+// Status is the /v1/status document: counts and names only, never a key,
+// token or signature.
+type Status struct {
+	Version       string          `json:"version"`
+	UptimeSeconds int64           `json:"uptime_seconds"`
+	Listen        string          `json:"listen"`
+	Accounts      []AccountStatus `json:"accounts"`
+	Cache         CacheStatus     `json:"cache"`
+	Queue         QueueStatus     `json:"queue"`
+	Upstream      UpstreamStatus  `json:"upstream"`
+	Limiter       LimiterStatus   `json:"limiter"`
+}
+
+// AccountStatus is one account in the status document, without its key.
+type AccountStatus struct {
+	Name           string `json:"name"`
+	User           string `json:"user,omitempty"`
+	Default        bool   `json:"default"`
+	NeedsSignin    bool   `json:"needs_signin"`
+	ScrobblesToday int    `json:"scrobbles_today"`
+}
+
+// CacheStatus is the read cache's counters.
+type CacheStatus struct {
+	Entries   int    `json:"entries"`
+	Bytes     int64  `json:"bytes"`
+	MaxBytes  int64  `json:"max_bytes"`
+	Hits      uint64 `json:"hits"`
+	Misses    uint64 `json:"misses"`
+	Stale     uint64 `json:"stale"`
+	Evictions uint64 `json:"evictions"`
+}
+
+// QueueStatus is the scrobble journal's figures. NextAttempt is an RFC
+// 3339 time, "" for none.
+type QueueStatus struct {
+	Pending              int    `json:"pending"`
+	Dead                 int    `json:"dead"`
+	OldestPendingSeconds int64  `json:"oldest_pending_seconds"`
+	NextAttempt          string `json:"next_attempt"`
+	LastError            string `json:"last_error"`
+	// DiskProblem is set while the journal cannot write (a full disk):
+	// what is wrong and what to do.
+	DiskProblem string `json:"disk_problem,omitempty"`
+}
+
+// UpstreamStatus is what the daemon knows of Last.fm's health. The times
+// are RFC 3339, "" for never.
+type UpstreamStatus struct {
+	Calls            uint64 `json:"calls"`
+	Errors           uint64 `json:"errors"`
+	LastError        string `json:"last_error"`
+	BackoffUntil     string `json:"backoff_until"`
+	ClockSkewSeconds int64  `json:"clock_skew_seconds"`
+	ClockKnown       bool   `json:"clock_known"` // ClockSkewSeconds was measured: the Date of an answer was read (before, its 0 means nothing)
+	KeyProblem       string `json:"key_problem"`
+	// LastSuccess and LastFailure: the later of the two says whether
+	// Last.fm answers well now.
+	LastSuccess string `json:"last_success"`
+	LastFailure string `json:"last_failure"`
+}
+
+// LimiterStatus is the outbound limiter's configuration and queue.
+type LimiterStatus struct {
+	Rate    float64 `json:"rate"`
+	Burst   int     `json:"burst"`
+	Waiting int     `json:"waiting"`
+}

@@ -1,0 +1,32 @@
+package client
+
+import "github.com/lastfmd/lastfmd/api"
+
+// The documents the daemon answers are declared once, in package api,
+// which the daemon imports too; these names keep the client's callers
+// writing client.Queue, client.Status and so on.
+type (
+	Account        = api.Account
+	LoginState     = api.LoginState
+	Login          = api.Login
+	SignedIn       = api.SignedIn
+	Cancelled      = api.Cancelled
+	Queue          = api.Queue
+	AccountQueue   = api.AccountQueue
+	QueueItem      = api.QueueItem
+	QueueChange    = api.QueueChange
+	QueueImported  = api.QueueImported
+	Status         = api.Status
+	AccountStatus  = api.AccountStatus
+	CacheStatus    = api.CacheStatus
+	QueueStatus    = api.QueueStatus
+	UpstreamStatus = api.UpstreamStatus
+	LimiterStatus  = api.LimiterStatus
+)
+
+// The states of a desktop sign-in the daemon runs.
+const (
+	LoginPending  = api.LoginPending
+	LoginSignedIn = api.LoginSignedIn
+	LoginFailed   = api.LoginFailed
+)
