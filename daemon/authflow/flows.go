@@ -31,7 +31,7 @@ const (
 )
 
 // DefaultLease is how long a background desktop sign-in (StartLogin) goes
-// on with nobody asking how it goes (Login): its client, `lastfmd auth
+// on with nobody asking how it goes (api.Login): its client, `lastfmd auth
 // login`, asks every second while it waits, so a sign-in nobody asks about
 // is one whose command ended, and polling Last.fm for it would only spend
 // the rate limit.

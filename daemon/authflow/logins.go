@@ -38,24 +38,10 @@ var (
 	ErrCancelled = errors.New("cancelled (lastfmd auth cancel, or the command that started it was interrupted)")
 )
 
-// Login is what GET /v1/auth/login/{id} answers, declared once in package
-// client. It never holds the token.
-type (
-	Login      = api.Login
-	LoginState = api.LoginState
-)
-
-// The states of a background desktop flow.
-const (
-	LoginPending  = api.LoginPending
-	LoginSignedIn = api.LoginSignedIn
-	LoginFailed   = api.LoginFailed
-)
-
 // login is a flow as the daemon keeps it: its answer, when it ended, and
 // what stops it.
 type login struct {
-	Login
+	api.Login
 	finished time.Time
 	cancel   context.CancelCauseFunc
 	lease    *time.Timer   // cancels the flow when nobody asked about it for a while
@@ -80,7 +66,7 @@ func newLogins(now func() time.Time) *logins {
 func (l *logins) pruneLocked() {
 	full := len(l.m) > maxKeptLogins
 	for id, lg := range l.m {
-		if lg.State != LoginPending && (full || l.now().Sub(lg.finished) > keepFinished) {
+		if lg.State != api.LoginPending && (full || l.now().Sub(lg.finished) > keepFinished) {
 			delete(l.m, id)
 		}
 	}
@@ -94,7 +80,7 @@ func (l *logins) claim() error {
 	l.pruneLocked()
 	n := l.starting
 	for _, lg := range l.m {
-		if lg.State == LoginPending {
+		if lg.State == api.LoginPending {
 			n++
 		}
 	}
@@ -115,31 +101,31 @@ func (l *logins) release() {
 // StartLogin begins a desktop flow that the daemon polls in the background
 // and returns its id and approval URL. account names the account to store
 // it as ("" = the Last.fm user name). The flow lives while someone asks
-// how it goes (Login) at least every lease.
-func (f *Flows) StartLogin(ctx context.Context, account string) (Login, error) {
+// how it goes (api.Login) at least every lease.
+func (f *Flows) StartLogin(ctx context.Context, account string) (api.Login, error) {
 	if account != "" {
 		if err := CheckAccountName(account); err != nil {
-			return Login{}, err
+			return api.Login{}, err
 		}
 	}
 	if err := f.logins.claim(); err != nil {
-		return Login{}, err
+		return api.Login{}, err
 	}
 	d, err := f.Begin(ctx)
 	if err != nil {
 		f.logins.release()
-		return Login{}, err
+		return api.Login{}, err
 	}
 	id := randomID()
 	pollCtx, cancel := context.WithCancelCause(f.baseCtx)
-	lg := &login{Login: Login{ID: id, State: LoginPending, Account: account, URL: d.URL(),
+	lg := &login{Login: api.Login{ID: id, State: api.LoginPending, Account: account, URL: d.URL(),
 		ExpiresAt: d.Started().Add(GiveUpAfter).UTC().Format(time.RFC3339)}, cancel: cancel, done: make(chan struct{})}
 	f.closeMux.Lock()
 	if f.closed {
 		f.closeMux.Unlock()
 		f.logins.release()
 		cancel(errStopping)
-		return Login{}, apperr.New(apperr.Unavailable, signer.ErrServiceOffline, "lastfmd is stopping")
+		return api.Login{}, apperr.New(apperr.Unavailable, signer.ErrServiceOffline, "lastfmd is stopping")
 	}
 	f.wg.Add(1)
 	f.closeMux.Unlock()
@@ -162,25 +148,25 @@ func (f *Flows) StartLogin(ctx context.Context, account string) (Login, error) {
 		lg.finished = f.now()
 		lg.URL = ""
 		if err != nil {
-			lg.State, lg.Message = LoginFailed, clip.Line(err.Error(), 0)
+			lg.State, lg.Message = api.LoginFailed, clip.Line(err.Error(), 0)
 			f.log.Info("desktop sign-in ended without a session", "flow", id, "reason", lg.Message)
 			return
 		}
-		lg.State, lg.Account, lg.User = LoginSignedIn, a.Name, a.User
+		lg.State, lg.Account, lg.User = api.LoginSignedIn, a.Name, a.User
 		lg.Message = "Signed in as " + a.Name
 	}()
 	return out, nil
 }
 
-// Login reports a background desktop flow's progress, and renews its lease.
-func (f *Flows) Login(id string) (Login, bool) {
+// api.Login reports a background desktop flow's progress, and renews its lease.
+func (f *Flows) Login(id string) (api.Login, bool) {
 	f.logins.mu.Lock()
 	defer f.logins.mu.Unlock()
 	lg, ok := f.logins.m[id]
 	if !ok {
-		return Login{}, false
+		return api.Login{}, false
 	}
-	if lg.State == LoginPending {
+	if lg.State == api.LoginPending {
 		lg.lease.Reset(f.lease) // someone still waits for it
 	}
 	out := lg.Login

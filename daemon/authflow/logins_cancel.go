@@ -3,6 +3,7 @@ package authflow
 import (
 	"context"
 
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -11,9 +12,9 @@ import (
 // auth login` interrupted), and waits for its polling to end. It answers
 // the flow as it ended: signed in, if Last.fm's session came first. ok is
 // false for an unknown id.
-func (f *Flows) CancelLogin(ctx context.Context, id string) (lg Login, ok bool, err error) {
+func (f *Flows) CancelLogin(ctx context.Context, id string) (lg api.Login, ok bool, err error) {
 	if _, err := f.cancelWhere(ctx, func(flow string) bool { return flow == id }); err != nil {
-		return Login{}, false, err
+		return api.Login{}, false, err
 	}
 	lg, ok = f.Login(id)
 	return lg, ok, nil
@@ -33,7 +34,7 @@ func (f *Flows) cancelWhere(ctx context.Context, match func(id string) bool) (in
 	f.logins.mu.Lock()
 	var stopped []*login
 	for id, lg := range f.logins.m {
-		if lg.State == LoginPending && match(id) {
+		if lg.State == api.LoginPending && match(id) {
 			lg.cancel(ErrCancelled)
 			stopped = append(stopped, lg)
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
@@ -19,7 +20,7 @@ func TestBackgroundLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lg.State != LoginPending || lg.ID == "" || !strings.Contains(lg.URL, "token=") || lg.ExpiresAt == "" {
+	if lg.State != api.LoginPending || lg.ID == "" || !strings.Contains(lg.URL, "token=") || lg.ExpiresAt == "" {
 		t.Fatalf("started %+v", lg)
 	}
 	u, _ := url.Parse(lg.URL)
@@ -27,7 +28,7 @@ func TestBackgroundLogin(t *testing.T) {
 	if strings.Contains(lg.ID, tok) {
 		t.Fatal("the flow id reveals the token")
 	}
-	if got, ok := ef.Login(lg.ID); !ok || got.State != LoginPending || got.URL != "" {
+	if got, ok := ef.Login(lg.ID); !ok || got.State != api.LoginPending || got.URL != "" {
 		t.Fatalf("pending: %+v %v", got, ok)
 	}
 	if _, ok := ef.Login("nope"); ok {
@@ -37,7 +38,7 @@ func TestBackgroundLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := waitLogin(t, ef.Flows, lg.ID)
-	if got.State != LoginSignedIn || got.Account != "bob" || got.Message != "Signed in as bob" {
+	if got.State != api.LoginSignedIn || got.Account != "bob" || got.Message != "Signed in as bob" {
 		t.Fatalf("finished %+v", got)
 	}
 
@@ -49,7 +50,7 @@ func TestBackgroundLogin(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	clock.Advance(61 * time.Minute)
 	got = waitLogin(t, ef.Flows, lg2.ID)
-	if got.State != LoginFailed || !strings.Contains(got.Message, "60 minutes") {
+	if got.State != api.LoginFailed || !strings.Contains(got.Message, "60 minutes") {
 		t.Fatalf("give-up %+v", got)
 	}
 	if _, ok := ef.store.Get("later"); ok {
@@ -59,7 +60,7 @@ func TestBackgroundLogin(t *testing.T) {
 	// Close ends a pending flow.
 	lg3, _ := ef.StartLogin(ctxT(t), "")
 	ef.Close()
-	if got, _ := ef.Login(lg3.ID); got.State != LoginFailed {
+	if got, _ := ef.Login(lg3.ID); got.State != api.LoginFailed {
 		t.Errorf("after Close: %+v", got)
 	}
 	if _, err := ef.StartLogin(ctxT(t), ""); err == nil {
@@ -70,12 +71,12 @@ func TestBackgroundLogin(t *testing.T) {
 	}
 }
 
-func waitLogin(t *testing.T, f *Flows, id string) Login {
+func waitLogin(t *testing.T, f *Flows, id string) api.Login {
 	t.Helper()
-	var lg Login
+	var lg api.Login
 	waitfor.True(t, "the flow to end", func() bool {
 		lg, _ = f.Login(id)
-		return lg.State != LoginPending
+		return lg.State != api.LoginPending
 	})
 	return lg
 }
@@ -105,7 +106,7 @@ func TestLoginsBoundedAndCancelled(t *testing.T) {
 
 	// One, by id: the flow as it ended.
 	lg, ok, err := ef.CancelLogin(ctxT(t), ids[0])
-	if err != nil || !ok || lg.State != LoginFailed || !strings.Contains(lg.Message, "cancelled") {
+	if err != nil || !ok || lg.State != api.LoginFailed || !strings.Contains(lg.Message, "cancelled") {
 		t.Fatalf("CancelLogin: %+v %v %v", lg, ok, err)
 	}
 	if _, ok, _ := ef.CancelLogin(ctxT(t), "no-such-flow"); ok {
@@ -118,7 +119,7 @@ func TestLoginsBoundedAndCancelled(t *testing.T) {
 	}
 	polls := ef.emu.Count("auth.getSession")
 	for _, id := range ids {
-		if got, _ := ef.Login(id); got.State != LoginFailed {
+		if got, _ := ef.Login(id); got.State != api.LoginFailed {
 			t.Errorf("flow %s after cancel: %+v", id, got)
 		}
 	}
@@ -157,22 +158,22 @@ func TestLoginLease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got Login
+	var got api.Login
 	waitfor.True(t, "the unwatched flow to end", func() bool {
 		ef.Login(watched.ID) // its client asks, as `lastfmd auth login` does
 		got = peek(ef.Flows, abandoned.ID)
-		return got.State != LoginPending
+		return got.State != api.LoginPending
 	})
-	if got.State != LoginFailed || !strings.Contains(got.Message, "nothing asked") {
+	if got.State != api.LoginFailed || !strings.Contains(got.Message, "nothing asked") {
 		t.Fatalf("abandoned flow: %+v", got)
 	}
-	if w, _ := ef.Login(watched.ID); w.State != LoginPending {
+	if w, _ := ef.Login(watched.ID); w.State != api.LoginPending {
 		t.Errorf("the watched flow ended: %+v", w)
 	}
 }
 
-// peek reads a flow as Login does, without renewing its lease.
-func peek(f *Flows, id string) Login {
+// peek reads a flow as api.Login does, without renewing its lease.
+func peek(f *Flows, id string) api.Login {
 	f.logins.mu.Lock()
 	defer f.logins.mu.Unlock()
 	return f.logins.m[id].Login

@@ -10,17 +10,12 @@ import (
 	"github.com/lastfmd/lastfmd/signer"
 )
 
-// AccountInfo is one account as `lastfmd auth status` and GET
-// /v1/auth/accounts show it (never the key), declared once in package
-// client.
-type AccountInfo = api.Account
-
 // List describes every account in store.
-func List(store *accounts.Store) []AccountInfo {
+func List(store *accounts.Store) []api.Account {
 	def, hasDef := store.Default()
-	out := []AccountInfo{}
+	out := []api.Account{}
 	for _, a := range store.List() {
-		out = append(out, AccountInfo{Name: a.Name, User: a.User, Default: hasDef && def.Name == a.Name,
+		out = append(out, api.Account{Name: a.Name, User: a.User, Default: hasDef && def.Name == a.Name,
 			NeedsSignin: a.NeedsSignin, Added: a.Added, FromConfig: a.Static})
 	}
 	return out
@@ -76,7 +71,7 @@ func unknownAccount(name string) error {
 // Manage helpers on Flows, for the daemon.
 
 // List describes every account.
-func (f *Flows) List() []AccountInfo { return List(f.accts) }
+func (f *Flows) List() []api.Account { return List(f.accts) }
 
 // SetDefault makes name the default account.
 func (f *Flows) SetDefault(name string) error { return SetDefault(f.accts, name) }
