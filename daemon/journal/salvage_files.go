@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // The files of a salvage and the order it changes them in (Salvage).
@@ -91,8 +92,12 @@ func keepDamaged(path, stamp string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("journal: %w", err)
 	}
-	earlier, _ := filepath.Glob(path + ".damaged-*")
-	for _, name := range earlier {
+	names, _ := os.ReadDir(filepath.Dir(path))
+	for _, e := range names {
+		name := filepath.Join(filepath.Dir(path), e.Name())
+		if !strings.HasPrefix(e.Name(), filepath.Base(path)+".damaged-") {
+			continue
+		}
 		if st, err := os.Stat(name); err == nil && os.SameFile(cur, st) {
 			return name, nil
 		}

@@ -66,6 +66,9 @@ type sighting struct {
 	maybeSent   bool // some copy says Last.fm may have it (never cleared, so any copy counts)
 }
 
+// pendingKeyLen is the length of a send-order key (pendingKey).
+var pendingKeyLen = len(pendingKey(&Item{}))
+
 // unsureReason is the reason an item salvage could not place carries.
 const unsureReason = "salvage found it only in an out-of-date part of the damaged journal: it may have been sent since, and the answer is lost"
 
@@ -227,7 +230,7 @@ func (r *damagedReader) see(bucket string, named bool, k, v []byte, live bool) {
 	case len(v) == 8 && (!named || bucket == string(bDedup)):
 		r.newestIs(binary.BigEndian.Uint64(v), live)
 		return
-	case len(k) == len(pendingKey(&Item{})) && len(v) == 0 && (k[0] == prefixWrite || k[0] == prefixScrobble):
+	case len(k) == pendingKeyLen && len(v) == 0 && (k[0] == prefixWrite || k[0] == prefixScrobble):
 		r.newestIs(keyID(k), live)
 		return
 	case named || len(k) != 8:
