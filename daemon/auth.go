@@ -1,28 +1,16 @@
 package daemon
 
 import (
-	"fmt"
-
-	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/httpapi"
 )
 
-// openAuth builds the sign-in flows: the daemon holds the secret, so it is
-// the one that talks to Last.fm for `lastfmd auth`, the browser pages and
-// /2.0/'s auth.getMobileSession.
+// openAuth builds the sign-in flows (NewAuth): the daemon holds the
+// secret, so it is the one that talks to Last.fm for `lastfmd auth`, the
+// browser pages and /2.0/'s auth.getMobileSession.
 func (m *Main) openAuth() error {
-	f, err := authflow.New(authflow.Options{
-		Upstream:     m.Upstream,
-		Accounts:     m.Accounts,
-		APIKey:       m.Config.LastFM.APIKey,
-		AuthURL:      m.Config.LastFM.AuthURL,
-		Now:          m.Now,
-		PollInterval: m.pace.SignInPoll,
-		Lease:        m.pace.SignInLease,
-		Log:          m.Log,
-	})
+	f, err := NewAuth(m.Config, m.Upstream, m.Accounts, m.Log, m.Now, m.Tuning)
 	if err != nil {
-		return fmt.Errorf("config: %w", err)
+		return err
 	}
 	m.Auth = f
 	return nil

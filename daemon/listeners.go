@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"sync"
+
+	"github.com/lastfmd/lastfmd/daemon/config"
 )
 
 // MergeListeners serves several listeners as one, for the sockets systemd
@@ -90,10 +92,25 @@ func (m *multiListener) Addr() net.Addr { return m.lns[0].Addr() }
 // Listeners are the merged listeners.
 func (m *multiListener) Listeners() []net.Listener { return m.lns }
 
-// checkPassedListener applies listen's rule to a listener handed over by
-// systemd or a test: a unix socket counts as local (its file mode guards
-// it), a TCP listener must be loopback unless a token is required, anything
-// else is refused.
+// The listen rule (docs/security.md): a TCP listener other hosts can reach
+// needs the listener token, or any of them could spend the user's key; a
+// unix socket is guarded by its file mode. checkListen applies it to the
+// configured address (CheckConfig), checkPassedListener to the sockets
+// systemd passes instead.
+
+// checkListen applies the listen rule to cfg.Listen. It holds under socket
+// activation too, where listen goes unused: `config check` cannot know which
+// sockets systemd will pass, and its verdict must be run's.
+func checkListen(cfg *config.Config) error {
+	if cfg.ListenIsLocal() || cfg.Security.Token.IsSet() {
+		return nil
+	}
+	return fmt.Errorf("config: listen: %s is not a loopback address; set security.token_file to listen there", cfg.Listen)
+}
+
+// checkPassedListener applies the listen rule to a listener handed over by
+// systemd or a test: a unix socket counts as local, a TCP listener must be
+// loopback unless a token is required, anything else is refused.
 func checkPassedListener(ln net.Listener, token bool) error {
 	lns := []net.Listener{ln}
 	if m, ok := ln.(*multiListener); ok {

@@ -25,7 +25,6 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/httpapi"
-	"github.com/lastfmd/lastfmd/daemon/internal/testpace"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/redact"
@@ -61,6 +60,10 @@ type Main struct {
 	// LogLevel is the level NewLogger returned with Log; Reload (SIGHUP)
 	// changes it in place. nil: the level cannot change while running.
 	LogLevel *slog.LevelVar
+	// Tuning shortens the daemon's waits (tuning.go). The zero value is
+	// production's waits: `lastfmd run` and `lastfmd demo` leave it so;
+	// tests set it through daemontest.
+	Tuning Tuning
 
 	Accounts *accounts.Store
 	Upstream *upstream.Client
@@ -76,9 +79,6 @@ type Main struct {
 	// Journal keeps scrobbles until Last.fm answered (wire_journal.go).
 	Journal *journal.Journal
 
-	// pace is the waits a test shortened (daemon/internal/testpace), read
-	// once by Open; the zero value is every default.
-	pace    testpace.Pace
 	started time.Time
 	ready   atomic.Bool
 	ln      net.Listener
@@ -90,56 +90,29 @@ type Main struct {
 // Open builds every part and starts listening; Run then serves.
 func (m *Main) Open() error {
 	cfg := m.Config
-	if m.Log == nil {
-		m.Log = slog.New(slog.DiscardHandler)
-	}
 	if m.Now == nil {
 		m.Now = time.Now
 	}
-	m.pace = testpace.Take(m)
 	m.started = m.Now()
-	// Every log line passes through the redactor: the configured secrets,
-	// and the session keys of the accounts as they come and go.
-	m.Redactor = redact.New(nil, cfg.LastFM.APISecret.Reveal(), cfg.Security.Token.Reveal(), cfg.LastFM.SessionKey.Reveal())
-	m.Log = slog.New(redact.NewHandler(m.Log.Handler(), m.Redactor))
-	if cfg.LastFM.APIKey == "" || !cfg.LastFM.APISecret.IsSet() {
-		return errors.New("config: lastfm.api_key and the API secret are required to run")
-	}
-	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
-		return fmt.Errorf("state_dir %s: %w", cfg.StateDir, err)
-	}
-	if err := privateState(cfg.StateDir, m.Log); err != nil { // statedir.go
+	// Every log line passes through the redactor (nil Log: nowhere): the
+	// configured secrets, and the session keys of the accounts as they
+	// come and go. The parts are built by the constructors the command
+	// line uses too (parts.go).
+	m.Redactor = NewRedactor(cfg)
+	m.Log = RedactLog(m.Log, m.Redactor)
+	if err := CheckConfig(cfg); err != nil { // checkconfig.go: config check's verdict
 		return err
 	}
-	var static []accounts.Account
-	if cfg.LastFM.SessionKey.IsSet() {
-		static = append(static, accounts.Account{Name: accounts.DefaultName, Key: cfg.LastFM.SessionKey.Reveal()})
-	}
-	store, err := accounts.Open(cfg.StateDir, static)
+	store, err := OpenAccounts(cfg, m.Redactor, m.Log)
 	if err != nil {
 		return err
 	}
 	m.Accounts = store
-	m.Redactor.SetDynamic(store.Keys)
-
-	limiter := upstream.NewLimiter(cfg.LastFM.Rate, cfg.LastFM.Burst, cfg.LastFM.QueueWait.Duration, m.Now)
-	up, err := upstream.New(upstream.Options{
-		Endpoint:  cfg.LastFM.Upstream,
-		APIKey:    cfg.LastFM.APIKey,
-		Secret:    cfg.LastFM.APISecret.Reveal(),
-		Timeout:   cfg.LastFM.Timeout.Duration,
-		UserAgent: UserAgent(),
-		Limiter:   limiter,
-		Now:       m.Now,
-		Redact:    m.Redactor, // answers too: an echoing upstream must not hand secrets on
-	})
+	up, err := NewUpstream(cfg, m.Redactor, m.Now, m.Tuning)
 	if err != nil {
-		return fmt.Errorf("config: lastfm.upstream: %w", err)
+		return err
 	}
 	m.Upstream = up
-	if m.pace.RetryBase > 0 {
-		limiter.BackoffBase = 40 * m.pace.RetryBase // 250 ms : 10 s, as by default
-	}
 	if err := m.openJournal(); err != nil { // wire_journal.go
 		return err
 	}
@@ -167,7 +140,7 @@ func (m *Main) Open() error {
 		Now:         m.Now,
 		Journal:     m.Journal,
 		MaxAge:      cfg.Scrobble.MaxAge.Duration,
-		RetryBase:   m.pace.RetryBase,
+		RetryBase:   m.Tuning.RetryBase,
 		SignIn:      m.Auth,
 	})
 	m.Registry = prometheus.NewRegistry()
@@ -179,7 +152,7 @@ func (m *Main) Open() error {
 		Token:        cfg.Security.Token.Reveal(),
 		Log:          m.Log,
 		Ready:        m.readyErr,
-		Status:       func() any { return m.Status() },
+		Status:       m.Status,
 		Registry:     m.Registry,
 		Redact:       m.Redactor,
 		Now:          m.Now,
@@ -194,16 +167,14 @@ func (m *Main) Open() error {
 	return nil
 }
 
-// listen opens the configured listener, refusing a non-loopback TCP address
-// without a token: any host that can reach it could spend the user's key.
+// listen opens the configured listener, or takes the one passed; the
+// listen rule (listeners.go) was checked on the configured address by
+// CheckConfig, and is checked here on a passed one.
 func (m *Main) listen() error {
 	cfg := m.Config
 	if m.Listener != nil {
 		m.ln = m.Listener
 		return checkPassedListener(m.ln, cfg.Security.Token.IsSet()) // listeners.go
-	}
-	if !cfg.ListenIsLocal() && !cfg.Security.Token.IsSet() {
-		return fmt.Errorf("config: listen: %s is not a loopback address; set security.token_file to listen there", cfg.Listen)
 	}
 	network, addr := cfg.ListenNetwork()
 	if network == "unix" {

@@ -134,10 +134,24 @@ func (r *remoteAuth) Close() {}
 
 // The local backend: the flows and the session store (auth_where.go).
 
+// said is err as the local backend says it: lastfmd's own message
+// (errMessage) with every secret masked, as the daemon's answers are (an
+// error may quote what Last.fm echoed, a password included).
+func (l *local) said(err error) error {
+	err = errMessage(err)
+	if err == nil {
+		return nil
+	}
+	if msg := l.redact(err.Error()); msg != err.Error() {
+		return errors.New(msg)
+	}
+	return err
+}
+
 func (l *local) Login(ctx context.Context, account string, show func(string)) (*client.SignedIn, error) {
 	d, err := l.flows.Begin(ctx)
 	if err != nil {
-		return nil, errMessage(err)
+		return nil, l.said(err)
 	}
 	show(d.URL())
 	a, err := l.flows.Wait(ctx, d, account)
@@ -145,7 +159,7 @@ func (l *local) Login(ctx context.Context, account string, show func(string)) (*
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("stopped waiting; nothing was stored")
 		}
-		return nil, fmt.Errorf("not signed in: %v", errMessage(err))
+		return nil, fmt.Errorf("not signed in: %v", l.said(err))
 	}
 	return &client.SignedIn{Account: a.Name, User: a.User}, nil
 }
@@ -153,7 +167,7 @@ func (l *local) Login(ctx context.Context, account string, show func(string)) (*
 func (l *local) Mobile(ctx context.Context, username, password, account string) (*client.SignedIn, error) {
 	a, err := l.flows.Mobile(ctx, username, password, account)
 	if err != nil {
-		return nil, errMessage(err)
+		return nil, l.said(err)
 	}
 	return &client.SignedIn{Account: a.Name, User: a.User}, nil
 }
@@ -161,17 +175,17 @@ func (l *local) Mobile(ctx context.Context, username, password, account string) 
 func (l *local) Import(ctx context.Context, username, key, account string) (*client.SignedIn, error) {
 	a, err := l.flows.Import(ctx, username, key, account)
 	if err != nil {
-		return nil, errMessage(err)
+		return nil, l.said(err)
 	}
 	return &client.SignedIn{Account: a.Name, User: a.User}, nil
 }
 
 func (l *local) SetDefault(_ context.Context, name string) error {
-	return errMessage(authflow.SetDefault(l.store, name))
+	return l.said(authflow.SetDefault(l.store, name))
 }
 
 func (l *local) Logout(_ context.Context, name string, force bool) error {
-	return errMessage(authflow.Logout(l.store, name, force, nil))
+	return l.said(authflow.Logout(l.store, name, force, nil))
 }
 
 // Accounts lists the store as the daemon's /v1/auth/accounts would.

@@ -16,7 +16,6 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/service"
-	"github.com/lastfmd/lastfmd/daemon/upstream"
 )
 
 // Where a sign-in runs (docs/operations.md#commands): through the daemon when
@@ -83,11 +82,15 @@ func noDaemonHere(e *env) error {
 
 // local is the session store (and, for sign-ins, the flows) opened from
 // the configuration, for when no daemon runs: the local authBackend
-// (auth_backend.go).
+// (auth_backend.go). Its parts come from the constructors daemon.Main uses
+// (daemon/parts.go), with the redactor: what it logs and the errors it
+// says pass through it, as the daemon's do.
 type local struct {
-	cfg   *config.Config
 	store *accounts.Store
 	flows *authflow.Flows
+	// redact is the redactor's String: daemon.NewRedactor's, which knows
+	// the configured secrets and every stored session key.
+	redact func(string) string
 }
 
 // openLocal loads the configuration and the session store; withFlows also
@@ -100,29 +103,30 @@ func openLocal(e *env, withFlows bool, poll time.Duration) (*local, error) {
 	if err != nil {
 		return nil, err
 	}
-	var static []accounts.Account
-	if cfg.LastFM.SessionKey.IsSet() {
-		static = append(static, accounts.Account{Name: accounts.DefaultName, Key: cfg.LastFM.SessionKey.Reveal()})
-	}
-	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
-		return nil, fmt.Errorf("state_dir %s: %w", cfg.StateDir, err)
-	}
-	store, err := accounts.Open(cfg.StateDir, static)
+	// The daemon's logger on stderr, at warn: the command itself says what
+	// it did, the log adds what needs a look (a state directory tightened).
+	log, _, err := daemon.NewLogger(e.stderr, "text", "warn")
 	if err != nil {
 		return nil, err
 	}
-	l := &local{cfg: cfg, store: store}
+	r := daemon.NewRedactor(cfg)
+	log = daemon.RedactLog(log, r)
+	store, err := daemon.OpenAccounts(cfg, r, log)
+	if err != nil {
+		return nil, err
+	}
+	l := &local{store: store, redact: r.String}
 	if !withFlows {
 		return l, nil
 	}
-	lim := upstream.NewLimiter(cfg.LastFM.Rate, cfg.LastFM.Burst, cfg.LastFM.QueueWait.Duration, time.Now)
-	up, err := upstream.New(upstream.Options{Endpoint: cfg.LastFM.Upstream, APIKey: cfg.LastFM.APIKey,
-		Secret: cfg.LastFM.APISecret.Reveal(), Timeout: cfg.LastFM.Timeout.Duration, UserAgent: daemon.UserAgent(), Limiter: lim})
+	// A poll from the command line (auth login's --poll-interval) is the
+	// desktop sign-in's first wait; the other waits are production's.
+	tuning := daemon.Tuning{SignInPoll: poll}
+	up, err := daemon.NewUpstream(cfg, r, time.Now, tuning)
 	if err != nil {
-		return nil, fmt.Errorf("config: lastfm.upstream: %w", err)
+		return nil, err
 	}
-	l.flows, err = authflow.New(authflow.Options{Upstream: up, Accounts: store, APIKey: cfg.LastFM.APIKey,
-		AuthURL: cfg.LastFM.AuthURL, PollInterval: poll})
+	l.flows, err = daemon.NewAuth(cfg, up, store, log, time.Now, tuning)
 	if err != nil {
 		return nil, err
 	}

@@ -13,11 +13,13 @@ import (
 	"github.com/lastfmd/lastfmd/signer"
 )
 
-// probeTimeout bounds config check's one call to Last.fm.
+// probeTimeout bounds config check's one call to Last.fm, its wait for
+// the limiter included (the call itself is bound by lastfm.timeout).
 const probeTimeout = 15 * time.Second
 
-// runConfigCheck loads the configuration as `run` would, checks the API
-// key's shape, then sends one signed auth.getToken: it needs no session,
+// runConfigCheck loads the configuration and judges it as `run` does
+// (config.Load, then daemon.CheckConfig, which daemon.Main.Open runs: one
+// verdict), then sends one signed auth.getToken: it needs no session,
 // changes nothing, and Last.fm answers it only when the key exists (else
 // 10) and the secret belongs to it (else 13). Last.fm out of reach is not
 // a configuration error: exit 0, saying the credentials were not verified.
@@ -29,7 +31,7 @@ func runConfigCheck(e *env) error {
 	for _, w := range warnings {
 		fmt.Fprintln(e.stderr, "warning:", w)
 	}
-	if err := cfg.CheckAPIKey(); err != nil {
+	if err := daemon.CheckConfig(cfg); err != nil {
 		return err
 	}
 	from := cfg.File
@@ -44,33 +46,35 @@ func runConfigCheck(e *env) error {
 	return nil
 }
 
-// probeCredentials asks Last.fm about the key and secret. It returns the
-// line to print when the configuration may be used, or the error naming
-// the wrong value.
+// probeCredentials asks Last.fm about the key and secret, through the
+// upstream client the daemon builds (daemon.NewUpstream: its limiter, its
+// timeout, its redactor). It returns the line to print when the
+// configuration may be used, or the error naming the wrong value.
 func probeCredentials(cfg *config.Config) (string, error) {
-	up, err := upstream.New(upstream.Options{
-		Endpoint: cfg.LastFM.Upstream, APIKey: cfg.LastFM.APIKey, Secret: cfg.LastFM.APISecret.Reveal(),
-		Timeout: probeTimeout, UserAgent: daemon.UserAgent(),
-	})
+	redactor := daemon.NewRedactor(cfg)
+	up, err := daemon.NewUpstream(cfg, redactor, time.Now, daemon.Tuning{})
 	if err != nil {
-		return "", fmt.Errorf("config: lastfm.upstream: %w", err)
+		return "", err
 	}
 	defer up.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
 	r, err := up.Probe(ctx)
+	// What Last.fm or the network said is quoted through the redactor, as
+	// the daemon quotes it: an answer may echo what it was sent.
+	said := redactor.String
 	notVerified := "credentials not verified: Last.fm at " + cfg.LastFM.Upstream + " cannot be reached (%s); run `lastfmd config check` again when it can"
 	switch {
 	case err != nil:
-		return fmt.Sprintf(notVerified, failureCause(err)), nil
+		return fmt.Sprintf(notVerified, said(failureCause(err))), nil
 	case r.APIError != nil:
 		if cause := signer.CredentialCause(r.APIError.Code, cfg.SecretSource(), cfg.LastFM.APIKey); cause != "" {
-			return "", fmt.Errorf("config: %s (%s): %s", cause, r.APIError.Error(), signer.CredentialsFix)
+			return "", fmt.Errorf("config: %s (%s): %s", cause, said(r.APIError.Error()), signer.CredentialsFix)
 		}
 		if r.Class == signer.ClassTransient || r.Class == signer.ClassRateLimited {
-			return fmt.Sprintf(notVerified, r.APIError.Error()), nil
+			return fmt.Sprintf(notVerified, said(r.APIError.Error())), nil
 		}
-		return "", fmt.Errorf("config: Last.fm refused the credential check %s: %s", upstream.ProbeMethod, r.APIError.Error())
+		return "", fmt.Errorf("config: Last.fm refused the credential check %s: %s", upstream.ProbeMethod, said(r.APIError.Error()))
 	case r.Failed():
 		return fmt.Sprintf(notVerified, fmt.Sprintf("HTTP %d", r.Status)), nil
 	}

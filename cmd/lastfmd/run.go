@@ -29,9 +29,6 @@ func newRunCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := cfg.CheckAPIKey(); err != nil {
-				return err
-			}
 			log, level, err := daemon.NewLogger(e.stderr, cfg.LogFormat, cfg.LogLevel)
 			if err != nil {
 				return err
@@ -49,6 +46,8 @@ func newRunCmd(e *env) *cobra.Command {
 			if len(lns) > 0 {
 				m.Listener = daemon.MergeListeners(lns...)
 			}
+			// Open judges the configuration as `config check` does
+			// (daemon.CheckConfig) before it takes anything.
 			if err := m.Open(); err != nil {
 				m.Close()
 				return err

@@ -18,7 +18,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
-	"github.com/lastfmd/lastfmd/daemon/internal/testpace"
+	"github.com/lastfmd/lastfmd/daemon/journal"
 )
 
 // The credentials every test uses. Key has Last.fm's shape (32 letters and
@@ -98,11 +98,7 @@ func SignInAlice(t testing.TB, emu *emulator.Server, stateDir string) string {
 // Main is a daemon with cfg, not yet opened, logging to log (nil: nowhere)
 // and waiting at pace p (a zero Pace keeps the defaults).
 func Main(cfg *config.Config, log *slog.Logger, p Pace) *daemon.Main {
-	m := &daemon.Main{Config: cfg, Log: log}
-	if p != (Pace{}) {
-		SetPace(m, p)
-	}
-	return m
+	return &daemon.Main{Config: cfg, Log: log, Tuning: p}
 }
 
 // Start is Main run until the test ends (see Run); it returns the daemon
@@ -135,18 +131,32 @@ func Run(t testing.TB, m *daemon.Main, after func(runErr error)) string {
 	return m.URL()
 }
 
-// Pace is the daemon's waits a test shortens: the first retry delay
-// (RetryBase), the desktop sign-in's polling (SignInPoll) and lease
-// (SignInLease), and the journal's back-offs and polls (Journal). A zero
-// field keeps the default.
-type Pace = testpace.Pace
+// Pace is the daemon's waits a test shortens, daemon.Main's Tuning: the
+// first retry delay (RetryBase), the desktop sign-in's polling
+// (SignInPoll) and lease (SignInLease), and the journal's back-offs and
+// polls (Journal). A zero field keeps the default.
+type Pace = daemon.Tuning
 
 // SetPace makes m, not yet opened, wait at pace p instead of the defaults:
 // minutes of back-off in milliseconds, for tests of what happens after
-// them. Fields p leaves zero keep what an earlier SetPace gave them. It is
-// the one way a test changes the daemon's waits; daemon.Main itself has no
-// such field (package daemon/internal/testpace says why).
-func SetPace(m *daemon.Main, p Pace) { testpace.Set(m, p) }
+// them. Fields p leaves zero keep what m.Tuning had, so that a test's
+// options (the e2e harness's withPace, withJournal, ...) compose. It sets
+// the field, no more: the one explicit input production reads.
+func SetPace(m *daemon.Main, p Pace) {
+	t := &m.Tuning
+	if p.RetryBase != 0 {
+		t.RetryBase = p.RetryBase
+	}
+	if p.SignInPoll != 0 {
+		t.SignInPoll = p.SignInPoll
+	}
+	if p.SignInLease != 0 {
+		t.SignInLease = p.SignInLease
+	}
+	if p.Journal != (journal.Tuning{}) {
+		t.Journal = p.Journal
+	}
+}
 
 // Buffer is a bytes.Buffer safe for concurrent use: a daemon's log.
 type Buffer struct {

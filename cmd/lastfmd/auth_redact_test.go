@@ -1,0 +1,36 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lastfmd/lastfmd/daemon/daemontest"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
+)
+
+// An upstream that echoes the request in its error (a proxy, a broken
+// Last.fm) hands back what lastfmd sent: a password, a session key, a
+// signature. Where no daemon runs, the CLI signs in itself with the parts
+// the daemon builds (daemon/parts.go), redactor included, and says such an
+// error with every secret masked.
+func TestAuthCLILocalMasksEchoedSecrets(t *testing.T) {
+	w := newAuthWorld(t, worldOpt{})
+
+	w.emu.Fail(emulator.Fault{Method: "auth.getMobileSession", Answer: emulator.AnswerEcho, Times: 1})
+	out, errOut, code := runCLI(t, w.env(), daemontest.AlicePassword+"\n", "auth", "mobile", "--username", daemontest.Alice, "--password-stdin")
+	if code != 1 || !strings.Contains(errOut, "you sent:") {
+		t.Fatalf("mobile, answered with an echo: %d %q %q", code, out, errOut)
+	}
+	w.noSecrets(out+errOut, "auth mobile's output", daemontest.AlicePassword)
+	if strings.Contains(errOut, "api_sig="+w.emu.Requests()[len(w.emu.Requests())-1].Params["api_sig"]) {
+		t.Error("auth mobile's output shows the call's signature")
+	}
+
+	sk := w.emu.NewSession(daemontest.Bob)
+	w.emu.Fail(emulator.Fault{Method: "user.getInfo", Answer: emulator.AnswerEcho, Times: 1})
+	out, errOut, code = runCLI(t, w.env(), sk+"\n", "auth", "import", "--username", daemontest.Bob)
+	if code != 1 || !strings.Contains(errOut, "you sent:") {
+		t.Fatalf("import, answered with an echo: %d %q %q", code, out, errOut)
+	}
+	w.noSecrets(out+errOut, "auth import's output", sk)
+}

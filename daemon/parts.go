@@ -1,0 +1,102 @@
+package daemon
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/authflow"
+	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/redact"
+	"github.com/lastfmd/lastfmd/daemon/upstream"
+)
+
+// The constructors Open builds the parts a sign-in needs with. They are
+// exported so that the command line, where no daemon runs (a local sign-in,
+// `lastfmd config check`), builds the same parts the same way, with the
+// redactor and the log: one wiring, not a copy that drifts from it.
+
+// NewRedactor is the redactor for cfg: it knows the API secret, the
+// listener token and the configured session key; OpenAccounts teaches it
+// the stored accounts' keys as they come and go.
+func NewRedactor(cfg *config.Config) *redact.Redactor {
+	return redact.New(nil, cfg.LastFM.APISecret.Reveal(), cfg.Security.Token.Reveal(), cfg.LastFM.SessionKey.Reveal())
+}
+
+// RedactLog is log (nil: nowhere) with every line passed through r.
+func RedactLog(log *slog.Logger, r *redact.Redactor) *slog.Logger {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return slog.New(redact.NewHandler(log.Handler(), r))
+}
+
+// OpenAccounts creates state_dir, keeps it private (statedir.go: what
+// others can write is refused, what they can read is tightened and logged)
+// and opens its session store, with the configured session key as the
+// account "default". r learns every stored session key.
+func OpenAccounts(cfg *config.Config, r *redact.Redactor, log *slog.Logger) (*accounts.Store, error) {
+	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("state_dir %s: %w", cfg.StateDir, err)
+	}
+	if err := privateState(cfg.StateDir, log); err != nil {
+		return nil, err
+	}
+	var static []accounts.Account
+	if cfg.LastFM.SessionKey.IsSet() {
+		static = append(static, accounts.Account{Name: accounts.DefaultName, Key: cfg.LastFM.SessionKey.Reveal()})
+	}
+	store, err := accounts.Open(cfg.StateDir, static)
+	if err != nil {
+		return nil, err
+	}
+	r.SetDynamic(store.Keys)
+	return store, nil
+}
+
+// NewUpstream is the one way out to Last.fm for cfg: the client behind the
+// limiter lastfm.rate, burst and queue_wait set, on the clock now, masking
+// r's secrets in every answer (an echoing upstream must not hand them on).
+// t shortens the limiter's back-off in tests.
+func NewUpstream(cfg *config.Config, r *redact.Redactor, now func() time.Time, t Tuning) (*upstream.Client, error) {
+	limiter := upstream.NewLimiter(cfg.LastFM.Rate, cfg.LastFM.Burst, cfg.LastFM.QueueWait.Duration, now)
+	if b := t.limiterBackoff(); b > 0 {
+		limiter.BackoffBase = b
+	}
+	up, err := upstream.New(upstream.Options{
+		Endpoint:  cfg.LastFM.Upstream,
+		APIKey:    cfg.LastFM.APIKey,
+		Secret:    cfg.LastFM.APISecret.Reveal(),
+		Timeout:   cfg.LastFM.Timeout.Duration,
+		UserAgent: UserAgent(),
+		Limiter:   limiter,
+		Now:       now,
+		Redact:    r,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("config: lastfm.upstream: %w", err)
+	}
+	return up, nil
+}
+
+// NewAuth is the sign-in flows for cfg, talking to Last.fm through up and
+// storing sessions in store; t shortens the desktop sign-in's polling and
+// lease in tests.
+func NewAuth(cfg *config.Config, up *upstream.Client, store *accounts.Store, log *slog.Logger, now func() time.Time, t Tuning) (*authflow.Flows, error) {
+	f, err := authflow.New(authflow.Options{
+		Upstream:     up,
+		Accounts:     store,
+		APIKey:       cfg.LastFM.APIKey,
+		AuthURL:      cfg.LastFM.AuthURL,
+		Now:          now,
+		PollInterval: t.SignInPoll,
+		Lease:        t.SignInLease,
+		Log:          log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return f, nil
+}
