@@ -1,6 +1,8 @@
 package e2e_test
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"slices"
@@ -367,3 +369,45 @@ func TestAuthImportReservedName(t *testing.T) {
 	}
 	h.noLeak([]string{sk, staticKey})
 }
+
+// A sign-in through the daemon answered with an echo of the request never
+// hands the password, an authToken or the call's signature back, whether
+// the client asked on /v1/ or as a drop-in on /2.0/ (a short password is
+// masked by its shape).
+func TestSignInEchoLeaksNoCredential(t *testing.T) {
+	h := newHarness(t)
+	h.emu.AddUser("carol", "qz!", false)
+	for _, c := range []struct {
+		name, secret string
+		send         func() answer
+	}{
+		{"/v1/auth/mobile", "alice-pw", func() answer {
+			return h.postJSON("/v1/auth/mobile", `{"username":"alice","password":"alice-pw"}`)
+		}},
+		{"/v1/auth/mobile, a short password", "qz!", func() answer {
+			return h.postJSON("/v1/auth/mobile", `{"username":"carol","password":"qz!"}`)
+		}},
+		{"/2.0/ with authToken", md5hex("alice" + md5hex("alice-pw")), func() answer {
+			return h.postForm("/2.0/", url.Values{"method": {"auth.getMobileSession"}, "username": {"alice"},
+				"authToken": {md5hex("alice" + md5hex("alice-pw"))}, "format": {"json"}})
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h.emu.Fail(emulator.Fault{Method: "auth.getMobileSession", Answer: emulator.AnswerEcho, Times: 1})
+			a := c.send()
+			if a.status < 400 {
+				t.Fatalf("an echo was taken for a sign-in: %d %s", a.status, a.body)
+			}
+			sig := h.emu.Requests()[len(h.emu.Requests())-1].Params["api_sig"]
+			for _, secret := range []string{c.secret, sig} {
+				if strings.Contains(a.body, secret) {
+					t.Errorf("the answer hands back %q: %s", secret, a.body)
+				}
+			}
+			h.assertNoSecrets(a.body, c.name)
+		})
+	}
+}
+
+// md5hex is a hex md5, the form of auth.getMobileSession's authToken.
+func md5hex(s string) string { x := md5.Sum([]byte(s)); return hex.EncodeToString(x[:]) }

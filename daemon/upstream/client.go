@@ -352,12 +352,18 @@ func NoAnswer(err error) error {
 
 // redactAnswer masks known secrets in an answer, and the call's own sk and
 // api_sig, so an upstream that echoes the request leaks nothing. auth.*
-// answers are left whole: a session key is what they carry, and lastfmd
-// reads it itself.
+// answers keep the session key they carry (lastfmd reads it itself), but
+// never the credentials the call sent (its signature, a password, an
+// authToken, a desktop token): an error answer that echoes the request has
+// them masked by value and, short ones too, by shape (password=…).
 func (c *Client) redactAnswer(call Call, params map[string]string, data []byte) []byte {
 	if m, ok := signer.Lookup(call.Method); ok && m.Kind == signer.KindAuth {
-		var none *redact.Redactor // the call's signature only
-		return none.Answer(data, params["api_sig"])
+		var none *redact.Redactor // the call's own credentials only
+		data = none.Answer(data, params["api_sig"], params["password"], params["authToken"], params["token"])
+		if signer.DecodeError(data) != nil {
+			data = []byte(redact.Params(string(data)))
+		}
+		return data
 	}
 	return c.redact.Answer(data, params["api_sig"], params["sk"])
 }
