@@ -46,7 +46,7 @@ const RedirectTarget = "http://127.0.0.1:9/portal/login"
 // AnswerTruncated, whose request goes on to be processed (c.w is then a
 // cutWriter the caller must flush).
 func (s *Server) answerFault(c *call, f Fault) bool {
-	s.log("emulator: %s answered %s", c.method, f.Answer)
+	s.log("%s answered %s", c.method, f.Answer)
 	json := c.out.json
 	switch f.Answer {
 	case AnswerHTML:

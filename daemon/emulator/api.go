@@ -33,14 +33,14 @@ func (c *call) get(name string) string { return c.p[name] }
 // fail writes an error answer in the request's format.
 func (c *call) fail(e *apiError) {
 	ct, body := renderError(c.out, e.code, e.msg)
-	c.s.log("emulator: %s %s -> %d error %d", c.r.Method, c.method, e.status, e.code)
+	c.s.log("%s %s -> %d error %d", c.r.Method, c.method, e.status, e.code)
 	writeReply(c.w, e.status, ct, body)
 }
 
 // ok writes a successful answer.
 func (c *call) ok(kids []*node) {
 	ct, body := renderOK(c.out, kids)
-	c.s.log("emulator: %s %s -> 200 ok", c.r.Method, c.method)
+	c.s.log("%s %s -> 200 ok", c.r.Method, c.method)
 	writeReply(c.w, http.StatusOK, ct, body)
 }
 
@@ -73,6 +73,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	c.method = canonicalMethod(c.get("method"))
 	c.info = lookupMethod(c.method)
+	if c.info != nil && s.lacks[strings.ToLower(c.info.name)] {
+		c.info = nil // Options.Lacks: answered 3 by check, as a method Last.fm does not know
+	}
 	s.record(r, vals, body, c.method)
 
 	format := strings.ToLower(c.get("format"))

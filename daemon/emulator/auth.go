@@ -32,9 +32,15 @@ func authGetSession(c *call) ([]*node, *apiError) {
 	return []*node{sessionNode(u, c.s.sessionForLocked(u))}, nil
 }
 
-// authGetMobileSession checks username (any case) with password, or with
-// authToken = md5(username + md5(password)) in lowercase (or uppercase) hex.
-func authGetMobileSession(c *call) ([]*node, *apiError) {
+// authGetMobileSession answers with the form of the service the emulator plays
+// (Options.Service).
+func authGetMobileSession(c *call) ([]*node, *apiError) { return c.s.rules.mobile(c) }
+
+// lastfmMobileSession checks username (any case) with password, or with
+// authToken = md5(username + md5(password)) in lowercase (or uppercase) hex
+// (https://www.last.fm/api/show/auth.getMobileSession; authToken is the
+// older form, https://www.last.fm/api/mobileauth).
+func lastfmMobileSession(c *call) ([]*node, *apiError) {
 	name := c.get("username")
 	u := c.s.userLocked(name)
 	ok := false

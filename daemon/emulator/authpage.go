@@ -17,10 +17,10 @@ import (
 // "Application authorised, you can close this window".
 
 var approvalPage = template.Must(template.New("approve").Parse(`<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>Connect application - Last.fm</title></head>
+<html><head><meta charset="utf-8"><title>Connect application - {{.Site}}</title></head>
 <body>
-<h1>Connect {{.App}} to your Last.fm account</h1>
-<p>{{.App}} wants to use your Last.fm account.</p>
+<h1>Connect {{.App}} to your {{.Site}} account</h1>
+<p>{{.App}} wants to use your {{.Site}} account.</p>
 <form method="post" action="/api/auth/">
 <input type="hidden" name="api_key" value="{{.APIKey}}">
 <input type="hidden" name="token" value="{{.Token}}">
@@ -70,6 +70,7 @@ func (s *Server) serveAuthPage(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		_ = approvalPage.Execute(w, map[string]string{
 			"App": s.appName, "APIKey": s.apiKey, "Token": get("token"), "CB": get("cb"), "User": first,
+			"Site": s.rules.site, // the service the emulator plays: Libre.fm's page is at the same path
 		})
 	case http.MethodPost:
 		cb := get("cb")

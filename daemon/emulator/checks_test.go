@@ -21,13 +21,7 @@ func TestChecks(t *testing.T) {
 	upperSig := signed(s, P{"method": "track.love", "artist": "A", "track": "T", "sk": sk})
 	upperSig["api_sig"] = strings.ToUpper(upperSig["api_sig"])
 
-	cases := []struct {
-		name   string
-		verb   string
-		params P
-		status int
-		code   int
-	}{
+	cases := []requestCase{
 		{"no api_key", "GET", P{"method": "artist.getInfo", "artist": "Cher"}, 403, 10},
 		{"wrong api_key", "GET", P{"method": "artist.getInfo", "artist": "Cher", "api_key": "ffffffffffffffffffffffffffffffff"}, 403, 10},
 		{"unknown method", "GET", unsignedP(s, P{"method": "artist.getNothing"}), 400, 3},

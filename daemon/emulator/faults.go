@@ -158,21 +158,21 @@ func (s *Server) faultMatches(f *Fault, method string, scrobble bool, items []Sc
 // been answered (or abandoned); false lets normal processing go on.
 func (s *Server) applyFault(c *call, f Fault) bool {
 	if !s.sleep(c.r.Context(), f.Delay) {
-		s.log("emulator: %s delayed request abandoned", c.method)
+		s.log("%s delayed request abandoned", c.method)
 		return true
 	}
 	if f.Hold != nil {
 		select {
 		case <-f.Hold:
 		case <-c.r.Context().Done():
-			s.log("emulator: %s held request abandoned", c.method)
+			s.log("%s held request abandoned", c.method)
 			return true
 		case <-s.stopCh():
 			return true
 		}
 	}
 	if f.Hang {
-		s.log("emulator: %s hangs", c.method)
+		s.log("%s hangs", c.method)
 		select {
 		case <-c.r.Context().Done():
 		case <-s.stopCh():
@@ -184,7 +184,7 @@ func (s *Server) applyFault(c *call, f Fault) bool {
 	}
 	switch {
 	case f.Drop:
-		s.log("emulator: %s dropped", c.method)
+		s.log("%s dropped", c.method)
 		dropConnection(c.w)
 		return true
 	case f.Code != 0:
@@ -195,7 +195,7 @@ func (s *Server) applyFault(c *call, f Fault) bool {
 		c.fail(e)
 		return true
 	case f.HTTPStatus != 0:
-		s.log("emulator: %s answered bare HTTP %d", c.method, f.HTTPStatus)
+		s.log("%s answered bare HTTP %d", c.method, f.HTTPStatus)
 		writeHTMLStatus(c.w, f.HTTPStatus)
 		return true
 	}

@@ -24,6 +24,15 @@ func newTestServer(t *testing.T, o Options) *Server {
 // P is a parameter set.
 type P map[string]string
 
+// requestCase is one row of a table of requests and the answers they get.
+type requestCase struct {
+	name   string
+	verb   string // GET or POST
+	params P
+	status int // HTTP status
+	code   int // Last.fm error code, 0 for ok
+}
+
 // signed returns params with the emulator's api_key and a correct api_sig.
 func signed(s *Server, p P) P {
 	out := P{"api_key": s.APIKey()}

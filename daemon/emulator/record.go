@@ -18,6 +18,7 @@ type Request struct {
 	Header     http.Header
 	Body       string
 	At         time.Time // emulator clock
+	Service    string    // the emulator's name (Options.Name; "lastfm", "librefm"): which service the request reached
 }
 
 // record appends a request to the log.
@@ -37,6 +38,7 @@ func (s *Server) record(r *http.Request, vals url.Values, body, method string) {
 		Header:     r.Header.Clone(),
 		Body:       body,
 		At:         s.now(),
+		Service:    s.name,
 	}
 	s.mu.Lock()
 	s.requests = append(s.requests, req)

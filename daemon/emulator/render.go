@@ -24,6 +24,7 @@ type node struct {
 	num   string // when set, JSON renders the text as this number literal
 	kids  []*node
 	lists []string
+	obj   bool // JSON renders an object ({"@attr":...}) even without kids; XML as empty
 }
 
 // attr is one XML attribute; num renders it as a JSON number, xmlOnly leaves it
@@ -267,7 +268,7 @@ func writeJSONAttrs(b *bytes.Buffer, attrs []attr, more bool) {
 }
 
 func writeJSONValue(b *bytes.Buffer, n *node) {
-	if n.container() {
+	if n.container() || n.obj {
 		writeJSONObject(b, n.kids, n.lists, n.attrs)
 		return
 	}

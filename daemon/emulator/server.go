@@ -24,6 +24,14 @@
 // containing "Unknown"; users exist once added ([Server.AddUser],
 // [Server.NewSession]).
 //
+// It can also play another service speaking the Last.fm 2.0 API, so that a
+// test runs it twice, as Last.fm and as a mirror: Options.Service (Libre.fm's
+// age rule, ignored codes and mobile sign-in, and its own default key and
+// secret), Options.Lacks (methods the service does not have) and
+// Options.LooseScrobbleAnswer and RefuseBatchForm (a Maloja-like server).
+// Each emulator keeps its own users, sessions and scrobbles, and records the
+// requests it received under its Options.Name (Request.Service).
+//
 // A test typically does:
 //
 //	em, err := emulator.New(emulator.Options{})
@@ -37,6 +45,7 @@ package emulator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -53,12 +62,45 @@ const (
 
 // Options configure a [Server].
 type Options struct {
-	APIKey, Secret string               // the one valid key and secret (defaults DefaultAPIKey, DefaultSecret)
-	Now            func() time.Time     // emulator clock (nil: time.Now)
+	APIKey, Secret string               // the one valid key and secret (defaults: the Service's, DefaultAPIKey and DefaultSecret for Last.fm)
+	Now            func() time.Time     // emulator clock (nil: time.Now); see also [Server.SetClock]
 	Addr           string               // listen address (default "127.0.0.1:0")
 	Logf           func(string, ...any) // optional request log; never given secrets, keys or passwords
 	AppName        string               // application name shown on the approval page (default "lastfmd")
 	CallbackURL    string               // web-flow callback used when the approval page gets no cb
+
+	// Service is the service the emulator plays (zero: Last.fm): its scrobble
+	// age rule and ignored codes, its auth.getMobileSession form, its default
+	// key and secret. See [Service].
+	Service Service
+	// Name identifies this emulator in Request.Service and its log lines
+	// (default: the Service's name, "lastfm" or "librefm"), for a test that
+	// runs several: a Maloja-like mirror plays Last.fm with
+	// LooseScrobbleAnswer, say, and is still told apart.
+	Name string
+	// Lacks lists methods the service does not have (any case; each one of
+	// [Methods], else New fails). They answer error 3 "Invalid Method - No
+	// method with that name in this package" (HTTP 400), as Last.fm answers a
+	// method it does not know, after the api_key and format checks: a mirror
+	// without track.love (Maloja has neither love nor now playing).
+	Lacks []string
+	// LooseScrobbleAnswer makes track.scrobble answer with counts only,
+	// {"scrobbles":{"@attr":{"accepted":N,"ignored":M}}} (XML: an empty
+	// <scrobbles accepted="N" ignored="M">), without per-item entries, as
+	// Maloja's Last.fm-compatible endpoint does
+	// (https://github.com/krateng/maloja, maloja/apis/audioscrobbler.py,
+	// which sends only "ignored":0). The
+	// scrobbles are stored as usual; M counts those the age rule or an
+	// IgnoreCode fault ignored, 0 otherwise.
+	LooseScrobbleAnswer bool
+	// RefuseBatchForm makes track.scrobble fail in the indexed form
+	// (artist[0], track[0], ...), even holding one item, with error 8
+	// "Operation failed" (HTTP 500), storing nothing; the plain form
+	// (artist, track, timestamp) works. Maloja's indexed branch calls its
+	// scrobble function with the wrong arguments and fails with a bare 500
+	// (maloja/apis/audioscrobbler.py); the emulator answers that 500 in the
+	// Last.fm shape Maloja gives its other scrobbling failures.
+	RefuseBatchForm bool
 }
 
 // Server is a running Last.fm emulator. All methods are safe for concurrent use.
@@ -68,6 +110,11 @@ type Server struct {
 	callbackURL    string
 	logf           func(string, ...any)
 	clock          atomic.Pointer[func() time.Time]
+	rules          serviceRules    // Options.Service's
+	name           string          // Options.Name, defaulted
+	lacks          map[string]bool // Options.Lacks, lowercase
+	loose          bool            // Options.LooseScrobbleAnswer
+	refuseBatch    bool            // Options.RefuseBatchForm
 
 	runMu   sync.Mutex // guards addr, srv, running, stopped
 	addr    string
@@ -86,24 +133,41 @@ type Server struct {
 	seq         int
 }
 
-// New starts an emulator listening on o.Addr (a real socket).
+// New starts an emulator listening on o.Addr (a real socket). It fails on an
+// unknown Service or a Lacks entry that is not a method it knows.
 func New(o Options) (*Server, error) {
+	rules, ok := services[o.Service]
+	if !ok {
+		return nil, fmt.Errorf("emulator: unknown service %v", o.Service)
+	}
+	lacks, err := lacking(o.Lacks)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		apiKey:      o.APIKey,
 		secret:      o.Secret,
 		appName:     o.AppName,
 		callbackURL: o.CallbackURL,
 		logf:        o.Logf,
+		rules:       rules,
+		name:        o.Name,
+		lacks:       lacks,
+		loose:       o.LooseScrobbleAnswer,
+		refuseBatch: o.RefuseBatchForm,
 		users:       map[string]*user{},
 		sessions:    map[string]*session{},
 		tokens:      map[string]*token{},
 		corrections: map[string]string{},
 	}
 	if s.apiKey == "" {
-		s.apiKey = DefaultAPIKey
+		s.apiKey = rules.key
 	}
 	if s.secret == "" {
-		s.secret = DefaultSecret
+		s.secret = rules.secret
+	}
+	if s.name == "" {
+		s.name = rules.name
 	}
 	if s.appName == "" {
 		s.appName = "lastfmd"
@@ -138,6 +202,9 @@ func (s *Server) APIKey() string { return s.apiKey }
 
 // Secret returns the shared secret of the valid API key.
 func (s *Server) Secret() string { return s.secret }
+
+// Name returns the name recorded in each Request.Service (Options.Name).
+func (s *Server) Name() string { return s.name }
 
 // Addr returns the listen address, "127.0.0.1:PORT".
 func (s *Server) Addr() string {
@@ -230,10 +297,18 @@ func (s *Server) correctLocked(artist string) (string, bool) {
 	return artist, false
 }
 
+// log writes one line of the request log, prefixed "emulator: " for the
+// default Last.fm emulator and "emulator NAME: " for any other, so that two
+// emulators logging into one test are told apart.
 func (s *Server) log(format string, args ...any) {
-	if s.logf != nil {
-		s.logf(format, args...)
+	if s.logf == nil {
+		return
 	}
+	prefix := "emulator: "
+	if s.name != services[LastFM].name {
+		prefix = "emulator " + s.name + ": "
+	}
+	s.logf(prefix+format, args...)
 }
 
 // serveHTTP routes the API root and the approval page.

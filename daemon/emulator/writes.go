@@ -112,8 +112,9 @@ var ignoredMessages = map[int]string{
 	5: "Daily scrobble limit exceeded",
 }
 
-func ignoredNode(code int) *node {
-	return txt("ignoredMessage", ignoredMessages[code]).a("code", itoa(int64(code)))
+// ignoredNode is an item's ignoredMessage, worded as the service words it.
+func (s *Server) ignoredNode(code int) *node {
+	return txt("ignoredMessage", s.ignoredMessage(code)).a("code", itoa(int64(code)))
 }
 
 func writeNowPlaying(c *call) ([]*node, *apiError) {
@@ -133,7 +134,7 @@ func writeNowPlaying(c *call) ([]*node, *apiError) {
 	return []*node{el("nowplaying",
 		corrected("track", np.Track, false), corrected("artist", np.Artist, fixed),
 		corrected("album", np.Album, false), corrected("albumArtist", np.AlbumArtist, false),
-		ignoredNode(ignored))}, nil
+		c.s.ignoredNode(ignored))}, nil
 }
 
 // badItemError is the answer of a matched BadItem fault.
