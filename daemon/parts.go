@@ -18,11 +18,11 @@ import (
 // `lastfmd config check`), builds the same parts the same way, with the
 // redactor and the log: one wiring, not a copy that drifts from it.
 
-// NewRedactor is the redactor for cfg: it knows the API secret, the
-// listener token and the configured session key; OpenAccounts teaches it
-// the stored accounts' keys as they come and go.
+// NewRedactor is the redactor for cfg: it knows every secret cfg holds
+// (cfg.Secrets: [lastfm]'s, the listener token, each mirror's);
+// OpenAccounts teaches it the stored accounts' keys as they come and go.
 func NewRedactor(cfg *config.Config) *redact.Redactor {
-	return redact.New(nil, cfg.LastFM.APISecret.Reveal(), cfg.Security.Token.Reveal(), cfg.LastFM.SessionKey.Reveal())
+	return redact.New(nil, cfg.Secrets()...)
 }
 
 // RedactLog is log (nil: nowhere) with every line passed through r.

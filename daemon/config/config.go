@@ -24,6 +24,10 @@ type Config struct {
 	Scrobble Scrobble `toml:"scrobble"`
 	Security Security `toml:"security"`
 
+	// Mirrors are the [[mirror]] tables: other services every scrobble
+	// also goes to (mirror.go). Only the file sets them.
+	Mirrors []Mirror `toml:"mirror"`
+
 	// File is the configuration file actually read, "" when none was.
 	File string `toml:"-"`
 

@@ -31,6 +31,9 @@ const maxSecretFile = 64 << 10
 // descriptions such as "file /etc/lastfmd/api-secret", never values.
 type secretSources struct {
 	apiSecret, sessionKey, token string
+	// mirrors says, for each mirror, where each of its secrets came
+	// from, by file key ("api_secret_file").
+	mirrors []map[string]string
 }
 
 // resolveSecrets fills the Secret fields. The API secret is taken from the
@@ -51,10 +54,12 @@ type secretSources struct {
 // used. The session key of the account "default" comes from
 // lastfm.session_key_file, else the credential "session-key"; the listener
 // token from security.token_file, else the credential "token". Both are
-// optional.
+// optional. Each mirror's secrets come the same way, from its own files or
+// credentials (resolveMirrorSecrets).
 //
-// Unless needCreds, the API secret and session key are not read at all:
-// client commands never need them and usually may not read them.
+// Unless needCreds, the API secret, session keys and mirrors' secrets are
+// not read at all: client commands never need them and usually may not
+// read them.
 func (l *loader) resolveSecrets(needCreds bool) error {
 	c := l.cfg
 	rawEnvSecret := l.getenv(EnvAPISecret)
@@ -66,6 +71,7 @@ func (l *loader) resolveSecrets(needCreds bool) error {
 	}
 
 	src := l.pick("lastfm.api_secret_file", c.LastFM.APISecretFile, CredentialAPISecret)
+	src.what = "the shared secret of your API account (https://www.last.fm/api/accounts)"
 	if envSecret != "" {
 		if src.desc == "" {
 			src = secretSource{key: EnvAPISecret, desc: "env " + EnvAPISecret, value: Secret(envSecret)}
@@ -78,17 +84,30 @@ func (l *loader) resolveSecrets(needCreds bool) error {
 		return err
 	}
 
-	src = l.pick("lastfm.session_key_file", c.LastFM.SessionKeyFile, CredentialSessionKey)
-	if c.LastFM.SessionKey, c.secrets.sessionKey, err = l.load(src, needCreds, 0o077); err != nil {
+	if c.LastFM.SessionKey, c.secrets.sessionKey, err = l.secret("lastfm.session_key_file", c.LastFM.SessionKeyFile,
+		CredentialSessionKey, "", needCreds, 0o077); err != nil {
 		return err
 	}
 
 	// The token is read even for client commands, which present it. Only
 	// "readable by others" is warned about: the system install shares it
 	// with the lastfmd group on purpose (root:lastfmd 0640).
-	src = l.pick("security.token_file", c.Security.TokenFile, CredentialToken)
-	c.Security.Token, c.secrets.token, err = l.load(src, true, 0o007)
-	return err
+	if c.Security.Token, c.secrets.token, err = l.secret("security.token_file", c.Security.TokenFile,
+		CredentialToken, "", true, 0o007); err != nil {
+		return err
+	}
+	// Last: a mirror's secrets are compared with those above.
+	return l.resolveMirrorSecrets(needCreds)
+}
+
+// secret resolves a secret that has a file key and a systemd credential
+// (a session key, the token, each mirror's): its source (pick), then its
+// value (load). what describes the value for a missing file's message;
+// "" says "the secret".
+func (l *loader) secret(key, path, credential, what string, read bool, warnMask fs.FileMode) (Secret, string, error) {
+	src := l.pick(key, path, credential)
+	src.what = what
+	return l.load(src, read, warnMask)
 }
 
 // pick returns a secret's source: the file named by key when set, else the
@@ -96,7 +115,7 @@ func (l *loader) resolveSecrets(needCreds bool) error {
 func (l *loader) pick(key, path, credential string) secretSource {
 	if path != "" {
 		return secretSource{key: key, path: path,
-			desc: "file " + path + " (" + key + l.cfg.origin[key].suffixInner() + ")"}
+			desc: "file " + path + " (" + key + l.cfg.originOf(key).suffixInner() + ")"}
 	}
 	dir := l.getenv("CREDENTIALS_DIRECTORY")
 	if dir == "" {
@@ -153,6 +172,7 @@ type secretSource struct {
 	path  string // file to read; "" when the value came with the source
 	desc  string // for Dump and warnings, e.g. `systemd credential "token"`
 	value Secret // the value, for the environment source
+	what  string // what a missing file should hold; "" = "the secret"
 }
 
 // readSecret reads a one-line secret file, trimmed of surrounding
@@ -215,9 +235,9 @@ func (l *loader) readSecret(src secretSource, warnMask fs.FileMode) (Secret, err
 // not write the path must find it), and the two fixes: create the file, or
 // point the setting at the one that holds the secret.
 func (l *loader) missingSecretFile(src secretSource) error {
-	what := "the secret"
-	if src.key == "lastfm.api_secret_file" {
-		what = "the shared secret of your API account (https://www.last.fm/api/accounts)"
+	what := src.what
+	if what == "" {
+		what = "the secret"
 	}
 	return fmt.Errorf("config: %s%s: %s does not exist: create it holding %s (`install -m 600 /dev/null %s`, then paste it in), or set %s to the file that holds it",
 		src.key, l.cfg.from(src.key), src.path, what, src.path, src.key)

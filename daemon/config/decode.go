@@ -46,15 +46,23 @@ func (l *loader) decode(path string, data []byte) error {
 		}
 		l.cfg.setOrigin(s.path, origin{kind: "file", name: path})
 	}
-	if undecoded := md.Undecoded(); len(undecoded) > 0 {
-		return unknownKey(undecoded[0].String(), path)
-	}
 	// TOML keys are case-sensitive but the decoder matches struct fields
-	// case-insensitively; refuse "Listen" rather than half-accept it.
+	// case-insensitively; refuse "Listen" rather than half-accept it. This
+	// runs first so that "[[Mirror]]" is named as itself, not by its keys.
+	// The keys of [[mirror]] tables are decodeMirrors's to check: decoded
+	// into an `any`, they stay in Undecoded too.
 	for _, k := range md.Keys() {
-		if !isKnownKey(k.String()) {
+		if k[0] != mirrorTable && !isKnownKey(k.String()) {
 			return unknownKey(k.String(), path)
 		}
+	}
+	for _, k := range md.Undecoded() {
+		if k[0] != mirrorTable {
+			return unknownKey(k.String(), path)
+		}
+	}
+	if v := layout.Elem().FieldByName("Mirrors").Interface(); v != nil {
+		return l.decodeMirrors(v, path)
 	}
 	return nil
 }
@@ -83,25 +91,33 @@ var secretKeyHints = map[string]string{
 
 // unknownKey builds the error for key k, with a hint when one fits.
 func unknownKey(k, path string) error {
-	msg := fmt.Sprintf("config: unknown key %q in %s", k, path)
 	last := k[strings.LastIndex(k, ".")+1:]
-	if fileKey, ok := secretKeyHints[strings.ToLower(last)]; ok {
+	known := append([]string{mirrorTable}, sections...)
+	for _, s := range settings {
+		known = append(known, s.path)
+	}
+	return unknownKeyIn("", k, path, secretKeyHints[strings.ToLower(last)], nearest(k, known))
+}
+
+// unknownKeyIn is the message for an unknown key k of a table (where: ""
+// for the file's own keys, else the table and ": "): a secret written in
+// the file is told the key for its file (fileKey), else the nearest known
+// key is suggested.
+func unknownKeyIn(where, k, path, fileKey, near string) error {
+	msg := fmt.Sprintf("config: %sunknown key %q in %s", where, k, path)
+	if fileKey != "" {
 		return errors.New(msg + " (secrets are not written in the config file: put it in a file and set " + fileKey + ")")
 	}
-	if s := suggest(k); s != "" {
-		return errors.New(msg + fmt.Sprintf(" (did you mean %q?)", s))
+	if near != "" {
+		return errors.New(msg + fmt.Sprintf(" (did you mean %q?)", near))
 	}
 	return errors.New(msg)
 }
 
-// suggest finds the known key an unknown one most likely meant: the same
+// nearest finds the known key an unknown one most likely meant: the same
 // key in another case or section, else one within two typos.
-func suggest(k string) string {
+func nearest(k string, known []string) string {
 	last := k[strings.LastIndex(k, ".")+1:]
-	known := append([]string{}, sections...)
-	for _, s := range settings {
-		known = append(known, s.path)
-	}
 	for _, p := range known {
 		if strings.EqualFold(p, k) || strings.EqualFold(p[strings.LastIndex(p, ".")+1:], last) {
 			return p

@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -10,9 +12,10 @@ import (
 // Dump writes the effective configuration as TOML, every key in the
 // documented order, so that the output is itself a valid configuration
 // file. Values from the environment or the command line carry a comment
-// saying so. Secrets are not TOML keys (the file names files, never
-// secrets), so each appears as a comment after its file key: "<redacted>"
-// and where it came from, never its value.
+// saying so; the [[mirror]] tables come last, each with the keys its type
+// takes. Secrets are not TOML keys (the file names files, never secrets),
+// so each appears as a comment after its file key: "<redacted>" and where
+// it came from, never its value.
 func (c *Config) Dump(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("# lastfmd effective configuration; secrets are never shown.\n")
@@ -48,6 +51,7 @@ func (c *Config) Dump(w io.Writer) error {
 			b.WriteString(secretNote("listener token", c.Security.Token, c.secrets.token))
 		}
 	}
+	c.dumpMirrors(&b) // mirror.go
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -89,6 +93,15 @@ func tomlValue(field any) string {
 		return tomlQuote(p.String())
 	case *Size:
 		return tomlQuote(p.String())
+	case *IgnoredCodes:
+		var e []string
+		for _, code := range slices.Sorted(maps.Keys(*p)) {
+			e = append(e, fmt.Sprintf("%d = %s", code, tomlQuote(meaningWord((*p)[code]))))
+		}
+		if len(e) == 0 {
+			return "{}"
+		}
+		return "{ " + strings.Join(e, ", ") + " }"
 	}
 	panic(fmt.Sprintf("config: no TOML rendering for %T", field))
 }

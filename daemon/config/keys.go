@@ -43,6 +43,11 @@ func isSection(t reflect.Type) bool {
 	return t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(textUnmarshaler)
 }
 
+// isTableArray reports whether a Config field is an array of tables.
+func isTableArray(t reflect.Type) bool {
+	return t.Kind() == reflect.Slice && isSection(t.Elem())
+}
+
 // tomlName returns a field's TOML key, "" for fields not in TOML.
 func tomlName(f reflect.StructField) string {
 	name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
@@ -58,7 +63,9 @@ func buildSettings() []setting {
 	for i := range top.NumField() {
 		f := top.Field(i)
 		name := tomlName(f)
-		if name == "" {
+		// An array of tables ([[mirror]]) has no single value to set
+		// from the environment or a flag: decodeMirrors reads it.
+		if name == "" || isTableArray(f.Type) {
 			continue
 		}
 		if !isSection(f.Type) {

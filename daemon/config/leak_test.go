@@ -208,3 +208,68 @@ func TestSyntaxErrorHidesValue(t *testing.T) {
 		}
 	}
 }
+
+// TestNoMirrorSecretInRenderingsOrErrors: a mirror's API secret and
+// session key appear in no rendering of the configuration (Dump, fmt,
+// JSON, slog), and in no error of a configuration that holds them.
+func TestNoMirrorSecretInRenderingsOrErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "librefm-secret", "SECRET-librefm-api\n", 0o600)
+	writeFile(t, dir, "librefm-session", "SECRET-librefm-session\n", 0o644)
+	env := newEnv(t, "LASTFMD_API_KEY", "key", "LASTFMD_API_SECRET", leakSecret)
+	o := env.opts()
+	o.Path, o.NeedCredentials = writeConfig(t, fmt.Sprintf(librefm, dir)), true
+	c, warnings := mustLoad(t, o)
+	if c.Mirrors[0].APISecret.Reveal() != "SECRET-librefm-api" || c.Mirrors[0].SessionKey.Reveal() != "SECRET-librefm-session" {
+		t.Fatal("mirror secrets not loaded")
+	}
+	assertNoSecret(t, "warnings", strings.Join(warnings, "\n"))
+
+	var dump bytes.Buffer
+	if err := c.Dump(&dump); err != nil {
+		t.Fatal(err)
+	}
+	assertNoSecret(t, "Dump", dump.String())
+	if n := strings.Count(dump.String(), `= "<redacted>", from file `+dir+"/librefm-"); n != 2 {
+		t.Errorf("Dump shows %d mirror secrets as <redacted>, want 2:\n%s", n, dump.String())
+	}
+	assertNoSecret(t, "fmt", fmt.Sprintf("%v %+v %#v %v %+v %#v", c, *c, *c, c.Mirrors, c.Mirrors, c.Mirrors[0]))
+	js, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNoSecret(t, "json", string(js))
+	var b bytes.Buffer
+	slog.New(slog.NewTextHandler(&b, nil)).Info("config", "config", c, "mirror", c.Mirrors[0], "mirrors", c.Mirrors)
+	slog.New(slog.NewJSONHandler(&b, nil)).Info("config", "config", c, "mirror", c.Mirrors[0])
+	assertNoSecret(t, "slog", b.String())
+
+	// Errors of configurations that hold the secrets: of their files, of
+	// a later table, of the secrets themselves.
+	for name, tt := range map[string]struct{ file, extra string }{
+		"two-line secret":     {"SECRET-librefm-api\nSECRET-second-line\n", ""},
+		"empty session key":   {"SECRET-librefm-api", ""},
+		"secret is lastfm's":  {leakSecret, ""},
+		"later mirror broken": {"SECRET-librefm-api", "[[mirror]]\nname = \"Bad Name\"\n"},
+		"later mirror secret": {"SECRET-librefm-api", strings.ReplaceAll(strings.Replace(fmt.Sprintf(librefm, dir), `"librefm"`, `"other"`, 1), "librefm-", "missing-")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := t.TempDir()
+			writeFile(t, d, "librefm-secret", tt.file, 0o600)
+			writeFile(t, d, "librefm-session", "SECRET-librefm-session", 0o600)
+			if name == "empty session key" {
+				writeFile(t, d, "librefm-session", "\n", 0o600)
+			}
+			// A fresh environment: Load removed LASTFMD_API_SECRET.
+			o := newEnv(t, "LASTFMD_API_KEY", "key", "LASTFMD_API_SECRET", leakSecret).opts()
+			o.NeedCredentials = true
+			o.Path = writeConfig(t, fmt.Sprintf(librefm, d)+strings.ReplaceAll(tt.extra, dir, d))
+			_, _, err := Load(o)
+			checkOneLine(t, err)
+			t.Log(err)
+			if err != nil {
+				assertNoSecret(t, "error", err.Error())
+			}
+		})
+	}
+}

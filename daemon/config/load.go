@@ -140,7 +140,14 @@ func (l *loader) applyFlags(flags map[string]string) error {
 // which depends on the environment rather than being a constant.
 func (l *loader) fillDerived() error {
 	c := l.cfg
-	for _, p := range []*string{&c.StateDir, &c.LastFM.APISecretFile, &c.LastFM.SessionKeyFile, &c.Security.TokenFile} {
+	paths := []*string{&c.StateDir, &c.LastFM.APISecretFile, &c.LastFM.SessionKeyFile, &c.Security.TokenFile}
+	for i := range c.Mirrors {
+		for _, s := range mirrorTypes[c.Mirrors[i].Type].secrets {
+			file, _ := s.field(&c.Mirrors[i])
+			paths = append(paths, file)
+		}
+	}
+	for _, p := range paths {
 		*p = expandHome(*p, l.getenv)
 	}
 	if c.StateDir != "" {

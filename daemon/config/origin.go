@@ -41,4 +41,13 @@ func (c *Config) setOrigin(path string, o origin) {
 }
 
 // from renders where path's value came from, for the end of a message.
-func (c *Config) from(path string) string { return c.origin[path].suffix() }
+func (c *Config) from(path string) string { return c.originOf(path).suffix() }
+
+// originOf is where path's value came from. A mirror's keys (mirror
+// "NAME".api_root) come only from the file, recorded once for them all.
+func (c *Config) originOf(path string) origin {
+	if o, ok := c.origin[path]; ok || !isMirrorPath(path) {
+		return o
+	}
+	return c.origin[mirrorTable]
+}

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strconv"
 )
 
@@ -58,3 +59,32 @@ func (s Secret) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(s.St
 
 // LogValue redacts the secret in log/slog output.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// Secrets returns the value of every secret c holds ([lastfm]'s API secret
+// and session key, the listener token, each mirror's secrets), for the
+// redactor and nothing else. It walks Config for Secret fields, so that a
+// secret added to the configuration is never one the redactor forgets.
+func (c *Config) Secrets() []string {
+	var out []string
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch {
+		case v.Type() == reflect.TypeFor[Secret]():
+			if s := v.Interface().(Secret); s.IsSet() {
+				out = append(out, s.Reveal())
+			}
+		case v.Kind() == reflect.Struct:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					walk(v.Field(i))
+				}
+			}
+		case v.Kind() == reflect.Slice:
+			for i := range v.Len() {
+				walk(v.Index(i))
+			}
+		}
+	}
+	walk(reflect.ValueOf(c).Elem())
+	return out
+}

@@ -33,8 +33,8 @@ func (c *Config) validate() error {
 	}
 
 	l := &c.LastFM
-	if strings.IndexFunc(l.APIKey, unicode.IsSpace) >= 0 {
-		return c.bad("lastfm.api_key", "must not contain spaces")
+	if err := checkAPIKeyText(l.APIKey); err != nil {
+		return c.bad("lastfm.api_key", "%v", err)
 	}
 	if err := endpoint.Check(l.Upstream); err != nil {
 		return c.bad("lastfm.upstream", "%v", err)
@@ -42,14 +42,8 @@ func (c *Config) validate() error {
 	if err := endpoint.Check(l.AuthURL); err != nil {
 		return c.bad("lastfm.auth_url", "%v", err)
 	}
-	if l.Timeout.Duration <= 0 {
-		return c.bad("lastfm.timeout", "must be greater than 0")
-	}
-	if !(l.Rate > 0) {
-		return c.bad("lastfm.rate", "must be greater than 0, not %v", l.Rate)
-	}
-	if l.Burst < 1 {
-		return c.bad("lastfm.burst", "must be at least 1, not %d", l.Burst)
+	if key, err := checkLimits(l.Rate, l.Burst, l.Timeout); err != nil {
+		return c.bad("lastfm."+key, "%v", err)
 	}
 	if l.MaxRetries < 0 {
 		return c.bad("lastfm.max_retries", "must not be negative, not %d", l.MaxRetries)
@@ -81,7 +75,31 @@ func (c *Config) validate() error {
 		}
 		c.Security.AllowedHosts[i] = n
 	}
+	return c.validateMirrors() // mirror.go
+}
+
+// checkAPIKeyText is what any API key must be: one word. (Last.fm's own
+// shape is CheckAPIKey's; other services issue other shapes.)
+func checkAPIKeyText(k string) error {
+	if strings.IndexFunc(k, unicode.IsSpace) >= 0 {
+		return fmt.Errorf("must not contain spaces")
+	}
 	return nil
+}
+
+// checkLimits is the rule for the client of one destination, Last.fm's
+// or a mirror's: its call timeout and its limiter. It returns the key at
+// fault (its name within the table) and why.
+func checkLimits(rate float64, burst int, timeout Duration) (string, error) {
+	switch {
+	case timeout.Duration <= 0:
+		return "timeout", fmt.Errorf("must be greater than 0")
+	case !(rate > 0):
+		return "rate", fmt.Errorf("must be greater than 0, not %v", rate)
+	case burst < 1:
+		return "burst", fmt.Errorf("must be at least 1, not %d", burst)
+	}
+	return "", nil
 }
 
 // checkMethodName accepts "package.method" names. auth.* methods are never
