@@ -13,6 +13,3 @@ func lockFile(path string) (func(), error) {
 	}
 	return func() { f.Close() }, nil
 }
-
-// syncDir is a no-op where directories cannot be fsynced.
-func syncDir(string) error { return nil }

@@ -23,13 +23,3 @@ func lockFile(path string) (func(), error) {
 		f.Close()
 	}, nil
 }
-
-// syncDir fsyncs a directory so a rename inside it survives a crash.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/lastfmd/lastfmd/internal/durable"
 )
 
 // FileName is the session file inside state_dir.
@@ -384,5 +386,5 @@ func writeAtomic(path string, f file) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("sessions: %w", err)
 	}
-	return syncDir(dir)
+	return durable.SyncDir(dir)
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/lastfmd/lastfmd/internal/durable"
 )
 
 // SalvageReport says what Salvage saved and where.
@@ -96,7 +98,7 @@ func Salvage(dir string, now time.Time) (SalvageReport, error) {
 	if err := os.Rename(tmp, path); err != nil {
 		return rep, fmt.Errorf("journal: putting the new journal in place: %w (it is %s; run `lastfmd queue salvage` again)", err, tmp)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := durable.SyncDir(dir); err != nil {
 		return rep, fmt.Errorf("journal: %s: %w", dir, err)
 	}
 	salvageStep(stepReplaced)
@@ -121,7 +123,7 @@ func buildJournal(path string, rec salvaged) error {
 		err = cerr
 	}
 	if err == nil {
-		err = syncFile(path)
+		err = durable.SyncFile(path)
 	}
 	return err
 }

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
+
+	"github.com/lastfmd/lastfmd/internal/durable"
 )
 
 // The files of a salvage and the order it changes them in (Salvage).
@@ -106,30 +107,8 @@ func keepDamaged(path, stamp string) (string, error) {
 	if err := os.Link(path, name); err != nil {
 		return "", fmt.Errorf("journal: cannot keep the damaged file as %s: %w", name, err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := durable.SyncDir(filepath.Dir(path)); err != nil {
 		return "", fmt.Errorf("journal: %w", err)
 	}
 	return name, nil
-}
-
-// syncFile fsyncs a file already written and closed, or a directory.
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// syncDir fsyncs a directory, so that a link or rename in it survives a
-// power cut. Windows cannot open a directory for that, and needs not.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	return syncFile(dir)
 }
