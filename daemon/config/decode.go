@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
 	"github.com/lastfmd/lastfmd/internal/clip"
+	"github.com/lastfmd/lastfmd/internal/suggest"
 )
 
 // decode applies a TOML file's values to l.cfg. Values are converted first,
@@ -115,7 +117,8 @@ func unknownKeyIn(where, k, path, fileKey, near string) error {
 }
 
 // nearest finds the known key an unknown one most likely meant: the same
-// key in another case or section, else one within two typos.
+// key in another case or section, else the nearest by the one "did you
+// mean" (internal/suggest).
 func nearest(k string, known []string) string {
 	last := k[strings.LastIndex(k, ".")+1:]
 	for _, p := range known {
@@ -123,34 +126,10 @@ func nearest(k string, known []string) string {
 			return p
 		}
 	}
-	best, bestDist := "", 3
-	for _, p := range known {
-		if d := editDistance(strings.ToLower(k), p); d < bestDist {
-			best, bestDist = p, d
-		}
+	if near := suggest.Closest(k, known); len(near) > 0 {
+		return near[0]
 	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }
 
 // quotedText matches a quoted fragment of the input in a parser message.
