@@ -108,7 +108,10 @@ func (s *sender) run() {
 		}
 		batch, f := s.takeOff(batch)
 		if f == nil {
-			continue // an operator took every item meanwhile
+			// An operator action holds or took every item: look again
+			// once it is done (within Poll), not in a busy loop.
+			s.sleep(j.tune.Poll)
+			continue
 		}
 		s.send(batch)
 		s.land(f)
