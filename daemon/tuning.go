@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/journal"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Tuning is the daemon's waits that a test shortens, so that minutes of
@@ -32,9 +33,10 @@ type Tuning struct {
 }
 
 // rateLimitPerRetry is the ratio of the limiter's first back-off after a
-// 29 to the first transient retry by default: 10 s (signer.Policy's rate
-// limit back-off) to 250 ms.
-const rateLimitPerRetry = 40
+// 29 to the first transient retry by default, both signer.Policy's: 10 s
+// to 250 ms, 40.
+var rateLimitPerRetry = signer.Policy(signer.ClassRateLimited, signer.CallerRead).Backoff /
+	signer.Policy(signer.ClassTransient, signer.CallerRead).Backoff
 
 // limiterBackoff is the limiter's first back-off after a 29 for this
 // tuning: 0 (the limiter's default) unless RetryBase is shortened, then

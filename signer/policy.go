@@ -71,6 +71,8 @@ func (r Rule) RetriesCode(code int) bool {
 
 // Back-off bounds from docs/design.md#reliability-rules.
 const (
+	retryBackoff        = 250 * time.Millisecond // a caller's read or write, inside its deadline
+	retryBackoffMax     = 8 * time.Second
 	scrobbleBackoff     = 5 * time.Second
 	scrobbleBackoffMax  = 8 * time.Minute
 	rateLimitBackoff    = 10 * time.Second
@@ -81,10 +83,10 @@ const (
 // column by column (caller). Keep the two in step.
 var policy = [...][4]Rule{
 	ClassTransient: {
-		CallerRead:       {Retry: true, Stale: true},                                                             // retry inside the caller's deadline; then stale cache if any
-		CallerScrobble:   {Retry: true, Journal: true, Backoff: scrobbleBackoff, BackoffMax: scrobbleBackoffMax}, // retry with back-off 5 s -> 8 min
-		CallerWrite:      {Retry: true, RetryNarrow: true, Journal: true},                                        // retry 11, 16, connection refused; journalled when unreachable
-		CallerNowPlaying: {},                                                                                     // never retried
+		CallerRead:       {Retry: true, Stale: true, Backoff: retryBackoff, BackoffMax: retryBackoffMax},                      // retry with jittered back-off (250 ms doubling to 8 s) inside the caller's deadline; then stale cache if any
+		CallerScrobble:   {Retry: true, Journal: true, Backoff: scrobbleBackoff, BackoffMax: scrobbleBackoffMax},              // retry with back-off 5 s -> 8 min
+		CallerWrite:      {Retry: true, RetryNarrow: true, Journal: true, Backoff: retryBackoff, BackoffMax: retryBackoffMax}, // retry 11, 16, connection refused; journalled when unreachable
+		CallerNowPlaying: {},                                                                                                  // never retried
 	},
 	ClassRateLimited: {
 		CallerRead:       {GlobalBackoff: true, Stale: true, Backoff: rateLimitBackoff, BackoffMax: rateLimitBackoffMax},                // global back-off (10 s doubling to 5 min); stale cache if any

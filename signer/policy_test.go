@@ -13,11 +13,11 @@ func TestPolicy(t *testing.T) {
 		want  Rule
 		cell  string
 	}{
-		{ClassTransient, CallerRead, Rule{Retry: true, Stale: true},
+		{ClassTransient, CallerRead, Rule{Retry: true, Stale: true, Backoff: 250 * time.Millisecond, BackoffMax: 8 * time.Second},
 			"retry with jittered back-off inside the caller's deadline; then stale cache if any"},
 		{ClassTransient, CallerScrobble, Rule{Retry: true, Journal: true, Backoff: 5 * time.Second, BackoffMax: 8 * time.Minute},
 			"retry with back-off 5 s → 8 min"},
-		{ClassTransient, CallerWrite, Rule{Retry: true, RetryNarrow: true, Journal: true},
+		{ClassTransient, CallerWrite, Rule{Retry: true, RetryNarrow: true, Journal: true, Backoff: 250 * time.Millisecond, BackoffMax: 8 * time.Second},
 			"retry 11, 16, connection refused; journalled when Last.fm is unreachable"},
 		{ClassTransient, CallerNowPlaying, Rule{}, "never retried"},
 		{ClassRateLimited, CallerRead, Rule{GlobalBackoff: true, Stale: true, Backoff: 10 * time.Second, BackoffMax: 5 * time.Minute},

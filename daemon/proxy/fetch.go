@@ -69,8 +69,9 @@ func (s *Proxy) retryTransport(err error, who signer.Caller) bool {
 	return false
 }
 
-// maxRetryPause bounds one pause between retries of a caller's call.
-const maxRetryPause = 8 * time.Second
+// maxRetryPause bounds one pause between retries of a caller's call: the
+// table's (8 s).
+var maxRetryPause = signer.Policy(signer.ClassTransient, signer.CallerRead).BackoffMax
 
 // pause sleeps before retry attempt+1: base·2^attempt (at most 8 s), spread
 // over its upper half by jitter, unless that would overrun the caller's

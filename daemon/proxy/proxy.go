@@ -126,7 +126,7 @@ func New(o Options) *Proxy {
 		o.Timeout = 10 * time.Second
 	}
 	if o.RetryBase <= 0 {
-		o.RetryBase = 250 * time.Millisecond
+		o.RetryBase = signer.Policy(signer.ClassTransient, signer.CallerRead).Backoff // 250 ms
 	}
 	s := &Proxy{
 		up: o.Upstream, accounts: o.Accounts, cache: o.Cache, ttls: o.TTLs,
