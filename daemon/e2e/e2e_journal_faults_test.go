@@ -165,7 +165,12 @@ func TestJournalFault13ProvenByTheProbePausesAll(t *testing.T) {
 	h.emu.Fail(emulator.Fault{Code: 13}) // every method, as with a wrong secret
 	a, _ := h.scrobble(items(3, "t", time.Now()), "Prefer", "wait=0")
 	wantStatus(t, a, 202)
-	waitFor(t, "the key problem", func() bool { return h.status().Upstream.KeyProblem != "" })
+	// The journal's pause, not the upstream's note of the probe's 13,
+	// which comes a moment before it.
+	waitFor(t, "the key problem", func() bool { return h.queue().KeyProblem != "" })
+	if p := h.status().Upstream.KeyProblem; p == "" {
+		t.Error("status shows no key problem")
+	}
 	if n := len(h.scrobbleTimes()); n != 4 {
 		t.Errorf("%d calls, want the batch and 3 single resends", n)
 	}
