@@ -156,22 +156,8 @@ func queueList(e *env, asJSON bool, limit int) error {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", it.ID, it.Account, describe(it), played(it, now), it.Attempts, last)
 		}
 	}
-	var deadIDs []string
-	if len(q.DeadLetters) > 0 {
-		fmt.Fprintln(tw, "\nDEAD LETTERS\nID\tACCOUNT\tWHAT\tPLAYED\tREASON")
-		for _, it := range q.DeadLetters {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", it.ID, it.Account, describe(it), played(it, now), it.Reason)
-			deadIDs = append(deadIDs, strconv.FormatUint(it.ID, 10))
-		}
-	}
-	var unsureIDs []string
-	if len(q.Unsure) > 0 {
-		fmt.Fprintln(tw, "\nANSWER UNKNOWN (Last.fm may have them)\nID\tACCOUNT\tWHAT\tPLAYED\tWHY")
-		for _, it := range q.Unsure {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", it.ID, it.Account, describe(it), played(it, now), it.Reason)
-			unsureIDs = append(unsureIDs, strconv.FormatUint(it.ID, 10))
-		}
-	}
+	deadIDs := givenUpTable(tw, "DEAD LETTERS", "REASON", q.DeadLetters, now)
+	unsureIDs := givenUpTable(tw, "ANSWER UNKNOWN (Last.fm may have them)", "WHY", q.Unsure, now)
 	tw.Flush()
 	if len(unsureIDs) > 0 {
 		fmt.Fprintf(w, "\nCheck your Last.fm history: send again only what is missing there (it may show twice): lastfmd queue retry --force ID\n"+
@@ -185,6 +171,22 @@ func queueList(e *env, asJSON bool, limit int) error {
 		fmt.Fprintln(w, "(more items than --limit; see `lastfmd queue export` for all)")
 	}
 	return nil
+}
+
+// givenUpTable prints items no sender sends by itself (dead letters, those
+// whose answer is unknown) under title, with their reason, and returns
+// their ids for the next step's command.
+func givenUpTable(tw io.Writer, title, why string, items []client.QueueItem, now time.Time) []string {
+	if len(items) == 0 {
+		return nil
+	}
+	fmt.Fprintf(tw, "\n%s\nID\tACCOUNT\tWHAT\tPLAYED\t%s\n", title, why)
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", it.ID, it.Account, describe(it), played(it, now), it.Reason)
+		ids = append(ids, strconv.FormatUint(it.ID, 10))
+	}
+	return ids
 }
 
 // describe names an item: "Artist - Track" for a scrobble, the method and

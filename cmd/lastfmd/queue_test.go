@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lastfmd/lastfmd/client"
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
@@ -134,5 +135,30 @@ func TestQueueCLI(t *testing.T) {
 		if code != c.code || !strings.Contains(errOut, c.msg) || strings.Contains(errOut, "goroutine ") {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errOut, c.code, c.msg)
 		}
+	}
+}
+
+// Dead letters and items whose answer is unknown print as one table each,
+// with their reason, and give their ids for the next command.
+func TestGivenUpTable(t *testing.T) {
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	items := []client.QueueItem{
+		{ID: 7, Account: "alice", Method: "track.scrobble", Params: map[string]string{"artist": "Cher", "track": "Believe"},
+			Timestamp: now.Add(-time.Hour).Unix(), Reason: "found by salvage only on pages that may have been freed"},
+		{ID: 9, Account: "bob", Method: "track.love", Params: map[string]string{"artist": "Cher", "track": "Strong Enough"}, Reason: "Last.fm refused it"},
+	}
+	var b strings.Builder
+	ids := givenUpTable(&b, "ANSWER UNKNOWN (Last.fm may have them)", "WHY", items, now)
+	if strings.Join(ids, " ") != "7 9" {
+		t.Errorf("ids %v", ids)
+	}
+	for _, want := range []string{"ANSWER UNKNOWN (Last.fm may have them)\nID\tACCOUNT\tWHAT\tPLAYED\tWHY\n",
+		"7\talice\tCher - Believe\t", "may have been freed\n", "9\tbob\ttrack.love Cher - Strong Enough\t-\tLast.fm refused it\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+	if ids := givenUpTable(&b, "DEAD LETTERS", "REASON", nil, now); ids != nil {
+		t.Errorf("no items gave ids %v", ids)
 	}
 }
