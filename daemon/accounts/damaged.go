@@ -46,6 +46,14 @@ func parseFile(path string, raw []byte) (file, error) {
 		if strings.TrimSpace(a.Key) == "" {
 			return damaged("the account %q has no session key", a.Name)
 		}
+		for m, ms := range a.Mirrors {
+			if err := CheckMirrorName(m); err != nil {
+				return damaged("the account %q: %v", a.Name, err)
+			}
+			if strings.TrimSpace(ms.Key) == "" {
+				return damaged("the account %q has no session key on mirror %q", a.Name, m)
+			}
+		}
 	}
 	return f, nil
 }

@@ -24,8 +24,10 @@ import (
 const FileName = "sessions.json"
 
 // SchemaVersion is the version of sessions.json this binary writes. A newer
-// file is refused; an older one is migrated on the next write.
-const SchemaVersion = 1
+// file is refused; an older one is read as it is and written in this
+// version on the next change. Version 2 adds each account's sessions on
+// mirrors (Account.Mirrors); a version 1 file has none.
+const SchemaVersion = 2
 
 // DefaultName is the account a configured session key provides.
 const DefaultName = "default"
@@ -37,6 +39,9 @@ type Account struct {
 	User        string    `json:"user,omitempty"` // Last.fm user name, when known
 	Added       time.Time `json:"added"`
 	NeedsSignin bool      `json:"needs_signin,omitempty"`
+	// Mirrors are the account's sessions on mirrors, by mirror name
+	// (mirrors.go); none is a Last.fm credential.
+	Mirrors map[string]MirrorSession `json:"mirrors,omitempty"`
 	// Static accounts come from the configuration, not the file.
 	Static bool `json:"-"`
 }
@@ -183,11 +188,13 @@ func (s *Store) Keys() []string {
 // rebuildKeysLocked refreshes Keys after the accounts changed.
 func (s *Store) rebuildKeysLocked() {
 	keys := make([]string, 0, len(s.static)+len(s.data.Accounts))
-	for _, a := range s.static {
-		keys = append(keys, a.Key)
-	}
-	for _, a := range s.data.Accounts {
-		keys = append(keys, a.Key)
+	for _, list := range [][]Account{s.static, s.data.Accounts} {
+		for _, a := range list {
+			keys = append(keys, a.Key)
+			for _, ms := range a.Mirrors {
+				keys = append(keys, ms.Key)
+			}
+		}
 	}
 	s.keys.Store(&keys)
 }
@@ -218,6 +225,7 @@ func (s *Store) staticNamed(name string) (Account, bool) {
 }
 
 // Put adds or replaces an account (signing in again clears NeedsSignin).
+// The account's sessions on mirrors are kept unless a.Mirrors gives them.
 func (s *Store) Put(a Account) error {
 	if a.Name == "" || a.Key == "" {
 		return errors.New("sessions: an account needs a name and a key")
@@ -232,6 +240,9 @@ func (s *Store) Put(a Account) error {
 	return s.update(func(f *file) error {
 		for i := range f.Accounts {
 			if f.Accounts[i].Name == a.Name {
+				if a.Mirrors == nil {
+					a.Mirrors = f.Accounts[i].Mirrors
+				}
 				f.Accounts[i] = a
 				return nil
 			}

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/endpoint"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -217,19 +217,17 @@ func mirrorKeysOf(typ string) []string {
 	return keys
 }
 
-// mirrorName is a mirror's name: it names a journal lane, a --mirror flag
-// and systemd credentials, so it stays short and plain.
-var mirrorName = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
-
-// reservedMirrorName is Last.fm's own destination.
-const reservedMirrorName = "lastfm"
+// A mirror's name has one rule, the session file's (accounts.CheckMirrorName:
+// it names a journal lane, a --mirror flag, systemd credentials and a key of
+// sessions.json); reservedMirrorName is Last.fm's own destination.
+const reservedMirrorName = accounts.LastFM
 
 // mirrorLabel names the i-th mirror in messages: mirror "NAME" when its
 // name is valid and no mirror before it has it, else mirror[N], counting
 // the [[mirror]] tables from 1 as a reader of the file does.
 func (c *Config) mirrorLabel(i int) string {
 	n := c.Mirrors[i].Name
-	if mirrorName.MatchString(n) && n != reservedMirrorName &&
+	if accounts.CheckMirrorName(n) == nil &&
 		!slices.ContainsFunc(c.Mirrors[:i], func(m Mirror) bool { return m.Name == n }) {
 		return fmt.Sprintf("%s %q", mirrorTable, n)
 	}
@@ -324,10 +322,10 @@ func (c *Config) validateMirrors() error {
 		switch j := slices.IndexFunc(c.Mirrors[:i], func(o Mirror) bool { return o.Name == m.Name }); {
 		case m.Name == "":
 			return c.bad(label+".name", "required: a name such as \"librefm\" (a-z, 0-9, _ and -, at most 32)")
-		case !mirrorName.MatchString(m.Name):
-			return c.bad(label+".name", "must be 1 to 32 of a-z, 0-9, _ and -, not %q", m.Name)
 		case m.Name == reservedMirrorName:
 			return c.bad(label+".name", "%q is Last.fm's own destination: name the mirror after its service, e.g. \"librefm\"", m.Name)
+		case accounts.CheckMirrorName(m.Name) != nil:
+			return c.bad(label+".name", "must be 1 to 32 of a-z, 0-9, _ and -, not %q", m.Name)
 		case j >= 0:
 			return c.bad(label+".name", "%q is already the name of %s: each mirror needs its own", m.Name, c.mirrorLabel(j))
 		}
