@@ -3,6 +3,7 @@ package journal
 import (
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -202,4 +203,67 @@ func TestAnswerUnknownNeedsForce(t *testing.T) {
 	if len(e.emu.Scrobbles("alice")) != 1 {
 		t.Error("the dropped item was sent")
 	}
+}
+
+// Drops racing the sender, over many batches with slow and cut answers:
+// whatever Drop answers is the truth. An item answered "dropped" never
+// reached Last.fm; one answered "sent" reached it exactly once; one
+// dropped while Last.fm may have it keeps its deduplication; and no
+// scrobble reaches Last.fm twice (issue 21, point 3: no operator action
+// loses a scrobble or sends one twice).
+func TestDropRacingTheSender(t *testing.T) {
+	e := newEnv(t, Tuning{})
+	e.emu.Fail(emulator.Fault{Method: MethodScrobble, Delay: 2 * time.Millisecond, Chance: 0.5})
+	e.emu.Fail(emulator.Fault{Method: MethodScrobble, Drop: true, Chance: 0.2})
+	scs := scrobbles(300, "race")
+	tk, err := e.j.Submit("alice", scs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.j.Start()
+	results := map[uint64]string{}
+	for i := 0; i < len(tk); i += 7 {
+		ch, err := e.j.Drop([]uint64{tk[i].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results[ch[0].ID] = ch[0].Result
+	}
+	eventually(t, "the queue drained", func() bool { return e.j.Stats().Pending == 0 })
+	t.Logf("drop results: %v", countValues(results))
+	e.emu.ClearFaults()
+	got := map[string]int{}
+	for _, s := range e.emu.Scrobbles("alice") {
+		got[s.Track]++
+	}
+	for i, x := range tk {
+		track := scs[i].Track
+		if got[track] > 1 {
+			t.Errorf("%s reached Last.fm %d times", track, got[track])
+		}
+		r, dropped := results[x.ID]
+		switch {
+		case !dropped:
+			continue
+		case r == changeDropped && got[track] != 0:
+			t.Errorf("%s: Drop said %q, but Last.fm has it", track, r)
+		case r == "sent" && got[track] != 1:
+			t.Errorf("%s: Drop said sent, but Last.fm has it %d times", track, got[track])
+		case r == changeDroppedMay:
+			again, err := e.j.Submit("alice", scs[i:i+1])
+			if err != nil || !again[0].Duplicate {
+				t.Errorf("%s: dropped while Last.fm may have it, but resubmitted it is journalled again: %+v %v", track, again, err)
+			}
+		case r != changeDropped && r != "sent":
+			t.Errorf("%s: Drop answered %q", track, r)
+		}
+	}
+}
+
+func countValues(m map[uint64]string) map[string]int {
+	out := map[string]int{}
+	for _, v := range m {
+		out[v]++
+	}
+	return out
 }
