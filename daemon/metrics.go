@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/lastfmd/lastfmd/daemon/upstream"
 )
 
 // registerMetrics exposes the cache, upstream and limiter metrics of
@@ -29,12 +31,18 @@ func registerMetrics(reg *prometheus.Registry, m *Main) {
 			upDur.WithLabelValues(method).Observe(d.Seconds())
 		}
 	})
-	limWait := prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name: "lastfmd_limiter_wait_seconds", Help: "Time a call waited for the outbound limiter (refused waits included).",
+	// By priority, so that scripts' waits (interactive) show apart from
+	// the journal's drain and sign-in polling (background), which yield
+	// to them (docs/performance.md#scripts-go-first).
+	limWait := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "lastfmd_limiter_wait_seconds", Help: "Time a call waited for the outbound limiter (refused waits included), by priority (interactive, background).",
 		Buckets: []float64{.001, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
-	})
+	}, []string{"priority"})
 	reg.MustRegister(limWait)
-	m.Upstream.Limiter().ObserveWait(func(d time.Duration) { limWait.Observe(d.Seconds()) })
+	for _, p := range []upstream.Priority{upstream.Interactive, upstream.Background} {
+		limWait.WithLabelValues(p.String()) // both series from the start
+	}
+	m.Upstream.Limiter().ObserveWait(func(d time.Duration, p upstream.Priority) { limWait.WithLabelValues(p.String()).Observe(d.Seconds()) })
 	counter := func(name, help string, f func() float64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f)
 	}

@@ -38,7 +38,7 @@ var designMetrics = []metricSpec{
 	{"lastfmd_queue_pending", dto.MetricType_GAUGE, []string{"account"}},
 	{"lastfmd_queue_dead", dto.MetricType_GAUGE, []string{"account"}},
 	{"lastfmd_scrobbles_sent_total", dto.MetricType_COUNTER, []string{"account", "result"}},
-	{"lastfmd_limiter_wait_seconds", dto.MetricType_HISTOGRAM, nil},
+	{"lastfmd_limiter_wait_seconds", dto.MetricType_HISTOGRAM, []string{"priority"}},
 	{"lastfmd_upstream_backoff_active", dto.MetricType_GAUGE, nil},
 }
 
@@ -161,7 +161,8 @@ func TestMetricsScrapeNamesTypesLabels(t *testing.T) {
 		{"lastfmd_queue_pending", map[string]string{"account": "alice"}, func(v float64) bool { return v == 0 }, "0"},
 		{"lastfmd_queue_dead", map[string]string{"account": "alice"}, func(v float64) bool { return v == 0 }, "0"},
 		{"lastfmd_scrobbles_sent_total", map[string]string{"account": "alice", "result": "accepted"}, func(v float64) bool { return v == 1 }, "1"},
-		{"lastfmd_limiter_wait_seconds", nil, func(v float64) bool { return v >= 3 }, ">= 3 observations (one per upstream call)"},
+		{"lastfmd_limiter_wait_seconds", map[string]string{"priority": "interactive"}, func(v float64) bool { return v >= 2 }, ">= 2 observations (the scripts' calls)"},
+		{"lastfmd_limiter_wait_seconds", map[string]string{"priority": "background"}, func(v float64) bool { return v >= 1 }, ">= 1 observation (the journal's send)"},
 		{"lastfmd_upstream_backoff_active", nil, func(v float64) bool { return v == 1 }, "1 after Last.fm's 29"},
 	}
 	for _, c := range checks {

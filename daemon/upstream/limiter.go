@@ -30,7 +30,7 @@ type Limiter struct {
 	waiting   atomic.Int64
 	// waitObs, when set, is told how long each Wait took (metrics:
 	// lastfmd_limiter_wait_seconds). See ObserveWait.
-	waitObs atomic.Pointer[func(time.Duration)]
+	waitObs atomic.Pointer[func(time.Duration, Priority)]
 
 	// bucket makes a background caller's look at the tokens and its take
 	// one step, so that no other take slips in between and eats the reserve.
@@ -70,10 +70,10 @@ func NewLimiter(r float64, b int, queueWait time.Duration, now func() time.Time)
 }
 
 // ObserveWait registers f, called after every Wait with the real time the
-// caller spent in it (including a refused wait), for the
-// lastfmd_limiter_wait_seconds histogram. f must be cheap and safe for
-// concurrent use.
-func (l *Limiter) ObserveWait(f func(time.Duration)) {
+// caller spent in it (including a refused wait) and the call's priority,
+// for the lastfmd_limiter_wait_seconds{priority} histogram. f must be cheap
+// and safe for concurrent use.
+func (l *Limiter) ObserveWait(f func(time.Duration, Priority)) {
 	if f == nil {
 		l.waitObs.Store(nil)
 		return
@@ -95,7 +95,7 @@ func (l *Limiter) Wait(ctx context.Context, p Priority) error {
 	// inject a clock.
 	start := time.Now()
 	err := l.wait(ctx, p)
-	(*obs)(time.Since(start))
+	(*obs)(time.Since(start), p)
 	return err
 }
 

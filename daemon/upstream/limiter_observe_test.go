@@ -20,9 +20,11 @@ func testLimiterWaitObserved(t *testing.T) {
 	l := NewLimiter(10, 1, 200*time.Millisecond, nil) // 1 token, then one per 100 ms
 	var mu sync.Mutex
 	var got []time.Duration
-	l.ObserveWait(func(d time.Duration) {
+	var prios []Priority
+	l.ObserveWait(func(d time.Duration, p Priority) {
 		mu.Lock()
 		got = append(got, d)
+		prios = append(prios, p)
 		mu.Unlock()
 	})
 	ctx := context.Background()
@@ -50,6 +52,9 @@ func testLimiterWaitObserved(t *testing.T) {
 	}
 	if got[2] != 0 {
 		t.Errorf("a refused wait observed as %v, want 0", got[2])
+	}
+	if prios[0] != Interactive || prios[0].String() != "interactive" || Background.String() != "background" {
+		t.Errorf("priorities observed %v", prios)
 	}
 
 	// Unregistering stops the calls.

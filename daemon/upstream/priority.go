@@ -23,6 +23,15 @@ const (
 	Background
 )
 
+// String is the priority's name, a metrics label: "interactive" or
+// "background".
+func (p Priority) String() string {
+	if p == Background {
+		return "background"
+	}
+	return "interactive"
+}
+
 // backgroundPatience is how long a background caller waits at the head of
 // its line before it joins the interactive one (in order, behind the
 // interactive callers already there; sooner when the queue wait or the
