@@ -26,7 +26,7 @@ func newQueueCmd(e *env) *cobra.Command {
 		Short: "Inspect the scrobble journal: pending items, dead letters, retry, drop, export, import",
 		Long: "queue shows what the running daemon still has to send to Last.fm and what it gave up on\n" +
 			"(dead letters), retries or drops items by id, exports everything as JSON lines and imports them back.",
-		Example: "  lastfmd queue list\n  lastfmd queue retry 17 18\n  lastfmd queue drop 17\n  lastfmd queue export > queue-backup.jsonl\n  lastfmd queue salvage\n  lastfmd queue import queue-backup.jsonl",
+		Example: "  lastfmd queue list\n  lastfmd queue retry 17 18\n  lastfmd queue retry --force 19\n  lastfmd queue drop 17\n  lastfmd queue export > queue-backup.jsonl\n  lastfmd queue salvage\n  lastfmd queue import queue-backup.jsonl",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usageError{errors.New("missing subcommand: list, retry, drop, export, salvage or import")}
