@@ -234,6 +234,9 @@ func queueAct(e *env, action string, args []string, force bool) error {
 		act = c.QueueDrop
 	case force:
 		act = c.QueueRetryForce
+		// --force sends again what Last.fm may already have: say so
+		// before it goes (docs/journal.md#in-flight).
+		fmt.Fprintln(e.stderr, "lastfmd queue retry --force: items Last.fm may already have (maybe sent, answer unknown) are sent again and may show twice on Last.fm")
 	}
 	changes, err := act(ctx, ids...)
 	if err != nil {

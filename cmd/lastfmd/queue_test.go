@@ -116,6 +116,12 @@ func TestQueueCLI(t *testing.T) {
 		t.Errorf("retry of a sent item: %d %q %q", code, out, errOut)
 	}
 
+	// --force warns before it sends; an id that is gone still says so.
+	out, errOut, code = runCLI(t, env, "", "queue", "retry", "--force", "999999")
+	if code != 1 || !strings.Contains(errOut, "may show twice") || !strings.Contains(out, "999999: not in the queue") {
+		t.Errorf("retry --force: %d %q %q", code, out, errOut)
+	}
+
 	// Usage errors exit 2; no daemon exits 1; never a stack trace.
 	for _, c := range []struct {
 		env  []string
