@@ -28,7 +28,10 @@ func exportOf(t *testing.T, j *Journal) []ExportLine {
 // nothing, also once the imported items were sent.
 func TestImportRestoresAndAddsNothingTwice(t *testing.T) {
 	a := newEnv(t, Tuning{})
-	tk, err := a.j.Submit("alice", append(scrobbles(5, "sent"), oldScrobbles(3)...))
+	// The same scrobbles are resubmitted at the end: made once, as
+	// scrobbles() stamps them from the clock.
+	sent := scrobbles(5, "sent")
+	tk, err := a.j.Submit("alice", append(slices.Clone(sent), oldScrobbles(3)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +83,7 @@ func TestImportRestoresAndAddsNothingTwice(t *testing.T) {
 		t.Errorf("import once sent: %+v %v", rep, err)
 	}
 	// The kept results deduplicate: the scrobble they are is not sent again.
-	tk, err = b.j.Submit("alice", scrobbles(5, "sent")[:1])
+	tk, err = b.j.Submit("alice", sent[:1])
 	if err != nil || !tk[0].Duplicate {
 		t.Errorf("resubmitting a scrobble whose result was imported: %+v %v", tk, err)
 	}

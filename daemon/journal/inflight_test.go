@@ -19,11 +19,13 @@ func (e *env) held() (release func()) {
 }
 
 // sendHeld submits n scrobbles and waits until their batch is in flight,
-// held at the emulator.
-func (e *env) sendHeld(n int) ([]Ticket, []uint64, func()) {
+// held at the emulator. It returns the scrobbles too: scrobbles() stamps
+// them from the clock, so a test resubmits these, not new ones.
+func (e *env) sendHeld(n int) ([]Scrobble, []Ticket, []uint64, func()) {
 	e.t.Helper()
 	release := e.held()
-	tk, err := e.j.Submit("alice", scrobbles(n, "held"))
+	scs := scrobbles(n, "held")
+	tk, err := e.j.Submit("alice", scs)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -35,7 +37,7 @@ func (e *env) sendHeld(n int) ([]Ticket, []uint64, func()) {
 	eventually(e.t, "the batch in flight", func() bool {
 		return e.emu.Count(MethodScrobble) == 1 && e.j.Stats().Accounts[0].InFlight == n
 	})
-	return tk, ids, release
+	return scs, tk, ids, release
 }
 
 // A drop during a send waits for Last.fm's answer and says what happened:
@@ -43,7 +45,7 @@ func (e *env) sendHeld(n int) ([]Ticket, []uint64, func()) {
 // point 3).
 func TestDropDuringSendActsOnTheAnswer(t *testing.T) {
 	e := newEnv(t, Tuning{})
-	tk, ids, release := e.sendHeld(2)
+	scs, tk, ids, release := e.sendHeld(2)
 	l, err := e.j.List(0)
 	if err != nil || len(l.Items) != 2 || !l.Items[0].InFlight {
 		t.Fatalf("queue during the send: %+v %v", l.Items, err)
@@ -69,7 +71,7 @@ func TestDropDuringSendActsOnTheAnswer(t *testing.T) {
 	if st := e.j.Stats(); st.Pending != 0 || st.Accounts[0].ScrobblesToday != 2 {
 		t.Errorf("after the drop: %+v", st)
 	}
-	again, err := e.j.Submit("alice", scrobbles(2, "held"))
+	again, err := e.j.Submit("alice", scs)
 	if err != nil || !again[0].Duplicate || again[0].ID != tk[0].ID {
 		t.Errorf("resubmitted after the drop: %+v %v", again, err)
 	}
@@ -80,7 +82,7 @@ func TestDropDuringSendActsOnTheAnswer(t *testing.T) {
 // sent" that a retry would send twice.
 func TestForcedLogoutDuringSendBuriesNothingSent(t *testing.T) {
 	e := newEnv(t, Tuning{})
-	_, _, release := e.sendHeld(2)
+	_, _, _, release := e.sendHeld(2)
 	done := make(chan error)
 	go func() { done <- e.j.BeforeLogout("alice", true) }()
 	release()
@@ -99,7 +101,7 @@ func TestForcedLogoutDuringSendBuriesNothingSent(t *testing.T) {
 // and says so.
 func TestDropOfAnItemStillInFlightSaysSo(t *testing.T) {
 	e := newEnv(t, Tuning{FlightWait: 1}) // no wait: the answer is never in time
-	_, ids, release := e.sendHeld(1)
+	_, _, ids, release := e.sendHeld(1)
 	defer release()
 	ch, err := e.j.Drop(ids)
 	if err != nil || len(ch) != 1 || !strings.Contains(ch[0].Result, "being sent") {
@@ -115,7 +117,8 @@ func TestDropOfAnItemStillInFlightSaysSo(t *testing.T) {
 func TestUnansweredSendKeepsDeduplication(t *testing.T) {
 	e := newEnv(t, Tuning{})
 	e.emu.Fail(emulator.Fault{Method: MethodScrobble, Drop: true})
-	tk, err := e.j.Submit("alice", scrobbles(2, "cut"))
+	cut := scrobbles(2, "cut")
+	tk, err := e.j.Submit("alice", cut)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +131,7 @@ func TestUnansweredSendKeepsDeduplication(t *testing.T) {
 	if err != nil || !strings.Contains(ch[0].Result, "Last.fm may have it") {
 		t.Fatalf("drop of an item sent without an answer: %+v %v", ch, err)
 	}
-	again, err := e.j.Submit("alice", scrobbles(2, "cut")[:1])
+	again, err := e.j.Submit("alice", cut[:1])
 	if err != nil || !again[0].Duplicate {
 		t.Fatalf("resubmitted after dropping an item Last.fm may have: %+v %v", again, err)
 	}
@@ -141,7 +144,7 @@ func TestUnansweredSendKeepsDeduplication(t *testing.T) {
 	if len(l.DeadLetters) != 1 || !strings.Contains(l.DeadLetters[0].Reason, "may have it") {
 		t.Fatalf("dead letters: %+v", l.DeadLetters)
 	}
-	again, _ = e.j.Submit("alice", scrobbles(2, "cut")[1:])
+	again, _ = e.j.Submit("alice", cut[1:])
 	if !again[0].Duplicate {
 		t.Error("a dead letter Last.fm may have lost its deduplication")
 	}
