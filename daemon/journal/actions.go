@@ -29,6 +29,8 @@ const (
 	changeDroppedMay = "dropped; a send of it got no answer, so Last.fm may have it: submitting it again stays deduplicated"
 	changeFlying     = "not changed: it is being sent and Last.fm has not answered yet; try again in a moment"
 	changeNeedsForce = "not retried: Last.fm may already have it (a send of it got no answer); retry with --force to send it again, which may show it twice"
+	// reasonDroppedMaybe is what a waiter on such a dropped item learns.
+	reasonDroppedMaybe = "dropped from the queue while Last.fm may already have it (a send of it got no answer); not sent again"
 )
 
 // Retry moves dead letters back to pending and asks for an attempt now:

@@ -135,6 +135,14 @@ func TestUnansweredSendKeepsDeduplication(t *testing.T) {
 	if err != nil || !again[0].Duplicate {
 		t.Fatalf("resubmitted after dropping an item Last.fm may have: %+v %v", again, err)
 	}
+	// Its submitter learns it is not sent again, not "sent"; a second drop
+	// finds nothing to drop, not an answer.
+	if o := waitAll(e.j, again); o[0].State != AnswerUnknown || !strings.Contains(o[0].Reason, "may already have it") {
+		t.Errorf("outcome of the resubmission: %+v", o[0])
+	}
+	if ch, _ := e.j.Drop([]uint64{tk[0].ID}); ch[0].Result != "unknown" {
+		t.Errorf("dropped twice: %+v", ch)
+	}
 	// The other one, buried by a forced logout, keeps its entry too and
 	// asks for force to be sent again.
 	if err := e.j.BeforeLogout("alice", true); err != nil {
@@ -269,4 +277,29 @@ func countValues(m map[uint64]string) map[string]int {
 		out[v]++
 	}
 	return out
+}
+
+// The probe after an error 13 answered with a bare HTTP error (no Last.fm
+// error body) is no verdict on the key: nothing pauses, nothing crashes.
+func TestThirteenWithAProbeAnsweredBareHTTP(t *testing.T) {
+	for _, status := range []int{403, 503} {
+		e := newEnv(t, Tuning{})
+		e.emu.Fail(emulator.Fault{BadItem: "Bad Track"})
+		e.emu.Fail(emulator.Fault{Method: "auth.getToken", HTTPStatus: status, Times: 1})
+		sc := scrobbles(1, "x")
+		sc[0].Track, sc[0].Params["track"] = "Bad Track", "Bad Track"
+		if _, err := e.j.Submit("alice", sc); err != nil {
+			t.Fatal(err)
+		}
+		e.j.Start()
+		eventually(t, "the probe", func() bool { return e.emu.Count("auth.getToken") >= 1 })
+		eventually(t, "the item settled or kept", func() bool {
+			l, _ := e.j.List(0)
+			return len(l.DeadLetters) == 1 || len(l.Items) == 1 && l.Items[0].Attempts > 0
+		})
+		if st := e.j.Stats(); st.KeyProblem != "" {
+			t.Errorf("HTTP %d to the probe paused every account: %s", status, st.KeyProblem)
+		}
+		e.j.Close()
+	}
 }

@@ -245,10 +245,13 @@ func (j *Journal) Export(w io.Writer) error {
 
 // goneResult says why an id is neither pending nor dead: "sent" when
 // Last.fm's answer to it is still kept (there is nothing to retry or
-// drop), else "unknown".
+// drop), else "unknown" (the result kept for an item dropped while Last.fm
+// may have it is no answer: the item is simply gone).
 func goneResult(results *bolt.Bucket, k []byte) string {
-	if results.Get(k) != nil {
-		return "sent"
+	if v := results.Get(k); v != nil {
+		if r, err := decodeResult(v); err == nil && r.Status != StatusMaybe {
+			return "sent"
+		}
 	}
 	return "unknown"
 }

@@ -434,15 +434,22 @@ func (s *sender) thirteen(items []*Item) {
 		return
 	}
 	rule := signer.Policy(class, signer.CallerScrobble)
+	answer := "no answer" // what the probe got, in words
+	if r != nil {
+		answer = fmt.Sprintf("HTTP %d", r.Status)
+		if r.APIError != nil {
+			answer = clip.Line(r.APIError.Error(), maxStoredMessage)
+		}
+	}
 	switch {
-	case rule.PauseAll:
-		s.pauseAll(items, signer.CredentialCause(r.APIError.Code, "", "")+" (Last.fm answered error 13 to a scrobble, and "+r.APIError.Error()+" to a signed "+upstream.ProbeMethod+" without scrobbles)")
+	case rule.PauseAll: // only from ClassifyProbe: r.APIError is set
+		s.pauseAll(items, signer.CredentialCause(r.APIError.Code, "", "")+" (Last.fm answered error 13 to a scrobble, and "+answer+" to a signed "+upstream.ProbeMethod+" without scrobbles)")
 	case rule.Retry || rule.GlobalBackoff:
 		// The key could not be checked: keep the items; Last.fm answered
 		// 13, so they were not recorded.
 		s.retryLater(items, class, "Last.fm answered error 13 to a scrobble and the check of the API key could not run; will try again", false)
 	default:
-		s.buryOwed(items, "Last.fm refused this scrobble with error 13 (invalid method signature); the check of the API key was refused too: "+clip.Line(r.APIError.Error(), maxStoredMessage))
+		s.buryOwed(items, "Last.fm refused this scrobble with error 13 (invalid method signature); the check of the API key was refused too: "+answer)
 	}
 }
 

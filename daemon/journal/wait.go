@@ -36,7 +36,7 @@ func (w *waiter) set(o Outcome) {
 
 // final: nothing more will happen to the item (answered, given up, or
 // dropped from the queue).
-func final(o Outcome) bool { return o.Done() || o.State == Unknown }
+func final(o Outcome) bool { return o.Done() || o.State == Unknown || o.State == AnswerUnknown }
 
 // release wakes the waiter (w.mu held or the waiter unreachable).
 func (w *waiter) release() {
@@ -149,12 +149,22 @@ func stateOf(tx *bolt.Tx, id uint64) Outcome {
 	}
 	if v := tx.Bucket(bResults).Get(k); v != nil {
 		if r, err := decodeResult(v); err == nil {
+			if r.Status == StatusMaybe {
+				// Not an answer: what an operator dropped while Last.fm
+				// may have had it.
+				return Outcome{ID: id, State: AnswerUnknown, Reason: reasonDroppedMaybe}
+			}
 			return Outcome{ID: id, State: Sent, Result: r}
 		}
 	}
-	if v := tx.Bucket(bDead).Get(k); v != nil {
-		if it, err := decodeItem(v); err == nil {
-			return Outcome{ID: id, State: Dead, Reason: it.Reason}
+	for _, b := range []struct {
+		name  []byte
+		state State
+	}{{bDead, Dead}, {bUnsure, AnswerUnknown}} {
+		if v := tx.Bucket(b.name).Get(k); v != nil {
+			if it, err := decodeItem(v); err == nil {
+				return Outcome{ID: id, State: b.state, Reason: it.Reason}
+			}
 		}
 	}
 	return Outcome{ID: id, State: Unknown}

@@ -190,8 +190,8 @@ func (a scrobbleAnswer) status() string {
 		return journal.StatusIgnored
 	case a.outcome.State == journal.Sent && a.outcome.Result != nil:
 		return a.outcome.Result.Status
-	case a.outcome.State == journal.Dead, a.outcome.State == journal.Unknown:
-		return "failed"
+	case a.outcome.State == journal.Dead, a.outcome.State == journal.Unknown, a.outcome.State == journal.AnswerUnknown:
+		return "failed" // given up, gone, or never sent again: the reason says which
 	}
 	return "queued"
 }
