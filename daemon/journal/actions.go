@@ -158,7 +158,7 @@ func (j *Journal) Drop(ids []uint64) ([]Change, error) {
 	var kept int
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		changes, dropped, kept = changes[:0], dropped[:0], 0
-		dead, unsure, dedup, results := tx.Bucket(bDead), tx.Bucket(bUnsure), tx.Bucket(bDedup), tx.Bucket(bResults)
+		dedup, results := tx.Bucket(bDedup), tx.Bucket(bResults)
 		for _, id := range ids {
 			if flying[id] {
 				changes = append(changes, Change{ID: id, Result: changeFlying})
@@ -169,21 +169,19 @@ func (j *Journal) Drop(ids []uint64) ([]Change, error) {
 				return err
 			}
 			from := Pending
-			for _, b := range []struct {
-				b     *bolt.Bucket
-				state State
-			}{{dead, Dead}, {unsure, AnswerUnknown}} {
+			for _, b := range givenUp {
 				if it != nil {
 					break
 				}
-				v := b.b.Get(idKey(id))
+				bucket := tx.Bucket(b.name)
+				v := bucket.Get(idKey(id))
 				if v == nil {
 					continue
 				}
 				if it, err = decodeItem(v); err != nil {
 					return err
 				}
-				if err := b.b.Delete(idKey(id)); err != nil {
+				if err := bucket.Delete(idKey(id)); err != nil {
 					return err
 				}
 				from = b.state

@@ -272,26 +272,22 @@ func (j *Journal) initSchema() error {
 // loadCounts recomputes the in-memory figures from the file.
 func (j *Journal) loadCounts() error {
 	return j.db.View(func(tx *bolt.Tx) error {
-		err := forEachItem(tx.Bucket(bItems), func(it *Item) error {
-			j.countsFor(it.Account).pending++
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		err = forEachItem(tx.Bucket(bDead), func(it *Item) error {
-			j.countsFor(it.Account).dead++
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		err = forEachItem(tx.Bucket(bUnsure), func(it *Item) error {
-			j.countsFor(it.Account).unsure++
-			return nil
-		})
-		if err != nil {
-			return err
+		for _, b := range itemBuckets {
+			err := forEachItem(tx.Bucket(b.name), func(it *Item) error {
+				c := j.countsFor(it.Account)
+				switch b.state {
+				case Pending:
+					c.pending++
+				case Dead:
+					c.dead++
+				case AnswerUnknown:
+					c.unsure++
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
 		}
 		j.results = tx.Bucket(bResults).Stats().KeyN
 		return nil

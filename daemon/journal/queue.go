@@ -121,9 +121,9 @@ func (j *Journal) Pending(account string) int {
 }
 
 // List returns the GET /v1/queue document (declared once, in package
-// client): per-account figures, then up to limit pending items in send
-// order per account and limit dead letters, oldest first (limit <= 0:
-// 1000).
+// api): per-account figures, then up to limit pending items in send order
+// per account, and up to limit dead letters and items whose answer is
+// unknown, oldest first (limit <= 0: 1000).
 func (j *Journal) List(limit int) (api.Queue, error) {
 	if limit <= 0 {
 		limit = 1000
@@ -210,28 +210,19 @@ type ExportLine struct {
 }
 
 // Export writes every pending item, dead letter, item whose answer is
-// unknown and kept result as JSON lines (for backups), from one consistent read of the file.
+// unknown and kept result as JSON lines (for backups), from one
+// consistent read of the file.
 func (j *Journal) Export(w io.Writer) error {
 	return j.db.View(func(tx *bolt.Tx) error {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
-		err := forEachItem(tx.Bucket(bItems), func(it *Item) error {
-			return enc.Encode(ExportLine{State: Pending, Item: it})
-		})
-		if err != nil {
-			return err
-		}
-		err = forEachItem(tx.Bucket(bDead), func(it *Item) error {
-			return enc.Encode(ExportLine{State: Dead, Item: it})
-		})
-		if err != nil {
-			return err
-		}
-		err = forEachItem(tx.Bucket(bUnsure), func(it *Item) error {
-			return enc.Encode(ExportLine{State: AnswerUnknown, Item: it})
-		})
-		if err != nil {
-			return err
+		for _, b := range itemBuckets {
+			err := forEachItem(tx.Bucket(b.name), func(it *Item) error {
+				return enc.Encode(ExportLine{State: b.state, Item: it})
+			})
+			if err != nil {
+				return err
+			}
 		}
 		return tx.Bucket(bResults).ForEach(func(_, v []byte) error {
 			r, err := decodeResult(v)

@@ -64,6 +64,19 @@ type Item struct {
 	MaybeSent bool `json:"maybe_sent,omitempty"`
 }
 
+// itemBuckets are the buckets holding items, each with the state it means:
+// pending (bItems, with its send order in bPending), then the two no sender
+// sends by itself, dead letters and items whose answer is unknown
+// (givenUp). Counting, exporting, looking an id up and dropping walk them
+// alike.
+var itemBuckets = []struct {
+	name  []byte
+	state State
+}{{bItems, Pending}, {bDead, Dead}, {bUnsure, AnswerUnknown}}
+
+// givenUp are itemBuckets less pending.
+var givenUp = itemBuckets[1:]
+
 // Doc is the item as the queue document lists it.
 func (it *Item) Doc() api.QueueItem {
 	return api.QueueItem{ID: it.ID, Account: it.Account, Method: it.Method, Params: it.Params, Timestamp: it.Timestamp,

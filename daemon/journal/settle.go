@@ -237,12 +237,12 @@ func (j *Journal) capDead(tx *bolt.Tx, added int, evicted map[string]int) error 
 // answer is unknown, or dead (a dead letter keeps its entry only when
 // Last.fm may have it: bury).
 func liveDedup(tx *bolt.Tx, id []byte) bool {
-	for _, b := range [][]byte{bItems, bResults, bUnsure, bDead} {
-		if tx.Bucket(b).Get(id) != nil {
+	for _, b := range itemBuckets {
+		if tx.Bucket(b.name).Get(id) != nil {
 			return true
 		}
 	}
-	return false
+	return tx.Bucket(bResults).Get(id) != nil
 }
 
 // dropDedup removes an item's deduplication entry if it still names it.

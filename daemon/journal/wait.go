@@ -157,10 +157,7 @@ func stateOf(tx *bolt.Tx, id uint64) Outcome {
 			return Outcome{ID: id, State: Sent, Result: r}
 		}
 	}
-	for _, b := range []struct {
-		name  []byte
-		state State
-	}{{bDead, Dead}, {bUnsure, AnswerUnknown}} {
+	for _, b := range givenUp {
 		if v := tx.Bucket(b.name).Get(k); v != nil {
 			if it, err := decodeItem(v); err == nil {
 				return Outcome{ID: id, State: b.state, Reason: it.Reason}
