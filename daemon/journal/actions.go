@@ -44,11 +44,11 @@ func (j *Journal) Retry(ids []uint64, force bool) ([]Change, error) {
 	}
 	var changes []Change
 	var revived []*Item
-	var fromUnsure map[uint64]bool
+	var wasUnsure map[uint64]bool
 	touched := map[string]bool{}
 	err := j.db.Update(func(tx *bolt.Tx) error {
-		changes, revived, touched, fromUnsure = changes[:0], revived[:0], map[string]bool{}, map[uint64]bool{}
-		items, dead, unsure, dedup := tx.Bucket(bItems), tx.Bucket(bDead), tx.Bucket(bUnsure), tx.Bucket(bDedup)
+		changes, revived, touched, wasUnsure = changes[:0], revived[:0], map[string]bool{}, map[uint64]bool{}
+		items, dedup := tx.Bucket(bItems), tx.Bucket(bDedup)
 		for _, id := range ids {
 			k := idKey(id)
 			if v := items.Get(k); v != nil {
@@ -60,22 +60,15 @@ func (j *Journal) Retry(ids []uint64, force bool) ([]Change, error) {
 				changes = append(changes, Change{ID: id, Result: changeRetrying})
 				continue
 			}
-			from := dead
-			v := dead.Get(k)
-			if v == nil {
-				if v = unsure.Get(k); v != nil {
-					from = unsure
-				}
-			}
-			if v == nil {
-				changes = append(changes, Change{ID: id, Result: goneResult(tx.Bucket(bResults), k)})
-				continue
-			}
-			it, err := decodeItem(v)
+			it, state, from, err := findGivenUp(tx, k)
 			if err != nil {
 				return err
 			}
-			if (it.MaybeSent || from == unsure) && !force {
+			if it == nil {
+				changes = append(changes, Change{ID: id, Result: goneResult(tx.Bucket(bResults), k)})
+				continue
+			}
+			if (it.MaybeSent || state == AnswerUnknown) && !force {
 				changes = append(changes, Change{ID: id, Result: changeNeedsForce})
 				continue
 			}
@@ -91,8 +84,8 @@ func (j *Journal) Retry(ids []uint64, force bool) ([]Change, error) {
 			if err := from.Delete(k); err != nil {
 				return err
 			}
-			if from == unsure {
-				fromUnsure[id] = true
+			if state == AnswerUnknown {
+				wasUnsure[id] = true
 				// Sent again on purpose: from now on it is an item that
 				// may have reached Last.fm, like any unanswered send.
 				it.MaybeSent = true
@@ -118,7 +111,7 @@ func (j *Journal) Retry(ids []uint64, force bool) ([]Change, error) {
 	for _, it := range revived {
 		c := j.countsFor(it.Account)
 		c.pending++
-		if fromUnsure[it.ID] {
+		if wasUnsure[it.ID] {
 			c.unsure--
 		} else {
 			c.dead--
@@ -169,22 +162,16 @@ func (j *Journal) Drop(ids []uint64) ([]Change, error) {
 				return err
 			}
 			from := Pending
-			for _, b := range givenUp {
+			if it == nil {
+				var bucket *bolt.Bucket
+				if it, from, bucket, err = findGivenUp(tx, idKey(id)); err != nil {
+					return err
+				}
 				if it != nil {
-					break
+					if err := bucket.Delete(idKey(id)); err != nil {
+						return err
+					}
 				}
-				bucket := tx.Bucket(b.name)
-				v := bucket.Get(idKey(id))
-				if v == nil {
-					continue
-				}
-				if it, err = decodeItem(v); err != nil {
-					return err
-				}
-				if err := bucket.Delete(idKey(id)); err != nil {
-					return err
-				}
-				from = b.state
 			}
 			if it == nil {
 				changes = append(changes, Change{ID: id, Result: goneResult(results, idKey(id))})
@@ -231,6 +218,20 @@ func (j *Journal) Drop(ids []uint64) ([]Change, error) {
 	}
 	j.notify(outs)
 	return changes, nil
+}
+
+// findGivenUp looks the item k up among those no sender sends by itself
+// (givenUp: dead letters, items whose answer is unknown): the item, its
+// state and its bucket; a nil item when it is in neither.
+func findGivenUp(tx *bolt.Tx, k []byte) (*Item, State, *bolt.Bucket, error) {
+	for _, b := range givenUp {
+		bucket := tx.Bucket(b.name)
+		if v := bucket.Get(k); v != nil {
+			it, err := decodeItem(v)
+			return it, b.state, bucket, err
+		}
+	}
+	return nil, Unknown, nil, nil
 }
 
 // maybeResult is the result kept for an item dropped while Last.fm may

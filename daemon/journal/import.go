@@ -184,8 +184,8 @@ func (im *importer) has(key []byte) bool {
 	}
 	if im.held == nil {
 		im.held = map[string]bool{}
-		for _, b := range [][]byte{bItems, bDead, bUnsure} {
-			_ = forEachItem(im.tx.Bucket(b), func(it *Item) error {
+		for _, b := range itemBuckets {
+			_ = forEachItem(im.tx.Bucket(b.name), func(it *Item) error {
 				im.held[string(importKey(it))] = true
 				return nil
 			})
