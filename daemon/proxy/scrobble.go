@@ -125,55 +125,56 @@ type ScrobbleItem struct {
 // scrobble field is dropped (docs/http-api.md, "Extra parameters"). One
 // malformed item refuses the whole request, naming every bad item.
 func scrobbleItems(req *Request) ([]journal.Scrobble, error) {
-	raw := req.Scrobbles
-	if raw == nil {
+	// Each item's parameters, canonical: the form's are already
+	// (req.Params), a JSON array's are canonicalised here; problems[i]
+	// says why item i cannot be read.
+	var fields []map[string]string
+	var problems []string
+	if req.Scrobbles == nil {
 		split, err := signer.SplitScrobbles(req.Params)
 		if err != nil {
 			return nil, apperr.Invalidf("Invalid parameters - %v", err)
 		}
-		for _, p := range split {
-			raw = append(raw, ScrobbleItem{Values: valuesOf(p)})
-		}
+		fields, problems = split, make([]string, len(split))
+	} else {
+		fields, problems = make([]map[string]string, len(req.Scrobbles)), make([]string, len(req.Scrobbles))
 	}
-	switch {
-	case len(raw) == 0:
+	switch n := len(fields); {
+	case n == 0:
 		return nil, apperr.Invalidf("Invalid parameters - no scrobbles in the request")
-	case len(raw) > MaxScrobblesPerRequest:
-		return nil, apperr.Invalidf("Invalid parameters - %d scrobbles in one request; at most %d", len(raw), MaxScrobblesPerRequest)
+	case n > MaxScrobblesPerRequest:
+		return nil, apperr.Invalidf("Invalid parameters - %d scrobbles in one request; at most %d", n, MaxScrobblesPerRequest)
 	}
-	out := make([]journal.Scrobble, len(raw))
-	var bad []string
-	for i, it := range raw {
-		if it.Problem != "" {
-			bad = append(bad, fmt.Sprintf("item %d: %s", i, it.Problem))
+	for i, it := range req.Scrobbles {
+		if problems[i] = it.Problem; problems[i] != "" {
 			continue
 		}
 		p, err := signer.Canonicalize(it.Values)
 		if err != nil {
-			bad = append(bad, fmt.Sprintf("item %d: %v", i, err))
+			problems[i] = err.Error()
 			continue
 		}
-		sc, problems := signer.ParseScrobble(p)
-		if len(problems) > 0 {
-			bad = append(bad, fmt.Sprintf("item %d: %s", i, strings.Join(problems, ", ")))
+		fields[i] = p
+	}
+	out := make([]journal.Scrobble, len(fields))
+	var bad []string
+	for i, p := range fields {
+		if problems[i] != "" {
+			bad = append(bad, fmt.Sprintf("item %d: %s", i, problems[i]))
+			continue
+		}
+		sc, why := signer.ParseScrobble(p)
+		if len(why) > 0 {
+			bad = append(bad, fmt.Sprintf("item %d: %s", i, strings.Join(why, ", ")))
 			continue
 		}
 		out[i] = sc
 	}
 	if len(bad) > 0 {
 		return nil, apperr.Invalidf("Invalid parameters - %d of %d scrobbles are malformed, so none was accepted: %s",
-			len(bad), len(raw), clip.List(bad))
+			len(bad), len(fields), clip.List(bad))
 	}
 	return out, nil
-}
-
-// valuesOf is a canonical parameter map as url.Values.
-func valuesOf(p map[string]string) url.Values {
-	v := make(url.Values, len(p))
-	for k, x := range p {
-		v[k] = []string{x}
-	}
-	return v
 }
 
 // scrobbleAnswer is one item of a scrobble request, answered.
