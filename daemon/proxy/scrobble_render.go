@@ -54,10 +54,11 @@ func dropInScrobbleAnswer(items []scrobbleAnswer, asJSON bool) *Result {
 		}
 		answers[i] = v
 	}
+	ct := ctXML
 	if asJSON {
-		return &Result{Status: http.StatusOK, ContentType: ctJSON, Body: signer.RenderScrobbleAnswer(answers, true), Queued: queued}
+		ct = ctJSON
 	}
-	return &Result{Status: http.StatusOK, ContentType: ctXML, Body: signer.RenderScrobbleAnswer(answers, false), Queued: queued}
+	return &Result{Status: http.StatusOK, ContentType: ct, Body: signer.RenderScrobbleAnswer(answers, asJSON), Queued: queued}
 }
 
 // queuedWrite is the answer to a write journalled (why says why: Last.fm
