@@ -35,13 +35,13 @@ type Tuning struct {
 // rateLimitPerRetry is the ratio of the limiter's first back-off after a
 // 29 to the first transient retry by default, both signer.Policy's: 10 s
 // to 250 ms, 40.
-var rateLimitPerRetry = signer.Policy(signer.ClassRateLimited, signer.CallerRead).Backoff /
-	signer.Policy(signer.ClassTransient, signer.CallerRead).Backoff
+var rateLimitPerRetry = int64(signer.Policy(signer.ClassRateLimited, signer.CallerRead).Backoff /
+	signer.Policy(signer.ClassTransient, signer.CallerRead).Backoff)
 
 // limiterBackoff is the limiter's first back-off after a 29 for this
 // tuning: 0 (the limiter's default) unless RetryBase is shortened, then
 // shortened by as much, so that a test keeps production's proportions (a
 // rate limit waits 40 transient retries).
 func (t Tuning) limiterBackoff() time.Duration {
-	return rateLimitPerRetry * t.RetryBase
+	return time.Duration(rateLimitPerRetry) * t.RetryBase
 }

@@ -14,7 +14,7 @@ func TestTuningReachesTheLimiter(t *testing.T) {
 	cfg := config.Defaults()
 	cfg.LastFM.Upstream = "http://127.0.0.1:1/2.0/"
 	production := signer.Policy(signer.ClassRateLimited, signer.CallerRead).Backoff
-	if got := rateLimitPerRetry * 250 * time.Millisecond; got != production {
+	if got := time.Duration(rateLimitPerRetry) * 250 * time.Millisecond; got != production {
 		t.Fatalf("the ratio gives %v for the proxy's 250 ms, the policy says %v", got, production)
 	}
 	for _, c := range []struct {
