@@ -3,6 +3,7 @@ package accounts
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/lastfmd/lastfmd/internal/clip"
@@ -73,9 +74,10 @@ func (s *Store) PutMirror(account, mirror string, ms MirrorSession) error {
 	return s.update(func(f *file) error {
 		for i := range f.Accounts {
 			if f.Accounts[i].Name == account {
-				mirrors := make(map[string]MirrorSession, len(f.Accounts[i].Mirrors)+1)
-				for k, v := range f.Accounts[i].Mirrors {
-					mirrors[k] = v
+				// A new map: the one read is shared with the store's state.
+				mirrors := maps.Clone(f.Accounts[i].Mirrors)
+				if mirrors == nil {
+					mirrors = map[string]MirrorSession{}
 				}
 				mirrors[mirror] = ms
 				f.Accounts[i].Mirrors = mirrors
@@ -97,12 +99,8 @@ func (s *Store) RemoveMirror(account, mirror string) error {
 			if _, ok := f.Accounts[i].Mirrors[mirror]; !ok {
 				return fmt.Errorf("sessions: account %q has no session on mirror %q", account, mirror)
 			}
-			mirrors := make(map[string]MirrorSession, len(f.Accounts[i].Mirrors))
-			for k, v := range f.Accounts[i].Mirrors {
-				if k != mirror {
-					mirrors[k] = v
-				}
-			}
+			mirrors := maps.Clone(f.Accounts[i].Mirrors)
+			delete(mirrors, mirror)
 			if len(mirrors) == 0 {
 				mirrors = nil
 			}
