@@ -12,10 +12,10 @@ import (
 // queued in transactions of 1,000, the file then cut short at its end by a
 // few pages, down to the newest tree's top page. Salvage used to save
 // none of them (`Saved 0 pending items`). Every one comes back pending or
-// answer unknown. It takes minutes, so `go test -short` skips it; .ci/run
-// runs it in its long step:
+// answer unknown. It takes about 10 s (40 s with -race), so `go test
+// -short` skips it; .ci/run runs it in its own bounded step:
 //
-//	go test -race -run '^TestSalvageOfABigJournalCutShort$' -timeout 30m ./daemon/journal/
+//	go test -count=1 -run '^TestSalvageOfABigJournalCutShort$' -timeout 10m ./daemon/journal/
 func TestSalvageOfABigJournalCutShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("100,000 scrobbles: the long run's")
