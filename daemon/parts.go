@@ -81,6 +81,32 @@ func NewUpstream(cfg *config.Config, r *redact.Redactor, now func() time.Time, t
 	return up, nil
 }
 
+// NewMirrorUpstream is the one way out to the mirror m (a [[mirror]] of
+// type "lastfm": a service speaking the Last.fm 2.0 API): a client of its
+// own, with its own key, secret and limiter, so that a mirror never spends
+// Last.fm's budget nor the reverse, and [lastfm]'s credentials never reach
+// it (docs/mirrors.md). Answers are masked with r as Last.fm's are.
+func NewMirrorUpstream(cfg *config.Config, m *config.Mirror, r *redact.Redactor, now func() time.Time, t Tuning) (*upstream.Client, error) {
+	limiter := upstream.NewLimiter(m.Rate, m.Burst, cfg.LastFM.QueueWait.Duration, now)
+	if b := t.limiterBackoff(); b > 0 {
+		limiter.BackoffBase = b
+	}
+	up, err := upstream.New(upstream.Options{
+		Endpoint:  m.APIRoot,
+		APIKey:    m.APIKey,
+		Secret:    m.APISecret.Reveal(),
+		Timeout:   m.Timeout.Duration,
+		UserAgent: UserAgent(),
+		Limiter:   limiter,
+		Now:       now,
+		Redact:    r,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("config: mirror %q: api_root: %w", m.Name, err)
+	}
+	return up, nil
+}
+
 // NewAuth is the sign-in flows for cfg, talking to Last.fm through up and
 // storing sessions in store; t shortens the desktop sign-in's polling and
 // lease in tests.
