@@ -35,8 +35,8 @@ func RedactLog(log *slog.Logger, r *redact.Redactor) *slog.Logger {
 
 // OpenAccounts creates state_dir, keeps it private (statedir.go: what
 // others can write is refused, what they can read is tightened and logged)
-// and opens its session store, with the configured session key as the
-// account "default". r learns every stored session key.
+// and opens its session store, with the configured session keys as the
+// account "default" (staticAccounts). r learns every stored session key.
 func OpenAccounts(cfg *config.Config, r *redact.Redactor, log *slog.Logger) (*accounts.Store, error) {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("state_dir %s: %w", cfg.StateDir, err)
@@ -44,16 +44,33 @@ func OpenAccounts(cfg *config.Config, r *redact.Redactor, log *slog.Logger) (*ac
 	if err := privateState(cfg.StateDir, log); err != nil {
 		return nil, err
 	}
-	var static []accounts.Account
-	if cfg.LastFM.SessionKey.IsSet() {
-		static = append(static, accounts.Account{Name: accounts.DefaultName, Key: cfg.LastFM.SessionKey.Reveal()})
-	}
-	store, err := accounts.Open(cfg.StateDir, static)
+	store, err := accounts.Open(cfg.StateDir, staticAccounts(cfg))
 	if err != nil {
 		return nil, err
 	}
 	r.SetDynamic(store.Keys)
 	return store, nil
+}
+
+// staticAccounts are the accounts the configuration provides: "default",
+// with lastfm.session_key_file's session and each mirror's
+// session_key_file as its session on that mirror (config.Load refuses a
+// mirror's session_key_file without [lastfm]'s: the account would not
+// exist). Their keys stay out of sessions.json.
+func staticAccounts(cfg *config.Config) []accounts.Account {
+	if !cfg.LastFM.SessionKey.IsSet() {
+		return nil
+	}
+	a := accounts.Account{Name: accounts.DefaultName, Key: cfg.LastFM.SessionKey.Reveal()}
+	for _, m := range cfg.Mirrors {
+		if m.SessionKey.IsSet() {
+			if a.Mirrors == nil {
+				a.Mirrors = map[string]accounts.MirrorSession{}
+			}
+			a.Mirrors[m.Name] = accounts.MirrorSession{Key: m.SessionKey.Reveal()}
+		}
+	}
+	return []accounts.Account{a}
 }
 
 // NewUpstream is the one way out to Last.fm for cfg: the client behind the

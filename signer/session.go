@@ -1,6 +1,8 @@
 package signer
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -111,4 +113,19 @@ type MobileLogin struct {
 	// answers, which may differ in case, or be the name behind an e-mail
 	// address).
 	Account string
+}
+
+// WithAuthToken is l in the older form of auth.getMobileSession: the
+// password replaced by authToken = md5(lowercase(username) + md5(password))
+// in lowercase hex (https://www.last.fm/api/mobileauth). Libre.fm (GNU FM,
+// nixtape/2.0/index.php) takes only this form, and lower-cases the user
+// name before it compares. An l without a password is returned as it is.
+func (l MobileLogin) WithAuthToken() MobileLogin {
+	if l.Password == "" {
+		return l
+	}
+	pw := md5.Sum([]byte(l.Password))
+	tok := md5.Sum([]byte(strings.ToLower(l.Username) + hex.EncodeToString(pw[:])))
+	l.AuthToken, l.Password = hex.EncodeToString(tok[:]), ""
+	return l
 }

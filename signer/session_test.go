@@ -136,3 +136,27 @@ func FuzzParseToken(f *testing.F) {
 		}
 	})
 }
+
+// The older authToken form: md5(lowercase(username) + md5(password)), as
+// Libre.fm computes it (md5("alice" + md5("alice-pw")), worked out with
+// Python's hashlib); a login without a password is left alone.
+func TestMobileLoginWithAuthToken(t *testing.T) {
+	cases := []struct {
+		name string
+		in   MobileLogin
+		want MobileLogin
+	}{
+		{"password", MobileLogin{Username: "alice", Password: "alice-pw", Account: "a"},
+			MobileLogin{Username: "alice", AuthToken: "b1f700af222fea09e1de2071276cfad7", Account: "a"}},
+		{"user name in capitals", MobileLogin{Username: "ALICE", Password: "alice-pw"},
+			MobileLogin{Username: "ALICE", AuthToken: "b1f700af222fea09e1de2071276cfad7"}},
+		{"already a token", MobileLogin{Username: "alice", AuthToken: "t"}, MobileLogin{Username: "alice", AuthToken: "t"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.in.WithAuthToken(); got != c.want {
+				t.Errorf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}

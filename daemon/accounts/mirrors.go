@@ -110,3 +110,52 @@ func (s *Store) RemoveMirror(account, mirror string) error {
 		return fmt.Errorf("%w %q", ErrUnknown, account)
 	})
 }
+
+// MarkMirrorNeedsSignin records that the mirror refused account's session
+// there (error 9, or 4 on a call carrying sk): the account must sign in
+// there again (`lastfmd auth login --mirror NAME`); its Last.fm session and
+// its other mirrors' are untouched. A static account's (the account
+// "default" of a mirror's session_key_file) is marked in memory, as
+// MarkNeedsSignin marks it. It reports whether the state changed, so that
+// the caller logs it once; an account or mirror session that does not
+// exist changes nothing.
+func (s *Store) MarkMirrorNeedsSignin(account, mirror string) (bool, error) {
+	mark := func(a *Account) bool {
+		ms, ok := a.Mirrors[mirror]
+		if a.Name != account || !ok || ms.NeedsSignin {
+			return false
+		}
+		// A new map: the one read is shared with the store's state.
+		a.Mirrors = maps.Clone(a.Mirrors)
+		ms.NeedsSignin = true
+		a.Mirrors[mirror] = ms
+		return true
+	}
+	changed, static := false, false
+	s.mu.Lock()
+	for i := range s.static {
+		if s.static[i].Name == account {
+			static, changed = true, mark(&s.static[i])
+		}
+	}
+	s.mu.Unlock()
+	if static {
+		return changed, nil
+	}
+	err := s.update(func(f *file) error {
+		for i := range f.Accounts {
+			changed = mark(&f.Accounts[i]) || changed
+		}
+		if !changed {
+			return errUnchanged
+		}
+		return nil
+	})
+	if errors.Is(err, errUnchanged) {
+		err = nil
+	}
+	return changed, err
+}
+
+// errUnchanged ends an update that has nothing to write.
+var errUnchanged = errors.New("sessions: unchanged")

@@ -115,3 +115,89 @@ func TestDamagedMirrorSessions(t *testing.T) {
 		}
 	}
 }
+
+// MarkMirrorNeedsSignin marks one account's session on one mirror, once:
+// in the file for a stored account, in memory for the static "default"
+// (a mirror's session_key_file); nothing else changes, and what does not
+// exist is no error.
+func TestMarkMirrorNeedsSignin(t *testing.T) {
+	cases := []struct {
+		name, account, mirror string
+		changed               bool
+		// marked lists "account/mirror" expected to need a sign-in after.
+		marked []string
+	}{
+		{"a stored account", "alice", "librefm", true, []string{"alice/librefm"}},
+		{"the static default", DefaultName, "librefm", true, []string{"default/librefm"}},
+		{"another mirror of the account", "alice", "other", true, []string{"alice/other"}},
+		{"a mirror the account has no session on", "bob", "other", false, nil},
+		{"an unknown account", "nobody", "librefm", false, nil},
+		{"an unknown mirror", "alice", "nowhere", false, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := Open(dir, []Account{{Name: DefaultName, Key: "static-0123456789",
+				Mirrors: map[string]MirrorSession{"librefm": {Key: "static-libre-0123456789"}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range []string{"alice", "bob"} {
+				if err := s.Put(Account{Name: a, Key: a + "-0123456789"}); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.PutMirror(a, "librefm", MirrorSession{Key: a + "-libre-0123456789"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.PutMirror("alice", "other", MirrorSession{Key: "alice-other-0123456789"}); err != nil {
+				t.Fatal(err)
+			}
+			changed, err := s.MarkMirrorNeedsSignin(c.account, c.mirror)
+			if err != nil || changed != c.changed {
+				t.Fatalf("MarkMirrorNeedsSignin = %v, %v; want %v", changed, err, c.changed)
+			}
+			if again, _ := s.MarkMirrorNeedsSignin(c.account, c.mirror); again {
+				t.Error("marking twice reported a change twice")
+			}
+			// A stored mark is in the file: a new Store sees it.
+			reopened, err := Open(dir, s.static)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var marked []string
+			for _, a := range s.List() {
+				if a.NeedsSignin {
+					t.Errorf("account %s's Last.fm session was marked", a.Name)
+				}
+				for name, ms := range a.Mirrors {
+					if ms.NeedsSignin {
+						marked = append(marked, a.Name+"/"+name)
+					}
+				}
+				if a.Static {
+					continue
+				}
+				b, _ := reopened.Get(a.Name)
+				for name, ms := range a.Mirrors {
+					if b.Mirrors[name].NeedsSignin != ms.NeedsSignin {
+						t.Errorf("%s/%s: the mark is not in the file", a.Name, name)
+					}
+				}
+			}
+			slices.Sort(marked)
+			if !slices.Equal(marked, c.marked) {
+				t.Errorf("marked %v, want %v", marked, c.marked)
+			}
+			// Signing in there again clears it.
+			if c.changed && c.account != DefaultName {
+				if err := s.PutMirror(c.account, c.mirror, MirrorSession{Key: "new-0123456789"}); err != nil {
+					t.Fatal(err)
+				}
+				if a, _ := s.Get(c.account); a.Mirrors[c.mirror].NeedsSignin {
+					t.Error("signing in again did not clear the mark")
+				}
+			}
+		})
+	}
+}

@@ -28,6 +28,10 @@ type Mirror struct {
 	// AuthURL is where a user approves a desktop sign-in; "" = none (the
 	// mobile sign-in still works). Same rule as APIRoot.
 	AuthURL string `toml:"auth_url"`
+	// MobileSignin is the form of the service's auth.getMobileSession
+	// (`lastfmd auth mobile --mirror NAME`): MobileSigninAuthToken or
+	// MobileSigninPassword.
+	MobileSignin string `toml:"mobile_signin"`
 	// APIKey is lastfmd's API key at the service (not a secret).
 	APIKey string `toml:"api_key"`
 	// APISecretFile names the file holding the service's shared secret.
@@ -54,6 +58,14 @@ type Mirror struct {
 // MirrorTypeLastFM is the type of a service speaking the Last.fm 2.0 API
 // (Libre.fm, GNU FM and others).
 const MirrorTypeLastFM = "lastfm"
+
+// The forms of auth.getMobileSession a mirror takes (mobile_signin): the
+// older authToken = md5(lowercase(username) + md5(password)), all Libre.fm
+// (GNU FM) reads, or the password itself, as Last.fm and Maloja take it.
+const (
+	MobileSigninAuthToken = "auth_token"
+	MobileSigninPassword  = "password"
+)
 
 // IgnoredCodes maps the code a service answers for an ignored scrobble
 // (ignoredMessage's code) to the Last.fm code with the same meaning
@@ -154,13 +166,14 @@ type mirrorSecret struct {
 
 var mirrorTypes = map[string]mirrorType{
 	MirrorTypeLastFM: {
-		keys: []string{"api_root", "auth_url", "api_key", "api_secret_file", "session_key_file",
+		keys: []string{"api_root", "auth_url", "mobile_signin", "api_key", "api_secret_file", "session_key_file",
 			"rate", "burst", "timeout", "max_age", "ignored_codes"},
 		defaults: func() Mirror {
 			// [lastfm]'s defaults, not its values: a mirror never takes
 			// Last.fm's budget or settings by accident.
 			d := Defaults().LastFM
-			return Mirror{Rate: d.Rate, Burst: d.Burst, Timeout: d.Timeout, IgnoredCodes: lastfmIgnoredCodes()}
+			return Mirror{Rate: d.Rate, Burst: d.Burst, Timeout: d.Timeout, IgnoredCodes: lastfmIgnoredCodes(),
+				MobileSignin: MobileSigninAuthToken}
 		},
 		secrets: []mirrorSecret{
 			{"api_secret_file", "api-secret", "API secret", true,
@@ -357,6 +370,12 @@ func checkLastFMMirror(c *Config, i int) error {
 			return c.bad(label+".auth_url", "%v", err)
 		}
 	}
+	switch m.MobileSignin {
+	case MobileSigninAuthToken, MobileSigninPassword:
+	default:
+		return c.bad(label+".mobile_signin", "%q is not a form of the mobile sign-in: use %q (authToken, as Libre.fm takes it) or %q",
+			m.MobileSignin, MobileSigninAuthToken, MobileSigninPassword)
+	}
 	if m.APIKey == "" {
 		return c.bad(label+".api_key", "required: lastfmd's API key at that service")
 	}
@@ -391,6 +410,10 @@ func (l *loader) resolveMirrorSecrets(needCreds bool) error {
 			}
 			if needCreds && s.required && !value.IsSet() {
 				return c.bad(key, "required: name the file holding %s's %s, or provide the systemd credential %q", m.Name, s.what, cred)
+			}
+			if s.fileKey == "session_key_file" && value.IsSet() && !c.LastFM.SessionKey.IsSet() {
+				l.warn(fmt.Sprintf("config: %s is not used: it is the session of the account %q there, and that account exists only with lastfm.session_key_file (else sign an account in there: lastfmd auth login --mirror %s)",
+					key, accounts.DefaultName, m.Name))
 			}
 			for _, own := range []struct {
 				what  string

@@ -50,6 +50,7 @@ name = "local"
 type = "lastfm"
 api_root = "http://127.0.0.1:8080/2.0/"
 api_key = "local-key"
+mobile_signin = "password"
 rate = 1
 burst = 2
 timeout = "3s"
@@ -62,12 +63,12 @@ max_age = "720h"
 
 	want := []Mirror{{
 		Name: "librefm", Type: "lastfm", APIRoot: "https://libre.fm/2.0/", AuthURL: "https://libre.fm/api/auth/",
-		APIKey: "librefm-key", APISecretFile: dir + "/librefm-secret", APISecret: "librefm-secret-value",
+		MobileSignin: MobileSigninAuthToken, APIKey: "librefm-key", APISecretFile: dir + "/librefm-secret", APISecret: "librefm-secret-value",
 		SessionKeyFile: dir + "/librefm-session", SessionKey: "librefm-session-value",
 		Rate: 2.0, Burst: 5, Timeout: Duration{10 * time.Second}, // [lastfm]'s defaults
 		IgnoredCodes: IgnoredCodes{1: signer.IgnoredArtist, 2: signer.IgnoredTrack, 3: signer.IgnoredTooNew, 4: signer.IgnoredTooOld, 5: signer.IgnoredDailyLimit},
 	}, {
-		Name: "local", Type: "lastfm", APIRoot: "http://127.0.0.1:8080/2.0/", APIKey: "local-key",
+		Name: "local", Type: "lastfm", APIRoot: "http://127.0.0.1:8080/2.0/", APIKey: "local-key", MobileSignin: MobileSigninPassword,
 		APISecret: "local-secret-value", // the credential local-api-secret
 		Rate:      1, Burst: 2, Timeout: Duration{3 * time.Second}, MaxAge: Duration{720 * time.Hour},
 		IgnoredCodes: IgnoredCodes{1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 7: signer.IgnoredDailyLimit},
@@ -85,6 +86,13 @@ max_age = "720h"
 		return strings.Contains(w, `mirror "librefm".session_key_file: `+dir+"/librefm-session was readable")
 	}) {
 		t.Errorf("no mode warning for the mirror's session key file: %q", warnings)
+	}
+	// Without [lastfm]'s session key there is no account "default" for
+	// the mirror's session to belong to: said, not refused.
+	if !slices.ContainsFunc(warnings, func(w string) bool {
+		return strings.Contains(w, `mirror "librefm".session_key_file is not used: it is the session of the account "default" there, and that account exists only with lastfm.session_key_file`)
+	}) {
+		t.Errorf("no warning for a mirror session without the account \"default\": %q", warnings)
 	}
 	if st, err := os.Stat(filepath.Join(dir, "librefm-session")); err != nil || st.Mode().Perm()&0o077 != 0 {
 		t.Errorf("session key file not tightened: %v %v", st.Mode(), err)
@@ -137,6 +145,9 @@ func TestMirrorBad(t *testing.T) {
 		{name: "api_root http", file: table(`api_root = "https://libre.fm/2.0/"`, `api_root = "http://libre.fm/2.0/"`), want: []string{`mirror "librefm".api_root: http:// is allowed only to localhost`, `"libre.fm"`}},
 		{name: "api_root password", file: table(`api_root = "https://libre.fm/2.0/"`, `api_root = "https://me:hunter2@libre.fm/2.0/"`), want: []string{`mirror "librefm".api_root`, "password"}},
 		{name: "auth_url http", file: table(`auth_url = "https://libre.fm/api/auth/"`, `auth_url = "http://10.0.0.1/api/auth/"`), want: []string{`mirror "librefm".auth_url: http://`, `"10.0.0.1"`}},
+		{name: "mobile_signin unknown", file: good("mobile_signin = \"md5\"\n"),
+			want: []string{`mirror "librefm".mobile_signin: "md5" is not a form of the mobile sign-in: use "auth_token" (authToken, as Libre.fm takes it) or "password"`}},
+		{name: "mobile_signin not a string", file: good("mobile_signin = true\n"), want: []string{`mirror "librefm".mobile_signin: must be a string`}},
 		{name: "api_key missing", file: table(`api_key = "librefm-key"`, ``), want: []string{`mirror "librefm".api_key: required`}},
 		{name: "api_key spaces", file: table(`api_key = "librefm-key"`, `api_key = "libre fm"`), want: []string{`mirror "librefm".api_key: must not contain spaces`}},
 		{name: "literal secret", file: table(`api_key = "librefm-key"`, "api_key = \"k\"\napi_secret = \"SECRET-literal\""),
@@ -288,6 +299,7 @@ func TestMirrorDumpRoundTrip(t *testing.T) {
 	assertNoSecret(t, "Dump", out)
 	for _, want := range []string{
 		"\n[[mirror]]\nname = \"librefm\"\ntype = \"lastfm\"\napi_root = \"https://libre.fm/2.0/\"\n",
+		"auth_url = \"https://libre.fm/api/auth/\"\nmobile_signin = \"auth_token\"\napi_key = \"librefm-key\"\n",
 		"api_secret_file = \"" + dir + "/librefm-secret\"\n" +
 			`# API secret = "<redacted>", from file ` + dir + `/librefm-secret (mirror "librefm".api_secret_file in ` + o.Path + ")\n",
 		`# session key of account "default" = "<redacted>", from file ` + dir + "/librefm-session",
