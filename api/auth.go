@@ -16,6 +16,20 @@ type Account struct {
 	// FromConfig: the account comes from session_key_file (or the
 	// session-key credential), not from a sign-in.
 	FromConfig bool `json:"from_config,omitempty"`
+	// Mirrors are the account's sessions on mirrors, by name (never a
+	// key); an account is mirrored only where it has one.
+	Mirrors []AccountMirror `json:"mirrors,omitempty"`
+}
+
+// AccountMirror is an account's session on one mirror, as GET
+// /v1/auth/accounts lists it: never the key.
+type AccountMirror struct {
+	Mirror      string    `json:"mirror"`
+	User        string    `json:"user,omitempty"`
+	NeedsSignin bool      `json:"needs_signin"`
+	Added       time.Time `json:"added,omitzero"`
+	// FromConfig: the session is the mirror's session_key_file.
+	FromConfig bool `json:"from_config,omitempty"`
 }
 
 // LoginState is a desktop sign-in's progress.
@@ -28,17 +42,23 @@ type Login struct {
 	ID      string     `json:"id"`
 	State   LoginState `json:"state"`
 	Account string     `json:"account,omitempty"`
-	User    string     `json:"user,omitempty"`
-	Message string     `json:"message,omitempty"`
-	URL     string     `json:"url,omitempty"`
+	// Mirror is the mirror it signs in to; "" is Last.fm.
+	Mirror string `json:"mirror,omitempty"`
+	// User is the user name at the service it signed in to.
+	User    string `json:"user,omitempty"`
+	Message string `json:"message,omitempty"`
+	URL     string `json:"url,omitempty"`
 	// ExpiresAt is when the daemon gives up (RFC 3339).
 	ExpiresAt string `json:"expires_at,omitempty"`
 }
 
 // SignedIn is the answer of a mobile sign-in or an import: the account the
-// session is stored as, and its Last.fm user.
+// session is stored as, the service, and the user there.
 type SignedIn struct {
 	Account string `json:"account"`
+	// Mirror is the mirror signed in to; "" is Last.fm.
+	Mirror string `json:"mirror,omitempty"`
+	// User is the user name at that service.
 	User    string `json:"user,omitempty"`
 	Message string `json:"message"`
 }

@@ -13,7 +13,21 @@ import (
 // LoginStart starts a desktop sign-in; account names the account to store
 // it as ("": the Last.fm user name).
 func (c *Client) LoginStart(ctx context.Context, account string) (*Login, error) {
-	return c.login(ctx, request{method: http.MethodPost, path: "/v1/auth/login", body: map[string]string{"account": account}})
+	return c.MirrorLoginStart(ctx, "", account)
+}
+
+// MirrorLoginStart starts a desktop sign-in on mirror ("": Last.fm, as
+// LoginStart), stored with account ("": the default account).
+func (c *Client) MirrorLoginStart(ctx context.Context, mirror, account string) (*Login, error) {
+	return c.login(ctx, request{method: http.MethodPost, path: "/v1/auth/login", body: withMirror(map[string]string{"account": account}, mirror)})
+}
+
+// withMirror adds "mirror" to a sign-in's body when one is named.
+func withMirror(body map[string]string, mirror string) map[string]string {
+	if mirror != "" {
+		body["mirror"] = mirror
+	}
+	return body
 }
 
 // LoginPoll asks how the desktop sign-in id goes.
@@ -49,7 +63,14 @@ func (c *Client) login(ctx context.Context, r request) (*Login, error) {
 // Mobile signs in with a user name and password (auth.getMobileSession).
 // The password goes to the daemon and on to Last.fm only.
 func (c *Client) Mobile(ctx context.Context, username, password, account string) (*SignedIn, error) {
-	return c.signedIn(ctx, "/v1/auth/mobile", map[string]string{"username": username, "password": password, "account": account})
+	return c.MirrorMobile(ctx, "", username, password, account)
+}
+
+// MirrorMobile signs in to mirror ("": Last.fm, as Mobile) with a user name
+// and password there; the session is stored with account ("": the
+// default account). The daemon sends the password in the mirror's form.
+func (c *Client) MirrorMobile(ctx context.Context, mirror, username, password, account string) (*SignedIn, error) {
+	return c.signedIn(ctx, "/v1/auth/mobile", withMirror(map[string]string{"username": username, "password": password, "account": account}, mirror))
 }
 
 // Import stores a session key someone already holds, once Last.fm says it
@@ -75,11 +96,22 @@ func (c *Client) SetDefault(ctx context.Context, name string) error {
 // Logout forgets an account's session. The daemon refuses while the
 // account has scrobbles waiting, unless force (they are dead-lettered).
 func (c *Client) Logout(ctx context.Context, name string, force bool) error {
+	return c.MirrorLogout(ctx, "", name, force)
+}
+
+// MirrorLogout forgets account name's session on mirror ("": the account
+// itself, as Logout); its Last.fm session stays. force: the daemon drops
+// what waits for that mirror instead of refusing.
+func (c *Client) MirrorLogout(ctx context.Context, mirror, name string, force bool) error {
 	var q url.Values
 	if force {
 		q = url.Values{"force": {"1"}}
 	}
-	return c.getJSON(ctx, request{method: http.MethodDelete, path: "/v1/auth/accounts/" + url.PathEscape(name), query: q}, nil)
+	path := "/v1/auth/accounts/" + url.PathEscape(name)
+	if mirror != "" {
+		path += "/mirrors/" + url.PathEscape(mirror)
+	}
+	return c.getJSON(ctx, request{method: http.MethodDelete, path: path, query: q}, nil)
 }
 
 // Accounts lists the accounts signed in.

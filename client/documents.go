@@ -7,6 +7,7 @@ import "github.com/lastfmd/lastfmd/api"
 // writing client.Queue, client.Status and so on.
 type (
 	Account        = api.Account
+	AccountMirror  = api.AccountMirror
 	LoginState     = api.LoginState
 	Login          = api.Login
 	SignedIn       = api.SignedIn

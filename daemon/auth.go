@@ -8,7 +8,13 @@ import (
 // secret, so it is the one that talks to Last.fm for `lastfmd auth`, the
 // browser pages and /2.0/'s auth.getMobileSession.
 func (m *Main) openAuth() error {
-	f, err := NewAuth(m.Config, m.Upstream, m.Accounts, m.Log, m.Now, m.Tuning)
+	// Each mirror's sign-ins go through a client of its own (its key, its
+	// limiter), never Last.fm's.
+	mirrors, err := NewMirrorUpstreams(m.Config, m.Redactor, m.Now, m.Tuning)
+	if err != nil {
+		return err
+	}
+	f, err := NewAuth(m.Config, m.Upstream, mirrors, m.Accounts, m.Log, m.Now, m.Tuning)
 	if err != nil {
 		return err
 	}

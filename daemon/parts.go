@@ -124,10 +124,31 @@ func NewMirrorUpstream(cfg *config.Config, m *config.Mirror, r *redact.Redactor,
 	return up, nil
 }
 
+// NewMirrorUpstreams is NewMirrorUpstream for each mirror of cfg, by name.
+func NewMirrorUpstreams(cfg *config.Config, r *redact.Redactor, now func() time.Time, t Tuning) (map[string]*upstream.Client, error) {
+	out := make(map[string]*upstream.Client, len(cfg.Mirrors))
+	for i := range cfg.Mirrors {
+		up, err := NewMirrorUpstream(cfg, &cfg.Mirrors[i], r, now, t)
+		if err != nil {
+			return nil, err
+		}
+		out[cfg.Mirrors[i].Name] = up
+	}
+	return out, nil
+}
+
 // NewAuth is the sign-in flows for cfg, talking to Last.fm through up and
-// storing sessions in store; t shortens the desktop sign-in's polling and
-// lease in tests.
-func NewAuth(cfg *config.Config, up *upstream.Client, store *accounts.Store, log *slog.Logger, now func() time.Time, t Tuning) (*authflow.Flows, error) {
+// to each mirror through its own client in mirrors (NewMirrorUpstreams; a
+// mirror without one has no sign-in), storing sessions in store; t
+// shortens the desktop sign-in's polling and lease in tests.
+func NewAuth(cfg *config.Config, up *upstream.Client, mirrors map[string]*upstream.Client, store *accounts.Store, log *slog.Logger, now func() time.Time, t Tuning) (*authflow.Flows, error) {
+	var ms []authflow.Mirror
+	for _, m := range cfg.Mirrors {
+		if mup, ok := mirrors[m.Name]; ok {
+			ms = append(ms, authflow.Mirror{Name: m.Name, Upstream: mup, APIKey: m.APIKey, AuthURL: m.AuthURL,
+				AuthToken: m.MobileSignin != config.MobileSigninPassword})
+		}
+	}
 	f, err := authflow.New(authflow.Options{
 		Upstream:     up,
 		Accounts:     store,
@@ -137,6 +158,7 @@ func NewAuth(cfg *config.Config, up *upstream.Client, store *accounts.Store, log
 		PollInterval: t.SignInPoll,
 		Lease:        t.SignInLease,
 		Log:          log,
+		Mirrors:      ms,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/authflow"
 )
@@ -21,6 +22,8 @@ import (
 // authFlags are shared by the auth subcommands.
 type authFlags struct {
 	account string
+	// mirror names the mirror a sign-in or sign-out acts on ("": Last.fm).
+	mirror string
 	// poll is how often to ask how a desktop sign-in is going (hidden;
 	// tests shorten it). 0: 1 s through the daemon, 3 s locally.
 	poll time.Duration
@@ -40,13 +43,30 @@ func newAuthCmd(e *env) *cobra.Command {
 	}
 	cmd.AddCommand(newAuthLoginCmd(e, f), newAuthMobileCmd(e, f), newAuthWebCmd(e, f), newAuthImportCmd(e, f),
 		newAuthDefaultCmd(e, f), newAuthStatusCmd(e, f), newAuthLogoutCmd(e, f), newAuthCancelCmd(e, f))
-	// --account only where it does something (not on web), worded for each.
+	// --account only where it does something (not on web), worded for each;
+	// --mirror where an account's session on a mirror is made or removed.
 	for _, sub := range cmd.Commands() {
 		if usage, ok := accountFlagUsage[sub.Name()]; ok {
 			sub.Flags().StringVar(&f.account, "account", "", usage)
 		}
+		if usage, ok := mirrorFlagUsage[sub.Name()]; ok {
+			sub.Flags().StringVar(&f.mirror, "mirror", "", usage)
+		}
 	}
 	return cmd
+}
+
+// mirrorFlagUsage is --mirror's help on each auth command that reads it.
+var mirrorFlagUsage = map[string]string{
+	"login":  "sign in to this mirror ([[mirror]] name) instead of Last.fm; the account (--account, else the default) must be signed in to Last.fm",
+	"mobile": "sign in to this mirror ([[mirror]] name) instead of Last.fm; the account (--account, else the default) must be signed in to Last.fm",
+	"logout": "remove only the account's session on this mirror; its Last.fm session stays",
+}
+
+// target is where the flags send a sign-in: --account at Last.fm, or on
+// --mirror.
+func (f *authFlags) target() authflow.Target {
+	return authflow.Target{Account: f.account, Mirror: f.mirror}
 }
 
 // accountFlagUsage is --account's help on each auth command that reads it.
@@ -59,8 +79,21 @@ var accountFlagUsage = map[string]string{
 	"logout":  "the account to sign out (default: the default account)",
 }
 
-// checkAccount checks that --account, when given, is a name lastfmd takes.
+// checkAccount checks that --account, when given, is a name lastfmd takes
+// (on a mirror: the name of an account, which may be one a sign-in may not
+// make), and --mirror one a mirror may have.
 func (f *authFlags) checkAccount() error {
+	if f.mirror != "" {
+		if err := accounts.CheckMirrorName(f.mirror); err != nil {
+			return usageError{fmt.Errorf("--mirror: %v", err)}
+		}
+		if f.account != "" {
+			if err := accounts.CheckName(f.account); err != nil {
+				return usageError{err}
+			}
+		}
+		return nil
+	}
 	if f.account != "" {
 		if err := authflow.CheckAccountName(f.account); err != nil {
 			return usageError{errMessage(err)}
@@ -107,13 +140,18 @@ func listAccounts(ctx context.Context, e *env) (b authBackend, list []client.Acc
 }
 
 // signedIn is the line a successful sign-in prints: the account, and the
-// Last.fm user when it has another name, so that "work" is not mistaken
-// for the user.
-func signedIn(account, user string) string {
-	if user == "" || user == account {
-		return "Signed in as " + account
+// user there when it has another name, so that "work" is not mistaken
+// for the user. On a mirror, the mirror too.
+func signedIn(a *client.SignedIn) string {
+	switch {
+	case a.Mirror != "" && (a.User == "" || a.User == a.Account):
+		return fmt.Sprintf("Signed in to %s as %s", a.Mirror, a.Account)
+	case a.Mirror != "":
+		return fmt.Sprintf("Signed in to %s as the user %s, stored with the account %s", a.Mirror, a.User, a.Account)
+	case a.User == "" || a.User == a.Account:
+		return "Signed in as " + a.Account
 	}
-	return fmt.Sprintf("Signed in as the Last.fm user %s, stored as the account %s", user, account)
+	return fmt.Sprintf("Signed in as the Last.fm user %s, stored as the account %s", a.User, a.Account)
 }
 
 // noArgs is cobra.NoArgs reporting a usage error.

@@ -16,13 +16,16 @@ import (
 // both sides answer in the same words (the error's message, no HTTP
 // status), so a command reads the same whichever acted.
 type authBackend interface {
-	// Login runs a desktop sign-in: show gets the approval page's address;
-	// Login returns once the user allowed access, or it failed or ctx ended.
-	Login(ctx context.Context, account string, show func(url string)) (*client.SignedIn, error)
-	Mobile(ctx context.Context, username, password, account string) (*client.SignedIn, error)
+	// Login runs a desktop sign-in at to (Last.fm, or a mirror): show gets
+	// the approval page's address; Login returns once the user allowed
+	// access, or it failed or ctx ended.
+	Login(ctx context.Context, to authflow.Target, show func(url string)) (*client.SignedIn, error)
+	Mobile(ctx context.Context, to authflow.Target, username, password string) (*client.SignedIn, error)
 	Import(ctx context.Context, username, sessionKey, account string) (*client.SignedIn, error)
 	SetDefault(ctx context.Context, name string) error
-	Logout(ctx context.Context, name string, force bool) error
+	// Logout removes the account to.Account, or only its session on
+	// to.Mirror.
+	Logout(ctx context.Context, to authflow.Target, force bool) error
 	Accounts(ctx context.Context) ([]client.Account, error)
 	Close()
 }
@@ -59,8 +62,8 @@ func authError(err error) error {
 	return err
 }
 
-func (r *remoteAuth) Login(ctx context.Context, account string, show func(string)) (*client.SignedIn, error) {
-	lg, err := r.c.LoginStart(ctx, account)
+func (r *remoteAuth) Login(ctx context.Context, to authflow.Target, show func(string)) (*client.SignedIn, error) {
+	lg, err := r.c.MirrorLoginStart(ctx, to.Mirror, to.Account)
 	if err != nil {
 		return nil, authError(err)
 	}
@@ -88,7 +91,7 @@ func (r *remoteAuth) Login(ctx context.Context, account string, show func(string
 		}
 		switch st.State {
 		case client.LoginSignedIn:
-			return &client.SignedIn{Account: st.Account, User: st.User}, nil
+			return &client.SignedIn{Account: st.Account, Mirror: st.Mirror, User: st.User}, nil
 		case client.LoginFailed:
 			return nil, fmt.Errorf("not signed in: %s", st.Message)
 		}
@@ -102,13 +105,13 @@ func (r *remoteAuth) giveUp(id string) (*client.SignedIn, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), findTimeout)
 	defer cancel()
 	if lg, err := r.c.LoginCancel(ctx, id); err == nil && lg.State == client.LoginSignedIn {
-		return &client.SignedIn{Account: lg.Account, User: lg.User}, nil
+		return &client.SignedIn{Account: lg.Account, Mirror: lg.Mirror, User: lg.User}, nil
 	}
 	return nil, errors.New("stopped waiting; the sign-in is cancelled")
 }
 
-func (r *remoteAuth) Mobile(ctx context.Context, username, password, account string) (*client.SignedIn, error) {
-	s, err := r.c.Mobile(ctx, username, password, account)
+func (r *remoteAuth) Mobile(ctx context.Context, to authflow.Target, username, password string) (*client.SignedIn, error) {
+	s, err := r.c.MirrorMobile(ctx, to.Mirror, username, password, to.Account)
 	return s, authError(err)
 }
 
@@ -121,8 +124,8 @@ func (r *remoteAuth) SetDefault(ctx context.Context, name string) error {
 	return authError(r.c.SetDefault(ctx, name))
 }
 
-func (r *remoteAuth) Logout(ctx context.Context, name string, force bool) error {
-	return authError(r.c.Logout(ctx, name, force))
+func (r *remoteAuth) Logout(ctx context.Context, to authflow.Target, force bool) error {
+	return authError(r.c.MirrorLogout(ctx, to.Mirror, to.Account, force))
 }
 
 func (r *remoteAuth) Accounts(ctx context.Context) ([]client.Account, error) {
@@ -148,28 +151,28 @@ func (l *local) said(err error) error {
 	return err
 }
 
-func (l *local) Login(ctx context.Context, account string, show func(string)) (*client.SignedIn, error) {
-	d, err := l.flows.Begin(ctx)
+func (l *local) Login(ctx context.Context, to authflow.Target, show func(string)) (*client.SignedIn, error) {
+	d, err := l.flows.Begin(ctx, to)
 	if err != nil {
 		return nil, l.said(err)
 	}
 	show(d.URL())
-	a, err := l.flows.Wait(ctx, d, account)
+	a, err := l.flows.Wait(ctx, d)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("stopped waiting; nothing was stored")
 		}
 		return nil, fmt.Errorf("not signed in: %v", l.said(err))
 	}
-	return &client.SignedIn{Account: a.Name, User: a.User}, nil
+	return &client.SignedIn{Account: a.Name, Mirror: to.Mirror, User: authflow.UserAt(a, to.Mirror)}, nil
 }
 
-func (l *local) Mobile(ctx context.Context, username, password, account string) (*client.SignedIn, error) {
-	a, err := l.flows.Mobile(ctx, username, password, account)
+func (l *local) Mobile(ctx context.Context, to authflow.Target, username, password string) (*client.SignedIn, error) {
+	a, err := l.flows.Mobile(ctx, to, username, password)
 	if err != nil {
 		return nil, l.said(err)
 	}
-	return &client.SignedIn{Account: a.Name, User: a.User}, nil
+	return &client.SignedIn{Account: a.Name, Mirror: to.Mirror, User: authflow.UserAt(a, to.Mirror)}, nil
 }
 
 func (l *local) Import(ctx context.Context, username, key, account string) (*client.SignedIn, error) {
@@ -184,8 +187,13 @@ func (l *local) SetDefault(_ context.Context, name string) error {
 	return l.said(authflow.SetDefault(l.store, name))
 }
 
-func (l *local) Logout(_ context.Context, name string, force bool) error {
-	return l.said(authflow.Logout(l.store, name, force, nil))
+// Logout without a daemon: no journal sends meanwhile, so nothing is asked
+// first (the daemon asks its journal).
+func (l *local) Logout(_ context.Context, to authflow.Target, force bool) error {
+	if to.Mirror != "" {
+		return l.said(authflow.LogoutMirror(l.store, to.Account, to.Mirror, force, nil))
+	}
+	return l.said(authflow.Logout(l.store, to.Account, force, nil))
 }
 
 // Accounts lists the store as the daemon's /v1/auth/accounts would.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 func newAuthStatusCmd(e *env, f *authFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:     "status",
-		Short:   "List the accounts signed in (name, default, needs sign-in, added)",
+		Short:   "List the accounts signed in (name, default, needs sign-in, added, mirrors)",
 		Example: "  lastfmd auth status",
 		Args:    exactArgs(0),
 		RunE: func(*cobra.Command, []string) error {
@@ -41,7 +42,7 @@ func newAuthStatusCmd(e *env, f *authFlags) *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ACCOUNT\tLAST.FM USER\tDEFAULT\tNEEDS SIGN-IN\tADDED")
+			fmt.Fprintln(tw, "ACCOUNT\tLAST.FM USER\tDEFAULT\tNEEDS SIGN-IN\tADDED\tMIRRORS")
 			for _, a := range list {
 				added := "-"
 				if !a.Added.IsZero() {
@@ -49,7 +50,7 @@ func newAuthStatusCmd(e *env, f *authFlags) *cobra.Command {
 				} else if a.FromConfig {
 					added = "(session_key_file)"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Name, dash(a.User), yesNo(a.Default), yesNo(a.NeedsSignin), added)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Name, dash(a.User), yesNo(a.Default), yesNo(a.NeedsSignin), added, mirrorsColumn(a.Mirrors))
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -57,6 +58,11 @@ func newAuthStatusCmd(e *env, f *authFlags) *cobra.Command {
 			for _, a := range list {
 				if a.NeedsSignin {
 					fmt.Fprintf(e.stderr, "Last.fm refused the session of %s: run `lastfmd auth login --account %s`\n", a.Name, a.Name)
+				}
+				for _, m := range a.Mirrors {
+					if m.NeedsSignin {
+						fmt.Fprintf(e.stderr, "%s refused the session of %s: run `lastfmd auth login --mirror %s --account %s`\n", m.Mirror, a.Name, m.Mirror, a.Name)
+					}
 				}
 			}
 			return nil
@@ -76,4 +82,27 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// mirrorsColumn lists the mirrors an account has a session on (never a
+// key): "librefm (as rj), other (needs sign-in)", or "-".
+func mirrorsColumn(ms []client.AccountMirror) string {
+	if len(ms) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		var notes []string
+		if m.User != "" {
+			notes = append(notes, "as "+m.User)
+		}
+		if m.NeedsSignin {
+			notes = append(notes, "needs sign-in")
+		}
+		parts[i] = m.Mirror
+		if len(notes) > 0 {
+			parts[i] += " (" + strings.Join(notes, ", ") + ")"
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -197,7 +197,7 @@ func TestAuthCLIImportStatusDefaultLogout(t *testing.T) {
 			w.noSecrets(out+errOut, "status", sk, skAlice)
 			lines := strings.Split(strings.TrimSpace(out), "\n")
 			if len(lines) != 3 || !strings.HasPrefix(lines[0], "ACCOUNT") || !strings.Contains(lines[0], "NEEDS SIGN-IN") ||
-				!regexpMatch(`^bob\s+bob\s+yes\s+no\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$`, lines[1]) ||
+				!regexpMatch(`^bob\s+bob\s+yes\s+no\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+-$`, lines[1]) ||
 				!regexpMatch(`^home\s+alice\s+no\s+no\s+`, lines[2]) {
 				t.Errorf("status:\n%s", out)
 			}

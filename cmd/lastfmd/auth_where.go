@@ -126,7 +126,11 @@ func openLocal(e *env, withFlows bool, poll time.Duration) (*local, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.flows, err = daemon.NewAuth(cfg, up, store, log, time.Now, tuning)
+	mirrors, err := daemon.NewMirrorUpstreams(cfg, r, time.Now, tuning)
+	if err != nil {
+		return nil, err
+	}
+	l.flows, err = daemon.NewAuth(cfg, up, mirrors, store, log, time.Now, tuning)
 	if err != nil {
 		return nil, err
 	}

@@ -102,7 +102,7 @@ func TestDesktopPolling(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			d, err := f.Begin(ctxT(t))
+			d, err := f.Begin(ctxT(t), Target{Account: c.account})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +112,7 @@ func TestDesktopPolling(t *testing.T) {
 			if sc.last.Background {
 				t.Error("auth.getToken sent as a background call: a person waits for it")
 			}
-			a, err := f.Wait(ctxT(t), d, c.account)
+			a, err := f.Wait(ctxT(t), d)
 			if sc.calls != c.calls {
 				t.Errorf("%d auth.getSession calls, want %d", sc.calls, c.calls)
 			}
@@ -173,8 +173,8 @@ func TestDesktopPollsBackOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	d, _ := f.Begin(ctxT(t))
-	if _, err := f.Wait(ctxT(t), d, ""); err != nil {
+	d, _ := f.Begin(ctxT(t), Target{})
+	if _, err := f.Wait(ctxT(t), d); err != nil {
 		t.Fatal(err)
 	}
 	s := time.Second
@@ -201,16 +201,16 @@ func TestDesktopGiveUpAndCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	d, _ := f.Begin(ctxT(t))
+	d, _ := f.Begin(ctxT(t), Target{})
 	clock.Advance(60 * time.Minute)
-	if _, err := f.Wait(ctxT(t), d, ""); !errors.Is(err, ErrNotApproved) || sc.calls != 0 {
+	if _, err := f.Wait(ctxT(t), d); !errors.Is(err, ErrNotApproved) || sc.calls != 0 {
 		t.Errorf("after 60 minutes: %v after %d calls", err, sc.calls)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	f2, _ := New(Options{Upstream: sc, Accounts: store, APIKey: testKey, AuthURL: "https://www.last.fm/api/auth/", PollInterval: time.Hour})
-	d2, _ := f2.Begin(context.Background())
-	if _, err := f2.Wait(ctx, d2, ""); !errors.Is(err, context.Canceled) {
+	d2, _ := f2.Begin(context.Background(), Target{})
+	if _, err := f2.Wait(ctx, d2); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -220,7 +220,7 @@ func TestDesktopGiveUpAndCancel(t *testing.T) {
 func TestDesktopEmulator(t *testing.T) {
 	ef := newEmuFlows(t)
 	ctx := ctxT(t)
-	d, err := ef.Begin(ctx)
+	d, err := ef.Begin(ctx, Target{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestDesktopEmulator(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := ef.Wait(ctx, d, "")
+		_, err := ef.Wait(ctx, d)
 		done <- err
 	}()
 	// A few polls answered 14 first: wait for them, not for a duration.
@@ -267,9 +267,9 @@ func TestDesktopEmulator(t *testing.T) {
 		t.Errorf("reused token: %v", err)
 	}
 	// An expired token (the emulator's clock 61 minutes on) is error 15.
-	d, _ = ef.Begin(ctx)
+	d, _ = ef.Begin(ctx, Target{})
 	ef.emu.SetClock(func() time.Time { return time.Now().Add(61 * time.Minute) })
-	if _, err := ef.Wait(ctx, d, ""); !errors.Is(err, ErrTokenExpired) {
+	if _, err := ef.Wait(ctx, d); !errors.Is(err, ErrTokenExpired) {
 		t.Errorf("expired: %v", err)
 	}
 }

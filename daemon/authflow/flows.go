@@ -10,11 +10,8 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
-	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/endpoint"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
-	"github.com/lastfmd/lastfmd/internal/clip"
-	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Timing of the desktop flow (https://www.last.fm/api/desktopauth): a
@@ -61,14 +58,52 @@ type Options struct {
 	// After waits for d (nil: time.After); tests make polling instant.
 	After func(d time.Duration) <-chan time.Time
 	Log   *slog.Logger
+	// Mirrors are the other services an account may sign in to (the
+	// [[mirror]] tables speaking the Last.fm 2.0 API), each through its own
+	// client, with its own key: a Target naming one signs in there.
+	Mirrors []Mirror
+}
+
+// Mirror is a mirror as the sign-ins see it: where its calls go, its API
+// key and approval page, and the form its mobile sign-in takes.
+type Mirror struct {
+	Name     string
+	Upstream Caller
+	APIKey   string
+	// AuthURL is its approval page (auth_url); "" = no desktop sign-in.
+	AuthURL string
+	// AuthToken: its auth.getMobileSession takes authToken, not the
+	// password (mobile_signin = "auth_token": Libre.fm).
+	AuthToken bool
+}
+
+// Target is where a sign-in's session goes: an account, at Last.fm or on
+// one of its mirrors.
+type Target struct {
+	// Account names the account. "" at Last.fm: the user name Last.fm
+	// answers; on a mirror: the default account.
+	Account string
+	// Mirror names the mirror; "" is Last.fm.
+	Mirror string
+}
+
+// A dest is one service a sign-in can go to, Last.fm or a mirror: one
+// flow serves both, parameterised by it.
+type dest struct {
+	mirror  string   // "" for Last.fm
+	site    string   // for messages: "Last.fm", `mirror "librefm"`
+	up      Caller   // its own client: a mirror's never carries Last.fm's key
+	apiKey  string   // its API key, in approval URLs
+	authURL *url.URL // its approval page; nil: no desktop sign-in
+	// authToken: auth.getMobileSession sends authToken, not the password.
+	authToken bool
 }
 
 // Flows runs the sign-in flows. It is safe for concurrent use.
 type Flows struct {
-	up       Caller
+	lastfm   *dest
+	mirrors  map[string]*dest
 	accts    *accounts.Store
-	apiKey   string
-	authURL  *url.URL
 	now      func() time.Time
 	poll     time.Duration
 	lease    time.Duration
@@ -96,8 +131,25 @@ func New(o Options) (*Flows, error) {
 		return nil, fmt.Errorf("authflow: lastfm.auth_url %w", err)
 	}
 	u, _ := url.Parse(o.AuthURL) // CheckEndpoint parsed it
-	f := &Flows{up: o.Upstream, accts: o.Accounts, apiKey: o.APIKey, authURL: u, now: o.Now,
+	f := &Flows{lastfm: &dest{site: "Last.fm", up: o.Upstream, apiKey: o.APIKey, authURL: u},
+		mirrors: map[string]*dest{}, accts: o.Accounts, now: o.Now,
 		poll: o.PollInterval, lease: o.Lease, after: o.After, log: o.Log}
+	for _, m := range o.Mirrors {
+		if err := accounts.CheckMirrorName(m.Name); err != nil {
+			return nil, fmt.Errorf("authflow: %w", err)
+		}
+		if m.Upstream == nil || m.APIKey == "" {
+			return nil, fmt.Errorf("authflow: mirror %q needs its own client and API key", m.Name)
+		}
+		d := &dest{mirror: m.Name, site: fmt.Sprintf("mirror %q", m.Name), up: m.Upstream, apiKey: m.APIKey, authToken: m.AuthToken}
+		if m.AuthURL != "" {
+			if err := endpoint.Check(m.AuthURL); err != nil {
+				return nil, fmt.Errorf("authflow: mirror %q: auth_url %w", m.Name, err)
+			}
+			d.authURL, _ = url.Parse(m.AuthURL)
+		}
+		f.mirrors[m.Name] = d
+	}
 	if f.now == nil {
 		f.now = time.Now
 	}
@@ -134,12 +186,12 @@ func (f *Flows) States() *States { return f.states }
 
 // AuthOrigin is the scheme://host of the approval page (the /auth/ page's
 // Content-Security-Policy lets its form lead there).
-func (f *Flows) AuthOrigin() string { return f.authURL.Scheme + "://" + f.authURL.Host }
+func (f *Flows) AuthOrigin() string { return f.lastfm.authURL.Scheme + "://" + f.lastfm.authURL.Host }
 
-// approvalURL is auth_url with extra query parameters, keeping any query
-// auth_url already has.
-func (f *Flows) approvalURL(params url.Values) string {
-	u := *f.authURL
+// approvalURL is d's auth_url with extra query parameters, keeping any
+// query auth_url already has.
+func (d *dest) approvalURL(params url.Values) string {
+	u := *d.authURL
 	q := u.Query()
 	for k, vs := range params {
 		q[k] = vs
@@ -148,23 +200,4 @@ func (f *Flows) approvalURL(params url.Values) string {
 	// which puts api_key before cb and token anyway.
 	u.RawQuery = q.Encode()
 	return u.String()
-}
-
-// save stores a session as account name (the Last.fm user name when name is
-// empty). Signing in again replaces the key and clears needs-sign-in.
-func (f *Flows) save(name string, s signer.Session) (accounts.Account, error) {
-	if name == "" {
-		name = s.Name
-	}
-	if err := CheckAccountName(name); err != nil {
-		return accounts.Account{}, err
-	}
-	a := accounts.Account{Name: name, Key: s.Key, User: s.Name}
-	if err := f.accts.Put(a); err != nil {
-		return accounts.Account{}, &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrOperationFailed,
-			Message: "cannot store the session: " + clip.Line(err.Error(), 0), Err: err}
-	}
-	stored, _ := f.accts.Get(name)
-	stored.Key = ""
-	return stored, nil
 }

@@ -29,7 +29,7 @@ func (f *Flows) Import(ctx context.Context, username, key, account string) (acco
 	if err := CheckAccountName(account); err != nil {
 		return accounts.Account{}, err
 	}
-	r, err := f.up.Do(ctx, upstream.Call{Method: "user.getInfo", Params: map[string]string{"format": "json"}, SessionKey: key, Post: true})
+	r, err := f.lastfm.up.Do(ctx, upstream.Call{Method: "user.getInfo", Params: map[string]string{"format": "json"}, SessionKey: key, Post: true})
 	if err != nil {
 		return accounts.Account{}, err
 	}
@@ -47,7 +47,7 @@ func (f *Flows) Import(ctx context.Context, username, key, account string) (acco
 	if !strings.EqualFold(owner, username) {
 		return accounts.Account{}, apperr.Invalidf("this session key belongs to the Last.fm user %q, not %q", owner, username)
 	}
-	a, err := f.save(account, signer.Session{Name: owner, Key: key})
+	a, err := f.save(f.lastfm, Target{Account: account}, signer.Session{Name: owner, Key: key})
 	if err != nil {
 		return accounts.Account{}, err
 	}

@@ -99,26 +99,24 @@ func (l *logins) release() {
 }
 
 // StartLogin begins a desktop flow that the daemon polls in the background
-// and returns its id and approval URL. account names the account to store
-// it as ("" = the Last.fm user name). The flow lives while someone asks
-// how it goes (api.Login) at least every lease.
-func (f *Flows) StartLogin(ctx context.Context, account string) (api.Login, error) {
-	if account != "" {
-		if err := CheckAccountName(account); err != nil {
-			return api.Login{}, err
-		}
+// and returns its id and approval URL. to says where the session goes (as
+// Begin takes it). The flow lives while someone asks how it goes
+// (api.Login) at least every lease.
+func (f *Flows) StartLogin(ctx context.Context, to Target) (api.Login, error) {
+	if _, err := f.resolve(&to); err != nil {
+		return api.Login{}, err
 	}
 	if err := f.logins.claim(); err != nil {
 		return api.Login{}, err
 	}
-	d, err := f.Begin(ctx)
+	d, err := f.Begin(ctx, to)
 	if err != nil {
 		f.logins.release()
 		return api.Login{}, err
 	}
 	id := randomID()
 	pollCtx, cancel := context.WithCancelCause(f.baseCtx)
-	lg := &login{Login: api.Login{ID: id, State: api.LoginPending, Account: account, URL: d.URL(),
+	lg := &login{Login: api.Login{ID: id, State: api.LoginPending, Account: d.to.Account, Mirror: to.Mirror, URL: d.URL(),
 		ExpiresAt: d.Started().Add(GiveUpAfter).UTC().Format(time.RFC3339)}, cancel: cancel, done: make(chan struct{})}
 	f.closeMux.Lock()
 	if f.closed {
@@ -138,7 +136,7 @@ func (f *Flows) StartLogin(ctx context.Context, account string) (api.Login, erro
 	go func() {
 		defer f.wg.Done()
 		defer close(lg.done)
-		a, err := f.Wait(pollCtx, d, account)
+		a, err := f.Wait(pollCtx, d)
 		if pollCtx.Err() != nil && err != nil {
 			err = context.Cause(pollCtx) // why it was stopped, not "context canceled"
 		}
@@ -152,8 +150,8 @@ func (f *Flows) StartLogin(ctx context.Context, account string) (api.Login, erro
 			f.log.Info("desktop sign-in ended without a session", "flow", id, "reason", lg.Message)
 			return
 		}
-		lg.State, lg.Account, lg.User = api.LoginSignedIn, a.Name, a.User
-		lg.Message = "Signed in as " + a.Name
+		lg.State, lg.Account, lg.User = api.LoginSignedIn, a.Name, UserAt(a, to.Mirror)
+		lg.Message = "Signed in as " + Target{Account: a.Name, Mirror: to.Mirror}.describe()
 	}()
 	return out, nil
 }

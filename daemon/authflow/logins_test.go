@@ -16,7 +16,7 @@ import (
 func TestBackgroundLogin(t *testing.T) {
 	clock := newFakeClock()
 	ef := newEmuFlows(t, func(o *Options) { o.Now = clock.Now })
-	lg, err := ef.StartLogin(ctxT(t), "")
+	lg, err := ef.StartLogin(ctxT(t), Target{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestBackgroundLogin(t *testing.T) {
 	}
 
 	// A second flow, never approved: the give-up on the injected clock.
-	lg2, err := ef.StartLogin(ctxT(t), "later")
+	lg2, err := ef.StartLogin(ctxT(t), Target{Account: "later"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,15 +58,15 @@ func TestBackgroundLogin(t *testing.T) {
 	}
 
 	// Close ends a pending flow.
-	lg3, _ := ef.StartLogin(ctxT(t), "")
+	lg3, _ := ef.StartLogin(ctxT(t), Target{})
 	ef.Close()
 	if got, _ := ef.Login(lg3.ID); got.State != api.LoginFailed {
 		t.Errorf("after Close: %+v", got)
 	}
-	if _, err := ef.StartLogin(ctxT(t), ""); err == nil {
+	if _, err := ef.StartLogin(ctxT(t), Target{}); err == nil {
 		t.Error("started a flow after Close")
 	}
-	if _, err := ef.StartLogin(ctxT(t), "bad name"); err == nil {
+	if _, err := ef.StartLogin(ctxT(t), Target{Account: "bad name"}); err == nil {
 		t.Error("bad account name accepted")
 	}
 }
@@ -88,13 +88,13 @@ func TestLoginsBoundedAndCancelled(t *testing.T) {
 	ef := newEmuFlows(t)
 	var ids []string
 	for range maxPendingLogins {
-		lg, err := ef.StartLogin(ctxT(t), "")
+		lg, err := ef.StartLogin(ctxT(t), Target{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, lg.ID)
 	}
-	_, err := ef.StartLogin(ctxT(t), "")
+	_, err := ef.StartLogin(ctxT(t), Target{})
 	if e := apperr.As(err); e.Kind != apperr.RateLimited || !strings.Contains(e.Message, "lastfmd auth cancel") ||
 		!strings.Contains(e.Message, "4 sign-ins are already waiting") {
 		t.Fatalf("a fifth sign-in: %v", err)
@@ -125,7 +125,7 @@ func TestLoginsBoundedAndCancelled(t *testing.T) {
 	}
 	// A new flow starts, and polls, while the cancelled ones stay silent:
 	// every poll from now on carries the new token.
-	fresh, err := ef.StartLogin(ctxT(t), "")
+	fresh, err := ef.StartLogin(ctxT(t), Target{})
 	if err != nil {
 		t.Fatalf("a sign-in after cancel: %v", err)
 	}
@@ -150,11 +150,11 @@ func TestLoginsBoundedAndCancelled(t *testing.T) {
 // goes on.
 func TestLoginLease(t *testing.T) {
 	ef := newEmuFlows(t, func(o *Options) { o.Lease = 200 * time.Millisecond })
-	watched, err := ef.StartLogin(ctxT(t), "")
+	watched, err := ef.StartLogin(ctxT(t), Target{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	abandoned, err := ef.StartLogin(ctxT(t), "")
+	abandoned, err := ef.StartLogin(ctxT(t), Target{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,9 @@ package authflow
 
 import (
 	"errors"
+	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
@@ -16,7 +19,17 @@ func List(store *accounts.Store) []api.Account {
 	out := []api.Account{}
 	for _, a := range store.List() {
 		out = append(out, api.Account{Name: a.Name, User: a.User, Default: hasDef && def.Name == a.Name,
-			NeedsSignin: a.NeedsSignin, Added: a.Added, FromConfig: a.Static})
+			NeedsSignin: a.NeedsSignin, Added: a.Added, FromConfig: a.Static, Mirrors: mirrorsOf(a)})
+	}
+	return out
+}
+
+// mirrorsOf lists a's sessions on mirrors by name, without their keys.
+func mirrorsOf(a accounts.Account) []api.AccountMirror {
+	var out []api.AccountMirror
+	for _, name := range slices.Sorted(maps.Keys(a.Mirrors)) {
+		ms := a.Mirrors[name]
+		out = append(out, api.AccountMirror{Mirror: name, User: ms.User, NeedsSignin: ms.NeedsSignin, Added: ms.Added, FromConfig: a.Static})
 	}
 	return out
 }
@@ -48,11 +61,7 @@ func Logout(store *accounts.Store, name string, force bool, before func(account 
 	}
 	if before != nil {
 		if err := before(name, force); err != nil {
-			var ae *apperr.Error
-			if errors.As(err, &ae) {
-				return ae
-			}
-			return &apperr.Error{Kind: apperr.Invalid, Code: signer.ErrInvalidParams, Message: "cannot sign out " + name + ": " + clip.Line(err.Error(), 0)}
+			return refused(err, "cannot sign out "+name)
 		}
 	}
 	if err := store.Remove(name); err != nil {
@@ -62,6 +71,46 @@ func Logout(store *accounts.Store, name string, force bool, before func(account 
 		return &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrOperationFailed, Message: "cannot remove the account", Err: err}
 	}
 	return nil
+}
+
+// LogoutMirror removes account's session on mirror; its Last.fm session
+// and its other mirrors' stay. The mirror need not be configured any more.
+// before, when set, is asked first (the journal: what becomes of the
+// account's items waiting for that mirror, unless force).
+func LogoutMirror(store *accounts.Store, account, mirror string, force bool, before func(account, mirror string, force bool) error) error {
+	a, ok := store.Get(account)
+	if !ok {
+		return unknownAccount(account)
+	}
+	if _, ok := a.Mirror(mirror); !ok {
+		return apperr.New(apperr.NotFound, signer.ErrInvalidParams, "account %q has no session on mirror %q: see `lastfmd auth status`",
+			a.Name, clip.Line(mirror, accounts.MaxMirrorName))
+	}
+	if a.Static {
+		return apperr.Invalidf("the session of account %q on mirror %q comes from the configuration (mirror %q's session_key_file or its session-key credential): remove it there", a.Name, mirror, mirror)
+	}
+	if before != nil {
+		if err := before(account, mirror, force); err != nil {
+			return refused(err, fmt.Sprintf("cannot sign %s out of %s", account, mirror))
+		}
+	}
+	if err := store.RemoveMirror(account, mirror); err != nil {
+		if errors.Is(err, accounts.ErrUnknown) {
+			return unknownAccount(account)
+		}
+		return &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrOperationFailed, Message: "cannot remove the session", Err: err}
+	}
+	return nil
+}
+
+// refused is a logout hook's refusal err: lastfmd's own error as it is,
+// another as an invalid request saying what could not be done.
+func refused(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return &apperr.Error{Kind: apperr.Invalid, Code: signer.ErrInvalidParams, Message: what + ": " + clip.Line(err.Error(), 0)}
 }
 
 func unknownAccount(name string) error {
@@ -75,6 +124,15 @@ func (f *Flows) List() []api.Account { return List(f.accts) }
 
 // SetDefault makes name the default account.
 func (f *Flows) SetDefault(name string) error { return SetDefault(f.accts, name) }
+
+// LogoutMirror removes account's session on mirror (see LogoutMirror).
+func (f *Flows) LogoutMirror(account, mirror string, force bool, before func(account, mirror string, force bool) error) error {
+	if err := LogoutMirror(f.accts, account, mirror, force, before); err != nil {
+		return err
+	}
+	f.log.Info("signed out of a mirror", "account", account, "mirror", mirror)
+	return nil
+}
 
 // Logout removes account name (see Logout).
 func (f *Flows) Logout(name string, force bool, before func(string, bool) error) error {

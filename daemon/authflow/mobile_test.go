@@ -31,7 +31,7 @@ func TestMobile(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			before := ef.emu.Count("auth.getMobileSession")
-			a, err := ef.Mobile(ctxT(t), c.user, c.password, c.account)
+			a, err := ef.Mobile(ctxT(t), Target{Account: c.account}, c.user, c.password)
 			if c.kind == 0 {
 				if err != nil {
 					t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 // WebURL is the approval page for the web flow, sending the browser back to
 // callback (http://<Host used>/auth/callback?state=S).
 func (f *Flows) WebURL(callback string) string {
-	return f.approvalURL(url.Values{"api_key": {f.apiKey}, "cb": {callback}})
+	return f.lastfm.approvalURL(url.Values{"api_key": {f.lastfm.apiKey}, "cb": {callback}})
 }
 
 // Exchange trades a web-flow token for a session (once) and stores it as
@@ -27,12 +27,12 @@ func (f *Flows) Exchange(ctx context.Context, token, account string) (accounts.A
 	if err := signer.CheckOpaque(token); err != nil {
 		return accounts.Account{}, apperr.Invalidf("the token from Last.fm %v", err)
 	}
-	if account != "" {
-		if err := CheckAccountName(account); err != nil {
-			return accounts.Account{}, err
-		}
+	to := Target{Account: account}
+	d, err := f.resolve(&to)
+	if err != nil {
+		return accounts.Account{}, err
 	}
-	s, err := f.getSession(ctx, token, upstream.Interactive)
+	s, err := d.getSession(ctx, token, upstream.Interactive)
 	if err != nil {
 		var pe *pollError
 		switch {
@@ -47,7 +47,7 @@ func (f *Flows) Exchange(ctx context.Context, token, account string) (accounts.A
 		}
 		return accounts.Account{}, err
 	}
-	a, err := f.save(account, s)
+	a, err := f.save(d, to, s)
 	if err != nil {
 		return accounts.Account{}, err
 	}

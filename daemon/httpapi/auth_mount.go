@@ -15,6 +15,9 @@ type AuthOptions struct {
 	// BeforeLogout is asked before an account is removed (the journal);
 	// nil allows every logout.
 	BeforeLogout func(account string, force bool) error
+	// BeforeMirrorLogout is asked before an account's session on a mirror
+	// is removed (the journal: that lane's items); nil allows every one.
+	BeforeMirrorLogout func(account, mirror string, force bool) error
 }
 
 // MountAuth adds the browser sign-in pages (/auth/) and the /v1/auth/
@@ -24,7 +27,7 @@ func (s *Server) MountAuth(o AuthOptions) {
 	access := newPageAccess(s.guard.token, nil)
 	csp := "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self' " + o.Flows.AuthOrigin()
 	pages := &authPages{flows: o.Flows, access: access, csp: strings.TrimSpace(csp)}
-	api := &authAPI{flows: o.Flows, access: access, beforeLogout: o.BeforeLogout}
+	api := &authAPI{flows: o.Flows, access: access, beforeLogout: o.BeforeLogout, beforeMirrorLogout: o.BeforeMirrorLogout}
 
 	s.guard.pageAccess = access.allowed
 	s.SetExempt(pages.exempt)
@@ -49,6 +52,7 @@ func (s *Server) MountAuth(o AuthOptions) {
 	e.POST("/v1/auth/import", api.importKey)
 	e.POST("/v1/auth/default", api.setDefault)
 	e.DELETE("/v1/auth/accounts/:name", api.logout)
+	e.DELETE("/v1/auth/accounts/:name/mirrors/:mirror", api.logoutMirror)
 	e.GET("/v1/auth/accounts", api.accounts)
 	e.POST("/v1/auth/web", api.web)
 }

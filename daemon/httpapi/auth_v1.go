@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -21,9 +22,10 @@ import (
 // page can only send JSON with a CORS preflight, which lastfmd never
 // grants, on top of the guard's browser refusal.
 type authAPI struct {
-	flows        *authflow.Flows
-	access       *pageAccess
-	beforeLogout func(account string, force bool) error
+	flows              *authflow.Flows
+	access             *pageAccess
+	beforeLogout       func(account string, force bool) error
+	beforeMirrorLogout func(account, mirror string, force bool) error
 }
 
 const maxAuthBody = 64 << 10
@@ -58,14 +60,15 @@ func authBody(r *http.Request, fields ...string) (url.Values, error) {
 	return v, nil
 }
 
-// login is POST /v1/auth/login {"account": NAME?}: starts a desktop flow
-// the daemon polls; answers its id and the approval URL.
+// login is POST /v1/auth/login {"account": NAME?, "mirror": NAME?}:
+// starts a desktop flow the daemon polls, at Last.fm or on a mirror;
+// answers its id and the approval URL.
 func (a *authAPI) login(c echo.Context) error {
-	v, err := authBody(c.Request(), "account")
+	v, err := authBody(c.Request(), "account", "mirror")
 	if err != nil {
 		return err
 	}
-	lg, err := a.flows.StartLogin(c.Request().Context(), v.Get("account"))
+	lg, err := a.flows.StartLogin(c.Request().Context(), authflow.Target{Account: v.Get("account"), Mirror: v.Get("mirror")})
 	if err != nil {
 		return err
 	}
@@ -115,17 +118,23 @@ func (a *authAPI) cancelLogins(c echo.Context) error {
 // in package client.
 type signedIn = api.SignedIn
 
-// mobile is POST /v1/auth/mobile {"username", "password", "account"?}.
+// mobile is POST /v1/auth/mobile {"username", "password", "account"?,
+// "mirror"?}.
 func (a *authAPI) mobile(c echo.Context) error {
-	v, err := authBody(c.Request(), "username", "password", "account")
+	v, err := authBody(c.Request(), "username", "password", "account", "mirror")
 	if err != nil {
 		return err
 	}
-	acct, err := a.flows.Mobile(c.Request().Context(), v.Get("username"), v.Get("password"), v.Get("account"))
+	to := authflow.Target{Account: v.Get("account"), Mirror: v.Get("mirror")}
+	acct, err := a.flows.Mobile(c.Request().Context(), to, v.Get("username"), v.Get("password"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, signedIn{Account: acct.Name, User: acct.User, Message: "Signed in as " + acct.Name})
+	msg := "Signed in as " + acct.Name
+	if to.Mirror != "" {
+		msg = fmt.Sprintf("Signed in to %s as %s", to.Mirror, acct.Name)
+	}
+	return c.JSON(http.StatusOK, signedIn{Account: acct.Name, Mirror: to.Mirror, User: authflow.UserAt(acct, to.Mirror), Message: msg})
 }
 
 // importKey is POST /v1/auth/import {"username", "session_key", "account"?}.
@@ -159,22 +168,49 @@ func (a *authAPI) setDefault(c echo.Context) error {
 
 // logout is DELETE /v1/auth/accounts/{name}[?force=1].
 func (a *authAPI) logout(c echo.Context) error {
-	name := c.Param("name")
-	if n, err := url.PathUnescape(name); err == nil {
-		name = n
-	}
-	force := false
-	switch f := c.QueryParam("force"); f {
-	case "", "0", "false":
-	case "1", "true":
-		force = true
-	default:
-		return apperr.Invalidf("force must be 1 or 0")
+	name, force, err := logoutParams(c)
+	if err != nil {
+		return err
 	}
 	if err := a.flows.Logout(name, force, a.beforeLogout); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]string{"removed": name})
+}
+
+// logoutMirror is DELETE /v1/auth/accounts/{name}/mirrors/{mirror}[?force=1]:
+// the account's session on that mirror only.
+func (a *authAPI) logoutMirror(c echo.Context) error {
+	name, force, err := logoutParams(c)
+	if err != nil {
+		return err
+	}
+	mirror := pathParam(c, "mirror")
+	if err := a.flows.LogoutMirror(name, mirror, force, a.beforeMirrorLogout); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"removed": name, "mirror": mirror})
+}
+
+// logoutParams reads a logout's account name and ?force.
+func logoutParams(c echo.Context) (name string, force bool, err error) {
+	switch f := c.QueryParam("force"); f {
+	case "", "0", "false":
+	case "1", "true":
+		force = true
+	default:
+		return "", false, apperr.Invalidf("force must be 1 or 0")
+	}
+	return pathParam(c, "name"), force, nil
+}
+
+// pathParam is the route parameter key, unescaped.
+func pathParam(c echo.Context, key string) string {
+	v := c.Param(key)
+	if u, err := url.PathUnescape(v); err == nil {
+		v = u
+	}
+	return v
 }
 
 // accounts is GET /v1/auth/accounts: `lastfmd auth status` (never a key).
