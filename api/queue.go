@@ -27,6 +27,9 @@ type Queue struct {
 
 // AccountQueue is one account's part of the queue.
 type AccountQueue struct {
+	// Destination is the lane: "lastfm", or a mirror's name
+	// (docs/mirrors.md).
+	Destination          string    `json:"destination"`
 	Account              string    `json:"account"`
 	Pending              int       `json:"pending"`
 	Dead                 int       `json:"dead"`
@@ -48,9 +51,12 @@ type AccountQueue struct {
 // record the daemon's journal stores (journal.Item), so a field added here
 // is kept in the journal's file too.
 type QueueItem struct {
-	ID      uint64 `json:"id"`
-	Account string `json:"account"`
-	Method  string `json:"method"`
+	ID uint64 `json:"id"`
+	// Destination is the item's lane: "lastfm", or a mirror's name. One
+	// play has the same id on every lane that holds it.
+	Destination string `json:"destination"`
+	Account     string `json:"account"`
+	Method      string `json:"method"`
 	// Params are one item's parameters: never indexed, never sk or api_sig.
 	Params map[string]string `json:"params"`
 	// Timestamp is when a scrobbled track started (unix seconds); 0 for a
@@ -75,8 +81,9 @@ type QueueItem struct {
 // "retrying", "dropped", "sent" (Last.fm answered it already), "unknown",
 // or why nothing was done.
 type QueueChange struct {
-	ID     uint64 `json:"id"`
-	Result string `json:"result"`
+	ID          uint64 `json:"id"`
+	Destination string `json:"destination,omitempty"` // the lane acted on; empty when no lane holds the id
+	Result      string `json:"result"`
 }
 
 // QueueImported is what POST /v1/queue/import (`lastfmd queue import`)
@@ -92,6 +99,9 @@ type QueueImported struct {
 	// journal already (pending, sent, dead or answer unknown), or a kept
 	// result has no deduplication to restore.
 	Unchanged int `json:"unchanged"`
+	// Skipped counts the lines for a destination this lastfmd does not
+	// send to (a mirror no longer configured): nothing of them was added.
+	Skipped int `json:"skipped,omitempty"`
 }
 
 // QueueImportMaxBody bounds one POST /v1/queue/import; a client sends a

@@ -28,6 +28,6 @@ func (m *Main) mountAuth() {
 		Flows: m.Auth,
 		// The journal refuses while the account has pending scrobbles,
 		// unless force (then it dead-letters them).
-		BeforeLogout: m.Journal.BeforeLogout,
+		BeforeLogout: func(account string, force bool) error { return m.Journal.BeforeLogout(account, "", force) },
 	})
 }

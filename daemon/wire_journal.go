@@ -96,12 +96,12 @@ func (m *Main) journalStatus(doc *api.Status) {
 // queueAPI adapts the journal to the HTTP transport's Queue.
 type queueAPI struct{ j *journal.Journal }
 
-func (q queueAPI) List(limit int) (api.Queue, error) { return q.j.List(limit) }
-func (q queueAPI) Export(w io.Writer) error          { return q.j.Export(w) }
+func (q queueAPI) List(limit int) (api.Queue, error) { return q.j.List(limit, "") }
+func (q queueAPI) Export(w io.Writer) error          { return q.j.Export(w, "") }
 func (q queueAPI) Retry(ids []uint64, force bool) ([]api.QueueChange, error) {
-	return q.j.Retry(ids, force)
+	return q.j.Retry(ids, force, "")
 }
-func (q queueAPI) Drop(ids []uint64) ([]api.QueueChange, error) { return q.j.Drop(ids) }
+func (q queueAPI) Drop(ids []uint64) ([]api.QueueChange, error) { return q.j.Drop(ids, "") }
 
 // Import parses the lines the transport split and checked as JSON, then
 // journals them.

@@ -116,7 +116,23 @@ type Method struct {
 	// for a drop-in client on /2.0/ (it has the password; the desktop
 	// flow's approval page would carry the client's own key).
 	MobileSignIn bool
+
+	// Mirror says what reaches a mirror (another service speaking the
+	// Last.fm 2.0 API) of a call: nothing (reads, tags, sign-in), the
+	// call journalled on the mirror's lane (scrobbles, love, unlove), or
+	// one try (now playing). docs/mirrors.md#what-is-mirrored.
+	Mirror Mirroring
 }
+
+// Mirroring says what reaches a mirror of a call (Method.Mirror).
+type Mirroring int
+
+// What reaches a mirror.
+const (
+	MirrorNever   Mirroring = iota // reads, tags, sign-in
+	MirrorJournal                  // scrobbles, love, unlove: on the mirror's journal lane
+	MirrorOnce                     // now playing: one try, never journalled
+)
 
 // Journalling says when lastfmd journals a write (docs/design.md#reliability-rules).
 type Journalling int

@@ -111,7 +111,7 @@ func (m Method) authUser() Method { m.AuthUserDefault = true; return m }
 // batch marks a method that takes indexed items: track.scrobble, always
 // journalled, whose success makes the user's recent tracks stale.
 func (m Method) batch() Method {
-	m.Batch, m.Caller, m.Journal = true, CallerScrobble, JournalAlways
+	m.Batch, m.Caller, m.Journal, m.Mirror = true, CallerScrobble, JournalAlways, MirrorJournal
 	m.Stale = []Stale{{"user.getRecentTracks", "user"}}
 	return m
 }
@@ -121,12 +121,12 @@ func (m Method) mobile() Method { m.MobileSignIn = true; return m }
 
 // nowPlaying marks track.updateNowPlaying: its own column of the table,
 // never journalled (a stale "now playing" is worse than none).
-func (m Method) nowPlaying() Method { m.Caller = CallerNowPlaying; return m }
+func (m Method) nowPlaying() Method { m.Caller, m.Mirror = CallerNowPlaying, MirrorOnce; return m }
 
 // love marks track.love and track.unlove: facet "love", making the
 // user's loved tracks and the track's info (its userloved) stale.
 func (m Method) love() Method {
-	m.Facet = "love"
+	m.Facet, m.Mirror = "love", MirrorJournal
 	m.Stale = []Stale{{"user.getLovedTracks", "user"}, {"track.getInfo", "username"}}
 	return m
 }

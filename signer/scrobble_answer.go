@@ -232,3 +232,32 @@ func RenderScrobbleAnswer(items []ScrobbleAnswer, asJSON bool) []byte {
 	b.WriteString("</scrobbles>\n</lfm>\n")
 	return b.Bytes()
 }
+
+// ScrobbleCounts reads the counts of a track.scrobble answer,
+// {"scrobbles":{"@attr":{"accepted":N,"ignored":M}}}, for a service whose
+// answer lists no items (Maloja's 2.0 endpoint answers only
+// {"scrobbles":{"@attr":{"ignored":0}}}). accepted is -1 when the answer
+// does not give it; ok is false when the answer has no "ignored" count,
+// or one that is not a number.
+func ScrobbleCounts(body []byte) (accepted, ignored int, ok bool) {
+	var doc struct {
+		Scrobbles *struct {
+			Attr *struct {
+				Accepted element `json:"accepted"`
+				Ignored  element `json:"ignored"`
+			} `json:"@attr"`
+		} `json:"scrobbles"`
+	}
+	if json.Unmarshal(body, &doc) != nil || doc.Scrobbles == nil || doc.Scrobbles.Attr == nil {
+		return 0, 0, false
+	}
+	ig, err := strconv.Atoi(doc.Scrobbles.Attr.Ignored.text)
+	if err != nil || ig < 0 {
+		return 0, 0, false
+	}
+	accepted = -1
+	if n, err := strconv.Atoi(doc.Scrobbles.Attr.Accepted.text); err == nil && n >= 0 {
+		accepted = n
+	}
+	return accepted, ig, true
+}

@@ -94,3 +94,24 @@ func TestRenderScrobbleAnswer(t *testing.T) {
 		}
 	}
 }
+
+func TestScrobbleCounts(t *testing.T) {
+	for _, tc := range []struct {
+		body              string
+		accepted, ignored int
+		ok                bool
+	}{
+		{`{"scrobbles":{"@attr":{"ignored":0}}}`, -1, 0, true},
+		{`{"scrobbles":{"@attr":{"accepted":"2","ignored":"1"}}}`, 2, 1, true},
+		{`{"scrobbles":{"scrobble":[],"@attr":{"accepted":3,"ignored":0}}}`, 3, 0, true},
+		{`{"scrobbles":{}}`, 0, 0, false},
+		{`{"scrobbles":{"@attr":{"ignored":"x"}}}`, 0, 0, false},
+		{`{"scrobbles":{"@attr":{"ignored":-1}}}`, 0, 0, false},
+		{`<html>`, 0, 0, false},
+	} {
+		a, i, ok := ScrobbleCounts([]byte(tc.body))
+		if a != tc.accepted || i != tc.ignored || ok != tc.ok {
+			t.Errorf("%s: %d, %d, %v; want %d, %d, %v", tc.body, a, i, ok, tc.accepted, tc.ignored, tc.ok)
+		}
+	}
+}

@@ -25,7 +25,7 @@ func exportFile(t *testing.T, n int) string {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := j.Export(f); err != nil {
+	if err := j.Export(f, ""); err != nil {
 		t.Fatal(err)
 	}
 	return file

@@ -83,7 +83,7 @@ func TestQueueCLI(t *testing.T) {
 	}
 
 	// A dead letter (forced logout), retried; the other dropped.
-	if err := m.Journal.BeforeLogout("alice", true); err != nil {
+	if err := m.Journal.BeforeLogout("alice", "", true); err != nil {
 		t.Fatal(err)
 	}
 	out, _, code = runCLI(t, env, "", "queue", "list")

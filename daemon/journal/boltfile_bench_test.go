@@ -44,7 +44,7 @@ func BenchmarkCheckFile(b *testing.B) {
 				id++
 				it := &Item{ID: id, Account: "alice", Method: MethodScrobble, Timestamp: int64(id), Added: time.Unix(int64(id), 0),
 					Params: map[string]string{"artist": "Artist " + pad, "track": fmt.Sprint("Track ", id), "timestamp": fmt.Sprint(id)}}
-				if err := putPending(items, pend, it); err != nil {
+				if err := putRawPending(items, pend, it); err != nil {
 					return err
 				}
 			}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
@@ -101,4 +103,30 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 func waitAll(j *Journal, tickets []Ticket) []Outcome {
 	return j.Wait(context.Background(), tickets, waitfor.Bound)
+}
+
+// putRawPending writes it pending in the layout of a journal before lanes
+// (schema 2: the params inside the record), as an older lastfmd did.
+func putRawPending(itemsB, pend *bolt.Bucket, it *Item) error {
+	if err := itemsB.Put(idKey(it.ID), encode(it)); err != nil {
+		return err
+	}
+	return pend.Put(pendingKey(it), nil)
+}
+
+// submitAged journals scrobbles older than max_age as if they had come in
+// fresh before a long outage (Submit itself answers them ignored for
+// Last.fm): the journal's sender then dead-letters them unsent. Only
+// before Start: the senders read the lane's max_age.
+func submitAged(t *testing.T, j *Journal, account string, items []Scrobble) []Ticket {
+	t.Helper()
+	ln := j.lastfm()
+	keep := ln.maxAge
+	ln.maxAge = 0
+	defer func() { ln.maxAge = keep }()
+	tk, err := j.Submit(account, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
 }

@@ -45,7 +45,7 @@ func (j *Journal) Import(lines []ExportLine) (ImportReport, error) {
 	cutoff := j.now().Add(-j.tune.ResultsMaxAge)
 	var im *importer
 	err := j.db.Update(func(tx *bolt.Tx) error {
-		im = &importer{tx: tx, dedup: tx.Bucket(bDedup), added: map[string]bool{}}
+		im = &importer{j: j, tx: tx, lanes: map[string]*laneImport{}, ids: map[string]uint64{}}
 		for _, l := range order {
 			if err := im.add(l, cutoff); err != nil {
 				return err
@@ -58,13 +58,15 @@ func (j *Journal) Import(lines []ExportLine) (ImportReport, error) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.results += im.rep.Results
+	for _, li := range im.lanes {
+		li.ln.results += li.results
+	}
 	for _, a := range im.accounts {
-		c := j.countsFor(a.account)
+		c := j.countsFor(a.ln.name, a.account)
 		switch a.state {
 		case Pending:
 			c.pending++
-			j.senderLocked(a.account).wake()
+			j.senderLocked(a.ln, a.account).wake()
 		case Dead:
 			c.dead++
 		case AnswerUnknown:
@@ -76,64 +78,92 @@ func (j *Journal) Import(lines []ExportLine) (ImportReport, error) {
 
 // importer is one Import's transaction.
 type importer struct {
+	j        *Journal
 	tx       *bolt.Tx
-	dedup    *bolt.Bucket
 	rep      ImportReport
+	lanes    map[string]*laneImport
+	ids      map[string]uint64 // the play id given to each account's importKey: one play, whatever lanes take it
 	accounts []struct {
+		ln      *lane
 		account string
 		state   State
 	}
-	held  map[string]bool // importKey of every item the journal held (held)
-	added map[string]bool // importKey of every line this import added
+}
+
+// laneImport is one lane's part of an import.
+type laneImport struct {
+	ln      *lane
+	dedup   *bolt.Bucket
+	held    map[string]bool // importKey of every item the lane held (has)
+	added   map[string]bool // importKey of every line this import added to the lane
+	results int
+}
+
+// lane is the lane a line names (Item.Lane, Result.Lane: "" is Last.fm's);
+// nil when this lastfmd does not send to it (a mirror not configured).
+func (im *importer) lane(name string) *laneImport {
+	ln := im.j.lane(laneName(name))
+	if ln == nil {
+		im.rep.Skipped++
+		return nil
+	}
+	li := im.lanes[ln.name]
+	if li == nil {
+		li = &laneImport{ln: ln, dedup: im.tx.Bucket(ln.b.dedup), added: map[string]bool{}}
+		im.lanes[ln.name] = li
+	}
+	return li
 }
 
 func (im *importer) add(l ExportLine, cutoff time.Time) error {
 	if l.State == Sent {
 		return im.result(l.Result, cutoff)
 	}
+	li := im.lane(l.Item.Lane)
+	if li == nil {
+		return nil
+	}
 	key := importKey(l.Item)
-	id, err := im.newID(key)
+	id, err := im.newID(li, key)
 	if err != nil || id == 0 {
 		return err
 	}
 	it := *l.Item
 	it.ID = id
+	ln := li.ln
 	entry := it.Method != MethodScrobble // a write's entry is the import's own
 	switch l.State {
 	case Pending:
 		it.Reason, it.Died, it.Attempts, it.LastError = "", time.Time{}, 0, ""
-		pend, err := im.tx.Bucket(bPending).CreateBucketIfNotExists([]byte(it.Account))
-		if err != nil {
-			return err
-		}
-		if err := putPending(im.tx.Bucket(bItems), pend, &it); err != nil {
+		if err := ln.putPending(im.tx, &it); err != nil {
 			return err
 		}
 		entry = true
 		im.rep.Pending++
 	case Dead:
-		if err := im.tx.Bucket(bDead).Put(idKey(id), encode(&it)); err != nil {
+		if err := ln.putItem(im.tx, ln.b.dead, &it); err != nil {
 			return err
 		}
 		entry = entry || it.MaybeSent // as bury keeps it
 		im.rep.Dead++
 	default:
-		if err := im.tx.Bucket(bUnsure).Put(idKey(id), encode(&it)); err != nil {
+		if err := ln.putItem(im.tx, ln.b.unsure, &it); err != nil {
 			return err
 		}
 		entry = true
 		im.rep.AnswerUnknown++
 	}
 	if entry {
-		if err := im.dedup.Put(key, idKey(id)); err != nil {
+		if err := li.dedup.Put(key, idKey(id)); err != nil {
 			return err
 		}
 	}
-	im.added[string(key)] = true
+	li.added[string(key)] = true
 	im.accounts = append(im.accounts, struct {
+		ln      *lane
 		account string
 		state   State
-	}{it.Account, l.State})
+	}{ln, it.Account, l.State})
 	return nil
 }
 
@@ -144,54 +174,65 @@ func (im *importer) result(r *Result, cutoff time.Time) error {
 		im.rep.Unchanged++
 		return nil
 	}
+	li := im.lane(r.Lane)
+	if li == nil {
+		return nil
+	}
 	key := resultDedupKey(r)
-	id, err := im.newID(key)
+	id, err := im.newID(li, key)
 	if err != nil || id == 0 {
 		return err
 	}
 	kept := *r
 	kept.ID = id
-	if err := im.tx.Bucket(bResults).Put(idKey(id), encode(&kept)); err != nil {
+	if err := im.tx.Bucket(li.ln.b.results).Put(idKey(id), encode(&kept)); err != nil {
 		return err
 	}
-	if err := im.dedup.Put(key, idKey(id)); err != nil {
+	if err := li.dedup.Put(key, idKey(id)); err != nil {
 		return err
 	}
-	im.added[string(key)] = true
+	li.added[string(key)] = true
+	li.results++
 	im.rep.Results++
 	return nil
 }
 
-// newID takes an id for what key names, or 0 when the journal holds it
-// already (counted as unchanged).
-func (im *importer) newID(key []byte) (uint64, error) {
-	if im.has(key) {
+// newID takes an id for what key names on the lane, or 0 when the lane
+// holds it already (counted as unchanged). The same play imported to
+// several lanes gets one id, so its params are stored once.
+func (im *importer) newID(li *laneImport, key []byte) (uint64, error) {
+	if im.has(li, key) {
 		im.rep.Unchanged++
 		return 0, nil
 	}
-	return im.tx.Bucket(bItems).NextSequence()
+	if id, ok := im.ids[string(key)]; ok {
+		return id, nil
+	}
+	id, err := im.j.nextID(im.tx)
+	im.ids[string(key)] = id
+	return id, err
 }
 
-// has reports whether the journal holds what key names: a live
-// deduplication entry, an item (a dead letter keeps no entry of its own),
-// or a line this import added.
-func (im *importer) has(key []byte) bool {
-	if v := im.dedup.Get(key); v != nil && liveDedup(im.tx, v) {
+// has reports whether the lane holds what key names: a live deduplication
+// entry, an item (a dead letter keeps no entry of its own), or a line this
+// import added.
+func (im *importer) has(li *laneImport, key []byte) bool {
+	if v := li.dedup.Get(key); v != nil && li.ln.liveDedup(im.tx, v) {
 		return true
 	}
-	if im.added[string(key)] {
+	if li.added[string(key)] {
 		return true
 	}
-	if im.held == nil {
-		im.held = map[string]bool{}
-		for _, b := range itemBuckets {
-			_ = forEachItem(im.tx.Bucket(b.name), func(it *Item) error {
-				im.held[string(importKey(it))] = true
+	if li.held == nil {
+		li.held = map[string]bool{}
+		for _, b := range li.ln.held() {
+			_ = li.ln.forEach(im.tx, b.name, func(it *Item) error {
+				li.held[string(importKey(it))] = true
 				return nil
 			})
 		}
 	}
-	return im.held[string(key)]
+	return li.held[string(key)]
 }
 
 // importKey names what an item is for Import's "already there": a

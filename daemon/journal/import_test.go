@@ -11,7 +11,7 @@ import (
 func exportOf(t *testing.T, j *Journal) []ExportLine {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := j.Export(&buf); err != nil {
+	if err := j.Export(&buf, ""); err != nil {
 		t.Fatal(err)
 	}
 	_, lines, err := ReadExport(&buf)
@@ -31,10 +31,7 @@ func TestImportRestoresAndAddsNothingTwice(t *testing.T) {
 	// The same scrobbles are resubmitted at the end: made once, as
 	// scrobbles() stamps them from the clock.
 	sent := scrobbles(5, "sent")
-	tk, err := a.j.Submit("alice", append(slices.Clone(sent), oldScrobbles(3)...))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tk := submitAged(t, a.j, "alice", append(slices.Clone(sent), oldScrobbles(3)...))
 	a.j.Start()
 	waitAll(a.j, tk)
 	a.j.Close()

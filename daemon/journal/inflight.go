@@ -27,6 +27,7 @@ import (
 
 // flight is one batch on its way to Last.fm.
 type flight struct {
+	lane    string
 	account string
 	ids     []uint64
 	done    chan struct{}
@@ -36,25 +37,25 @@ type flight struct {
 // claimed or removed meanwhile; it returns the items that may be sent (nil
 // when none) and their flight.
 func (s *sender) takeOff(batch []*Item) ([]*Item, *flight) {
-	j := s.j
+	j, ln := s.j, s.lane
 	j.mu.Lock()
 	var out []*Item
 	for _, it := range batch {
-		if !j.claims[it.ID] {
+		if !j.claims[laneID{ln.name, it.ID}] {
 			out = append(out, it)
 		}
 	}
-	f := &flight{account: s.account, done: make(chan struct{})}
+	f := &flight{lane: ln.name, account: s.account, done: make(chan struct{})}
 	for _, it := range out {
 		f.ids = append(f.ids, it.ID)
-		j.flights[it.ID] = f
+		j.flights[laneID{ln.name, it.ID}] = f
 	}
 	j.mu.Unlock()
 	// Read again: an operator may have dropped or buried an item between
 	// nextBatch and the registration above.
 	var gone map[uint64]bool
 	_ = j.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bItems)
+		b := tx.Bucket(ln.b.items)
 		for _, it := range out {
 			if b.Get(idKey(it.ID)) == nil {
 				if gone == nil {
@@ -104,8 +105,8 @@ func (s *sender) landGroundedLocked() {
 
 func (j *Journal) landLocked(f *flight) {
 	for _, id := range f.ids {
-		if j.flights[id] == f {
-			delete(j.flights, id)
+		if k := (laneID{f.lane, id}); j.flights[k] == f {
+			delete(j.flights, k)
 		}
 	}
 	close(f.done)
@@ -116,15 +117,15 @@ func (j *Journal) landLocked(f *flight) {
 // ids still in flight after the wait (not claimed: the action must leave
 // them alone and say so) and a release for the claims. The caller reads
 // the file after claim returns, so it acts on the outcome written.
-func (j *Journal) claim(ids []uint64) (flying map[uint64]bool, release func()) {
+func (j *Journal) claim(ids []laneID) (flying map[laneID]bool, release func()) {
 	deadline := time.NewTimer(j.tune.FlightWait)
 	defer deadline.Stop()
-	claimed := map[uint64]bool{}
+	claimed := map[laneID]bool{}
 	pending := ids
 	for {
 		var waitOn *flight
 		j.mu.Lock()
-		var rest []uint64
+		var rest []laneID
 		for _, id := range pending {
 			if f := j.flights[id]; f != nil {
 				rest = append(rest, id)
@@ -146,7 +147,7 @@ func (j *Journal) claim(ids []uint64) (flying map[uint64]bool, release func()) {
 		case <-deadline.C:
 		case <-j.stop:
 		}
-		flying = map[uint64]bool{}
+		flying = map[laneID]bool{}
 		for _, id := range pending {
 			flying[id] = true
 		}

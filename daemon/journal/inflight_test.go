@@ -46,13 +46,13 @@ func (e *env) sendHeld(n int) ([]Scrobble, []Ticket, []uint64, func()) {
 func TestDropDuringSendActsOnTheAnswer(t *testing.T) {
 	e := newEnv(t, Tuning{})
 	scs, tk, ids, release := e.sendHeld(2)
-	l, err := e.j.List(0)
+	l, err := e.j.List(0, "")
 	if err != nil || len(l.Items) != 2 || !l.Items[0].InFlight {
 		t.Fatalf("queue during the send: %+v %v", l.Items, err)
 	}
 	done := make(chan []Change)
 	go func() {
-		ch, err := e.j.Drop(ids)
+		ch, err := e.j.Drop(ids, "")
 		if err != nil {
 			t.Error(err)
 		}
@@ -84,7 +84,7 @@ func TestForcedLogoutDuringSendBuriesNothingSent(t *testing.T) {
 	e := newEnv(t, Tuning{})
 	_, _, _, release := e.sendHeld(2)
 	done := make(chan error)
-	go func() { done <- e.j.BeforeLogout("alice", true) }()
+	go func() { done <- e.j.BeforeLogout("alice", "", true) }()
 	release()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -103,11 +103,11 @@ func TestDropOfAnItemStillInFlightSaysSo(t *testing.T) {
 	e := newEnv(t, Tuning{FlightWait: 1}) // no wait: the answer is never in time
 	_, _, ids, release := e.sendHeld(1)
 	defer release()
-	ch, err := e.j.Drop(ids)
+	ch, err := e.j.Drop(ids, "")
 	if err != nil || len(ch) != 1 || !strings.Contains(ch[0].Result, "being sent") {
 		t.Fatalf("drop of an item in flight: %+v %v", ch, err)
 	}
-	if err := e.j.BeforeLogout("alice", true); err == nil || !strings.Contains(err.Error(), "try again") {
+	if err := e.j.BeforeLogout("alice", "", true); err == nil || !strings.Contains(err.Error(), "try again") {
 		t.Fatalf("forced logout during a send that does not end: %v", err)
 	}
 }
@@ -124,10 +124,10 @@ func TestUnansweredSendKeepsDeduplication(t *testing.T) {
 	}
 	e.j.Start()
 	eventually(t, "an unanswered send", func() bool {
-		l, _ := e.j.List(0)
+		l, _ := e.j.List(0, "")
 		return len(l.Items) == 2 && l.Items[0].MaybeSent && l.Items[1].MaybeSent
 	})
-	ch, err := e.j.Drop([]uint64{tk[0].ID})
+	ch, err := e.j.Drop([]uint64{tk[0].ID}, "")
 	if err != nil || !strings.Contains(ch[0].Result, "Last.fm may have it") {
 		t.Fatalf("drop of an item sent without an answer: %+v %v", ch, err)
 	}
@@ -140,15 +140,15 @@ func TestUnansweredSendKeepsDeduplication(t *testing.T) {
 	if o := waitAll(e.j, again); o[0].State != AnswerUnknown || !strings.Contains(o[0].Reason, "may already have it") {
 		t.Errorf("outcome of the resubmission: %+v", o[0])
 	}
-	if ch, _ := e.j.Drop([]uint64{tk[0].ID}); ch[0].Result != "unknown" {
+	if ch, _ := e.j.Drop([]uint64{tk[0].ID}, ""); ch[0].Result != "unknown" {
 		t.Errorf("dropped twice: %+v", ch)
 	}
 	// The other one, buried by a forced logout, keeps its entry too and
 	// asks for force to be sent again.
-	if err := e.j.BeforeLogout("alice", true); err != nil {
+	if err := e.j.BeforeLogout("alice", "", true); err != nil {
 		t.Fatal(err)
 	}
-	l, _ := e.j.List(0)
+	l, _ := e.j.List(0, "")
 	if len(l.DeadLetters) != 1 || !strings.Contains(l.DeadLetters[0].Reason, "may have it") {
 		t.Fatalf("dead letters: %+v", l.DeadLetters)
 	}
@@ -156,12 +156,12 @@ func TestUnansweredSendKeepsDeduplication(t *testing.T) {
 	if !again[0].Duplicate {
 		t.Error("a dead letter Last.fm may have lost its deduplication")
 	}
-	ch, _ = e.j.Retry([]uint64{tk[1].ID}, false)
+	ch, _ = e.j.Retry([]uint64{tk[1].ID}, false, "")
 	if !strings.Contains(ch[0].Result, "--force") {
 		t.Fatalf("retry without force: %+v", ch)
 	}
 	e.emu.ClearFaults()
-	ch, _ = e.j.Retry([]uint64{tk[1].ID}, true)
+	ch, _ = e.j.Retry([]uint64{tk[1].ID}, true, "")
 	if ch[0].Result != "retrying" {
 		t.Fatalf("retry with force: %+v", ch)
 	}
@@ -195,18 +195,18 @@ func TestAnswerUnknownNeedsForce(t *testing.T) {
 	if tk, _ := e.j.Submit("alice", scs[:1]); !tk[0].Duplicate {
 		t.Error("an item whose answer is unknown does not deduplicate")
 	}
-	ch, _ := e.j.Retry([]uint64{100}, false)
+	ch, _ := e.j.Retry([]uint64{100}, false, "")
 	if !strings.Contains(ch[0].Result, "--force") {
 		t.Fatalf("retry without force: %+v", ch)
 	}
-	ch, _ = e.j.Drop([]uint64{101})
+	ch, _ = e.j.Drop([]uint64{101}, "")
 	if !strings.Contains(ch[0].Result, "may have it") {
 		t.Fatalf("drop: %+v", ch)
 	}
 	if tk, _ := e.j.Submit("alice", scs[1:]); !tk[0].Duplicate {
 		t.Error("a dropped item whose answer is unknown lost its deduplication")
 	}
-	ch, _ = e.j.Retry([]uint64{100}, true)
+	ch, _ = e.j.Retry([]uint64{100}, true, "")
 	if ch[0].Result != "retrying" {
 		t.Fatalf("forced retry: %+v", ch)
 	}
@@ -234,7 +234,7 @@ func TestDropRacingTheSender(t *testing.T) {
 	e.j.Start()
 	results := map[uint64]string{}
 	for i := 0; i < len(tk); i += 7 {
-		ch, err := e.j.Drop([]uint64{tk[i].ID})
+		ch, err := e.j.Drop([]uint64{tk[i].ID}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -294,7 +294,7 @@ func TestThirteenWithAProbeAnsweredBareHTTP(t *testing.T) {
 		e.j.Start()
 		eventually(t, "the probe", func() bool { return e.emu.Count("auth.getToken") >= 1 })
 		eventually(t, "the item settled or kept", func() bool {
-			l, _ := e.j.List(0)
+			l, _ := e.j.List(0, "")
 			return len(l.DeadLetters) == 1 || len(l.Items) == 1 && l.Items[0].Attempts > 0
 		})
 		if st := e.j.Stats(); st.KeyProblem != "" {

@@ -28,7 +28,11 @@ const FileName = "journal.db"
 //
 // Version 2 (issue 21): deduplication keys are length-prefixed (dedupKey),
 // and the bucket "unsure" holds items whose answer is unknown.
-const SchemaVersion = 2
+//
+// Version 3 (issue 23): lanes. A play's parameters are stored once, in
+// "plays"; the buckets of version 2 are the lane "lastfm"'s, holding its
+// records without them; each mirror has buckets "lane/NAME/..." (lane.go).
+const SchemaVersion = 3
 
 // Bucket names.
 var (
@@ -43,7 +47,7 @@ var (
 	kVersion = []byte("version")
 )
 
-var allBuckets = [][]byte{bMeta, bItems, bPending, bResults, bDead, bDedup, bDaily, bUnsure}
+var allBuckets = [][]byte{bMeta, bItems, bPending, bResults, bDead, bDedup, bDaily, bUnsure, bPlays}
 
 // Tuning holds the journal's timings and bounds. Zero fields take the
 // defaults (docs/design.md#reliability-rules); tests shrink them so that
@@ -113,6 +117,9 @@ type Options struct {
 	// account (before waiting submitters are told), so caches of the
 	// account's reads can be dropped.
 	Delivered func(account, method string)
+	// Mirrors are the destinations besides Last.fm, each a lane of its
+	// own (docs/mirrors.md).
+	Mirrors []Mirror
 }
 
 // Journal is the on-disk queue and its senders. Safe for concurrent use.
@@ -120,9 +127,8 @@ type Journal struct {
 	db        *bolt.DB
 	path      string
 	accounts  *accounts.Store
-	up        *upstream.Client
+	lanes     []*lane // "lastfm" first, then each mirror (lane.go)
 	batchSize int
-	maxAge    time.Duration
 	now       func() time.Time
 	log       *slog.Logger
 	tune      Tuning
@@ -136,18 +142,16 @@ type Journal struct {
 	mu         sync.Mutex
 	started    bool
 	closed     bool
-	senders    map[string]*sender
-	waiters    map[uint64][]*waiter
-	flights    map[uint64]*flight // items being sent now (inflight.go)
-	claims     map[uint64]bool    // items an operator action is changing (inflight.go)
-	counts     map[string]*counts
-	results    int
-	keyProblem string // set: every sender is paused (docs/design.md#reliability-rules, "key broken")
+	senders    map[sendKey]*sender
+	waiters    map[uint64][]*waiter // submitters waiting for Last.fm's answers (the lane "lastfm")
+	flights    map[laneID]*flight   // items being sent now (inflight.go)
+	claims     map[laneID]bool      // items an operator action is changing (inflight.go)
+	counts     map[sendKey]*counts
 	commitHook func() error
 	lastPrune  time.Time
 }
 
-// counts are per-account figures kept in memory (recomputed on open).
+// counts are per-lane, per-account figures kept in memory (recomputed on open).
 type counts struct {
 	pending, dead, unsure int
 	sent                  map[string]uint64 // since start, by result: accepted, ignored, failed
@@ -209,11 +213,15 @@ func Open(o Options) (*Journal, error) {
 	db.MaxBatchDelay = t.BatchDelay
 	hard, abort := context.WithCancel(context.Background())
 	j := &Journal{
-		db: db, path: path, accounts: o.Accounts, up: o.Upstream, batchSize: o.BatchSize,
-		maxAge: o.MaxAge, now: o.Now, log: o.Log, tune: t, delivered: o.Delivered,
+		db: db, path: path, accounts: o.Accounts, batchSize: o.BatchSize,
+		now: o.Now, log: o.Log, tune: t, delivered: o.Delivered,
 		stop: make(chan struct{}), hardStop: hard, abort: abort,
-		senders: map[string]*sender{}, waiters: map[uint64][]*waiter{}, counts: map[string]*counts{},
-		flights: map[uint64]*flight{}, claims: map[uint64]bool{},
+		senders: map[sendKey]*sender{}, waiters: map[uint64][]*waiter{}, counts: map[sendKey]*counts{},
+		flights: map[laneID]*flight{}, claims: map[laneID]bool{},
+	}
+	j.lanes = []*lane{newLane(Mirror{Name: accounts.LastFM, Upstream: o.Upstream, MaxAge: o.MaxAge})}
+	for _, m := range o.Mirrors {
+		j.lanes = append(j.lanes, newLane(m))
 	}
 	if err := guard(path, j.initSchema); err != nil {
 		db.Close()
@@ -265,6 +273,15 @@ func (j *Journal) initSchema() error {
 			// Not for a new file (version 0): nothing was there to migrate.
 			j.log.Info("journal migrated", "from", version, "to", SchemaVersion)
 		}
+		// Each mirror configured has its lane's buckets (a mirror added
+		// since the last start gets them now).
+		for _, ln := range j.lanes[1:] {
+			for _, name := range ln.b.all() {
+				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+					return fmt.Errorf("journal: %s: %w", j.path, err)
+				}
+			}
+		}
 		return tx.Bucket(bMeta).Put(kVersion, []byte(strconv.Itoa(SchemaVersion)))
 	})
 }
@@ -272,34 +289,39 @@ func (j *Journal) initSchema() error {
 // loadCounts recomputes the in-memory figures from the file.
 func (j *Journal) loadCounts() error {
 	return j.db.View(func(tx *bolt.Tx) error {
-		for _, b := range itemBuckets {
-			err := forEachItem(tx.Bucket(b.name), func(it *Item) error {
-				c := j.countsFor(it.Account)
-				switch b.state {
-				case Pending:
-					c.pending++
-				case Dead:
-					c.dead++
-				case AnswerUnknown:
-					c.unsure++
+		for _, ln := range j.lanes {
+			for _, b := range ln.held() {
+				// Records only: counting needs no params.
+				err := forEachItem(tx.Bucket(b.name), func(it *Item) error {
+					c := j.countsFor(ln.name, it.Account)
+					switch b.state {
+					case Pending:
+						c.pending++
+					case Dead:
+						c.dead++
+					case AnswerUnknown:
+						c.unsure++
+					}
+					return nil
+				})
+				if err != nil {
+					return err
 				}
-				return nil
-			})
-			if err != nil {
-				return err
 			}
+			ln.results = tx.Bucket(ln.b.results).Stats().KeyN
 		}
-		j.results = tx.Bucket(bResults).Stats().KeyN
 		return nil
 	})
 }
 
-// countsFor returns the account's figures (j.mu held, or during Open).
-func (j *Journal) countsFor(account string) *counts {
-	c := j.counts[account]
+// countsFor returns the figures of the account on the lane (j.mu held, or
+// during Open).
+func (j *Journal) countsFor(lane, account string) *counts {
+	k := sendKey{lane, account}
+	c := j.counts[k]
 	if c == nil {
 		c = &counts{sent: map[string]uint64{}}
-		j.counts[account] = c
+		j.counts[k] = c
 	}
 	return c
 }
@@ -313,9 +335,9 @@ func (j *Journal) Start() {
 		return
 	}
 	j.started = true
-	for account, c := range j.counts {
+	for k, c := range j.counts {
 		if c.pending > 0 {
-			j.senderLocked(account).wake()
+			j.senderLocked(j.lane(k.lane), k.account).wake()
 		}
 	}
 }

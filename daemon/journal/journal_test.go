@@ -61,7 +61,7 @@ func TestSchemaVersions(t *testing.T) {
 			items, _ := tx.CreateBucket(bItems)
 			pend, _ := tx.CreateBucket(bPending)
 			acct, _ := pend.CreateBucket([]byte("alice"))
-			return putPending(items, acct, it)
+			return putRawPending(items, acct, it)
 		})
 		j, err := Open(Options{Dir: dir})
 		if err != nil {
@@ -261,22 +261,22 @@ func TestRetryDropExportAndCap(t *testing.T) {
 	for _, x := range tk {
 		items = append(items, &Item{ID: x.ID})
 	}
-	e.j.bury(items, "test reason")
+	e.j.bury(e.j.lastfm(), items, "test reason")
 	st := e.j.Stats()
 	if st.Pending != 0 || st.Dead != 3 {
 		t.Fatalf("after burying 5 with a cap of 3: %+v", st)
 	}
-	l, err := e.j.List(0)
+	l, err := e.j.List(0, "")
 	if err != nil || len(l.DeadLetters) != 3 || l.DeadLetters[0].ID != tk[2].ID || l.DeadLetters[0].Reason != "test reason" {
 		t.Fatalf("listing %+v %v", l, err)
 	}
 	// Retry one (it goes back to pending and is sent), drop another,
 	// name an unknown one.
-	ch, err := e.j.Retry([]uint64{tk[2].ID, 999}, false)
+	ch, err := e.j.Retry([]uint64{tk[2].ID, 999}, false, "")
 	if err != nil || ch[0].Result != "retrying" || ch[1].Result != "unknown" {
 		t.Fatalf("retry %+v %v", ch, err)
 	}
-	ch, err = e.j.Drop([]uint64{tk[3].ID})
+	ch, err = e.j.Drop([]uint64{tk[3].ID}, "")
 	if err != nil || ch[0].Result != "dropped" {
 		t.Fatalf("drop %+v %v", ch, err)
 	}
@@ -284,7 +284,7 @@ func TestRetryDropExportAndCap(t *testing.T) {
 		t.Fatalf("after retry and drop: %+v", st)
 	}
 	var buf bytes.Buffer
-	if err := e.j.Export(&buf); err != nil {
+	if err := e.j.Export(&buf, ""); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
@@ -309,20 +309,20 @@ func TestRetryDropExportAndCap(t *testing.T) {
 // dead-letters them with that reason.
 func TestBeforeLogout(t *testing.T) {
 	e := newEnv(t, Tuning{})
-	if err := e.j.BeforeLogout("alice", false); err != nil {
+	if err := e.j.BeforeLogout("alice", "", false); err != nil {
 		t.Fatalf("nothing pending: %v", err)
 	}
 	if _, err := e.j.Submit("alice", scrobbles(2, "l")); err != nil {
 		t.Fatal(err)
 	}
-	err := e.j.BeforeLogout("alice", false)
+	err := e.j.BeforeLogout("alice", "", false)
 	if err == nil || !strings.Contains(err.Error(), "2 scrobbles") || !strings.Contains(err.Error(), "--force") {
 		t.Fatalf("unforced: %v", err)
 	}
-	if err := e.j.BeforeLogout("alice", true); err != nil {
+	if err := e.j.BeforeLogout("alice", "", true); err != nil {
 		t.Fatal(err)
 	}
-	l, _ := e.j.List(0)
+	l, _ := e.j.List(0, "")
 	if l.Pending != 0 || l.Dead != 2 || !strings.Contains(l.DeadLetters[0].Reason, "logged out") {
 		t.Fatalf("after forced logout: %+v", l)
 	}
@@ -330,7 +330,7 @@ func TestBeforeLogout(t *testing.T) {
 	if _, err := e.j.Submit("bob", scrobbles(1, "b")); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.j.BeforeLogout("bob", false); err == nil || !strings.Contains(err.Error(), `"bob" has 1 scrobble or write waiting`) {
+	if err := e.j.BeforeLogout("bob", "", false); err == nil || !strings.Contains(err.Error(), `"bob" has 1 scrobble or write waiting`) {
 		t.Errorf("one pending: %v", err)
 	}
 }

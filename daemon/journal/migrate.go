@@ -1,6 +1,8 @@
 package journal
 
 import (
+	"bytes"
+
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -11,6 +13,43 @@ import (
 var migrations = map[int]func(*bolt.Tx) error{
 	0: func(*bolt.Tx) error { return nil },
 	1: rebuildDedup,
+	2: intoPlays,
+}
+
+// intoPlays moves each item's parameters into its play record (version 3:
+// lanes, lane.go): the items of version 2 become the lane "lastfm"'s
+// records, in the same buckets, without their parameters.
+func intoPlays(tx *bolt.Tx) error {
+	plays := tx.Bucket(bPlays)
+	for _, b := range [][]byte{bItems, bDead, bUnsure} {
+		bucket := tx.Bucket(b)
+		var recs [][2][]byte
+		err := bucket.ForEach(func(k, v []byte) error {
+			it, err := decodeItem(v)
+			if err != nil {
+				return err
+			}
+			if it.Params == nil {
+				return nil
+			}
+			p := &Item{ID: it.ID, Account: it.Account, Method: it.Method, Params: it.Params, Timestamp: it.Timestamp, Added: it.Added}
+			if err := plays.Put(bytes.Clone(k), encode(p)); err != nil {
+				return err
+			}
+			it.Params = nil
+			recs = append(recs, [2][]byte{bytes.Clone(k), encode(it)})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if err := bucket.Put(r[0], r[1]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // rebuildDedup writes every deduplication entry again with this version's

@@ -20,7 +20,7 @@ func TestNotUnderstoodAnswerKeepsScrobblesQueued(t *testing.T) {
 			}
 			e.j.Start()
 			eventually(t, "a second attempt", func() bool { return e.emu.Count("track.scrobble") >= 2 })
-			l, err := e.j.List(0)
+			l, err := e.j.List(0, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -32,7 +32,7 @@ func TestNotUnderstoodAnswerKeepsScrobblesQueued(t *testing.T) {
 			}
 			e.emu.ClearFaults()
 			eventually(t, "delivery", func() bool { return e.j.Stats().Pending == 0 })
-			if l, _ := e.j.List(0); l.Dead != 0 {
+			if l, _ := e.j.List(0, ""); l.Dead != 0 {
 				t.Errorf("dead letters: %+v", l.DeadLetters)
 			}
 			if n := len(e.emu.Scrobbles("alice")); n < 2 {

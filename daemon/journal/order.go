@@ -31,7 +31,8 @@ func (j *Journal) EnqueueBehind(account, method string, params map[string]string
 	if err := j.Healthy(); err != nil {
 		return 0, false, ErrClosed
 	}
-	behind := func(tx *bolt.Tx) (bool, error) { return pendingOn(tx, account, target) }
+	ln := j.lastfm()
+	behind := func(tx *bolt.Tx) (bool, error) { return ln.pendingOn(tx, account, target) }
 	// Most direct writes have nothing to wait for: a read-only look answers
 	// them without a commit (and its fsync). Its "nothing pending" stays
 	// right after the look: the sender only takes writes out of pending,
@@ -49,26 +50,25 @@ func (j *Journal) EnqueueBehind(account, method string, params map[string]string
 	}
 	// Checked again in the transaction that journals it, so the write is
 	// queued only behind a write that is still pending.
-	return j.enqueue(account, method, params, behind)
+	return j.enqueue(ln, account, method, params, behind)
 }
 
-// pendingOn reports whether account has a write with target pending.
-func pendingOn(tx *bolt.Tx, account string, target signer.Target) (bool, error) {
-	pend := tx.Bucket(bPending).Bucket([]byte(account))
+// pendingOn reports whether account has a write with target pending on
+// the lane.
+func (ln *lane) pendingOn(tx *bolt.Tx, account string, target signer.Target) (bool, error) {
+	pend := tx.Bucket(ln.b.pending).Bucket([]byte(account))
 	if pend == nil {
 		return false, nil
 	}
-	items := tx.Bucket(bItems)
 	c := pend.Cursor()
 	// Writes sort first (prefixWrite), before every scrobble.
 	for k, _ := c.Seek([]byte{prefixWrite}); k != nil && k[0] == prefixWrite; k, _ = c.Next() {
-		v := items.Get(idKey(keyID(k)))
-		if v == nil {
-			continue // dropped meanwhile
-		}
-		it, err := decodeItem(v)
+		it, err := ln.getItem(tx, ln.b.items, keyID(k))
 		if err != nil {
 			return false, fmt.Errorf("item %d: %w", keyID(k), err)
+		}
+		if it == nil {
+			continue // dropped meanwhile
 		}
 		if t, ok := signer.WriteTarget(it.Method, it.Params); ok && t == target {
 			return true, nil

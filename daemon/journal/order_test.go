@@ -52,11 +52,11 @@ func TestEnqueueBehind(t *testing.T) {
 			t.Errorf("%s %s %v waits behind another target's write", c.account, c.method, c.params)
 		}
 	}
-	batch, err := e.j.nextBatch("alice")
+	batch, err := e.j.nextBatch(e.j.lastfm(), "alice", e.j.batchSize)
 	if err != nil || len(batch) != 1 || batch[0].ID != love {
 		t.Fatalf("first send %+v, %v; want the love %d alone", batch, err, love)
 	}
-	q, err := e.j.List(10)
+	q, err := e.j.List(10, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,8 @@ func (s *sender) record(w owedWrite) {
 // buryOwed dead-letters items, or keeps the burial to write later.
 func (s *sender) buryOwed(items []*Item, reason string) {
 	j := s.j
-	s.record(owedWrite{items: len(items), write: func() error { return j.bury(items, reason) }})
+	ln := s.lane
+	s.record(owedWrite{items: len(items), write: func() error { return j.bury(ln, items, reason) }})
 }
 
 func (s *sender) owedNow() []owedWrite {

@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lastfmd/lastfmd/api"
+	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -62,30 +63,30 @@ type Item struct {
 	// MaybeSent: a send of it left lastfmd and no answer came back, so
 	// Last.fm may have it (docs/journal.md#in-flight).
 	MaybeSent bool `json:"maybe_sent,omitempty"`
+	// Lane is the destination the record is for: a mirror's name, or
+	// "lastfm" (which a file may leave out: the lines of a journal before
+	// lanes are Last.fm's).
+	Lane string `json:"lane,omitempty"`
 }
-
-// itemBuckets are the buckets holding items, each with the state it means:
-// pending (bItems, with its send order in bPending), then the two no sender
-// sends by itself, dead letters and items whose answer is unknown
-// (givenUp). Counting, exporting, looking an id up and dropping walk them
-// alike.
-var itemBuckets = []struct {
-	name  []byte
-	state State
-}{{bItems, Pending}, {bDead, Dead}, {bUnsure, AnswerUnknown}}
-
-// givenUp are itemBuckets less pending.
-var givenUp = itemBuckets[1:]
 
 // Doc is the item as the queue document lists it.
 func (it *Item) Doc() api.QueueItem {
-	return api.QueueItem{ID: it.ID, Account: it.Account, Method: it.Method, Params: it.Params, Timestamp: it.Timestamp,
+	return api.QueueItem{ID: it.ID, Destination: laneName(it.Lane), Account: it.Account, Method: it.Method, Params: it.Params, Timestamp: it.Timestamp,
 		Added: it.Added, Attempts: it.Attempts, LastError: it.LastError, Reason: it.Reason, Died: it.Died, MaybeSent: it.MaybeSent}
 }
 
-// Result is Last.fm's answer for one sent item.
+// laneName is a file's lane: "" is Last.fm's.
+func laneName(l string) string {
+	if l == "" {
+		return accounts.LastFM
+	}
+	return l
+}
+
+// Result is the destination's answer for one sent item.
 type Result struct {
 	ID        uint64 `json:"id"`
+	Lane      string `json:"lane,omitempty"` // as Item.Lane
 	Account   string `json:"account"`
 	Method    string `json:"method"`
 	Artist    string `json:"artist,omitempty"`
@@ -114,6 +115,9 @@ const (
 	// item's deduplication entry for the results window, so a client
 	// resubmitting it does not send it twice.
 	StatusMaybe = "dropped_maybe_sent"
+	// StatusSkipped is a mirror's item not sent because the service lacks
+	// the method (it answered error 3): settled, not a dead letter.
+	StatusSkipped = "skipped"
 )
 
 // Outcome is what a submitter learns about one of its items.

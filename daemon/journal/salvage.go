@@ -13,6 +13,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+
 	"github.com/lastfmd/lastfmd/internal/durable"
 )
 
@@ -113,7 +115,7 @@ func buildJournal(path string, rec salvaged) error {
 	if err != nil {
 		return err
 	}
-	j := &Journal{db: db, path: path, log: slog.New(slog.DiscardHandler)}
+	j := &Journal{db: db, path: path, log: slog.New(slog.DiscardHandler), lanes: []*lane{newLane(Mirror{Name: accounts.LastFM})}}
 	err = j.initSchema()
 	salvageStep(stepCreated)
 	if err == nil {

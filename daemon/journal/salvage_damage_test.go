@@ -37,11 +37,7 @@ func manyStates(t *testing.T) (dir string, truth journalTruth) {
 		}
 		tickets = append(tickets, tk...)
 	}
-	tk, err := e.j.Submit("alice", oldScrobbles(8))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tickets = append(tickets, tk...)
+	tickets = append(tickets, submitAged(t, e.j, "alice", oldScrobbles(8))...)
 	e.j.Start()
 	waitAll(e.j, tickets)
 	if err := e.j.Close(); err != nil {
@@ -59,14 +55,14 @@ func manyStates(t *testing.T) (dir string, truth journalTruth) {
 			pending = append(pending, x.ID)
 		}
 	}
-	q, err := j.List(0)
+	q, err := j.List(0, "")
 	if err != nil || len(q.DeadLetters) != 8 {
 		t.Fatalf("dead letters %d: %v", len(q.DeadLetters), err)
 	}
-	if _, err := j.Retry([]uint64{q.DeadLetters[0].ID, q.DeadLetters[1].ID}, false); err != nil {
+	if _, err := j.Retry([]uint64{q.DeadLetters[0].ID, q.DeadLetters[1].ID}, false, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := j.Drop(pending[100:105]); err != nil {
+	if _, err := j.Drop(pending[100:105], ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := j.Submit("alice", scrobbles(5, "last")); err != nil {
@@ -180,7 +176,7 @@ func exportedStates(t *testing.T, dir string) map[uint64]State {
 	}
 	defer j.Close()
 	var buf bytes.Buffer
-	if err := j.Export(&buf); err != nil {
+	if err := j.Export(&buf, ""); err != nil {
 		t.Fatal(err)
 	}
 	states := map[uint64]State{}

@@ -20,10 +20,12 @@ import (
 // error or a dead letter's reason) and shown in the queue and status.
 const maxStoredMessage = 300
 
-// sender owns every send of one account: one goroutine, so the account's
-// items go out in order and never twice at once.
+// sender owns every send of one account on one lane: one goroutine, so
+// the account's items go out to that destination in order and never twice
+// at once.
 type sender struct {
 	j       *Journal
+	lane    *lane
 	account string
 	kick    chan struct{}
 
@@ -49,13 +51,14 @@ type sender struct {
 	grounded []*flight     // flights whose outcomes are owed: they land when written (inflight.go)
 }
 
-// senderLocked returns the account's sender, starting its goroutine once
-// the journal is started (j.mu held).
-func (j *Journal) senderLocked(account string) *sender {
-	s := j.senders[account]
+// senderLocked returns the account's sender on the lane, starting its
+// goroutine once the journal is started (j.mu held).
+func (j *Journal) senderLocked(ln *lane, account string) *sender {
+	k := sendKey{ln.name, account}
+	s := j.senders[k]
 	if s == nil {
-		s = &sender{j: j, account: account, kick: make(chan struct{}, 1)}
-		j.senders[account] = s
+		s = &sender{j: j, lane: ln, account: account, kick: make(chan struct{}, 1)}
+		j.senders[k] = s
 	}
 	if j.started && !j.closed && !s.running {
 		s.running = true
@@ -87,7 +90,7 @@ func (s *sender) run() {
 			s.sleep(wait)
 			continue
 		}
-		if j.Pending(s.account) == 0 {
+		if j.pending(s.lane, s.account) == 0 {
 			s.idle()
 			continue
 		}
@@ -95,9 +98,9 @@ func (s *sender) run() {
 			s.sleep(d)
 			continue
 		}
-		batch, err := j.nextBatch(s.account)
+		batch, err := j.nextBatch(s.lane, s.account, s.batchSize())
 		if err != nil {
-			j.log.Error("journal: cannot read the queue", "account", s.account, "err", err)
+			j.log.Error("journal: cannot read the queue", "destination", s.lane.name, "account", s.account, "err", err)
 			s.noteError("cannot read the journal: " + err.Error())
 			s.sleep(j.tune.Poll)
 			continue
@@ -142,55 +145,84 @@ func (s *sender) sleep(d time.Duration) {
 
 // blocked returns how long the sender must still wait, 0 when it may send.
 func (s *sender) blocked() time.Duration {
-	j := s.j
+	j, ln := s.j, s.lane
 	now := j.now()
 	j.mu.Lock()
-	keyProblem, next, capUntil := j.keyProblem, s.next, s.capUntil
+	keyProblem, next, capUntil := ln.keyProblem, s.next, s.capUntil
 	j.mu.Unlock()
 	switch {
 	case keyProblem != "":
 		s.setPaused("every account is paused: " + keyProblem)
 		return j.tune.Poll
 	case now.Before(capUntil):
-		s.setPaused("Last.fm's daily scrobble limit was reached; sending resumes at " + capUntil.UTC().Format(time.RFC3339))
+		s.setPaused(s.who() + "'s daily scrobble limit was reached; sending resumes at " + capUntil.UTC().Format(time.RFC3339))
 		return capUntil.Sub(now)
 	case now.Before(next):
 		return next.Sub(now)
 	}
-	if lim := j.up.Limiter(); lim != nil {
+	if lim := ln.up.Limiter(); lim != nil {
 		if until := lim.BackoffUntil(); now.Before(until) {
-			s.setPaused("waiting for the global back-off after Last.fm's error 29")
+			s.setPaused("waiting for the global back-off after " + s.who() + "'s error 29")
 			return until.Sub(now)
 		}
 	}
+	login := "lastfmd auth login --account " + s.account
+	if ln.mirror {
+		login = "lastfmd auth login --mirror " + ln.name + " --account " + s.account
+	}
 	acct, ok := j.accounts.Get(s.account)
 	if !ok {
-		s.setPaused(fmt.Sprintf("account %q is not signed in: run `lastfmd auth login --account %s`", s.account, s.account))
+		s.setPaused(fmt.Sprintf("account %q is not signed in: run `%s`", s.account, login))
 		return j.tune.Poll
 	}
-	if s.needsSignin(acct) {
-		s.setPaused(fmt.Sprintf("account %q must sign in again: run `lastfmd auth login --account %s`", s.account, s.account))
+	key, _, ok := ln.sessionKey(acct)
+	if !ok {
+		s.setPaused(fmt.Sprintf("account %q has no session on %s: run `%s`", s.account, ln.name, login))
+		return j.tune.Poll
+	}
+	if s.needsSignin(acct, key) {
+		s.setPaused(fmt.Sprintf("account %q must sign in again at %s: run `%s`", s.account, s.who(), login))
 		return j.tune.Poll
 	}
 	s.setPaused("")
 	return 0
 }
 
-// needsSignin: the account's key was refused and it has not signed in
-// since (its key is the same and it is still marked).
-func (s *sender) needsSignin(acct accounts.Account) bool {
+// who names the sender's destination in messages: Last.fm, or the mirror.
+func (s *sender) who() string {
+	if s.lane.mirror {
+		return "mirror " + s.lane.name
+	}
+	return "Last.fm"
+}
+
+// batchSize is how many scrobbles one call carries: scrobble.batch_size,
+// or one on a lane whose service failed batches.
+func (s *sender) batchSize() int {
+	s.j.mu.Lock()
+	defer s.j.mu.Unlock()
+	if s.lane.single {
+		return 1
+	}
+	return s.j.batchSize
+}
+
+// needsSignin: the account's key on the lane was refused and it has not
+// signed in since (its key is the same and it is still marked).
+func (s *sender) needsSignin(acct accounts.Account, key string) bool {
 	j := s.j
+	_, marked, _ := s.lane.sessionKey(acct)
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if acct.NeedsSignin {
+	if marked {
 		return true
 	}
 	if s.failedKey != "" {
-		if acct.Key == s.failedKey && !s.marked {
+		if key == s.failedKey && !s.marked {
 			return true // the mark could not be stored: wait for a new key
 		}
 		s.failedKey, s.marked = "", false
-		j.log.Info("journal: account signed in again; sending resumes", "account", s.account)
+		j.log.Info("journal: account signed in again; sending resumes", "destination", s.lane.name, "account", s.account)
 	}
 	return false
 }
@@ -207,25 +239,23 @@ func (s *sender) noteError(msg string) {
 	s.j.mu.Unlock()
 }
 
-// nextBatch reads the account's next send: one write, or up to batch_size
-// scrobbles in timestamp order.
-func (j *Journal) nextBatch(account string) ([]*Item, error) {
+// nextBatch reads the account's next send on the lane: one write, or up to
+// size scrobbles in timestamp order.
+func (j *Journal) nextBatch(ln *lane, account string, size int) ([]*Item, error) {
 	var out []*Item
 	err := j.db.View(func(tx *bolt.Tx) error {
-		pend := tx.Bucket(bPending).Bucket([]byte(account))
+		pend := tx.Bucket(ln.b.pending).Bucket([]byte(account))
 		if pend == nil {
 			return nil
 		}
-		items := tx.Bucket(bItems)
 		c := pend.Cursor()
-		for k, _ := c.First(); k != nil && len(out) < j.batchSize; k, _ = c.Next() {
-			v := items.Get(idKey(keyID(k)))
-			if v == nil {
-				continue // dropped meanwhile
-			}
-			it, err := decodeItem(v)
+		for k, _ := c.First(); k != nil && len(out) < size; k, _ = c.Next() {
+			it, err := ln.getItem(tx, ln.b.items, keyID(k))
 			if err != nil {
 				return fmt.Errorf("item %d: %w", keyID(k), err)
+			}
+			if it == nil {
+				continue // dropped meanwhile
 			}
 			if it.Method != MethodScrobble {
 				if len(out) == 0 {
@@ -242,31 +272,40 @@ func (j *Journal) nextBatch(account string) ([]*Item, error) {
 
 // send delivers one batch.
 func (s *sender) send(batch []*Item) {
-	j := s.j
+	j, ln := s.j, s.lane
 	acct, ok := j.accounts.Get(s.account)
 	if !ok {
 		return // logged out meanwhile; blocked() reports it
 	}
+	key, _, ok := ln.sessionKey(acct)
+	if !ok {
+		return // signed out of the mirror meanwhile; blocked() reports it
+	}
 	if batch[0].Method != MethodScrobble {
-		s.deliver(acct, batch, batch[0].Method, batch[0].Params)
+		s.deliver(key, batch, batch[0].Method, batch[0].Params)
 		return
 	}
 	// Too old to send: Last.fm ignores scrobbles older than 14 days
-	// (docs/scrobbling.md#how-lastfmd-sends), so they are dead-lettered unsent.
+	// (docs/scrobbling.md#how-lastfmd-sends), so they are dead-lettered
+	// unsent; a mirror has its own max_age (none by default).
 	now := j.now()
 	var fresh, old []*Item
 	for _, it := range batch {
-		if j.maxAge > 0 && time.Unix(it.Timestamp, 0).Before(now.Add(-j.maxAge)) {
+		if ln.maxAge > 0 && time.Unix(it.Timestamp, 0).Before(now.Add(-ln.maxAge)) {
 			old = append(old, it)
 		} else {
 			fresh = append(fresh, it)
 		}
 	}
 	if len(old) > 0 {
-		s.buryOwed(old, fmt.Sprintf("older than scrobble.max_age (%s) when it could be sent; Last.fm would ignore it", j.maxAge))
+		what := "scrobble.max_age"
+		if ln.mirror {
+			what = "mirror " + ln.name + "'s max_age"
+		}
+		s.buryOwed(old, fmt.Sprintf("older than %s (%s) when it could be sent; %s would ignore it", what, ln.maxAge, s.who()))
 	}
 	if len(fresh) > 0 {
-		s.deliver(acct, fresh, MethodScrobble, batchParams(fresh))
+		s.deliver(key, fresh, MethodScrobble, batchParams(fresh))
 	}
 }
 
@@ -291,14 +330,15 @@ func batchParams(items []*Item) map[string]string {
 	return p
 }
 
-// deliver sends items in one call and acts on the answer.
-func (s *sender) deliver(acct accounts.Account, items []*Item, method string, params map[string]string) {
-	r, err := s.j.up.Do(s.j.hardStop, upstream.Call{Method: method, Params: params, SessionKey: acct.Key, Post: true, Background: true})
+// deliver sends items in one call with the account's session key on the
+// lane and acts on the answer.
+func (s *sender) deliver(key string, items []*Item, method string, params map[string]string) {
+	r, err := s.lane.up.Do(s.j.hardStop, upstream.Call{Method: method, Params: params, SessionKey: key, Post: true, Background: true})
 	switch {
 	case err != nil:
 		s.unreachable(items, err)
 	case r.Failed():
-		s.refused(acct, items, r)
+		s.refused(key, items, r)
 	default:
 		s.answered(items, r)
 	}
@@ -323,7 +363,7 @@ func (s *sender) unreachable(items []*Item, err error) {
 		s.note(items, "cut off when lastfmd stopped", upstream.MayHaveReached(err))
 		return
 	}
-	msg := "Last.fm is unreachable"
+	msg := s.who() + " is unreachable"
 	if ae != nil {
 		msg = ae.Message
 	}
@@ -333,9 +373,9 @@ func (s *sender) unreachable(items []*Item, err error) {
 // refused handles a Last.fm error answer (or a bare HTTP error) by the
 // table's rule for scrobbles (docs/design.md#reliability-rules). Journalled
 // writes follow the same column: they are replayed from the journal too.
-func (s *sender) refused(acct accounts.Account, items []*Item, r *upstream.Response) {
+func (s *sender) refused(key string, items []*Item, r *upstream.Response) {
 	j := s.j
-	class, code, msg := r.Class, 0, fmt.Sprintf("HTTP %d from Last.fm", r.Status)
+	class, code, msg := r.Class, 0, fmt.Sprintf("HTTP %d from %s", r.Status, s.who())
 	if r.APIError != nil {
 		code, msg = r.APIError.Code, clip.Line(r.APIError.Error(), maxStoredMessage)
 	}
@@ -348,10 +388,13 @@ func (s *sender) refused(acct accounts.Account, items []*Item, r *upstream.Respo
 			class = signer.ClassPermanent // error 2 is retried at most twice
 		}
 	}
+	if s.lane.mirror && s.mirrorRefused(items, class, code, msg, r.APIError != nil) {
+		return
+	}
 	rule := signer.Policy(class, signer.CallerScrobble)
 	if rule.Split {
 		if len(items) > 1 {
-			s.split(acct, items)
+			s.split(key, items)
 			return
 		}
 		if code == signer.ErrInvalidSignature {
@@ -365,14 +408,14 @@ func (s *sender) refused(acct accounts.Account, items []*Item, r *upstream.Respo
 	case rule.PauseAll:
 		s.pauseAll(items, msg)
 	case class == signer.ClassReauth && rule.PauseAccount:
-		s.pauseForSignin(acct, items, msg)
+		s.pauseForSignin(key, items, msg)
 	case rule.Retry:
 		// A bare 5xx came from a proxy in front of Last.fm, which may have
 		// passed the request on; a Last.fm error answer says it was not
 		// taken.
 		s.retryLater(items, class, msg, r.APIError == nil)
 	case rule.DeadLetter:
-		s.buryOwed(items, "Last.fm refused it: "+msg)
+		s.buryOwed(items, s.who()+" refused it: "+msg)
 	default:
 		// No rule for this class in the journal's column: keep the items
 		// and back off rather than lose them.
@@ -382,12 +425,12 @@ func (s *sender) refused(acct accounts.Account, items []*Item, r *upstream.Respo
 
 // split resends a batch answered 6, 7 or 13 item by item, so that only the
 // bad items are dead-lettered; the items answered 13 alone go to thirteen.
-func (s *sender) split(acct accounts.Account, items []*Item) {
+func (s *sender) split(key string, items []*Item) {
 	j := s.j
 	var thirteen []*Item
 	for i, it := range items {
 		one := []*Item{it}
-		r, err := j.up.Do(j.hardStop, upstream.Call{Method: MethodScrobble, Params: batchParams(one), SessionKey: acct.Key, Post: true, Background: true})
+		r, err := s.lane.up.Do(j.hardStop, upstream.Call{Method: MethodScrobble, Params: batchParams(one), SessionKey: key, Post: true, Background: true})
 		switch {
 		case err != nil:
 			s.unreachable(items[i:], err)
@@ -397,14 +440,14 @@ func (s *sender) split(acct accounts.Account, items []*Item) {
 			continue
 		}
 		if r.Class != signer.ClassBadItem {
-			s.refused(acct, items[i:], r) // transient, 29, revoked session, broken key
+			s.refused(key, items[i:], r) // transient, 29, revoked session, broken key
 			return
 		}
 		if r.APIError != nil && r.APIError.Code == signer.ErrInvalidSignature {
 			thirteen = append(thirteen, it)
 			continue
 		}
-		s.buryOwed(one, "Last.fm refused this scrobble alone: "+clip.Line(r.APIError.Error(), maxStoredMessage))
+		s.buryOwed(one, s.who()+" refused this scrobble alone: "+clip.Line(r.APIError.Error(), maxStoredMessage))
 	}
 	if len(thirteen) > 0 {
 		s.thirteen(thirteen)
@@ -420,7 +463,7 @@ func (s *sender) split(acct accounts.Account, items []*Item) {
 // run, they stay pending (docs/design.md#reliability-rules, issue 21).
 func (s *sender) thirteen(items []*Item) {
 	j := s.j
-	r, err := j.up.Probe(j.hardStop)
+	r, err := s.lane.up.Probe(j.hardStop)
 	var class signer.Class
 	switch {
 	case err != nil:
@@ -461,6 +504,11 @@ func (s *sender) answered(items []*Item, r *upstream.Response) {
 	if items[0].Method == MethodScrobble {
 		var err error
 		answers, err = signer.ParseScrobbleAnswer(r.Body)
+		if err == nil && len(answers) == 0 {
+			// An answer that parses but lists no items (Maloja's) is
+			// settled by its counts, never resent in a loop.
+			answers, err = s.byCounts(items, r.Body)
+		}
 		if err == nil && len(answers) != len(items) {
 			err = fmt.Errorf("%d items answered for %d sent", len(answers), len(items))
 		}
@@ -468,27 +516,28 @@ func (s *sender) answered(items []*Item, r *upstream.Response) {
 			// Not understood is not an answer: nothing is known of these
 			// scrobbles, so they stay queued and are sent again after a
 			// back-off (at-least-once, as after no answer at all).
-			s.retryLater(items, signer.ClassTransient, "Last.fm's answer to track.scrobble was not understood: "+err.Error(), true)
+			s.retryLater(items, signer.ClassTransient, s.who()+"'s answer to track.scrobble was not understood: "+err.Error(), true)
 			return
 		}
 	}
 	var results []*Result
 	var capped []*Item
 	for i, it := range items {
-		res := &Result{ID: it.ID, Account: it.Account, Method: it.Method, Artist: it.Params["artist"],
+		res := &Result{ID: it.ID, Lane: s.lane.fileName(), Account: it.Account, Method: it.Method, Artist: it.Params["artist"],
 			Track: it.Params["track"], Timestamp: it.Timestamp, Status: StatusAccepted, Sent: now}
 		if answers != nil {
 			a := answers[i]
-			if class, keep := signer.ClassifyIgnored(a.IgnoredCode); keep && signer.Policy(class, signer.CallerScrobble).PauseAccount {
+			code := s.lane.meaning(a.IgnoredCode) // a mirror's codes, read with its own map
+			if class, keep := signer.ClassifyIgnored(code); keep && signer.Policy(class, signer.CallerScrobble).PauseAccount {
 				capped = append(capped, it) // daily cap: keep pending
 				continue
 			}
 			res.Answer, res.Corrected = a.Fields, a.Corrected
-			if a.IgnoredCode != signer.IgnoredNone {
-				res.Status, res.IgnoredCode = StatusIgnored, a.IgnoredCode
+			if code != signer.IgnoredNone {
+				res.Status, res.IgnoredCode = StatusIgnored, code
 				res.IgnoredMessage = a.IgnoredMessage
 				if res.IgnoredMessage == "" {
-					res.IgnoredMessage = signer.IgnoredText(a.IgnoredCode)
+					res.IgnoredMessage = signer.IgnoredText(code)
 				}
 			}
 		}
@@ -501,11 +550,12 @@ func (s *sender) answered(items []*Item, r *upstream.Response) {
 	}
 	j.mu.Unlock()
 	if len(capped) > 0 {
-		msg := "Last.fm's daily scrobble limit was reached (ignored code 5); kept, sending resumes at " + signer.DailyCapResume(now).Format(time.RFC3339)
-		j.log.Warn("journal: "+msg, "account", s.account, "kept", len(capped))
+		msg := s.who() + "'s daily scrobble limit was reached (ignored code 5); kept, sending resumes at " + signer.DailyCapResume(now).Format(time.RFC3339)
+		j.log.Warn("journal: "+msg, "destination", s.lane.name, "account", s.account, "kept", len(capped))
 		s.note(capped, msg, false)
 	}
-	s.record(owedWrite{items: len(results), write: func() error { return j.settle(results) }})
+	ln := s.lane
+	s.record(owedWrite{items: len(results), write: func() error { return j.settle(ln, results) }})
 }
 
 // retryLater keeps items pending and backs off by class: the global back-off
@@ -521,7 +571,7 @@ func (s *sender) retryLater(items []*Item, class signer.Class, msg string, maybe
 	j.mu.Lock()
 	if rule.GlobalBackoff {
 		until := now.Add(j.tune.Poll)
-		if lim := j.up.Limiter(); lim != nil && lim.BackoffUntil().After(until) {
+		if lim := s.lane.up.Limiter(); lim != nil && lim.BackoffUntil().After(until) {
 			until = lim.BackoffUntil()
 		}
 		s.next = until
@@ -531,38 +581,48 @@ func (s *sender) retryLater(items []*Item, class signer.Class, msg string, maybe
 	}
 	next := s.next
 	j.mu.Unlock()
-	j.log.Info("journal: send failed, will retry", "account", s.account, "items", len(items), "class", class.String(),
+	j.log.Info("journal: send failed, will retry", "destination", s.lane.name, "account", s.account, "items", len(items), "class", class.String(),
 		"error", msg, "next_attempt", next.UTC().Format(time.RFC3339))
 	s.note(items, msg, maybeSent)
 }
 
-// pauseAll stops every sender: the API key or secret is broken.
+// pauseAll stops every sender of the lane: the destination's API key or
+// secret is broken.
 func (s *sender) pauseAll(items []*Item, msg string) {
 	j := s.j
 	j.mu.Lock()
-	first := j.keyProblem == ""
-	j.keyProblem = msg
+	first := s.lane.keyProblem == ""
+	s.lane.keyProblem = msg
 	j.mu.Unlock()
 	if first {
-		j.log.Error("journal: Last.fm refused the API key; every account's scrobbles are paused (nothing is lost). Fix the key or secret, restart lastfmd or run `lastfmd queue retry ID`",
-			"error", msg)
+		j.log.Error("journal: "+s.who()+" refused the API key; every account's scrobbles to it are paused (nothing is lost). Fix the key or secret, restart lastfmd or run `lastfmd queue retry ID`",
+			"destination", s.lane.name, "error", msg)
 	}
 	s.note(items, msg, false)
 }
 
-// pauseForSignin pauses the account until it signs in again.
-func (s *sender) pauseForSignin(acct accounts.Account, items []*Item, msg string) {
+// pauseForSignin pauses the account on the lane until it signs in again
+// there.
+func (s *sender) pauseForSignin(key string, items []*Item, msg string) {
 	j := s.j
-	changed, err := j.accounts.MarkNeedsSignin(acct.Name)
+	var changed bool
+	var err error
+	fix := "lastfmd auth login --account " + s.account
+	if s.lane.mirror {
+		changed, err = j.accounts.MarkMirrorNeedsSignin(s.account, s.lane.name)
+		fix = "lastfmd auth login --mirror " + s.lane.name + " --account " + s.account
+	} else {
+		changed, err = j.accounts.MarkNeedsSignin(s.account)
+	}
 	if err != nil {
-		j.log.Error("journal: cannot record that the account needs sign-in", "account", acct.Name, "err", err)
+		j.log.Error("journal: cannot record that the account needs sign-in", "destination", s.lane.name, "account", s.account, "err", err)
 	}
 	j.mu.Lock()
-	s.failedKey, s.marked = acct.Key, err == nil
+	s.failedKey, s.marked = key, err == nil
 	j.mu.Unlock()
 	if changed || err != nil {
-		j.log.Warn("journal: Last.fm refused the account's session key; its scrobbles wait until it signs in again",
-			"account", acct.Name, "error", msg, "fix", "lastfmd auth login --account "+acct.Name)
+		j.log.Warn("journal: "+s.who()+" refused the account's session key; its scrobbles there wait until it signs in again",
+			"destination", s.lane.name, "account", s.account, "error", msg, "fix", fix)
 	}
 	s.note(items, msg, false)
 }
@@ -573,27 +633,26 @@ func (s *sender) pauseForSignin(acct accounts.Account, items []*Item, msg string
 func (s *sender) note(items []*Item, msg string, maybeSent bool) {
 	j := s.j
 	s.noteError(msg)
+	ln := s.lane
 	err := j.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bItems)
 		for _, it := range items {
-			v := b.Get(idKey(it.ID))
-			if v == nil {
-				continue
-			}
-			cur, err := decodeItem(v)
+			cur, err := ln.getItem(tx, ln.b.items, it.ID)
 			if err != nil {
 				return err
+			}
+			if cur == nil {
+				continue
 			}
 			cur.Attempts++
 			cur.LastError = msg
 			cur.MaybeSent = cur.MaybeSent || maybeSent
-			if err := b.Put(idKey(it.ID), encode(cur)); err != nil {
+			if err := ln.putItem(tx, ln.b.items, cur); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		j.log.Error("journal: cannot record a failed attempt", "account", s.account, "err", err)
+		j.log.Error("journal: cannot record a failed attempt", "destination", ln.name, "account", s.account, "err", err)
 	}
 }

@@ -19,7 +19,7 @@ const (
 // its result is kept (7 days or ResultsMax entries). Items no longer
 // pending (dropped, or dead-lettered by a forced logout meanwhile) are
 // skipped. Waiting submitters are told after the commit.
-func (j *Journal) settle(results []*Result) error {
+func (j *Journal) settle(ln *lane, results []*Result) error {
 	if len(results) == 0 {
 		return nil
 	}
@@ -29,12 +29,12 @@ func (j *Journal) settle(results []*Result) error {
 	hook := j.hook()
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		done = done[:0]
-		resB := tx.Bucket(bResults)
+		resB := tx.Bucket(ln.b.results)
 		accepted := map[string]int{}
 		for _, r := range results {
 			// The result carries what locates the item, so it is not
 			// decoded again.
-			took, err := takeKnown(tx, &Item{ID: r.ID, Account: r.Account, Method: r.Method, Timestamp: r.Timestamp})
+			took, err := j.takeKnown(tx, ln, &Item{ID: r.ID, Account: r.Account, Method: r.Method, Timestamp: r.Timestamp})
 			if err != nil {
 				return err
 			}
@@ -50,12 +50,12 @@ func (j *Journal) settle(results []*Result) error {
 			done = append(done, r)
 		}
 		for account, n := range accepted {
-			if err := addDaily(tx, account, now, n); err != nil {
+			if err := addDaily(tx.Bucket(ln.b.daily), account, now, n); err != nil {
 				return err
 			}
 		}
 		var err error
-		if pruned, err = j.pruneTx(tx, len(done), now); err != nil {
+		if pruned, err = j.pruneTx(tx, ln, len(done), now); err != nil {
 			return err
 		}
 		if hook != nil {
@@ -71,16 +71,19 @@ func (j *Journal) settle(results []*Result) error {
 	methods := map[[2]string]bool{}
 	outs := make([]Outcome, 0, len(done))
 	j.mu.Lock()
-	j.results -= pruned
+	ln.results -= pruned
+	if len(done) > 0 {
+		ln.lastSuccess = now
+	}
 	if now.Sub(j.lastPrune) > time.Hour {
 		j.lastPrune = now
 	}
 	for _, r := range done {
-		c := j.countsFor(r.Account)
+		c := j.countsFor(ln.name, r.Account)
 		c.pending--
-		j.results++
+		ln.results++
 		label := resultAccepted
-		if r.Status == StatusIgnored {
+		if r.Status == StatusIgnored || r.Status == StatusSkipped {
 			label = resultIgnored
 		} else {
 			methods[[2]string{r.Account, r.Method}] = true
@@ -89,6 +92,9 @@ func (j *Journal) settle(results []*Result) error {
 		outs = append(outs, Outcome{ID: r.ID, State: Sent, Result: r})
 	}
 	j.mu.Unlock()
+	if ln.mirror {
+		return nil // a mirror's answers are nobody's wait and no cache's
+	}
 	if j.delivered != nil {
 		for k := range methods {
 			j.delivered(k[0], k[1])
@@ -98,22 +104,19 @@ func (j *Journal) settle(results []*Result) error {
 	return nil
 }
 
-// takePending removes a pending item (and its place in the send order) and
-// returns it; nil when it is no longer pending.
-func takePending(tx *bolt.Tx, id uint64) (*Item, error) {
-	items := tx.Bucket(bItems)
-	v := items.Get(idKey(id))
-	if v == nil {
-		return nil, nil
-	}
-	it, err := decodeItem(v)
-	if err != nil {
+// takePending removes a pending item of the lane (and its place in the
+// send order) and returns it with its params; nil when it is no longer
+// pending. The caller puts it elsewhere on the lane, or releases its play
+// (j.releasePlay).
+func takePending(tx *bolt.Tx, ln *lane, id uint64) (*Item, error) {
+	it, err := ln.getItem(tx, ln.b.items, id)
+	if err != nil || it == nil {
 		return nil, err
 	}
-	if err := items.Delete(idKey(id)); err != nil {
+	if err := tx.Bucket(ln.b.items).Delete(idKey(id)); err != nil {
 		return nil, err
 	}
-	if pend := tx.Bucket(bPending).Bucket([]byte(it.Account)); pend != nil {
+	if pend := tx.Bucket(ln.b.pending).Bucket([]byte(it.Account)); pend != nil {
 		if err := pend.Delete(pendingKey(it)); err != nil {
 			return nil, err
 		}
@@ -121,38 +124,39 @@ func takePending(tx *bolt.Tx, id uint64) (*Item, error) {
 	return it, nil
 }
 
-// takeKnown removes a pending item whose account, method and timestamp
-// the caller knows; false when it is no longer pending.
-func takeKnown(tx *bolt.Tx, it *Item) (bool, error) {
-	items := tx.Bucket(bItems)
+// takeKnown removes a pending item of the lane whose account, method and
+// timestamp the caller knows, releasing its play when no lane holds it any
+// more; false when it is no longer pending.
+func (j *Journal) takeKnown(tx *bolt.Tx, ln *lane, it *Item) (bool, error) {
+	items := tx.Bucket(ln.b.items)
 	if items.Get(idKey(it.ID)) == nil {
 		return false, nil
 	}
 	if err := items.Delete(idKey(it.ID)); err != nil {
 		return false, err
 	}
-	if pend := tx.Bucket(bPending).Bucket([]byte(it.Account)); pend != nil {
+	if pend := tx.Bucket(ln.b.pending).Bucket([]byte(it.Account)); pend != nil {
 		if err := pend.Delete(pendingKey(it)); err != nil {
 			return false, err
 		}
 	}
-	return true, nil
+	return true, j.releasePlay(tx, it.ID)
 }
 
 // bury dead-letters pending items with a reason. Their deduplication entry
 // goes, so the same scrobble may be submitted again, unless Last.fm may
 // already have the item (Item.MaybeSent): then it stays, and a resubmission
 // is a duplicate (docs/journal.md#in-flight).
-func (j *Journal) bury(items []*Item, reason string) error {
+func (j *Journal) bury(ln *lane, items []*Item, reason string) error {
 	now := j.now().UTC()
 	var buried []*Item
 	var evicted map[string]int
 	hook := j.hook()
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		buried, evicted = buried[:0], map[string]int{}
-		dead, dedup := tx.Bucket(bDead), tx.Bucket(bDedup)
+		dedup := tx.Bucket(ln.b.dedup)
 		for _, x := range items {
-			it, err := takePending(tx, x.ID)
+			it, err := takePending(tx, ln, x.ID)
 			if err != nil {
 				return err
 			}
@@ -160,7 +164,7 @@ func (j *Journal) bury(items []*Item, reason string) error {
 				continue
 			}
 			it.Reason, it.Died = reason, now
-			if err := dead.Put(idKey(it.ID), encode(it)); err != nil {
+			if err := ln.putItem(tx, ln.b.dead, it); err != nil {
 				return err
 			}
 			if !it.MaybeSent {
@@ -170,7 +174,7 @@ func (j *Journal) bury(items []*Item, reason string) error {
 			}
 			buried = append(buried, it)
 		}
-		if err := j.capDead(tx, len(buried), evicted); err != nil {
+		if err := j.capDead(tx, ln, len(buried), evicted); err != nil {
 			return err
 		}
 		if hook != nil {
@@ -184,46 +188,54 @@ func (j *Journal) bury(items []*Item, reason string) error {
 	outs := make([]Outcome, 0, len(buried))
 	j.mu.Lock()
 	for _, it := range buried {
-		c := j.countsFor(it.Account)
+		c := j.countsFor(ln.name, it.Account)
 		c.pending--
 		c.dead++
 		c.sent[resultFailed]++
 		outs = append(outs, Outcome{ID: it.ID, State: Dead, Reason: reason})
 	}
 	for account, n := range evicted {
-		j.countsFor(account).dead -= n
+		j.countsFor(ln.name, account).dead -= n
 	}
 	j.mu.Unlock()
 	for _, it := range buried {
-		j.log.Warn("journal: dead letter", "id", it.ID, "account", it.Account, "method", it.Method,
+		j.log.Warn("journal: dead letter", "destination", ln.name, "id", it.ID, "account", it.Account, "method", it.Method,
 			"artist", it.Params["artist"], "track", it.Params["track"], "reason", reason)
 	}
-	j.notify(outs)
+	if !ln.mirror {
+		j.notify(outs)
+	}
 	return nil
 }
 
-// capDead keeps at most DeadMax dead letters: when adding pushes past it,
-// the oldest go (logged), so the file stays bounded.
-func (j *Journal) capDead(tx *bolt.Tx, added int, evicted map[string]int) error {
+// capDead keeps at most DeadMax dead letters per lane: when adding pushes
+// past it, the oldest go (logged), so the file stays bounded.
+func (j *Journal) capDead(tx *bolt.Tx, ln *lane, added int, evicted map[string]int) error {
 	if added == 0 {
 		return nil
 	}
 	j.mu.Lock()
 	total := 0
-	for _, c := range j.counts {
-		total += c.dead
+	for k, c := range j.counts {
+		if k.lane == ln.name {
+			total += c.dead
+		}
 	}
 	j.mu.Unlock()
 	over := total + added - j.tune.DeadMax
 	if over <= 0 {
 		return nil
 	}
-	c := tx.Bucket(bDead).Cursor()
+	c := tx.Bucket(ln.b.dead).Cursor()
 	for k, v := c.First(); k != nil && over > 0; k, v = c.First() {
+		id := keyID(k)
 		if it, err := decodeItem(v); err == nil {
 			evicted[it.Account]++
 		}
 		if err := c.Delete(); err != nil {
+			return err
+		}
+		if err := j.releasePlay(tx, id); err != nil {
 			return err
 		}
 		over--
@@ -233,16 +245,16 @@ func (j *Journal) capDead(tx *bolt.Tx, added int, evicted map[string]int) error 
 }
 
 // liveDedup reports whether a deduplication entry's id (its value) still
-// names an item the journal holds: pending, answered (a kept result), whose
+// names an item the lane holds: pending, answered (a kept result), whose
 // answer is unknown, or dead (a dead letter keeps its entry only when
-// Last.fm may have it: bury).
-func liveDedup(tx *bolt.Tx, id []byte) bool {
-	for _, b := range itemBuckets {
+// the destination may have it: bury).
+func (ln *lane) liveDedup(tx *bolt.Tx, id []byte) bool {
+	for _, b := range ln.held() {
 		if tx.Bucket(b.name).Get(id) != nil {
 			return true
 		}
 	}
-	return tx.Bucket(bResults).Get(id) != nil
+	return tx.Bucket(ln.b.results).Get(id) != nil
 }
 
 // dropDedup removes an item's deduplication entry if it still names it.
@@ -262,14 +274,14 @@ func dropDedup(dedup *bolt.Bucket, it *Item) error {
 // results. Results are keyed by item id, so the first entries are (nearly
 // always) the oldest; a full sweep runs hourly for the rest. It returns how
 // many went.
-func (j *Journal) pruneTx(tx *bolt.Tx, adding int, now time.Time) (int, error) {
+func (j *Journal) pruneTx(tx *bolt.Tx, ln *lane, adding int, now time.Time) (int, error) {
 	j.mu.Lock()
-	over := j.results + adding - j.tune.ResultsMax
+	over := ln.results + adding - j.tune.ResultsMax
 	sweep := now.Sub(j.lastPrune) > time.Hour
 	j.mu.Unlock()
 	cutoff := now.Add(-j.tune.ResultsMaxAge)
 	removed := 0
-	res, dedup := tx.Bucket(bResults), tx.Bucket(bDedup)
+	res, dedup := tx.Bucket(ln.b.results), tx.Bucket(ln.b.dedup)
 	drop := func(k, v []byte) error {
 		// A scrobble's result holds its deduplication entry.
 		if r, err := decodeResult(v); err == nil && r.Method == MethodScrobble {
@@ -323,8 +335,7 @@ type daily struct {
 	Accepted int    `json:"accepted"`
 }
 
-func addDaily(tx *bolt.Tx, account string, now time.Time, n int) error {
-	b := tx.Bucket(bDaily)
+func addDaily(b *bolt.Bucket, account string, now time.Time, n int) error {
 	day := now.UTC().Format(time.DateOnly)
 	var d daily
 	if v := b.Get([]byte(account)); v != nil {

@@ -4,60 +4,157 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // Ticket is a submitted item's place in the journal.
 type Ticket struct {
+	// ID is the item's id on the lane "lastfm"; 0 when it is not
+	// journalled for Last.fm (Ignored says why).
 	ID        uint64
-	Duplicate bool // the same scrobble was already pending or recently sent: not journalled again
+	Duplicate bool // the same scrobble was already pending or recently sent to Last.fm: not journalled again
+	// Ignored is the ignore code lastfmd answers for Last.fm when the item
+	// is not journalled for it: signer.IgnoredTooOld (older than
+	// scrobble.max_age) or signer.IgnoredTooNew.
+	Ignored int
+	// Mirrors is each mirror's state for the item (docs/mirrors.md):
+	// MirrorQueued, MirrorDuplicate, or why it is not sent there.
+	Mirrors map[string]string
 }
+
+// A mirror's state for a submitted scrobble (Ticket.Mirrors).
+const (
+	MirrorQueued     = "queued"
+	MirrorDuplicate  = "duplicate"
+	MirrorTooOld     = "skipped: too old"
+	MirrorTooNew     = "skipped: too new"
+	MirrorNoSession  = "not signed in"
+	mirrorLacksScrob = "skipped: the service lacks track.scrobble"
+)
 
 // ErrClosed is returned for submissions after Close.
 var ErrClosed = errors.New("journal: closed (lastfmd is stopping)")
 
-// Submit journals scrobbles for account and returns once they are
-// committed and fsynced. Concurrent submissions share one commit (bbolt's
-// DB.Batch). A scrobble already pending or sent within the results window
-// (same account, artist, track and timestamp) is not journalled again: its
-// ticket names the first one. On error nothing of the submission is in the
-// journal.
+// route says whether the lane takes a scrobble of acct at now: "" when it
+// does, else the state that says why not (a mirror's) or, for Last.fm, the
+// ignore code's state. Each lane applies its own rules: its age limit, the
+// account's session there, the methods it lacks.
+func (j *Journal) route(ln *lane, acct accounts.Account, known bool, sc Scrobble, now time.Time) (string, int) {
+	switch code := signer.ScrobbleAge(sc.Timestamp, now, ln.maxAge); code {
+	case signer.IgnoredTooOld:
+		return MirrorTooOld, code
+	case signer.IgnoredTooNew:
+		return MirrorTooNew, code
+	}
+	if !ln.mirror {
+		return "", 0 // an account that must sign in again still gets its scrobbles journalled
+	}
+	if _, _, ok := ln.sessionKey(acct); !known || !ok {
+		return MirrorNoSession, 0
+	}
+	j.mu.Lock()
+	lacks := ln.lackingLocked(MethodScrobble)
+	j.mu.Unlock()
+	if lacks {
+		return mirrorLacksScrob, 0
+	}
+	return "", 0
+}
+
+// Submit journals scrobbles for account on every lane that takes them
+// (route) and returns once they are committed and fsynced: one play
+// record each, and each lane's record of it, in one transaction.
+// Concurrent submissions share one commit (bbolt's DB.Batch). A scrobble
+// a lane already has pending or sent within its results window (same
+// account, artist, track and timestamp) is not journalled on that lane
+// again; the ticket names Last.fm's first one. On error nothing of the
+// submission is in the journal.
 func (j *Journal) Submit(account string, items []Scrobble) ([]Ticket, error) {
 	if err := j.Healthy(); err != nil {
 		return nil, ErrClosed
 	}
 	now := j.now().UTC()
+	acct, known := accounts.Account{}, false
+	if j.accounts != nil {
+		acct, known = j.accounts.Get(account)
+	}
+	// Each item's lanes, decided before the transaction: they depend on
+	// the clock and the session store, not on the file.
+	routes := make([][]string, len(items)) // per item, per lane: "" = take it
+	base := make([]Ticket, len(items))
+	any := false
+	for i, sc := range items {
+		routes[i] = make([]string, len(j.lanes))
+		for l, ln := range j.lanes {
+			why, code := j.route(ln, acct, known, sc, now)
+			routes[i][l] = why
+			if why == "" {
+				any = true
+			} else if !ln.mirror {
+				base[i].Ignored = code
+			}
+			if ln.mirror {
+				if base[i].Mirrors == nil {
+					base[i].Mirrors = map[string]string{}
+				}
+				base[i].Mirrors[ln.name] = why
+			}
+		}
+	}
+	if !any {
+		return base, nil // nothing to write: no commit, no fsync
+	}
 	hook := j.hook()
 	var tickets []Ticket
+	var added []int // per lane
 	// The function may run more than once (DB.Batch retries a failed
 	// batch member alone), so it rebuilds its outputs from scratch.
 	err := j.db.Batch(func(tx *bolt.Tx) error {
-		tickets = make([]Ticket, 0, len(items))
-		itemsB, dedupB := tx.Bucket(bItems), tx.Bucket(bDedup)
-		pend, err := tx.Bucket(bPending).CreateBucketIfNotExists([]byte(account))
-		if err != nil {
-			return err
-		}
-		for _, s := range items {
-			dk := dedupKey(account, s)
-			if v := dedupB.Get(dk); v != nil && liveDedup(tx, v) {
-				tickets = append(tickets, Ticket{ID: keyID(v), Duplicate: true})
-				continue
+		tickets, added = make([]Ticket, len(items)), make([]int, len(j.lanes))
+		for i, sc := range items {
+			t := base[i]
+			t.Mirrors = maps.Clone(base[i].Mirrors)
+			var id uint64 // the play's id, once one lane takes it
+			for l, ln := range j.lanes {
+				if routes[i][l] != "" {
+					continue
+				}
+				dk := dedupKey(account, sc)
+				if v := tx.Bucket(ln.b.dedup).Get(dk); v != nil && ln.liveDedup(tx, v) {
+					if ln.mirror {
+						t.Mirrors[ln.name] = MirrorDuplicate
+					} else {
+						t.ID, t.Duplicate = keyID(v), true
+					}
+					continue
+				}
+				if id == 0 {
+					var err error
+					if id, err = j.nextID(tx); err != nil {
+						return err
+					}
+				}
+				it := &Item{ID: id, Account: account, Method: MethodScrobble, Params: maps.Clone(sc.Params),
+					Timestamp: sc.Timestamp, Added: now}
+				if err := ln.putPending(tx, it); err != nil {
+					return err
+				}
+				if err := tx.Bucket(ln.b.dedup).Put(dk, idKey(id)); err != nil {
+					return err
+				}
+				added[l]++
+				if ln.mirror {
+					t.Mirrors[ln.name] = MirrorQueued
+				} else {
+					t.ID = id
+				}
 			}
-			id, err := itemsB.NextSequence()
-			if err != nil {
-				return err
-			}
-			it := &Item{ID: id, Account: account, Method: MethodScrobble, Params: maps.Clone(s.Params),
-				Timestamp: s.Timestamp, Added: now}
-			if err := putPending(itemsB, pend, it); err != nil {
-				return err
-			}
-			if err := dedupB.Put(dk, idKey(id)); err != nil {
-				return err
-			}
-			tickets = append(tickets, Ticket{ID: id})
+			tickets[i] = t
 		}
 		if hook != nil {
 			return hook()
@@ -67,33 +164,35 @@ func (j *Journal) Submit(account string, items []Scrobble) ([]Ticket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal: cannot commit to %s: %w", j.path, err)
 	}
-	added := 0
-	for _, t := range tickets {
-		if !t.Duplicate {
-			added++
-		}
-	}
 	j.mu.Lock()
-	j.countsFor(account).pending += added
-	if added > 0 {
-		j.senderLocked(account).wake()
+	for l, n := range added {
+		if n > 0 {
+			j.countsFor(j.lanes[l].name, account).pending += n
+			j.senderLocked(j.lanes[l], account).wake()
+		}
 	}
 	j.mu.Unlock()
 	return tickets, nil
+}
+
+// nextID is a new play's id: the sequence of the lane "lastfm"'s items,
+// which every id since the first journal came from.
+func (j *Journal) nextID(tx *bolt.Tx) (uint64, error) {
+	return tx.Bucket(bItems).NextSequence()
 }
 
 // Enqueue journals one idempotent write (track.love, track.unlove,
 // *.addTags, *.removeTag) that could not reach Last.fm; the account's
 // sender replays it. params must not hold sk, api_key or api_sig.
 func (j *Journal) Enqueue(account, method string, params map[string]string) (uint64, error) {
-	id, _, err := j.enqueue(account, method, params, nil)
+	id, _, err := j.enqueue(j.lastfm(), account, method, params, nil)
 	return id, err
 }
 
 // enqueue journals one idempotent write, in one transaction with the
 // check when (nil: always) that decides whether it is journalled at all
 // (EnqueueBehind's, order.go).
-func (j *Journal) enqueue(account, method string, params map[string]string, when func(tx *bolt.Tx) (bool, error)) (uint64, bool, error) {
+func (j *Journal) enqueue(ln *lane, account, method string, params map[string]string, when func(tx *bolt.Tx) (bool, error)) (uint64, bool, error) {
 	if err := j.Healthy(); err != nil {
 		return 0, false, ErrClosed
 	}
@@ -115,15 +214,11 @@ func (j *Journal) enqueue(account, method string, params map[string]string, when
 				return err
 			}
 		}
-		itemsB := tx.Bucket(bItems)
-		pend, err := tx.Bucket(bPending).CreateBucketIfNotExists([]byte(account))
-		if err != nil {
+		var err error
+		if id, err = j.nextID(tx); err != nil {
 			return err
 		}
-		if id, err = itemsB.NextSequence(); err != nil {
-			return err
-		}
-		if err := putPending(itemsB, pend, &Item{ID: id, Account: account, Method: method, Params: clean, Added: now}); err != nil {
+		if err := ln.putPending(tx, &Item{ID: id, Account: account, Method: method, Params: clean, Added: now}); err != nil {
 			return err
 		}
 		queued = true
@@ -139,14 +234,19 @@ func (j *Journal) enqueue(account, method string, params map[string]string, when
 		return 0, false, nil
 	}
 	j.mu.Lock()
-	j.countsFor(account).pending++
-	j.senderLocked(account).wake()
+	j.countsFor(ln.name, account).pending++
+	j.senderLocked(ln, account).wake()
 	j.mu.Unlock()
 	return id, true, nil
 }
 
-func putPending(itemsB, pend *bolt.Bucket, it *Item) error {
-	if err := itemsB.Put(idKey(it.ID), encode(it)); err != nil {
+// putPending stores it as pending on the lane, in its account's send order.
+func (ln *lane) putPending(tx *bolt.Tx, it *Item) error {
+	pend, err := tx.Bucket(ln.b.pending).CreateBucketIfNotExists([]byte(it.Account))
+	if err != nil {
+		return err
+	}
+	if err := ln.putItem(tx, ln.b.items, it); err != nil {
 		return err
 	}
 	return pend.Put(pendingKey(it), nil)

@@ -135,19 +135,21 @@ func (j *Journal) lookup(ids []uint64) []Outcome {
 	out := make([]Outcome, 0, len(ids))
 	_ = j.db.View(func(tx *bolt.Tx) error {
 		for _, id := range ids {
-			out = append(out, stateOf(tx, id))
+			out = append(out, j.stateOf(tx, id))
 		}
 		return nil
 	})
 	return out
 }
 
-func stateOf(tx *bolt.Tx, id uint64) Outcome {
+// stateOf is id's state on the lane "lastfm": what a submitter waits for.
+func (j *Journal) stateOf(tx *bolt.Tx, id uint64) Outcome {
+	ln := j.lastfm()
 	k := idKey(id)
-	if tx.Bucket(bItems).Get(k) != nil {
+	if tx.Bucket(ln.b.items).Get(k) != nil {
 		return Outcome{ID: id, State: Pending}
 	}
-	if v := tx.Bucket(bResults).Get(k); v != nil {
+	if v := tx.Bucket(ln.b.results).Get(k); v != nil {
 		if r, err := decodeResult(v); err == nil {
 			if r.Status == StatusMaybe {
 				// Not an answer: what an operator dropped while Last.fm
@@ -157,7 +159,7 @@ func stateOf(tx *bolt.Tx, id uint64) Outcome {
 			return Outcome{ID: id, State: Sent, Result: r}
 		}
 	}
-	for _, b := range givenUp {
+	for _, b := range ln.givenUp() {
 		if v := tx.Bucket(b.name).Get(k); v != nil {
 			if it, err := decodeItem(v); err == nil {
 				return Outcome{ID: id, State: b.state, Reason: it.Reason}

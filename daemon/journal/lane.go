@@ -1,0 +1,267 @@
+package journal
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// A lane is one destination's share of the journal (docs/design.md#lanes):
+// Last.fm is the lane "lastfm", each [[mirror]] a lane of its name. A play
+// is stored once, in the bucket "plays"; each lane holds, per account, its
+// own send order, state of each play (pending, dead, answer unknown),
+// results, deduplication and daily count, and its own senders, back-off and
+// pauses. One lane never waits for another: a mirror that is down, slow or
+// answering garbage delays nothing but its own lane.
+type lane struct {
+	name string // accounts.LastFM or the mirror's name
+	b    laneBuckets
+	up   *upstream.Client
+	// maxAge is the oldest scrobble the destination takes (0: no limit).
+	maxAge time.Duration
+	// ignored maps the destination's ignored codes to the Last.fm code of
+	// the same meaning (nil: Last.fm's own).
+	ignored map[int]int
+	mirror  bool
+
+	// Guarded by j.mu.
+	keyProblem string          // set: every sender of the lane is paused (key broken)
+	lacks      map[string]bool // methods the destination answered error 3 for (mirrors only)
+	single     bool            // batches failed or were answered without items: send one scrobble a call
+	results    int             // results kept
+	// lastSuccess is when the destination's last answer was recorded.
+	lastSuccess time.Time
+}
+
+// laneBuckets are a lane's buckets. The lane "lastfm" has the names a
+// journal of schema 2 had, so its items needed no move; a mirror's are
+// "lane/NAME/...".
+type laneBuckets struct {
+	items, pending, results, dead, unsure, dedup, daily []byte
+}
+
+func bucketsOf(name string) laneBuckets {
+	if name == accounts.LastFM {
+		return laneBuckets{bItems, bPending, bResults, bDead, bUnsure, bDedup, bDaily}
+	}
+	p := "lane/" + name + "/"
+	return laneBuckets{[]byte(p + "items"), []byte(p + "pending"), []byte(p + "results"), []byte(p + "dead"),
+		[]byte(p + "unsure"), []byte(p + "dedup"), []byte(p + "daily")}
+}
+
+func (b laneBuckets) all() [][]byte {
+	return [][]byte{b.items, b.pending, b.results, b.dead, b.unsure, b.dedup, b.daily}
+}
+
+// held are the lane's buckets holding plays, each with the state it means:
+// pending (with its send order in pending), then the two no sender sends by
+// itself, dead letters and items whose answer is unknown. Counting,
+// exporting, looking an id up and dropping walk them alike.
+func (ln *lane) held() []heldBucket {
+	return []heldBucket{{ln.b.items, Pending}, {ln.b.dead, Dead}, {ln.b.unsure, AnswerUnknown}}
+}
+
+// givenUp are held less pending.
+func (ln *lane) givenUp() []heldBucket { return ln.held()[1:] }
+
+type heldBucket struct {
+	name  []byte
+	state State
+}
+
+// Mirror is a destination besides Last.fm: a [[mirror]] speaking the
+// Last.fm 2.0 API (docs/mirrors.md).
+type Mirror struct {
+	Name     string
+	Upstream *upstream.Client
+	// MaxAge is the oldest scrobble the service takes; 0 = no limit.
+	MaxAge time.Duration
+	// IgnoredCodes maps the service's ignored codes to Last.fm's meaning
+	// (Libre.fm's 3 is Last.fm's 4); nil = Last.fm's.
+	IgnoredCodes map[int]int
+}
+
+func newLane(m Mirror) *lane {
+	return &lane{name: m.Name, b: bucketsOf(m.Name), up: m.Upstream, maxAge: m.MaxAge,
+		ignored: maps.Clone(m.IgnoredCodes), mirror: m.Name != accounts.LastFM, lacks: map[string]bool{}}
+}
+
+// lane returns the lane called name, nil when none is.
+func (j *Journal) lane(name string) *lane {
+	for _, ln := range j.lanes {
+		if ln.name == name {
+			return ln
+		}
+	}
+	return nil
+}
+
+// lastfm is Last.fm's lane, always the first.
+func (j *Journal) lastfm() *lane { return j.lanes[0] }
+
+// Destinations lists the lanes' names: "lastfm", then each mirror in the
+// order configured.
+func (j *Journal) Destinations() []string {
+	out := make([]string, len(j.lanes))
+	for i, ln := range j.lanes {
+		out[i] = ln.name
+	}
+	return out
+}
+
+// lanesNamed returns the lanes an operator action names: every lane for
+// "", else the one named; an unknown name is an error naming the lanes.
+func (j *Journal) lanesNamed(name string) ([]*lane, error) {
+	if name == "" {
+		return j.lanes, nil
+	}
+	if ln := j.lane(name); ln != nil {
+		return []*lane{ln}, nil
+	}
+	return nil, fmt.Errorf("no destination %q: the destinations are %v", name, j.Destinations())
+}
+
+// sessionKey is the account's session at the lane's destination, and
+// whether it must sign in again there; ok is false when it has none (an
+// account with no session on a mirror is not mirrored there).
+func (ln *lane) sessionKey(a accounts.Account) (key string, needsSignin, ok bool) {
+	if !ln.mirror {
+		return a.Key, a.NeedsSignin, a.Key != ""
+	}
+	ms, ok := a.Mirror(ln.name)
+	return ms.Key, ms.NeedsSignin, ok && ms.Key != ""
+}
+
+// fileName is the lane as a record in a file names it: "" for Last.fm's
+// (the lines of a journal before lanes), else the mirror's name.
+func (ln *lane) fileName() string {
+	if ln.mirror {
+		return ln.name
+	}
+	return ""
+}
+
+// lacking reports whether the destination answered error 3 for method (j.mu held).
+func (ln *lane) lackingLocked(method string) bool { return ln.lacks[method] }
+
+// meaning is the Last.fm ignored code with the meaning of the
+// destination's code.
+func (ln *lane) meaning(code int) int {
+	if ln.ignored == nil || code == signer.IgnoredNone {
+		return code
+	}
+	if m, ok := ln.ignored[code]; ok {
+		return m
+	}
+	return code
+}
+
+// A play's parameters are stored once, in plays, whatever lanes hold it;
+// a lane's record of it (Item without Params) says where it is on that
+// lane. A play leaves plays when no lane holds it any more.
+
+// bPlays: id -> Item holding the play (account, method, params,
+// timestamp, added).
+var bPlays = []byte("plays")
+
+// putItem stores it in the lane's bucket b: its params in plays (once),
+// the lane's record without them.
+func (ln *lane) putItem(tx *bolt.Tx, b []byte, it *Item) error {
+	k := idKey(it.ID)
+	plays := tx.Bucket(bPlays)
+	if plays.Get(k) == nil {
+		p := &Item{ID: it.ID, Account: it.Account, Method: it.Method, Params: it.Params, Timestamp: it.Timestamp, Added: it.Added}
+		if err := plays.Put(k, encode(p)); err != nil {
+			return err
+		}
+	}
+	rec := *it
+	rec.Params, rec.Lane = nil, ""
+	if ln.mirror {
+		rec.Lane = ln.name // so that salvage knows the lane from the record alone
+	}
+	return tx.Bucket(b).Put(k, encode(&rec))
+}
+
+// getItem reads the lane's record of id in bucket b with its play's
+// params; nil when the bucket does not hold it.
+func (ln *lane) getItem(tx *bolt.Tx, b []byte, id uint64) (*Item, error) {
+	v := tx.Bucket(b).Get(idKey(id))
+	if v == nil {
+		return nil, nil
+	}
+	return ln.decode(tx, v)
+}
+
+// decode reads a lane's record with its play's params.
+func (ln *lane) decode(tx *bolt.Tx, v []byte) (*Item, error) {
+	it, err := decodeItem(v)
+	if err != nil {
+		return nil, err
+	}
+	it.Lane = ln.name
+	if it.Params == nil {
+		p := tx.Bucket(bPlays).Get(idKey(it.ID))
+		if p == nil {
+			return nil, fmt.Errorf("item %d of lane %s: its play is missing", it.ID, ln.name)
+		}
+		play, err := decodeItem(p)
+		if err != nil {
+			return nil, fmt.Errorf("play %d: %w", it.ID, err)
+		}
+		it.Params = play.Params
+	}
+	return it, nil
+}
+
+// forEach calls f with each record of the lane's bucket b, in id order.
+func (ln *lane) forEach(tx *bolt.Tx, b []byte, f func(*Item) error) error {
+	return tx.Bucket(b).ForEach(func(_, v []byte) error {
+		it, err := ln.decode(tx, v)
+		if err != nil {
+			return err
+		}
+		return f(it)
+	})
+}
+
+// releasePlay deletes the play id once no lane holds it.
+func (j *Journal) releasePlay(tx *bolt.Tx, id uint64) error {
+	k := idKey(id)
+	for _, ln := range j.lanes {
+		for _, b := range ln.held() {
+			if tx.Bucket(b.name).Get(k) != nil {
+				return nil
+			}
+		}
+	}
+	return tx.Bucket(bPlays).Delete(k)
+}
+
+// sendKey names one sender: a lane and an account.
+type sendKey struct {
+	lane    string
+	account string
+}
+
+// laneID names one play on one lane.
+type laneID struct {
+	lane string
+	id   uint64
+}
+
+// laneNames lists lanes' names for messages.
+func laneNames(ls []*lane) []string {
+	out := make([]string, len(ls))
+	for i, ln := range ls {
+		out[i] = ln.name
+	}
+	return slices.Clip(out)
+}
