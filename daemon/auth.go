@@ -9,12 +9,8 @@ import (
 // browser pages and /2.0/'s auth.getMobileSession.
 func (m *Main) openAuth() error {
 	// Each mirror's sign-ins go through a client of its own (its key, its
-	// limiter), never Last.fm's.
-	mirrors, err := NewMirrorUpstreams(m.Config, m.Redactor, m.Now, m.Tuning)
-	if err != nil {
-		return err
-	}
-	f, err := NewAuth(m.Config, m.Upstream, mirrors, m.Accounts, m.Log, m.Now, m.Tuning)
+	// limiter), never Last.fm's: the one its journal lane sends with.
+	f, err := NewAuth(m.Config, m.Upstream, m.Mirrors, m.Accounts, m.Log, m.Now, m.Tuning)
 	if err != nil {
 		return err
 	}

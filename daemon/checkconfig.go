@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/lastfmd/lastfmd/daemon/config"
 )
@@ -19,12 +18,6 @@ func CheckConfig(cfg *config.Config) error {
 	}
 	if err := cfg.CheckAPIKey(); err != nil {
 		return err
-	}
-	if len(cfg.Mirrors) > 0 {
-		// The tables are read and checked, but nothing sends to a mirror
-		// yet: running would accept scrobbles for a service that never
-		// gets them. Refused until the journal's lanes land.
-		return fmt.Errorf("config: mirror %q: this lastfmd does not send to mirrors yet; remove the [[mirror]] tables to run (docs/configuration.md#mirrors)", cfg.Mirrors[0].Name)
 	}
 	return checkListen(cfg)
 }

@@ -67,6 +67,9 @@ type Main struct {
 
 	Accounts *accounts.Store
 	Upstream *upstream.Client
+	// Mirrors are each [[mirror]]'s own client (its key, secret and
+	// limiter), by name: the journal's lanes and the sign-ins share them.
+	Mirrors  map[string]*upstream.Client
 	Cache    *cache.Cache
 	Proxy    *proxy.Proxy
 	HTTP     *httpapi.Server
@@ -113,6 +116,9 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.Upstream = up
+	if m.Mirrors, err = NewMirrorUpstreams(cfg, m.Redactor, m.Now, m.Tuning); err != nil {
+		return err
+	}
 	if err := m.openJournal(); err != nil { // wire_journal.go
 		return err
 	}

@@ -21,7 +21,13 @@ const ClockSkewLimit = 2 * time.Minute
 // client exists.
 func (m *Main) openJournal() error {
 	cfg := m.Config
+	var mirrors []journal.Mirror
+	for _, mc := range cfg.Mirrors {
+		mirrors = append(mirrors, journal.Mirror{Name: mc.Name, Upstream: m.Mirrors[mc.Name],
+			MaxAge: mc.MaxAge.Duration, IgnoredCodes: mc.IgnoredCodes})
+	}
 	j, err := journal.Open(journal.Options{
+		Mirrors:   mirrors,
 		Dir:       cfg.StateDir,
 		Accounts:  m.Accounts,
 		Upstream:  m.Upstream,

@@ -27,6 +27,10 @@ type Journal interface {
 	// EnqueueBehind journals an idempotent write only when a write on
 	// its target is still pending, and says whether it did.
 	EnqueueBehind(account, method string, params map[string]string) (uint64, bool, error)
+	// Mirror passes a call on to the account's mirrors (love and unlove
+	// journalled on their lanes, now playing tried once); it never
+	// changes the caller's answer.
+	Mirror(account, method string, params map[string]string) error
 }
 
 // Scrobble waits (docs/scrobbling.md#what-the-answer-means).
@@ -58,47 +62,45 @@ func (s *Proxy) scrobble(ctx context.Context, req *Request) (*Result, error) {
 		return nil, noSession(sel)
 	}
 	// An account that must sign in again still gets its scrobbles
-	// journalled: they wait, paused, until it does.
-	now := s.now()
-	type entry struct {
-		sc      journal.Scrobble
-		ignored int // local ignore code (3 too old, 4 too new), 0 = journal it
-		ticket  int // index into tickets
+	// journalled: they wait, paused, until it does. The journal routes
+	// each scrobble to each destination by that destination's rules
+	// (journal.Submit): one too old for Last.fm (scrobble.max_age) is
+	// answered ignored here and may still go to a mirror without that
+	// limit.
+	tickets, err := s.journal.Submit(sel.account.Name, scs)
+	if err != nil {
+		s.log.Error("cannot journal scrobbles; the request was refused", "account", sel.account.Name, "err", err)
+		why := "lastfmd could not write its scrobble journal"
+		if journal.IsDiskFull(err) {
+			why = "the disk holding lastfmd's scrobble journal is full"
+		}
+		return nil, &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrTemporary,
+			Message: "There was a temporary error processing your request (" + why + "; nothing was accepted). Please try again", Err: err}
 	}
-	entries := make([]entry, len(scs))
-	for i, sc := range scs {
-		entries[i] = entry{sc: sc, ignored: signer.ScrobbleAge(sc.Timestamp, now, s.maxAge), ticket: -1}
-	}
-	var toJournal []journal.Scrobble
-	for i := range entries {
-		if entries[i].ignored == 0 {
-			entries[i].ticket = len(toJournal)
-			toJournal = append(toJournal, entries[i].sc)
+	// Only Last.fm's answers are waited for: a mirror never slows the
+	// caller.
+	var forLastfm []journal.Ticket
+	at := make([]int, len(tickets))
+	for i, t := range tickets {
+		at[i] = -1
+		if t.ID != 0 {
+			at[i] = len(forLastfm)
+			forLastfm = append(forLastfm, t)
 		}
 	}
 	var outcomes []journal.Outcome
-	if len(toJournal) > 0 {
-		tickets, err := s.journal.Submit(sel.account.Name, toJournal)
-		if err != nil {
-			s.log.Error("cannot journal scrobbles; the request was refused", "account", sel.account.Name, "err", err)
-			why := "lastfmd could not write its scrobble journal"
-			if journal.IsDiskFull(err) {
-				why = "the disk holding lastfmd's scrobble journal is full"
-			}
-			return nil, &apperr.Error{Kind: apperr.Unavailable, Code: signer.ErrTemporary,
-				Message: "There was a temporary error processing your request (" + why + "; nothing was accepted). Please try again", Err: err}
-		}
+	if len(forLastfm) > 0 {
 		wait := DefaultWait
 		if req.WaitSet {
 			wait = min(max(req.Wait, 0), MaxWait)
 		}
-		outcomes = s.journal.Wait(ctx, tickets, wait)
+		outcomes = s.journal.Wait(ctx, forLastfm, wait)
 	}
-	items := make([]scrobbleAnswer, len(entries))
-	for i, e := range entries {
-		a := scrobbleAnswer{sc: e.sc, ignored: e.ignored}
-		if e.ticket >= 0 {
-			a.outcome = &outcomes[e.ticket]
+	items := make([]scrobbleAnswer, len(scs))
+	for i, sc := range scs {
+		a := scrobbleAnswer{sc: sc, ignored: tickets[i].Ignored, mirrors: tickets[i].Mirrors}
+		if at[i] >= 0 {
+			a.outcome = &outcomes[at[i]]
 		}
 		items[i] = a
 	}
@@ -180,8 +182,9 @@ func scrobbleItems(req *Request) ([]journal.Scrobble, error) {
 // scrobbleAnswer is one item of a scrobble request, answered.
 type scrobbleAnswer struct {
 	sc      journal.Scrobble
-	ignored int              // answered ignored by lastfmd itself (3 or 4)
-	outcome *journal.Outcome // nil when not journalled
+	ignored int               // answered ignored by lastfmd itself (3 or 4)
+	outcome *journal.Outcome  // nil when not journalled for Last.fm
+	mirrors map[string]string // each mirror's state for it (/v1/ only)
 }
 
 // status is the item's status in /v1/ terms.
@@ -235,6 +238,10 @@ type v1Item struct {
 	IgnoredMessage *v1Ignored        `json:"ignoredMessage,omitempty"`
 	Corrected      map[string]string `json:"corrected,omitempty"`
 	Error          string            `json:"error,omitempty"` // failed: why it was given up
+	// Mirrors is each mirror's state for the item: "queued", "duplicate",
+	// "skipped: too old", "not signed in" (docs/mirrors.md); absent
+	// without mirrors.
+	Mirrors map[string]string `json:"mirrors,omitempty"`
 }
 
 type v1Ignored struct {
@@ -257,7 +264,7 @@ func v1ScrobbleAnswer(items []scrobbleAnswer) *Result {
 	ans := v1Answer{Scrobbles: make([]v1Item, 0, len(items))}
 	for _, a := range items {
 		it := v1Item{Status: a.status(), Artist: a.sc.Params["artist"], Track: a.sc.Params["track"],
-			Album: a.sc.Params["album"], AlbumArtist: a.sc.Params["albumArtist"], Timestamp: a.sc.Timestamp}
+			Album: a.sc.Params["album"], AlbumArtist: a.sc.Params["albumArtist"], Timestamp: a.sc.Timestamp, Mirrors: a.mirrors}
 		if a.outcome != nil {
 			it.ID, it.Duplicate = a.outcome.ID, a.outcome.Duplicate
 			if a.outcome.Result != nil && len(a.outcome.Result.Corrected) > 0 {

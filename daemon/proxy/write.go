@@ -36,6 +36,7 @@ func (s *Proxy) write(ctx context.Context, req *Request, m signer.Method) (*Resu
 	if !sel.ok || sel.account.NeedsSignin {
 		return nil, noSession(sel)
 	}
+	defer s.mirror(req, m, sel)()
 	if res, queued, err := s.queueBehind(req, m, sel); err != nil || queued {
 		return res, err // queuewrite.go: a queued write on the same target goes first
 	}
@@ -53,6 +54,27 @@ func (s *Proxy) write(ctx context.Context, req *Request, m signer.Method) (*Resu
 		s.invalidate(ctx, m, sel)
 	}
 	return passthrough(r), nil
+}
+
+// mirror passes the call on to the account's mirrors, beside the call to
+// Last.fm (docs/mirrors.md#what-is-mirrored): love and unlove are
+// journalled on each mirror's lane while Last.fm is asked, and the
+// returned wait holds the answer until that commit is done (an fsync,
+// far shorter than Last.fm's round trip), so the caller's next call comes
+// after it; now playing is tried once in the background. A mirror never
+// changes the caller's answer: a failure here is logged.
+func (s *Proxy) mirror(req *Request, m signer.Method, sel selection) (wait func()) {
+	if m.Mirror == signer.MirrorNever {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := s.journal.Mirror(sel.account.Name, m.Name, req.Params); err != nil {
+			s.log.Error("cannot journal a write for a mirror", "method", m.Name, "account", sel.account.Name, "err", err)
+		}
+	}()
+	return func() { <-done }
 }
 
 // invalidate drops the cached reads a successful write made stale for the
