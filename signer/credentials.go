@@ -17,6 +17,14 @@ const CredentialsFix = "compare lastfm.api_key and the API secret with https://w
 // chose itself (auth.*, the probe): on a scrobble it may be one bad item
 // (Classify).
 func CredentialCause(code int, secretFrom, apiKey string) string {
+	return CredentialCauseAt("Last.fm", code, secretFrom, apiKey)
+}
+
+// CredentialCauseAt is CredentialCause for service, another service
+// speaking the Last.fm 2.0 API with credentials of its own (a mirror,
+// named as the message should name it: `mirror "librefm"`): the same
+// codes blame the same credential, its own.
+func CredentialCauseAt(service string, code int, secretFrom, apiKey string) string {
 	key := "the API key"
 	if apiKey != "" {
 		key = "api_key " + apiKey
@@ -27,11 +35,11 @@ func CredentialCause(code int, secretFrom, apiKey string) string {
 		if secretFrom != "" {
 			secret += " in " + strings.TrimPrefix(secretFrom, "file ")
 		}
-		return "Last.fm rejects the signature: " + secret + " does not belong to " + key
+		return service + " rejects the signature: " + secret + " does not belong to " + key
 	case ErrInvalidAPIKey:
-		return "Last.fm does not know " + key + ": it is mistyped or was never issued"
+		return service + " does not know " + key + ": it is mistyped or was never issued"
 	case ErrSuspendedKey:
-		return "Last.fm has suspended " + key
+		return service + " has suspended " + key
 	}
 	return ""
 }

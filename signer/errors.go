@@ -91,3 +91,9 @@ type APIError struct {
 func (e *APIError) Error() string {
 	return "last.fm error " + strconv.Itoa(e.Code) + ": " + e.Message
 }
+
+// ErrorAt is Error for the answer of another service speaking the Last.fm
+// 2.0 API (a mirror), named service: "librefm error 13: ...".
+func (e *APIError) ErrorAt(service string) string {
+	return service + " error " + strconv.Itoa(e.Code) + ": " + e.Message
+}

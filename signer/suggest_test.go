@@ -2,6 +2,7 @@ package signer
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/lastfmd/lastfmd/internal/suggest"
@@ -49,6 +50,11 @@ func TestCredentialCause(t *testing.T) {
 	for _, c := range cases {
 		if got := CredentialCause(c.code, c.secretFrom, c.key); got != c.want {
 			t.Errorf("CredentialCause(%d) = %q, want %q", c.code, got, c.want)
+		}
+		// A mirror's credentials are blamed alike, in its name.
+		want := strings.Replace(c.want, "Last.fm", `mirror "librefm"`, 1)
+		if got := CredentialCauseAt(`mirror "librefm"`, c.code, c.secretFrom, c.key); got != want {
+			t.Errorf("CredentialCauseAt(librefm, %d) = %q, want %q", c.code, got, want)
 		}
 	}
 }

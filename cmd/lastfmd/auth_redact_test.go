@@ -34,3 +34,20 @@ func TestAuthCLILocalMasksEchoedSecrets(t *testing.T) {
 	}
 	w.noSecrets(out+errOut, "auth import's output", sk)
 }
+
+// The same on a mirror: its answer echoing the sign-in hands back
+// Libre.fm's authToken and the call's signature; the CLI masks them, and
+// shows no secret of either service.
+func TestAuthCLIMirrorMasksEchoedSecrets(t *testing.T) {
+	w := newAuthWorld(t, worldOpt{mirror: true})
+	daemontest.SignInAlice(t, w.emu, w.stateDir)
+	w.libre.Fail(emulator.Fault{Method: "auth.getMobileSession", Answer: emulator.AnswerEcho, Times: 1})
+	out, errOut, code := runCLI(t, w.env(), librePassword+"\n", "auth", "mobile", "--mirror", "librefm", "--username", libreUser, "--password-stdin")
+	if code != 1 || !strings.Contains(errOut, "you sent:") {
+		t.Fatalf("mobile --mirror, answered with an echo: %d %q %q", code, out, errOut)
+	}
+	reqs := w.libre.Requests()
+	sent := reqs[len(reqs)-1].Params
+	alice, _ := w.store().Get("alice")
+	w.noSecrets(out+errOut, "auth mobile --mirror's output", librePassword, sent["authToken"], sent["api_sig"], alice.Key)
+}

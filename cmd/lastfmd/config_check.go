@@ -23,6 +23,7 @@ const probeTimeout = 15 * time.Second
 // changes nothing, and Last.fm answers it only when the key exists (else
 // 10) and the secret belongs to it (else 13). Last.fm out of reach is not
 // a configuration error: exit 0, saying the credentials were not verified.
+// Each mirror is asked the same with its own credentials, a line each.
 func runConfigCheck(e *env) error {
 	cfg, warnings, err := config.Load(config.Options{Path: e.configPath, NeedCredentials: true})
 	if err != nil {
@@ -42,7 +43,14 @@ func runConfigCheck(e *env) error {
 	if err != nil {
 		return err
 	}
+	mirrors, err := probeMirrors(cfg)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "configuration OK: %s\n%s\n", from, verdict)
+	for _, line := range mirrors {
+		fmt.Fprintln(e.stdout, line)
+	}
 	return nil
 }
 
@@ -56,29 +64,81 @@ func probeCredentials(cfg *config.Config) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return probe(up, redactor.String, prober{service: "Last.fm", root: cfg.LastFM.Upstream, apiKey: cfg.LastFM.APIKey,
+		secretFrom: cfg.SecretSource(), fix: signer.CredentialsFix})
+}
+
+// probeMirrors asks each mirror about its own key and secret, through the
+// client the daemon builds for it (daemon.NewMirrorUpstream: its key,
+// secret, limiter and timeout; never Last.fm's): a line per mirror, or the
+// error naming the first mirror whose credentials it refuses.
+func probeMirrors(cfg *config.Config) ([]string, error) {
+	redactor := daemon.NewRedactor(cfg)
+	var lines []string
+	for i := range cfg.Mirrors {
+		m := &cfg.Mirrors[i]
+		up, err := daemon.NewMirrorUpstream(cfg, m, redactor, time.Now, daemon.Tuning{})
+		if err != nil {
+			return nil, err
+		}
+		label := fmt.Sprintf("mirror %q", m.Name)
+		line, err := probe(up, redactor.String, prober{service: m.Name, label: label, root: m.APIRoot, apiKey: m.APIKey,
+			secretFrom: cfg.MirrorSecretSource(i),
+			fix:        "compare " + label + ".api_key and its API secret with your API account at that service, fix them, check with `lastfmd config check`, then restart lastfmd"})
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, line)
+	}
+	return lines, nil
+}
+
+// A prober is what probe says about one service: Last.fm, or a mirror.
+type prober struct {
+	service    string // "Last.fm", "librefm"
+	label      string // what its lines start with ("" for Last.fm): `mirror "librefm"`
+	root       string // where it is reached
+	apiKey     string
+	secretFrom string // where its API secret was read
+	fix        string // the next step when a credential is wrong
+}
+
+// probe sends up's one signed upstream.ProbeMethod, bounded by
+// probeTimeout, and returns the line to print when the credentials may be
+// used (verified, or not verified: the service out of reach is no
+// configuration error), or the error naming the wrong value. What the
+// service or the network said is quoted through said, as the daemon quotes
+// it: an answer may echo what it was sent.
+func probe(up *upstream.Client, said func(string) string, p prober) (string, error) {
 	defer up.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
 	r, err := up.Probe(ctx)
-	// What Last.fm or the network said is quoted through the redactor, as
-	// the daemon quotes it: an answer may echo what it was sent.
-	said := redactor.String
-	notVerified := "credentials not verified: Last.fm at " + cfg.LastFM.Upstream + " cannot be reached (%s); run `lastfmd config check` again when it can"
+	prefix, cfgPrefix := "", "config: "
+	if p.label != "" {
+		prefix = p.label + ": "
+		cfgPrefix += prefix
+	}
+	notVerified := prefix + "credentials not verified: " + p.service + " at " + p.root + " cannot be reached (%s); run `lastfmd config check` again when it can"
 	switch {
 	case err != nil:
 		return fmt.Sprintf(notVerified, said(failureCause(err))), nil
 	case r.APIError != nil:
-		if cause := signer.CredentialCause(r.APIError.Code, cfg.SecretSource(), cfg.LastFM.APIKey); cause != "" {
-			return "", fmt.Errorf("config: %s (%s): %s", cause, said(r.APIError.Error()), signer.CredentialsFix)
+		answer := r.APIError.Error()
+		if p.label != "" {
+			answer = r.APIError.ErrorAt(p.service)
+		}
+		if cause := signer.CredentialCauseAt(p.service, r.APIError.Code, p.secretFrom, p.apiKey); cause != "" {
+			return "", fmt.Errorf("%s%s (%s): %s", cfgPrefix, cause, said(answer), p.fix)
 		}
 		if r.Class == signer.ClassTransient || r.Class == signer.ClassRateLimited {
-			return fmt.Sprintf(notVerified, said(r.APIError.Error())), nil
+			return fmt.Sprintf(notVerified, said(answer)), nil
 		}
-		return "", fmt.Errorf("config: Last.fm refused the credential check %s: %s", upstream.ProbeMethod, said(r.APIError.Error()))
+		return "", fmt.Errorf("%s%s refused the credential check %s: %s", cfgPrefix, p.service, upstream.ProbeMethod, said(answer))
 	case r.Failed():
 		return fmt.Sprintf(notVerified, fmt.Sprintf("HTTP %d", r.Status)), nil
 	}
-	return "credentials verified: Last.fm accepts api_key " + cfg.LastFM.APIKey + " signed with the API secret from " + cfg.SecretSource(), nil
+	return prefix + "credentials verified: " + p.service + " accepts api_key " + p.apiKey + " signed with the API secret from " + p.secretFrom, nil
 }
 
 // failureCause is why the probe got no answer, said once: lastfmd's error

@@ -31,6 +31,7 @@ import (
 type authWorld struct {
 	t        *testing.T
 	emu      *emulator.Server
+	libre    *emulator.Server // the mirror "librefm", with worldOpt.mirror
 	m        *daemon.Main
 	url      string // the daemon's URL, "" without one
 	stateDir string
@@ -42,6 +43,19 @@ type worldOpt struct {
 	daemon bool
 	token  bool
 	lease  time.Duration // the daemon's sign-in lease (0: its default)
+	// mirror adds the mirror "librefm": a second emulator playing Libre.fm,
+	// with its own key and secret (a [[mirror]] table; mirrorTable).
+	mirror bool
+}
+
+// libreUser is the user of the world's Libre.fm, and her password there.
+const libreUser, librePassword = "alice", "alice-LIBRE-pw"
+
+// mirrorTable is the [[mirror]] table of the Libre.fm emulator libre, its
+// secret in secretFile.
+func mirrorTable(libre *emulator.Server, secretFile string) string {
+	return fmt.Sprintf("[[mirror]]\nname = \"librefm\"\ntype = \"lastfm\"\napi_root = %q\nauth_url = %q\napi_key = %q\napi_secret_file = %q\nrate = 100.0\nburst = 100\n",
+		libre.URL(), libre.AuthURL(), emulator.LibreFMAPIKey, secretFile)
 }
 
 func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
@@ -66,6 +80,20 @@ func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
 	w.confPath = filepath.Join(dir, "lastfmd.toml")
 	conf := fmt.Sprintf("listen = %q\nstate_dir = %q\n[lastfm]\napi_key = %q\napi_secret_file = %q\nupstream = %q\nauth_url = %q\nrate = 100.0\nburst = 100\n[security]\n%s",
 		listen, w.stateDir, daemontest.Key, secretFile, emu.URL(), emu.AuthURL(), tokenLine)
+	if o.mirror {
+		libre, err := emulator.New(emulator.Options{Service: emulator.LibreFM})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { libre.Close() })
+		libre.AddUser(libreUser, librePassword, false)
+		w.libre = libre
+		libreSecret := filepath.Join(dir, "librefm-secret")
+		if err := os.WriteFile(libreSecret, []byte(emulator.LibreFMSecret+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		conf += mirrorTable(libre, libreSecret)
+	}
 	if err := os.WriteFile(w.confPath, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +105,9 @@ func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
 		t.Fatal(err)
 	}
 	cfg.Listen = "127.0.0.1:0"
+	if o.mirror {
+		skipWhileMirrorsRefused(t, cfg)
+	}
 	w.m, w.url = daemontest.Start(t, cfg, w.logs.Logger(), daemontest.Pace{SignInPoll: 10 * time.Millisecond, SignInLease: o.lease})
 	return w
 }
@@ -104,7 +135,7 @@ func (w *authWorld) store() *accounts.Store {
 // noSecrets fails if any secret shows in s.
 func (w *authWorld) noSecrets(s, where string, secrets ...string) {
 	w.t.Helper()
-	for _, sec := range append(secrets, daemontest.Secret, daemontest.Token) {
+	for _, sec := range append(secrets, daemontest.Secret, daemontest.Token, emulator.LibreFMSecret) {
 		if sec != "" && strings.Contains(s, sec) {
 			w.t.Errorf("a secret (%.4s…) appears in %s", sec, where)
 		}
@@ -112,8 +143,15 @@ func (w *authWorld) noSecrets(s, where string, secrets ...string) {
 }
 
 // loginRun runs `lastfmd auth login ARGS`, approves the URL it prints as
-// user (unless user is ""), and returns its output and exit status.
+// user (unless user is "") at Last.fm, and returns its output and exit
+// status.
 func (w *authWorld) loginRun(env []string, user string, args ...string) (url, out, errOut string, code int) {
+	w.t.Helper()
+	return w.loginAt(w.emu, env, user, args...)
+}
+
+// loginAt is loginRun approving at emu (the world's Last.fm or its mirror).
+func (w *authWorld) loginAt(emu *emulator.Server, env []string, user string, args ...string) (url, out, errOut string, code int) {
 	w.t.Helper()
 	cmd := exec.Command(binPath, append([]string{"auth", "login", "--poll-interval", "20ms"}, args...)...)
 	cmd.Env = env
@@ -130,7 +168,7 @@ func (w *authWorld) loginRun(env []string, user string, args ...string) (url, ou
 	url = strings.TrimSpace(first)
 	if user != "" && strings.Contains(url, "token=") {
 		tok := url[strings.Index(url, "token=")+len("token="):]
-		if err := w.emu.ApproveToken(tok, user); err != nil {
+		if err := emu.ApproveToken(tok, user); err != nil {
 			w.t.Errorf("approving: %v", err)
 		}
 	}

@@ -187,20 +187,21 @@ func (d *dest) name() string {
 // service's code and message (they never hold a secret).
 func (d *dest) failure(method string, r *upstream.Response) error {
 	if d.mirror != "" {
-		return mirrorFailure(d.site, method, r)
+		return d.mirrorFailure(method, r)
 	}
 	return upstreamFailure(method, r)
 }
 
 // mirrorFailure is upstreamFailure for a mirror: the credential an error
 // blames is the mirror's own, which config check verifies.
-func mirrorFailure(site, method string, r *upstream.Response) error {
+func (d *dest) mirrorFailure(method string, r *upstream.Response) error {
 	if r.APIError == nil {
-		return apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "%s answered HTTP %d to %s", site, r.Status, method)
+		return apperr.New(apperr.BadGateway, signer.ErrOperationFailed, "%s answered HTTP %d to %s", d.site, r.Status, method)
 	}
-	msg := fmt.Sprintf("%s refused %s: %s", site, method, r.APIError.Error())
-	if signer.CredentialCause(r.APIError.Code, "", "") != "" {
-		msg += "; check its api_key and API secret with `lastfmd config check`"
+	answer := r.APIError.ErrorAt(d.mirror)
+	msg := fmt.Sprintf("%s refused %s: %s", d.site, method, answer)
+	if cause := signer.CredentialCauseAt(d.site, r.APIError.Code, "", ""); cause != "" {
+		msg = fmt.Sprintf("%s (%s, to %s): check its api_key and API secret with `lastfmd config check`", cause, answer, method)
 	}
 	return &apperr.Error{Kind: failureKind(r.APIError.Code), Code: r.APIError.Code, Message: msg}
 }

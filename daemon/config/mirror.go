@@ -428,6 +428,16 @@ func (l *loader) resolveMirrorSecrets(needCreds bool) error {
 	return nil
 }
 
+// MirrorSecretSource says where the i-th mirror's API secret was read
+// (e.g. "file /etc/lastfmd/librefm-secret"), as SecretSource does for
+// [lastfm]'s; "" when it was not read.
+func (c *Config) MirrorSecretSource(i int) string {
+	if i < 0 || i >= len(c.secrets.mirrors) {
+		return ""
+	}
+	return c.secrets.mirrors[i]["api_secret_file"]
+}
+
 // dumpMirrors writes each mirror as a [[mirror]] table: the keys its type
 // takes, each secret as a comment after its file key.
 func (c *Config) dumpMirrors(b *strings.Builder) {
