@@ -8,21 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
-
-// skipWhileMirrorsRefused skips a test that runs a daemon, or `config
-// check`, with a [[mirror]] while daemon.CheckConfig still refuses every
-// configuration that has one (until the journal's lanes land).
-func skipWhileMirrorsRefused(t *testing.T, cfg *config.Config) {
-	t.Helper()
-	if err := daemon.CheckConfig(cfg); err != nil && strings.Contains(err.Error(), "does not send to mirrors yet") {
-		t.Skip("daemon.CheckConfig refuses [[mirror]] tables until the journal's lanes land")
-	}
-}
 
 // md5hex is a hex md5, the form of Libre.fm's authToken.
 func md5hex(s string) string {
@@ -200,9 +189,7 @@ func TestConfigCheckProbesMirrors(t *testing.T) {
 				}
 			}
 
-			// The command itself, once it accepts a configuration with
-			// mirrors.
-			skipWhileMirrorsRefused(t, cfg)
+			// The command itself.
 			out, errOut, code := runCLI(t, w.env(), "", "config", "check")
 			if (code != 0) != c.wantErr || !strings.Contains(out+errOut, c.want) {
 				t.Errorf("config check: %d %q %q", code, out, errOut)

@@ -105,9 +105,6 @@ func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
 		t.Fatal(err)
 	}
 	cfg.Listen = "127.0.0.1:0"
-	if o.mirror {
-		skipWhileMirrorsRefused(t, cfg)
-	}
 	w.m, w.url = daemontest.Start(t, cfg, w.logs.Logger(), daemontest.Pace{SignInPoll: 10 * time.Millisecond, SignInLease: o.lease})
 	return w
 }
