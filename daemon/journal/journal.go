@@ -128,6 +128,7 @@ type Journal struct {
 	path      string
 	accounts  *accounts.Store
 	lanes     []*lane // "lastfm" first, then each mirror (lane.go)
+	dormant   []*lane // mirrors' lanes in the file, not configured: kept, never sent (findDormant)
 	batchSize int
 	now       func() time.Time
 	log       *slog.Logger
@@ -228,6 +229,10 @@ func Open(o Options) (*Journal, error) {
 		abort()
 		return nil, err
 	}
+	for _, ln := range j.dormant {
+		j.log.Warn("journal: the journal holds a lane for a mirror that is not configured; its items stay, unsent, until the mirror is configured again (or lastfmd queue export / drop them with it configured)",
+			"destination", ln.name)
+	}
 	if err := guard(path, j.loadCounts); err != nil {
 		db.Close()
 		abort()
@@ -282,6 +287,7 @@ func (j *Journal) initSchema() error {
 				}
 			}
 		}
+		j.findDormant(tx)
 		return tx.Bucket(bMeta).Put(kVersion, []byte(strconv.Itoa(SchemaVersion)))
 	})
 }

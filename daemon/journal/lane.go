@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -232,17 +233,34 @@ func (ln *lane) forEach(tx *bolt.Tx, b []byte, f func(*Item) error) error {
 	})
 }
 
-// releasePlay deletes the play id once no lane holds it.
+// releasePlay deletes the play id once no lane holds it: neither a lane
+// configured nor a dormant one (a mirror's lane still in the file while
+// the mirror is not configured).
 func (j *Journal) releasePlay(tx *bolt.Tx, id uint64) error {
 	k := idKey(id)
-	for _, ln := range j.lanes {
+	for _, ln := range append(j.lanes[:len(j.lanes):len(j.lanes)], j.dormant...) {
 		for _, b := range ln.held() {
-			if tx.Bucket(b.name).Get(k) != nil {
+			if bk := tx.Bucket(b.name); bk != nil && bk.Get(k) != nil {
 				return nil
 			}
 		}
 	}
 	return tx.Bucket(bPlays).Delete(k)
+}
+
+// findDormant lists the mirrors' lanes the file holds that are not
+// configured: their items stay, untouched and unsent, until the mirror is
+// configured again (docs/mirrors.md), and their plays are kept for them.
+func (j *Journal) findDormant(tx *bolt.Tx) {
+	j.dormant = nil
+	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		rest, ok := strings.CutPrefix(string(name), "lane/")
+		lane, isItems := strings.CutSuffix(rest, "/items")
+		if ok && isItems && j.lane(lane) == nil {
+			j.dormant = append(j.dormant, newLane(Mirror{Name: lane}))
+		}
+		return nil
+	})
 }
 
 // sendKey names one sender: a lane and an account.

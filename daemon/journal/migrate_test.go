@@ -1,8 +1,8 @@
 package journal
 
 import (
-	"os"
 	"maps"
+	"os"
 	"path/filepath"
 	"strconv"
 	"testing"

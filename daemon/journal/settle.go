@@ -27,7 +27,12 @@ func (j *Journal) settle(ln *lane, results []*Result) error {
 	var done []*Result
 	pruned := 0
 	hook := j.hook()
-	err := j.db.Update(func(tx *bolt.Tx) error {
+	// Batch: the answers of every lane's senders and the submissions of
+	// the moment share one commit and its fsync (group commit), so a
+	// mirror's lane costs Last.fm's little. The function may run more
+	// than once (a failed batch member is retried alone), so it rebuilds
+	// its outputs from scratch.
+	err := j.db.Batch(func(tx *bolt.Tx) error {
 		done = done[:0]
 		resB := tx.Bucket(ln.b.results)
 		accepted := map[string]int{}

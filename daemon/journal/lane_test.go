@@ -1,0 +1,174 @@
+package journal
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/emulator"
+	"github.com/lastfmd/lastfmd/daemon/upstream"
+	"github.com/lastfmd/lastfmd/daemon/waitfor"
+	"github.com/lastfmd/lastfmd/signer"
+)
+
+// withMirror reopens e's journal with a mirror "m": an emulator with opts,
+// alice signed in there. It returns the emulator.
+func (e *env) withMirror(opts emulator.Options) *emulator.Server {
+	e.t.Helper()
+	emu, err := emulator.New(opts)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { emu.Close() })
+	emu.AddUser("alice", "pw", false)
+	if err := e.store.PutMirror("alice", "m", accounts.MirrorSession{Key: emu.NewSession("alice")}); err != nil {
+		e.t.Fatal(err)
+	}
+	up, err := upstream.New(upstream.Options{Endpoint: emu.URL(), APIKey: emu.APIKey(), Secret: emu.Secret(),
+		Timeout: waitfor.Bound, Limiter: upstream.NewLimiter(1000, 1000, time.Second, nil)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.j.Close()
+	j, err := Open(Options{Dir: e.dir, Accounts: e.store, Upstream: e.up, MaxAge: 312 * time.Hour,
+		Tuning: Tuning{Poll: 10 * time.Millisecond, BackoffBase: 10 * time.Millisecond},
+		Mirrors: []Mirror{{Name: "m", Upstream: up, IgnoredCodes: map[int]int{3: signer.IgnoredTooNew, 4: signer.IgnoredTooOld}}}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { j.Close() })
+	e.j = j
+	return emu
+}
+
+// libre is the emulator as Libre.fm.
+var libre = emulator.Options{Service: emulator.LibreFM}
+
+func tracksOf(scs []emulator.Scrobble) []string {
+	out := make([]string, len(scs))
+	for i, s := range scs {
+		out[i] = s.Track
+	}
+	return out
+}
+
+// Each lane routes by its own rules, and a play is stored once whatever
+// lanes hold it.
+func TestLanesRouteAndStoreOnce(t *testing.T) {
+	e := newEnv(t, Tuning{})
+	e.withMirror(libre)
+	fresh := scrobbles(2, "fresh")
+	old := oldScrobbles(1)
+	tk, err := e.j.Submit("alice", append(slices.Clone(fresh), old...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []struct {
+		lastfm  bool
+		ignored int
+		mirror  string
+	}{{true, 0, MirrorQueued}, {true, 0, MirrorQueued}, {false, signer.IgnoredTooOld, MirrorQueued}} {
+		if (tk[i].ID != 0) != want.lastfm || tk[i].Ignored != want.ignored || tk[i].Mirrors["m"] != want.mirror {
+			t.Errorf("ticket %d: %+v", i, tk[i])
+		}
+	}
+	_ = e.j.db.View(func(tx *bolt.Tx) error {
+		if n := tx.Bucket(bPlays).Stats().KeyN; n != 3 {
+			t.Errorf("%d plays for 3 scrobbles on two lanes", n)
+		}
+		return nil
+	})
+	// bob has no session on the mirror: Last.fm only.
+	if err := e.store.Put(accounts.Account{Name: "bob", Key: e.emu.NewSession("alice")}); err != nil {
+		t.Fatal(err)
+	}
+	tk, _ = e.j.Submit("bob", scrobbles(1, "bob"))
+	if tk[0].ID == 0 || tk[0].Mirrors["m"] != MirrorNoSession {
+		t.Errorf("bob: %+v", tk[0])
+	}
+	// Each lane's deduplication is its own.
+	tk, _ = e.j.Submit("alice", fresh[:1])
+	if !tk[0].Duplicate || tk[0].Mirrors["m"] != MirrorDuplicate {
+		t.Errorf("again: %+v", tk[0])
+	}
+}
+
+// A service answering with counts only (Maloja's 2.0 endpoint) and failing
+// the batched form is settled by its counts after one-per-call sends: every
+// play reaches it once, and nothing is resent in a loop.
+func TestMirrorLooseAnswersAndBatchRefusal(t *testing.T) {
+	e := newEnv(t, Tuning{})
+	m := e.withMirror(emulator.Options{Service: emulator.LastFM, LooseScrobbleAnswer: true, RefuseBatchForm: true})
+	scs := scrobbles(5, "loose")
+	if _, err := e.j.Submit("alice", scs); err != nil {
+		t.Fatal(err)
+	}
+	e.j.Start()
+	eventually(t, "both lanes drained", func() bool { return e.j.Stats().Pending == 0 })
+	if got := tracksOf(m.Scrobbles("alice")); len(got) != 5 {
+		t.Fatalf("the mirror has %q", got)
+	}
+	st := e.j.Stats()
+	if st.Dead != 0 || !st.Destinations[1].Single {
+		t.Errorf("dead %d, one by one %v", st.Dead, st.Destinations[1].Single)
+	}
+	if got := tracksOf(e.emu.Scrobbles("alice")); len(got) != 5 {
+		t.Errorf("Last.fm has %q", got)
+	}
+}
+
+// A mirror lacking track.scrobble (error 3) settles the lane's items as
+// skipped, marks the method lacking, and takes no new ones.
+func TestMirrorLackingScrobble(t *testing.T) {
+	e := newEnv(t, Tuning{})
+	e.withMirror(emulator.Options{Service: emulator.LibreFM, Lacks: []string{"track.scrobble"}})
+	if _, err := e.j.Submit("alice", scrobbles(3, "lack")); err != nil {
+		t.Fatal(err)
+	}
+	e.j.Start()
+	eventually(t, "both lanes drained", func() bool { return e.j.Stats().Pending == 0 })
+	st := e.j.Stats()
+	if st.Dead != 0 || !slices.Equal(st.Destinations[1].Lacks, []string{MethodScrobble}) {
+		t.Fatalf("dead %d, lacks %v", st.Dead, st.Destinations[1].Lacks)
+	}
+	tk, _ := e.j.Submit("alice", scrobbles(1, "after"))
+	if tk[0].Mirrors["m"] != mirrorLacksScrob || tk[0].ID == 0 {
+		t.Errorf("after: %+v", tk[0])
+	}
+}
+
+// A mirror's lane in the file that is not configured keeps its plays: a
+// play Last.fm's lane settles is not released while the dormant lane
+// holds it.
+func TestDormantLaneKeepsItsPlays(t *testing.T) {
+	e := newEnv(t, Tuning{})
+	m := e.withMirror(libre)
+	m.Stop()
+	if _, err := e.j.Submit("alice", scrobbles(2, "dormant")); err != nil {
+		t.Fatal(err)
+	}
+	e.j.Close()
+	e.j = e.open(Tuning{}) // without the mirror
+	e.j.Start()
+	eventually(t, "Last.fm's lane drained", func() bool { return e.j.Stats().Pending == 0 })
+	_ = e.j.db.View(func(tx *bolt.Tx) error {
+		if n := tx.Bucket(bPlays).Stats().KeyN; n != 2 {
+			t.Errorf("%d plays kept for the dormant lane, want 2", n)
+		}
+		return nil
+	})
+	e.j.Close()
+	m.Start()
+	e.withMirror(libre) // configured again (a new emulator: its own sessions)
+	e.j.Start()
+	eventually(t, "the mirror's lane drained", func() bool { return e.j.Stats().Pending == 0 })
+	_ = e.j.db.View(func(tx *bolt.Tx) error {
+		if n := tx.Bucket(bPlays).Stats().KeyN; n != 0 {
+			t.Errorf("%d plays left once every lane settled", n)
+		}
+		return nil
+	})
+}
