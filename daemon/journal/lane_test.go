@@ -34,7 +34,7 @@ func (e *env) withMirror(opts emulator.Options) *emulator.Server {
 	}
 	e.j.Close()
 	j, err := Open(Options{Dir: e.dir, Accounts: e.store, Upstream: e.up, MaxAge: 312 * time.Hour,
-		Tuning: Tuning{Poll: 10 * time.Millisecond, BackoffBase: 10 * time.Millisecond},
+		Tuning:  Tuning{Poll: 10 * time.Millisecond, BackoffBase: 10 * time.Millisecond},
 		Mirrors: []Mirror{{Name: "m", Upstream: up, IgnoredCodes: map[int]int{3: signer.IgnoredTooNew, 4: signer.IgnoredTooOld}}}})
 	if err != nil {
 		e.t.Fatal(err)
