@@ -32,12 +32,12 @@ func (j *Journal) Mirror(account, method string, params map[string]string) error
 	}
 	var firstErr error
 	for _, ln := range j.lanes[1:] {
-		key, _, ok := ln.sessionKey(acct)
+		key, needsSignin, ok := ln.sessionKey(acct)
 		j.mu.Lock()
 		lacks := ln.lackingLocked(method)
 		j.mu.Unlock()
-		if !ok || lacks {
-			continue
+		if !ok || lacks || (needsSignin && m.Mirror == signer.MirrorOnce) {
+			continue // a refused session waits for a new one; a one-try call is not kept for it
 		}
 		switch m.Mirror {
 		case signer.MirrorJournal:
