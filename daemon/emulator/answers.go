@@ -28,9 +28,13 @@ const (
 	// AnswerUnexpected: 200 with a well-formed <lfm status="ok"> or JSON
 	// object that is not what the method answers ({"status":"ok"}), which
 	// only a caller that reads the method's answer (the journal) can tell.
+	// ListenBrainz: {"code":200,"message":"ok"}, neither submit-listens'
+	// answer nor validate-token's.
 	AnswerUnexpected AnswerFault = "unexpected"
 	// AnswerEcho: a Last.fm error (Code, default 6) whose message echoes the
-	// request's query and body, sk and api_sig included.
+	// request's query and body, sk and api_sig included. ListenBrainz: a 400
+	// (or Code) whose error echoes the query, the Authorization header
+	// (the user token) and the body.
 	AnswerEcho AnswerFault = "echo"
 	// AnswerRedirect: 302 to another host, as a login portal does.
 	AnswerRedirect AnswerFault = "redirect"
@@ -62,7 +66,10 @@ func (s *Server) answerFault(c *call, f Fault) bool {
 		writeReply(c.w, http.StatusOK, contentType(json), []byte(body))
 	case AnswerUnexpected:
 		body := `<?xml version="1.0" encoding="UTF-8"?>` + "\n<lfm status=\"ok\"><status>ok</status></lfm>\n"
-		if json {
+		switch {
+		case c.lb:
+			body = `{"code":200,"message":"ok"}` // neither {"status":"ok"} nor a token verdict
+		case json:
 			body = `{"status":"ok"}`
 		}
 		writeReply(c.w, http.StatusOK, contentType(json), []byte(body))
@@ -72,6 +79,9 @@ func (s *Server) answerFault(c *call, f Fault) bool {
 			code = ErrInvalidParameters
 		}
 		e := lfmErrMsg(code, "Invalid parameters - you sent: "+c.r.URL.RawQuery+" "+c.body)
+		if c.lb {
+			e = lbErr(f.Code, "You sent: "+c.r.URL.RawQuery+" Authorization: "+c.r.Header.Get("Authorization")+" "+c.body)
+		}
 		if f.HTTPStatus != 0 {
 			e.status = f.HTTPStatus
 		}

@@ -25,6 +25,7 @@ type call struct {
 	user   *user       // the session's user, if a valid sk came
 	delay  time.Duration
 	body   string // the request body as received (AnswerEcho)
+	lb     bool   // a ListenBrainz request: errors in its shape (lbFail)
 }
 
 // get returns a parameter (first value).
@@ -32,6 +33,10 @@ func (c *call) get(name string) string { return c.p[name] }
 
 // fail writes an error answer in the request's format.
 func (c *call) fail(e *apiError) {
+	if c.lb {
+		c.lbFail(e)
+		return
+	}
 	ct, body := renderError(c.out, e.code, e.msg)
 	c.s.log("%s %s -> %d error %d", c.r.Method, c.method, e.status, e.code)
 	writeReply(c.w, e.status, ct, body)

@@ -21,12 +21,20 @@ import (
 // Scrobble faults (IgnoreCode or BadItem set) apply to track.scrobble (or to the
 // Method named, e.g. track.updateNowPlaying for IgnoreCode) after the request
 // passed every check (key, signature, session, parameters).
+//
+// An emulator playing ListenBrainz applies the same faults to its routes,
+// named "submit-listens" and "validate-token" in Method; there Code is an
+// HTTP status answered in ListenBrainz's shape, scrobble faults apply to
+// submit-listens, and ResetIn sets the rate-limit headers (listenbrainz.go).
 type Fault struct {
 	// Method is the Last.fm method the fault applies to (any case); "" = any
-	// method (scrobble faults: track.scrobble).
+	// method (scrobble faults: track.scrobble). ListenBrainz: "submit-listens"
+	// or "validate-token" ("" = either; scrobble faults: submit-listens).
 	Method string
 	// Code is a Last.fm error code to answer (2, 8, 9, 11, 13, 16, 26, 29, ...)
 	// with its usual HTTP status ([ErrorStatus]), or HTTPStatus when set.
+	// ListenBrainz: an HTTP status (400, 401, 429, 500, 503, ...) answered
+	// {"code":Code,"error":"..."} with ListenBrainz's wording for it.
 	Code int
 	// HTTPStatus with Code 0 answers this bare HTTP status (e.g. 502, 503) with an
 	// HTML body, as a proxy in front of Last.fm does during outages. With Code set
@@ -44,11 +52,15 @@ type Fault struct {
 	Drop bool
 	// IgnoreCode answers a scrobble ok but with every item ignored with this
 	// ignoredMessage code (5: daily scrobble limit). Nothing is stored.
+	// ListenBrainz (no ignored codes): submit-listens answers 200 ok and
+	// stores nothing.
 	IgnoreCode int
 	// BadItem makes track.scrobble fail with error 13 (or Code when set) whenever
 	// the request holds an item whose track or artist equals BadItem, so a batch
 	// holding it fails whole while single-item sends of the other items pass.
 	// Requests without such an item do not match (and do not consume) the fault.
+	// ListenBrainz: submit-listens answers 400 (or Code) naming the first
+	// listen whose track_name or artist_name equals BadItem, "payload[i]: ...".
 	BadItem string
 	// Hang accepts the request and never answers, until the request is
 	// cancelled or the emulator stops: an upstream that hangs.
@@ -71,6 +83,12 @@ type Fault struct {
 	// of the matching requests (drawn at random), e.g. 0.1 for the soak
 	// test's "10% transient errors"; requests it spares do not consume it.
 	Chance float64
+	// ResetIn (ListenBrainz only, request-level faults), when > 0, makes
+	// the answer carry X-RateLimit-Remaining 0 and X-RateLimit-Reset-In
+	// ResetIn (whole seconds, rounded up) instead of the limiter's: with
+	// Code 429, a rate-limited answer; alone, an answer processed as usual
+	// whose headers say the limit is reached.
+	ResetIn time.Duration
 }
 
 func (f *Fault) scrobbleLevel() bool { return f.IgnoreCode != 0 || f.BadItem != "" }
@@ -136,6 +154,9 @@ func (s *Server) faultMatches(f *Fault, method string, scrobble bool, items []Sc
 	want := f.Method
 	if want == "" && scrobble {
 		want = "track.scrobble"
+		if s.rules.listenbrainz {
+			want = lbSubmit
+		}
 	}
 	if want != "" && !strings.EqualFold(canonicalMethod(want), method) {
 		return false
@@ -189,6 +210,9 @@ func (s *Server) applyFault(c *call, f Fault) bool {
 		return true
 	case f.Code != 0:
 		e := lfmErr(f.Code)
+		if c.lb {
+			e = lbErr(f.Code, "")
+		}
 		if f.HTTPStatus != 0 {
 			e.status = f.HTTPStatus
 		}

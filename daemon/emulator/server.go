@@ -32,6 +32,11 @@
 // Each emulator keeps its own users, sessions and scrobbles, and records the
 // requests it received under its Options.Name (Request.Service).
 //
+// Or it plays a ListenBrainz server, native API (Options.Service
+// ListenBrainz): /1/submit-listens and /1/validate-token with user tokens,
+// ListenBrainz's checks and answers, its rate-limit headers, and the same
+// faults and request records (listenbrainz.go).
+//
 // A test typically does:
 //
 //	em, err := emulator.New(emulator.Options{})
@@ -101,6 +106,18 @@ type Options struct {
 	// (maloja/apis/audioscrobbler.py); the emulator answers that 500 in the
 	// Last.fm shape Maloja gives its other scrobbling failures.
 	RefuseBatchForm bool
+
+	// RateLimit and RateWindow are ListenBrainz's rate limit (Service
+	// ListenBrainz only): at most RateLimit requests per user token (per
+	// client IP without a token) in each window of RateWindow, windows
+	// aligned on the emulator clock's Unix seconds as ListenBrainz's
+	// limiter aligns them; the request past the limit answers 429. Every
+	// answer carries X-RateLimit-Limit, -Remaining, -Reset-In (seconds, from
+	// the emulator clock) and -Reset (Unix seconds). Defaults: 100000
+	// requests per 10 s, so that a test is limited only when it asks.
+	// RateWindow is counted in whole seconds (rounded up).
+	RateLimit  int
+	RateWindow time.Duration
 }
 
 // Server is a running Last.fm emulator. All methods are safe for concurrent use.
@@ -115,6 +132,8 @@ type Server struct {
 	lacks          map[string]bool // Options.Lacks, lowercase
 	loose          bool            // Options.LooseScrobbleAnswer
 	refuseBatch    bool            // Options.RefuseBatchForm
+	rateLimit      int             // Options.RateLimit, defaulted
+	rateWindow     int64           // Options.RateWindow in seconds, defaulted
 
 	runMu   sync.Mutex // guards addr, srv, running, stopped
 	addr    string
@@ -131,6 +150,7 @@ type Server struct {
 	tokens      map[string]*token
 	corrections map[string]string
 	seq         int
+	lb          lbState // ListenBrainz: tokens, listens, rate windows
 }
 
 // New starts an emulator listening on o.Addr (a real socket). It fails on an
@@ -144,6 +164,12 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if rules.listenbrainz && (len(o.Lacks) > 0 || o.LooseScrobbleAnswer || o.RefuseBatchForm) {
+		return nil, errors.New("emulator: Lacks, LooseScrobbleAnswer and RefuseBatchForm are Last.fm API options, not ListenBrainz's")
+	}
+	if o.RateLimit < 0 || o.RateWindow < 0 {
+		return nil, errors.New("emulator: negative RateLimit or RateWindow")
+	}
 	s := &Server{
 		apiKey:      o.APIKey,
 		secret:      o.Secret,
@@ -155,6 +181,8 @@ func New(o Options) (*Server, error) {
 		lacks:       lacks,
 		loose:       o.LooseScrobbleAnswer,
 		refuseBatch: o.RefuseBatchForm,
+		rateLimit:   o.RateLimit,
+		rateWindow:  int64((o.RateWindow + time.Second - 1) / time.Second),
 		users:       map[string]*user{},
 		sessions:    map[string]*session{},
 		tokens:      map[string]*token{},
@@ -171,6 +199,12 @@ func New(o Options) (*Server, error) {
 	}
 	if s.appName == "" {
 		s.appName = "lastfmd"
+	}
+	if s.rateLimit == 0 {
+		s.rateLimit = defaultRateLimit
+	}
+	if s.rateWindow == 0 {
+		s.rateWindow = defaultRateWindow
 	}
 	s.SetClock(o.Now)
 	addr := o.Addr
@@ -213,8 +247,14 @@ func (s *Server) Addr() string {
 	return s.addr
 }
 
-// URL returns the API root, "http://127.0.0.1:PORT/2.0/".
-func (s *Server) URL() string { return "http://" + s.Addr() + "/2.0/" }
+// URL returns the API root, "http://127.0.0.1:PORT/2.0/"; playing
+// ListenBrainz, the root its /1/ paths hang from, "http://127.0.0.1:PORT/".
+func (s *Server) URL() string {
+	if s.rules.listenbrainz {
+		return "http://" + s.Addr() + "/"
+	}
+	return "http://" + s.Addr() + "/2.0/"
+}
 
 // AuthURL returns the approval page, "http://127.0.0.1:PORT/api/auth/".
 func (s *Server) AuthURL() string { return "http://" + s.Addr() + "/api/auth/" }
@@ -315,6 +355,10 @@ func (s *Server) log(format string, args ...any) {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	w.Header().Set("Server", "openresty")
+	if s.rules.listenbrainz {
+		s.serveListenBrainz(w, r)
+		return
+	}
 	switch r.URL.Path {
 	case "/2.0/", "/2.0":
 		s.serveAPI(w, r)

@@ -36,6 +36,15 @@ const (
 	// md5(password)) in lowercase hex. Default key LibreFMAPIKey, secret
 	// LibreFMSecret.
 	LibreFM
+	// ListenBrainz is a ListenBrainz server's native API
+	// (metabrainz/listenbrainz-server, webserver/views/api.py and
+	// api_tools.py): POST /1/submit-listens and GET /1/validate-token with
+	// a user token ([Server.AddUserToken], [Server.NewUserToken]), its
+	// checks, JSON answers and rate-limit headers (Options.RateLimit,
+	// Options.RateWindow). [Server.URL] is then the root,
+	// "http://127.0.0.1:PORT/"; the Last.fm API (/2.0/, the approval page)
+	// is not served (404). See listenbrainz.go.
+	ListenBrainz
 )
 
 // Default credentials of an emulator playing Libre.fm: not Last.fm's, so that
@@ -64,6 +73,8 @@ type serviceRules struct {
 	ignored map[int]string
 	// mobile answers auth.getMobileSession once the request passed the checks.
 	mobile func(c *call) ([]*node, *apiError)
+	// listenbrainz serves ListenBrainz's native API instead of Last.fm's.
+	listenbrainz bool
 }
 
 var services = map[Service]serviceRules{
@@ -72,6 +83,7 @@ var services = map[Service]serviceRules{
 	LibreFM: {name: "librefm", site: "Libre.fm", key: LibreFMAPIKey, secret: LibreFMSecret,
 		age: librefmAge, mobile: librefmMobileSession,
 		ignored: map[int]string{3: "Timestamp is too new", 4: "Timestamp is too old"}},
+	ListenBrainz: {name: "listenbrainz", site: "ListenBrainz", listenbrainz: true},
 }
 
 // lastfmAge is Last.fm's window (https://www.last.fm/api/show/track.scrobble):
