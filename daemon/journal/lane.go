@@ -3,7 +3,6 @@ package journal
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -273,13 +272,4 @@ type sendKey struct {
 type laneID struct {
 	lane string
 	id   uint64
-}
-
-// laneNames lists lanes' names for messages.
-func laneNames(ls []*lane) []string {
-	out := make([]string, len(ls))
-	for i, ln := range ls {
-		out[i] = ln.name
-	}
-	return slices.Clip(out)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,6 +28,10 @@ type SalvageReport struct {
 	Dead          int    // dead letters carried over
 	AnswerUnknown int    // items carried over as "sent, answer unknown"
 	Results       int    // results carried over (they keep deduplication)
+	// Each count is of records: an item on two lanes counts twice.
+	// Lost counts the lanes' records whose play (its parameters) is on no
+	// readable page: they are not carried over (Problems names them).
+	Lost int
 	// Problems name what could not be read: the pages of the newest tree
 	// that are lost, and records that do not decode.
 	Problems []string
@@ -105,17 +110,25 @@ func Salvage(dir string, now time.Time) (SalvageReport, error) {
 	}
 	salvageStep(stepReplaced)
 	rep.Pending, rep.Dead, rep.AnswerUnknown, rep.Results = len(rec.pending), len(rec.dead), len(rec.unsure), len(rec.results)
+	rep.Lost = rec.lost
 	return rep, nil
 }
 
 // buildJournal writes a new journal at path holding what was salvaged,
-// and fsyncs it.
+// and fsyncs it. Each lane salvaged gets its buckets, whether or not this
+// lastfmd sends to it: a mirror left out of the configuration keeps its
+// records for when it is back (Open keeps buckets it does not know).
 func buildJournal(path string, rec salvaged) error {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		return err
 	}
 	j := &Journal{db: db, path: path, log: slog.New(slog.DiscardHandler), lanes: []*lane{newLane(Mirror{Name: accounts.LastFM})}}
+	for _, name := range rec.lanes() {
+		if name != accounts.LastFM {
+			j.lanes = append(j.lanes, newLane(Mirror{Name: name}))
+		}
+	}
 	err = j.initSchema()
 	salvageStep(stepCreated)
 	if err == nil {
@@ -130,85 +143,119 @@ func buildJournal(path string, rec salvaged) error {
 	return err
 }
 
-// restore writes salvaged records into a new, empty journal, keeping their
-// ids (the id sequence continues after the highest) and the deduplication
-// entries their states keep: a pending item's, one whose answer is
-// unknown, a scrobble's result and a dead letter Last.fm may have
-// (settle.go, bury). Keys go in in order: bbolt fills pages in key order
-// far faster than at random (100,000 items: 3 s at random).
+// lanes lists the lanes the salvaged records are on, sorted.
+func (rec salvaged) lanes() []string {
+	set := map[string]bool{}
+	for _, list := range [][]*Item{rec.pending, rec.dead, rec.unsure} {
+		for _, it := range list {
+			set[laneName(it.Lane)] = true
+		}
+	}
+	for _, r := range rec.results {
+		set[laneName(r.Lane)] = true
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// restore writes salvaged records into a new, empty journal, each into
+// its lane, keeping their ids (the id sequence continues after the
+// highest) and the deduplication entries their states keep, per lane: a
+// pending item's, one whose answer is unknown, a scrobble's result and a
+// dead letter the destination may have (settle.go, bury). Each play is
+// written once, however many lanes hold it (lane.putItem). Keys go in in
+// order: bbolt fills pages in key order far faster than at random
+// (100,000 items: 3 s at random).
 func (j *Journal) restore(rec salvaged) error {
+	type laneRestore struct {
+		ln    *lane
+		order []*Item           // pending, in send order
+		dedup map[string]uint64 // deduplication key -> id
+	}
+	lanes := map[string]*laneRestore{}
+	for _, ln := range j.lanes {
+		lanes[ln.name] = &laneRestore{ln: ln, dedup: map[string]uint64{}}
+	}
 	// A pending item's entry goes first, as Submit would have found it
 	// first; the others only fill what is left.
-	dedup := map[string]uint64{}
-	claim := func(dk []byte, id uint64) {
+	claim := func(lane string, dk []byte, id uint64) {
+		dedup := lanes[laneName(lane)].dedup
 		if _, taken := dedup[string(dk)]; dk != nil && !taken {
 			dedup[string(dk)] = id
 		}
 	}
+	type put struct {
+		ln *lane
+		b  []byte
+		it *Item
+	}
+	var puts []put
 	var maxID uint64
-	for _, it := range rec.pending {
-		claim(itemDedupKey(it), it.ID)
-		maxID = max(maxID, it.ID)
-	}
-	for _, it := range rec.unsure {
-		claim(itemDedupKey(it), it.ID)
-		maxID = max(maxID, it.ID)
-	}
-	for _, it := range rec.dead {
-		if it.MaybeSent {
-			claim(itemDedupKey(it), it.ID)
+	for _, list := range []struct {
+		items []*Item
+		state State
+	}{{rec.pending, Pending}, {rec.unsure, AnswerUnknown}, {rec.dead, Dead}} {
+		for _, it := range list.items {
+			lr := lanes[laneName(it.Lane)]
+			b := lr.ln.b.items
+			switch list.state {
+			case Pending:
+				lr.order = append(lr.order, it)
+			case AnswerUnknown:
+				b = lr.ln.b.unsure
+			default:
+				b = lr.ln.b.dead
+			}
+			if list.state != Dead || it.MaybeSent {
+				claim(it.Lane, itemDedupKey(it), it.ID)
+			}
+			puts = append(puts, put{lr.ln, b, it})
+			maxID = max(maxID, it.ID)
 		}
-		maxID = max(maxID, it.ID)
 	}
 	for _, r := range rec.results {
 		if r.Method == MethodScrobble {
-			claim(resultDedupKey(r), r.ID)
+			claim(r.Lane, resultDedupKey(r), r.ID)
 		}
 		maxID = max(maxID, r.ID)
 	}
-	keys := make([]string, 0, len(dedup))
-	for k := range dedup {
-		keys = append(keys, k)
+	// In id order, each bucket, plays included, gets its keys in order.
+	sort.SliceStable(puts, func(a, b int) bool { return puts[a].it.ID < puts[b].it.ID })
+	for _, lr := range lanes {
+		sort.Slice(lr.order, func(a, b int) bool {
+			x, y := lr.order[a], lr.order[b]
+			if x.Account != y.Account {
+				return x.Account < y.Account
+			}
+			return bytes.Compare(pendingKey(x), pendingKey(y)) < 0
+		})
 	}
-	sort.Strings(keys)
-	order := slices.Clone(rec.pending)
-	sort.Slice(order, func(a, b int) bool {
-		if order[a].Account != order[b].Account {
-			return order[a].Account < order[b].Account
-		}
-		return bytes.Compare(pendingKey(order[a]), pendingKey(order[b])) < 0
-	})
 	return j.db.Update(func(tx *bolt.Tx) error {
-		for _, list := range []struct {
-			items []*Item
-			b     []byte
-		}{{rec.pending, bItems}, {rec.unsure, bUnsure}, {rec.dead, bDead}} {
-			b := tx.Bucket(list.b)
-			for _, it := range list.items {
-				if err := b.Put(idKey(it.ID), encode(it)); err != nil {
+		for _, p := range puts {
+			if err := p.ln.putItem(tx, p.b, p.it); err != nil {
+				return err
+			}
+		}
+		for _, r := range rec.results {
+			if err := tx.Bucket(lanes[laneName(r.Lane)].ln.b.results).Put(idKey(r.ID), encode(r)); err != nil {
+				return err
+			}
+		}
+		for _, ln := range j.lanes {
+			lr := lanes[ln.name]
+			for _, it := range lr.order {
+				pend, err := tx.Bucket(ln.b.pending).CreateBucketIfNotExists([]byte(it.Account))
+				if err != nil {
+					return err
+				}
+				if err := pend.Put(pendingKey(it), nil); err != nil {
 					return err
 				}
 			}
-		}
-		for _, it := range order {
-			pend, err := tx.Bucket(bPending).CreateBucketIfNotExists([]byte(it.Account))
-			if err != nil {
-				return err
-			}
-			if err := pend.Put(pendingKey(it), nil); err != nil {
-				return err
-			}
-		}
-		resB := tx.Bucket(bResults)
-		for _, r := range rec.results {
-			if err := resB.Put(idKey(r.ID), encode(r)); err != nil {
-				return err
-			}
-		}
-		dedupB := tx.Bucket(bDedup)
-		for _, k := range keys {
-			if err := dedupB.Put([]byte(k), idKey(dedup[k])); err != nil {
-				return err
+			dedupB := tx.Bucket(ln.b.dedup)
+			for _, k := range slices.Sorted(maps.Keys(lr.dedup)) {
+				if err := dedupB.Put([]byte(k), idKey(lr.dedup[k])); err != nil {
+					return err
+				}
 			}
 		}
 		itemsB := tx.Bucket(bItems)

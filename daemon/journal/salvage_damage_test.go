@@ -1,9 +1,7 @@
 package journal
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -13,13 +11,18 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
 // journalTruth is what a journal held before it was damaged.
 type journalTruth struct {
-	pending map[uint64][]byte // id -> its record as stored: found in the damaged file, it must come back
-	settled map[uint64]bool   // ids sent, dead or dropped: never pending again
+	// pending: an id on a lane -> the lane's record and the play as
+	// stored: both found in the damaged file, it must come back there.
+	pending map[laneID][2][]byte
+	settled map[laneID]bool // ids sent, dead or dropped on the lane: never pending there again
+	results map[laneID]bool // ids the lane's destination answered (a test prunes none)
+	mirrors []string        // the mirrors' lanes the file has
 }
 
 // manyStates writes a closed journal with every state in it, in many small
@@ -98,17 +101,31 @@ func readTruth(t *testing.T, path string) journalTruth {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	truth := journalTruth{pending: map[uint64][]byte{}, settled: map[uint64]bool{}}
+	truth := journalTruth{pending: map[laneID][2][]byte{}, settled: map[laneID]bool{}, results: map[laneID]bool{}}
 	err = db.View(func(tx *bolt.Tx) error {
-		_ = tx.Bucket(bItems).ForEach(func(k, v []byte) error {
-			truth.pending[keyID(k)] = bytes.Clone(v)
+		lanes := []string{accounts.LastFM}
+		_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			if lane, what := bucketLane(string(name)); lane != accounts.LastFM && what == "items" {
+				truth.mirrors = append(truth.mirrors, lane)
+				lanes = append(lanes, lane)
+			}
 			return nil
 		})
-		// Every id below the sequence that is not pending was settled
-		// (sent, dead) or dropped.
-		for id := uint64(1); id <= tx.Bucket(bItems).Sequence(); id++ {
-			if truth.pending[id] == nil {
-				truth.settled[id] = true
+		for _, lane := range lanes {
+			_ = tx.Bucket(bucketsOf(lane).items).ForEach(func(k, v []byte) error {
+				truth.pending[laneID{lane, keyID(k)}] = [2][]byte{bytes.Clone(v), bytes.Clone(tx.Bucket(bPlays).Get(k))}
+				return nil
+			})
+			_ = tx.Bucket(bucketsOf(lane).results).ForEach(func(k, _ []byte) error {
+				truth.results[laneID{lane, keyID(k)}] = true
+				return nil
+			})
+			// Every id below the sequence that is not pending on the
+			// lane was settled (sent, dead), dropped, or never there.
+			for id := uint64(1); id <= tx.Bucket(bItems).Sequence(); id++ {
+				if _, ok := truth.pending[laneID{lane, id}]; !ok {
+					truth.settled[laneID{lane, id}] = true
+				}
 			}
 		}
 		return nil
@@ -120,12 +137,14 @@ func readTruth(t *testing.T, path string) journalTruth {
 }
 
 // salvageCopy salvages a damaged copy of the journal at src and checks
-// the promise: every pending item whose record is still in the file comes
-// back pending or answer unknown, nothing settled comes back pending,
+// the promise, on each lane: every pending item whose record and play are
+// still in the file comes back pending or answer unknown there, nothing
+// settled comes back pending, nothing comes back sent where its
+// destination did not answer it,
 // nothing comes back pending that was not, and the report counts what the
 // new journal holds. It returns the report and the new journal's states;
 // damaged false when the check passed the damaged file.
-func salvageCopy(t *testing.T, src string, truth journalTruth, damage func(path string)) (rep SalvageReport, states map[uint64]State, damaged bool) {
+func salvageCopy(t *testing.T, src string, truth journalTruth, damage func(path string)) (rep SalvageReport, states map[laneID]State, damaged bool) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, FileName)
@@ -148,17 +167,20 @@ func salvageCopy(t *testing.T, src string, truth journalTruth, damage func(path 
 	if err != nil {
 		t.Fatal(err)
 	}
-	states = exportedStates(t, dir)
+	states = exportedStates(t, dir, truth.mirrors...)
 	count := map[State]int{}
 	for id, st := range states {
 		count[st]++
-		if st == Pending && truth.pending[id] == nil {
-			t.Errorf("id %d came back pending; it was not (settled: %v)", id, truth.settled[id])
+		if _, was := truth.pending[id]; st == Pending && !was {
+			t.Errorf("id %d of lane %s came back pending; it was not (settled: %v)", id.id, id.lane, truth.settled[id])
+		}
+		if st == Sent && !truth.results[id] {
+			t.Errorf("id %d came back sent on lane %s, which never answered it", id.id, id.lane)
 		}
 	}
 	for id, v := range truth.pending {
-		if st := states[id]; st != Pending && st != AnswerUnknown && bytes.Contains(left, v) {
-			t.Errorf("pending id %d is still in the file but came back %q", id, st)
+		if st := states[id]; st != Pending && st != AnswerUnknown && bytes.Contains(left, v[0]) && bytes.Contains(left, v[1]) {
+			t.Errorf("pending id %d of lane %s is still in the file (its record and its play) but came back %q", id.id, id.lane, st)
 		}
 	}
 	if count[Pending] != rep.Pending || count[Dead] != rep.Dead || count[AnswerUnknown] != rep.AnswerUnknown || count[Sent] != rep.Results {
@@ -167,10 +189,35 @@ func salvageCopy(t *testing.T, src string, truth journalTruth, damage func(path 
 	return rep, states, true
 }
 
-// exportedStates opens the journal in dir and returns each id's state.
-func exportedStates(t *testing.T, dir string) map[uint64]State {
+// exportedStates opens the journal in dir, with the lanes of mirrors
+// besides Last.fm's, and returns each id's state on each lane.
+func exportedStates(t *testing.T, dir string, mirrors ...string) map[laneID]State {
 	t.Helper()
-	j, err := Open(Options{Dir: dir})
+	states := map[laneID]State{}
+	for _, l := range exported(t, dir, mirrors...) {
+		var id laneID
+		if l.Item != nil {
+			id = laneID{laneName(l.Item.Lane), l.Item.ID}
+		} else {
+			id = laneID{laneName(l.Result.Lane), l.Result.ID}
+		}
+		if prev, twice := states[id]; twice {
+			t.Errorf("id %d of lane %s is both %q and %q", id.id, id.lane, prev, l.State)
+		}
+		states[id] = l.State
+	}
+	return states
+}
+
+// exported opens the journal in dir, with the lanes of mirrors besides
+// Last.fm's, and returns what it exports.
+func exported(t *testing.T, dir string, mirrors ...string) []ExportLine {
+	t.Helper()
+	o := Options{Dir: dir}
+	for _, m := range mirrors {
+		o.Mirrors = append(o.Mirrors, Mirror{Name: m})
+	}
+	j, err := Open(o)
 	if err != nil {
 		t.Fatalf("the new journal: %v", err)
 	}
@@ -179,26 +226,14 @@ func exportedStates(t *testing.T, dir string) map[uint64]State {
 	if err := j.Export(&buf, ""); err != nil {
 		t.Fatal(err)
 	}
-	states := map[uint64]State{}
-	sc := bufio.NewScanner(&buf)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var l ExportLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			t.Fatal(err)
-		}
-		id := uint64(0)
-		if l.Item != nil {
-			id = l.Item.ID
-		} else {
-			id = l.Result.ID
-		}
-		if prev, twice := states[id]; twice {
-			t.Errorf("id %d is both %q and %q", id, prev, l.State)
-		}
-		states[id] = l.State
+	if buf.Len() == 0 {
+		return nil // ReadExport refuses a file without lines
 	}
-	return states
+	_, lines, err := ReadExport(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
 }
 
 // Salvage over generated damage (issue 21, must-show 1): the journal cut
@@ -214,7 +249,7 @@ func TestSalvageOverGeneratedDamage(t *testing.T) {
 	pages := st.Size() / 4096
 	t.Logf("a journal of %d pages: %d pending, %d settled or dropped", pages, len(truth.pending), len(truth.settled))
 	t.Run("cut short at every page boundary", func(t *testing.T) {
-		var sum [3]int
+		var sum [4]int
 		for n := pages - 1; n >= 0; n-- {
 			rep, _, damaged := salvageCopy(t, src, truth, func(path string) {
 				if err := os.Truncate(path, n*4096); err != nil {
@@ -225,9 +260,10 @@ func TestSalvageOverGeneratedDamage(t *testing.T) {
 				sum[0] += rep.Pending
 				sum[1] += rep.AnswerUnknown
 				sum[2]++
+				sum[3] += rep.Lost
 			}
 		}
-		t.Logf("%d damaging cuts: on average %d pending, %d answer unknown", sum[2], sum[0]/max(sum[2], 1), sum[1]/max(sum[2], 1))
+		t.Logf("%d damaging cuts: on average %d pending, %d answer unknown, %d lost with their play", sum[2], sum[0]/max(sum[2], 1), sum[1]/max(sum[2], 1), sum[3]/max(sum[2], 1))
 	})
 	t.Run("each page overwritten", func(t *testing.T) {
 		for id := int64(2); id < pages; id++ {
