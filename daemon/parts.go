@@ -117,6 +117,7 @@ func NewMirrorUpstream(cfg *config.Config, m *config.Mirror, r *redact.Redactor,
 		Limiter:   limiter,
 		Now:       now,
 		Redact:    r,
+		Service:   "mirror " + m.Name,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("config: mirror %q: api_root: %w", m.Name, err)

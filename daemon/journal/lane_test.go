@@ -172,3 +172,23 @@ func TestDormantLaneKeepsItsPlays(t *testing.T) {
 		return nil
 	})
 }
+
+// A passing trouble on a mirror's batch (error 11 on the batch and on its
+// first item alone) is backed off as on Last.fm's lane: the lane keeps
+// sending batches.
+func TestMirrorPassingTroubleKeepsBatches(t *testing.T) {
+	e := newEnv(t, Tuning{})
+	m := e.withMirror(libre)
+	m.Fail(emulator.Fault{Method: "track.scrobble", Code: 11, Times: 2})
+	if _, err := e.j.Submit("alice", scrobbles(4, "trouble")); err != nil {
+		t.Fatal(err)
+	}
+	e.j.Start()
+	eventually(t, "both lanes drained", func() bool { return e.j.Stats().Pending == 0 })
+	if st := e.j.Stats(); st.Destinations[1].Single || st.Dead != 0 {
+		t.Errorf("one by one %v, dead %d after a passing error 11", st.Destinations[1].Single, st.Dead)
+	}
+	if n := len(m.Scrobbles("alice")); n != 4 {
+		t.Errorf("the mirror has %d scrobbles, want 4", n)
+	}
+}

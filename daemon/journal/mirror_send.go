@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -23,9 +24,11 @@ const IgnoredUnknown = 1000
 //     instead of filling the dead letters; what comes later for that method
 //     is not journalled there (route, Mirror).
 //   - a batch of several scrobbles answered with an error that is not about
-//     an item (Maloja's batched form fails): the lane sends one scrobble per
-//     call from now on, and the items stay pending.
-func (s *sender) mirrorRefused(items []*Item, class signer.Class, code int, msg string, isAnswer bool) bool {
+//     an item, while its first item sent alone passes (Maloja's batched form
+//     fails): the lane sends one scrobble per call from now on; the other
+//     items stay pending, with no back-off. A lone item that fails too
+//     leaves the batch's answer to the table's rules.
+func (s *sender) mirrorRefused(key string, items []*Item, class signer.Class, code int, msg string, isAnswer bool) bool {
 	j, ln := s.j, s.lane
 	method := items[0].Method
 	switch {
@@ -39,13 +42,29 @@ func (s *sender) mirrorRefused(items []*Item, class signer.Class, code int, msg 
 		}
 		s.skip(items, "mirror "+ln.name+" lacks "+method+" (it answered: "+msg+")")
 		return true
-	case isAnswer && method == MethodScrobble && len(items) > 1 &&
+	case isAnswer && method == MethodScrobble && len(items) > 1 && !s.batchesFail() &&
 		(class == signer.ClassTransient || class == signer.ClassPermanent):
-		s.sendSingly("its batched track.scrobble failed: " + msg)
-		s.noteError(msg)
+		// Is it the batched form the service fails (Maloja's), or a
+		// passing trouble? The first item alone tells: when it passes,
+		// the lane sends one scrobble per call from now on; when it
+		// fails too, the batch's answer is handled as any other.
+		one := items[:1]
+		r, err := ln.up.Do(j.hardStop, upstream.Call{Method: MethodScrobble, Params: batchParams(one), SessionKey: key, Post: true, Background: true})
+		if err != nil || r.Failed() {
+			return false
+		}
+		s.sendSingly("its batched track.scrobble failed (" + msg + ") while one scrobble alone passed")
+		s.answered(one, r)
 		return true
 	}
 	return false
+}
+
+// batchesFail reports whether the lane already sends one per call.
+func (s *sender) batchesFail() bool {
+	s.j.mu.Lock()
+	defer s.j.mu.Unlock()
+	return s.lane.single
 }
 
 // sendSingly makes the lane send one scrobble per call from now on (for

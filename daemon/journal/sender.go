@@ -388,7 +388,7 @@ func (s *sender) refused(key string, items []*Item, r *upstream.Response) {
 			class = signer.ClassPermanent // error 2 is retried at most twice
 		}
 	}
-	if s.lane.mirror && s.mirrorRefused(items, class, code, msg, r.APIError != nil) {
+	if s.lane.mirror && s.mirrorRefused(key, items, class, code, msg, r.APIError != nil) {
 		return
 	}
 	rule := signer.Policy(class, signer.CallerScrobble)
@@ -473,7 +473,7 @@ func (s *sender) thirteen(items []*Item) {
 	case r.Failed():
 		class = signer.ClassifyHTTP(r.Status)
 	default:
-		s.buryOwed(items, "Last.fm refused this scrobble with error 13 (invalid method signature) while a signed call without scrobbles passed")
+		s.buryOwed(items, s.who()+" refused this scrobble with error 13 (invalid method signature) while a signed call without scrobbles passed")
 		return
 	}
 	rule := signer.Policy(class, signer.CallerScrobble)
@@ -486,13 +486,13 @@ func (s *sender) thirteen(items []*Item) {
 	}
 	switch {
 	case rule.PauseAll: // only from ClassifyProbe: r.APIError is set
-		s.pauseAll(items, signer.CredentialCause(r.APIError.Code, "", "")+" (Last.fm answered error 13 to a scrobble, and "+answer+" to a signed "+upstream.ProbeMethod+" without scrobbles)")
+		s.pauseAll(items, signer.CredentialCauseAt(s.who(), r.APIError.Code, "", "")+" ("+s.who()+" answered error 13 to a scrobble, and "+answer+" to a signed "+upstream.ProbeMethod+" without scrobbles)")
 	case rule.Retry || rule.GlobalBackoff:
 		// The key could not be checked: keep the items; Last.fm answered
 		// 13, so they were not recorded.
-		s.retryLater(items, class, "Last.fm answered error 13 to a scrobble and the check of the API key could not run; will try again", false)
+		s.retryLater(items, class, s.who()+" answered error 13 to a scrobble and the check of the API key could not run; will try again", false)
 	default:
-		s.buryOwed(items, "Last.fm refused this scrobble with error 13 (invalid method signature); the check of the API key was refused too: "+answer)
+		s.buryOwed(items, s.who()+" refused this scrobble with error 13 (invalid method signature); the check of the API key was refused too: "+answer)
 	}
 }
 

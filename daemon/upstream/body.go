@@ -110,5 +110,5 @@ func (m *bodyMeter) read(ctx context.Context, r io.Reader, length int64) ([]byte
 
 func tooLarge() error {
 	return &apperr.Error{Kind: apperr.BadGateway, Code: signer.ErrOperationFailed,
-		Message: fmt.Sprintf("Last.fm's answer is larger than %d bytes; refused, not retried", MaxBody), Err: ErrTooLarge}
+		Message: fmt.Sprintf("the answer is larger than %d bytes; refused, not retried", MaxBody), Err: ErrTooLarge}
 }

@@ -34,6 +34,9 @@ type Options struct {
 	// Redact masks known secrets in every answer before anyone sees it
 	// (nil: only the call's own sk and api_sig are masked).
 	Redact *redact.Redactor
+	// Service names the service in messages ("" = "Last.fm"): a mirror's
+	// client says "mirror librefm is unreachable", not Last.fm.
+	Service string
 }
 
 // maxConcurrent caps calls in flight at once, so a flood of distinct reads
@@ -55,6 +58,7 @@ type Client struct {
 	slots     chan struct{}
 	bodies    *bodyMeter
 	redact    *redact.Redactor
+	service   string // in messages: "Last.fm", or "mirror NAME"
 }
 
 // MaxGetQuery is the longest query string a read is sent with; a longer
@@ -118,6 +122,9 @@ func New(o Options) (*Client, error) {
 	if tr == nil {
 		tr = newTransport()
 	}
+	if o.Service == "" {
+		o.Service = "Last.fm"
+	}
 	c := &Client{
 		endpoint:  o.Endpoint,
 		apiKey:    o.APIKey,
@@ -130,6 +137,7 @@ func New(o Options) (*Client, error) {
 		slots:     make(chan struct{}, maxConcurrent),
 		bodies:    newBodyMeter(),
 		redact:    o.Redact,
+		service:   o.Service,
 		hc: &http.Client{
 			Transport: tr,
 			// Never follow redirects: a redirect from the API root is not
@@ -230,7 +238,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		c.recordNoAnswer(ctx, call.Method)
-		return nil, transportError(ctx, err)
+		return nil, transportError(ctx, c.service, err)
 	}
 	defer resp.Body.Close()
 	data, err := c.bodies.read(ctx, resp.Body, resp.ContentLength)
@@ -240,7 +248,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	}
 	if err != nil {
 		c.recordNoAnswer(ctx, call.Method)
-		return nil, transportError(ctx, err)
+		return nil, transportError(ctx, c.service, err)
 	}
 	data = c.redactAnswer(call, params, data)
 	r := &Response{
@@ -254,7 +262,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		r.Date = d
 	}
 	r.APIError = signer.DecodeError(data)
-	if err := notAnswer(r, params); err != nil {
+	if err := notAnswer(c.service, r, params); err != nil {
 		c.stats.recordWhy(call.Method, "not_lastfm", nil, apperr.As(err).Message, c.now(), false)
 		return nil, err
 	}
@@ -296,17 +304,17 @@ func (c *Client) recordNoAnswer(ctx context.Context, method string) {
 
 // transportError turns a client error into lastfmd's: a timeout is 504, the
 // rest 502. Messages never include the URL (it may carry a signature).
-func transportError(ctx context.Context, err error) error {
+func transportError(ctx context.Context, service string, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // drop the URL: a GET's query is no business of a log line
 	}
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) || ctx.Err() != nil {
-		return &apperr.Error{Kind: apperr.Timeout, Code: signer.ErrServiceOffline, Message: "Last.fm did not answer in time", Err: err}
+		return &apperr.Error{Kind: apperr.Timeout, Code: signer.ErrServiceOffline, Message: service + " did not answer in time", Err: err}
 	}
 	return &apperr.Error{Kind: apperr.BadGateway, Code: signer.ErrServiceOffline,
-		Message: "Last.fm is unreachable: " + safeCause(err), Err: err}
+		Message: service + " is unreachable: " + safeCause(err), Err: err}
 }
 
 // safeCause describes a transport error without the request URL, which

@@ -19,18 +19,18 @@ var ErrNotAnswer = errors.New("not Last.fm's answer")
 // notAnswer judges a decoded answer (docs/faults.md: errors come with a Last.fm
 // error body; 5xx and 429 without one are Last.fm's front end, kept as
 // failed answers so their class applies).
-func notAnswer(r *Response, params map[string]string) error {
+func notAnswer(service string, r *Response, params map[string]string) error {
 	switch {
 	case r.APIError != nil:
 		return nil // a Last.fm error, whatever its status
 	case r.Status >= 300 && r.Status < 400:
-		return notAnswerError(fmt.Sprintf("Last.fm's API root answered with a redirect (HTTP %d); not followed", r.Status), nil)
+		return notAnswerError(fmt.Sprintf("%s's API root answered with a redirect (HTTP %d); not followed", service, r.Status), nil)
 	case r.Status >= 200 && r.Status < 300:
 		if err := signer.CheckAnswer(r.Body, params); err != nil {
-			return notAnswerError("Last.fm's answer was not understood: "+err.Error()+" (a captive portal or broken proxy?)", err)
+			return notAnswerError(service+"'s answer was not understood: "+err.Error()+" (a captive portal or broken proxy?)", err)
 		}
 	case r.Status >= 400 && r.Status < 500 && r.Status != 429:
-		return notAnswerError(fmt.Sprintf("HTTP %d without a Last.fm error (not Last.fm answering?)", r.Status), nil)
+		return notAnswerError(fmt.Sprintf("HTTP %d without a Last.fm-style error (not %s answering?)", r.Status, service), nil)
 	}
 	return nil
 }
