@@ -21,7 +21,8 @@ type Mirror struct {
 	// Name identifies the mirror (its journal lane, `--mirror NAME`, its
 	// systemd credentials): [a-z0-9_-]{1,32}, unique, never "lastfm".
 	Name string `toml:"name"`
-	// Type is the API the service speaks: MirrorTypeLastFM.
+	// Type is the API the service speaks: MirrorTypeLastFM or
+	// MirrorTypeListenBrainz.
 	Type string `toml:"type"`
 	// APIRoot is the service's API root; https://, or http:// to loopback.
 	APIRoot string `toml:"api_root"`
@@ -43,6 +44,11 @@ type Mirror struct {
 	SessionKeyFile string `toml:"session_key_file"`
 	// SessionKey is the resolved session key of the account "default".
 	SessionKey Secret `toml:"-"`
+	// TokenFile names the file holding the user token of the account
+	// "default" at a ListenBrainz service.
+	TokenFile string `toml:"token_file"`
+	// Token is the resolved user token of the account "default".
+	Token Secret `toml:"-"`
 	// Rate and Burst bound the calls to this service: its own limiter, so
 	// a mirror never spends Last.fm's budget, nor the reverse.
 	Rate  float64 `toml:"rate"`
@@ -58,6 +64,11 @@ type Mirror struct {
 // MirrorTypeLastFM is the type of a service speaking the Last.fm 2.0 API
 // (Libre.fm, GNU FM and others).
 const MirrorTypeLastFM = "lastfm"
+
+// MirrorTypeListenBrainz is the type of a service speaking ListenBrainz's
+// native API (ListenBrainz, a self-hosted server, Maloja's
+// /apis/listenbrainz/): a user token per account, no API key or secret.
+const MirrorTypeListenBrainz = "listenbrainz"
 
 // The forms of auth.getMobileSession a mirror takes (mobile_signin): the
 // older authToken = md5(lowercase(username) + md5(password)), all Libre.fm
@@ -144,8 +155,7 @@ const mirrorTable = "mirror"
 
 // A mirrorType is what one type of mirror takes: its keys besides name and
 // type (in Dump's order), the values of those not given, its secrets and
-// its own rules. A second type (ListenBrainz, with token_file) is one more
-// entry here.
+// its own rules. A type is one entry here.
 type mirrorType struct {
 	keys     []string
 	defaults func() Mirror
@@ -162,6 +172,10 @@ type mirrorSecret struct {
 	what     string // for Dump and messages: "API secret"
 	required bool   // with Options.NeedCredentials
 	field    func(*Mirror) (file *string, value *Secret)
+	// account, for the credential of the account "default" at the
+	// service: its name in a message ("session") and the command that
+	// gives another account one ("auth login"); "" for the service's own.
+	account, command string
 }
 
 var mirrorTypes = map[string]mirrorType{
@@ -177,15 +191,27 @@ var mirrorTypes = map[string]mirrorType{
 		},
 		secrets: []mirrorSecret{
 			{"api_secret_file", "api-secret", "API secret", true,
-				func(m *Mirror) (*string, *Secret) { return &m.APISecretFile, &m.APISecret }},
+				func(m *Mirror) (*string, *Secret) { return &m.APISecretFile, &m.APISecret }, "", ""},
 			{"session_key_file", "session-key", `session key of account "default"`, false,
-				func(m *Mirror) (*string, *Secret) { return &m.SessionKeyFile, &m.SessionKey }},
+				func(m *Mirror) (*string, *Secret) { return &m.SessionKeyFile, &m.SessionKey }, "session", "sign an account in there: lastfmd auth login"},
 		},
 		check: checkLastFMMirror,
 	},
+	MirrorTypeListenBrainz: {
+		keys: []string{"api_root", "token_file", "rate", "burst", "timeout", "max_age"},
+		defaults: func() Mirror {
+			d := Defaults().LastFM
+			return Mirror{Rate: d.Rate, Burst: d.Burst, Timeout: d.Timeout}
+		},
+		secrets: []mirrorSecret{
+			{"token_file", "token", `user token of account "default"`, false,
+				func(m *Mirror) (*string, *Secret) { return &m.TokenFile, &m.Token }, "user token", "give an account its token there: lastfmd auth token"},
+		},
+		check: checkListenBrainzMirror,
+	},
 }
 
-// mirrorTypeNames lists the known types for messages: "lastfm".
+// mirrorTypeNames lists the known types for messages: "lastfm", "listenbrainz".
 func mirrorTypeNames() string {
 	var q []string
 	for _, n := range slices.Sorted(maps.Keys(mirrorTypes)) {
@@ -359,11 +385,8 @@ func (c *Config) validateMirrors() error {
 // checkLastFMMirror is the rule of a mirror speaking the Last.fm 2.0 API.
 func checkLastFMMirror(c *Config, i int) error {
 	m, label := &c.Mirrors[i], c.mirrorLabel(i)
-	if m.APIRoot == "" {
-		return c.bad(label+".api_root", "required: the service's API root, e.g. \"https://libre.fm/2.0/\"")
-	}
-	if err := endpoint.Check(m.APIRoot); err != nil {
-		return c.bad(label+".api_root", "%v", err)
+	if err := c.checkAPIRoot(label, m.APIRoot, `"https://libre.fm/2.0/"`); err != nil {
+		return err
 	}
 	if m.AuthURL != "" {
 		if err := endpoint.Check(m.AuthURL); err != nil {
@@ -381,6 +404,34 @@ func checkLastFMMirror(c *Config, i int) error {
 	}
 	if err := checkAPIKeyText(m.APIKey); err != nil {
 		return c.bad(label+".api_key", "%v", err)
+	}
+	if key, err := checkLimits(m.Rate, m.Burst, m.Timeout); err != nil {
+		return c.bad(label+"."+key, "%v", err)
+	}
+	return nil
+}
+
+// checkAPIRoot is every type's rule for api_root: required (example is
+// one, for the message), and endpoint.Check's.
+func (c *Config) checkAPIRoot(label, root, example string) error {
+	if root == "" {
+		return c.bad(label+".api_root", "required: the service's API root, e.g. %s", example)
+	}
+	if err := endpoint.Check(root); err != nil {
+		return c.bad(label+".api_root", "%v", err)
+	}
+	return nil
+}
+
+// checkListenBrainzMirror is the rule of a mirror speaking ListenBrainz's
+// native API: its API root, under which the calls are (1/submit-listens).
+func checkListenBrainzMirror(c *Config, i int) error {
+	m, label := &c.Mirrors[i], c.mirrorLabel(i)
+	if err := c.checkAPIRoot(label, m.APIRoot, `"https://api.listenbrainz.org/" (Maloja: "https://HOST/apis/listenbrainz/")`); err != nil {
+		return err
+	}
+	if path := strings.TrimRight(strings.SplitN(m.APIRoot, "?", 2)[0], "/"); strings.HasSuffix(path, "/1") || strings.HasSuffix(path, "/submit-listens") {
+		return c.bad(label+".api_root", "is the root the API's calls are under, without 1/ or a call's name: e.g. \"https://api.listenbrainz.org/\"")
 	}
 	if key, err := checkLimits(m.Rate, m.Burst, m.Timeout); err != nil {
 		return c.bad(label+"."+key, "%v", err)
@@ -411,9 +462,9 @@ func (l *loader) resolveMirrorSecrets(needCreds bool) error {
 			if needCreds && s.required && !value.IsSet() {
 				return c.bad(key, "required: name the file holding %s's %s, or provide the systemd credential %q", m.Name, s.what, cred)
 			}
-			if s.fileKey == "session_key_file" && value.IsSet() && !c.LastFM.SessionKey.IsSet() {
-				l.warn(fmt.Sprintf("config: %s is not used: it is the session of the account %q there, and that account exists only with lastfm.session_key_file (else sign an account in there: lastfmd auth login --mirror %s)",
-					key, accounts.DefaultName, m.Name))
+			if s.account != "" && value.IsSet() && !c.LastFM.SessionKey.IsSet() {
+				l.warn(fmt.Sprintf("config: %s is not used: it is the %s of the account %q there, and that account exists only with lastfm.session_key_file (else %s --mirror %s)",
+					key, s.account, accounts.DefaultName, s.command, m.Name))
 			}
 			for _, own := range []struct {
 				what  string

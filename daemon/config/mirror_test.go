@@ -140,7 +140,7 @@ func TestMirrorBad(t *testing.T) {
 		{name: "duplicate", file: good(strings.Replace(fmt.Sprintf(librefm, "/etc/x"), "libre.fm/2.0", "other.example/2.0", 1)),
 			want: []string{`mirror[2].name: "librefm" is already the name of mirror "librefm"`}},
 		{name: "type missing", file: table(`type = "lastfm"`, ``), want: []string{`mirror "librefm".type: required`, `"lastfm"`}},
-		{name: "type unknown", file: table(`type = "lastfm"`, `type = "gnufm"`), want: []string{`mirror "librefm".type: "gnufm" is not a type of mirror; the types are "lastfm"`}},
+		{name: "type unknown", file: table(`type = "lastfm"`, `type = "gnufm"`), want: []string{`mirror "librefm".type: "gnufm" is not a type of mirror; the types are "lastfm", "listenbrainz"`}},
 		{name: "api_root missing", file: table(`api_root = "https://libre.fm/2.0/"`, ``), want: []string{`mirror "librefm".api_root: required`}},
 		{name: "api_root http", file: table(`api_root = "https://libre.fm/2.0/"`, `api_root = "http://libre.fm/2.0/"`), want: []string{`mirror "librefm".api_root: http:// is allowed only to localhost`, `"libre.fm"`}},
 		{name: "api_root password", file: table(`api_root = "https://libre.fm/2.0/"`, `api_root = "https://me:hunter2@libre.fm/2.0/"`), want: []string{`mirror "librefm".api_root`, "password"}},
@@ -187,23 +187,30 @@ func TestMirrorBad(t *testing.T) {
 				writeFile(t, dir, "librefm-session", "SECRET-session", 0o600)
 			}
 			o.Path = writeConfig(t, file)
-			c, _, err := Load(o)
-			checkOneLine(t, err)
-			t.Log(err)
-			if c != nil {
-				t.Error("Load returned a config with its error")
-			}
-			if err == nil {
-				return
-			}
-			for _, w := range append(tt.want, o.Path) {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
-			assertNoSecret(t, "error", err.Error())
+			assertRefused(t, o, tt.want...)
 		})
 	}
+}
+
+// assertRefused loads o, which must fail with one line holding each of
+// want and the file's path, and no secret.
+func assertRefused(t *testing.T, o Options, want ...string) {
+	t.Helper()
+	c, _, err := Load(o)
+	checkOneLine(t, err)
+	t.Log(err)
+	if c != nil {
+		t.Error("Load returned a config with its error")
+	}
+	if err == nil {
+		return
+	}
+	for _, w := range append(want, o.Path) {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not contain %q", err, w)
+		}
+	}
+	assertNoSecret(t, "error", err.Error())
 }
 
 // TestMirrorFlagsAndEnvironment: mirrors come only from the file; no flag
@@ -255,30 +262,33 @@ func TestMirrorMissingSecretFileNamesItsFileAndFix(t *testing.T) {
 
 // TestMirrorNeverHoldsLastFMCredentials: a mirror signs with its own
 // secrets; one holding [lastfm]'s (a copied file) is refused, naming
-// which, never showing it.
+// which, never showing it. A ListenBrainz token too.
 func TestMirrorNeverHoldsLastFMCredentials(t *testing.T) {
-	for _, tt := range []struct{ secret, session, want string }{
-		{"SECRET-lastfm-api", "SECRET-librefm-session", `mirror "librefm".api_secret_file: holds [lastfm]'s API secret`},
-		{"SECRET-librefm-api", "SECRET-lastfm-session", `mirror "librefm".session_key_file: holds [lastfm]'s session key`},
-		{"SECRET-librefm-api", "SECRET-token", `mirror "librefm".session_key_file: holds the listener token`},
+	for _, tt := range []struct {
+		table string
+		files map[string]string
+		want  string
+	}{
+		{librefm, map[string]string{"librefm-secret": "SECRET-lastfm-api", "librefm-session": "SECRET-librefm-session"},
+			`mirror "librefm".api_secret_file: holds [lastfm]'s API secret`},
+		{librefm, map[string]string{"librefm-secret": "SECRET-librefm-api", "librefm-session": "SECRET-lastfm-session"},
+			`mirror "librefm".session_key_file: holds [lastfm]'s session key`},
+		{librefm, map[string]string{"librefm-secret": "SECRET-librefm-api", "librefm-session": "SECRET-token"},
+			`mirror "librefm".session_key_file: holds the listener token`},
+		{listenbrainz, map[string]string{"listenbrainz-token": "SECRET-lastfm-api"}, `mirror "listenbrainz".token_file: holds [lastfm]'s API secret`},
+		{listenbrainz, map[string]string{"listenbrainz-token": "SECRET-lastfm-session"}, `mirror "listenbrainz".token_file: holds [lastfm]'s session key`},
+		{listenbrainz, map[string]string{"listenbrainz-token": "SECRET-token"}, `mirror "listenbrainz".token_file: holds the listener token`},
 	} {
 		dir := t.TempDir()
-		writeFile(t, dir, "librefm-secret", tt.secret, 0o600)
-		writeFile(t, dir, "librefm-session", tt.session, 0o600)
+		for name, value := range tt.files {
+			writeFile(t, dir, name, value, 0o600)
+		}
 		env := newEnv(t, "LASTFMD_API_KEY", "key", "LASTFMD_API_SECRET", "SECRET-lastfm-api",
 			"LASTFMD_SESSION_KEY_FILE", writeFile(t, dir, "sk", "SECRET-lastfm-session", 0o600),
 			"LASTFMD_SECURITY_TOKEN_FILE", writeFile(t, dir, "token", "SECRET-token", 0o600))
 		o := env.opts()
-		o.Path, o.NeedCredentials = writeConfig(t, fmt.Sprintf(librefm, dir)), true
-		_, _, err := Load(o)
-		checkOneLine(t, err)
-		if err == nil {
-			continue
-		}
-		if !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "never sent to another service") {
-			t.Errorf("error %q lacks %q", err, tt.want)
-		}
-		assertNoSecret(t, "error", err.Error())
+		o.Path, o.NeedCredentials = writeConfig(t, fmt.Sprintf(tt.table, dir)), true
+		assertRefused(t, o, tt.want, "never sent to another service")
 	}
 }
 
@@ -291,12 +301,7 @@ func TestMirrorDumpRoundTrip(t *testing.T) {
 	o := mirrorEnv(t, dir).opts()
 	o.Path, o.NeedCredentials = writeConfig(t, fmt.Sprintf(librefm, dir)+"max_age = \"8760h\"\n"), true
 	c, _ := mustLoad(t, o)
-	var b bytes.Buffer
-	if err := c.Dump(&b); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	assertNoSecret(t, "Dump", out)
+	out := dumpReloads(t, c, o)
 	for _, want := range []string{
 		"\n[[mirror]]\nname = \"librefm\"\ntype = \"lastfm\"\napi_root = \"https://libre.fm/2.0/\"\n",
 		"auth_url = \"https://libre.fm/api/auth/\"\nmobile_signin = \"auth_token\"\napi_key = \"librefm-key\"\n",
@@ -310,23 +315,37 @@ func TestMirrorDumpRoundTrip(t *testing.T) {
 			t.Errorf("Dump lacks %q:\n%s", want, out)
 		}
 	}
-	o.Path = writeConfig(t, out)
-	c2, _ := mustLoad(t, o)
-	c.File, c2.File = "", ""
-	if !reflect.DeepEqual(plain(c), plain(c2)) {
-		t.Errorf("round trip changed the config:\n got %+v\nwant %+v\ndump:\n%s", plain(c2), plain(c), out)
-	}
 
 	// Not loaded (a client command): the dump says where they would come from.
 	o.NeedCredentials = false
 	c, _ = mustLoad(t, o)
-	b.Reset()
+	var b bytes.Buffer
 	if err := c.Dump(&b); err != nil {
 		t.Fatal(err)
 	}
 	if want := `# API secret: from file ` + dir + `/librefm-secret (mirror "librefm".api_secret_file in ` + o.Path + `), not loaded`; !strings.Contains(b.String(), want) {
 		t.Errorf("Dump lacks %q:\n%s", want, b.String())
 	}
+}
+
+// dumpReloads dumps c, loaded with o, and checks the dump shows no
+// secret and loads back (o with the dump as its file) to the same values.
+func dumpReloads(t *testing.T, c *Config, o Options) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := c.Dump(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	assertNoSecret(t, "Dump", out)
+	o.Path = writeConfig(t, out)
+	c2, _ := mustLoad(t, o)
+	c1 := *c
+	c1.File, c2.File = "", ""
+	if !reflect.DeepEqual(plain(&c1), plain(c2)) {
+		t.Errorf("round trip changed the config:\n got %+v\nwant %+v\ndump:\n%s", plain(c2), plain(&c1), out)
+	}
+	return out
 }
 
 // TestSecretsListsEverySecret: the redactor's list holds every secret of
@@ -351,26 +370,34 @@ func TestSecretsListsEverySecret(t *testing.T) {
 // TestMirrorDocExample: the Libre.fm example of docs/configuration.md
 // loads, with Libre.fm's reversed codes.
 func TestMirrorDocExample(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/configuration.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, after, ok := strings.Cut(string(doc), "\n## Mirrors\n")
-	if !ok {
-		t.Fatal(`docs/configuration.md has no "## Mirrors" section`)
-	}
-	_, block, ok := strings.Cut(after, "```toml\n")
-	block, _, ok2 := strings.Cut(block, "```")
-	if !ok || !ok2 {
-		t.Fatal("the Mirrors section has no toml example")
-	}
-	o := newEnv(t).opts()
-	o.Path = writeConfig(t, block)
-	c, _ := mustLoad(t, o)
+	c := loadDocExample(t, "## Mirrors")
 	if len(c.Mirrors) != 1 || c.Mirrors[0].Name != "librefm" || c.Mirrors[0].APIRoot != "https://libre.fm/2.0/" {
 		t.Fatalf("Mirrors = %+v", c.Mirrors)
 	}
 	if ic := c.Mirrors[0].IgnoredCodes; ic[3] != signer.IgnoredTooNew || ic[4] != signer.IgnoredTooOld {
 		t.Errorf("the example does not reverse codes 3 and 4: %v", ic)
 	}
+}
+
+// loadDocExample loads the first toml example under heading (a whole
+// line, "## Mirrors") of docs/configuration.md.
+func loadDocExample(t *testing.T, heading string) *Config {
+	t.Helper()
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(doc), "\n"+heading+"\n")
+	if !ok {
+		t.Fatalf("docs/configuration.md has no %q section", heading)
+	}
+	_, block, ok := strings.Cut(after, "```toml\n")
+	block, _, ok2 := strings.Cut(block, "```")
+	if !ok || !ok2 {
+		t.Fatalf("the section %q has no toml example", heading)
+	}
+	o := newEnv(t).opts()
+	o.Path = writeConfig(t, block)
+	c, _ := mustLoad(t, o)
+	return c
 }

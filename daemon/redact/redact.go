@@ -3,8 +3,9 @@
 // might carry outside text can go through (*Redactor).String. Two nets:
 // the exact values lastfmd knows are secret (API secret, listener token,
 // session keys), and the parameter shapes secrets travel in (api_sig=,
-// sk=, password=, token=, authToken=, Authorization: Bearer), so even a
-// value it never saw (a password in a failed request) cannot leak.
+// sk=, password=, token=, authToken=, Authorization: Bearer,
+// Authorization: Token), so even a value it never saw (a password in a
+// failed request) cannot leak.
 package redact
 
 import (
@@ -23,6 +24,12 @@ const Mask = "<redacted>"
 var params = regexp.MustCompile(`(?i)\b(api_sig|sk|password|authToken|token|session_key|key)(=|":\s*"|\s*:\s*)([^&\s"',;]+)`)
 
 var bearer = regexp.MustCompile(`(?i)\b(bearer\s+)([A-Za-z0-9._~+/=-]+)`)
+
+// authorizationToken is the header ListenBrainz's user token travels in,
+// "Authorization: Token <token>", as a request line, a JSON field or Go's
+// rendering of an http.Header (map[Authorization:[Token …]]). Only after
+// "Authorization", so that "token expired" in a message stays readable.
+var authorizationToken = regexp.MustCompile(`(?i)\b(authorization["']?\s*[:=]\s*\[?\s*["']?\s*token\s+)([^\s"',;&\]]+)`)
 
 // Redactor scrubs known secret values and secret-shaped parameters.
 type Redactor struct {
@@ -82,6 +89,9 @@ func Params(s string) string {
 	}
 	if len(s) > 7 && strings.Contains(strings.ToLower(s), "bearer") {
 		s = bearer.ReplaceAllString(s, "${1}"+Mask)
+	}
+	if strings.Contains(strings.ToLower(s), "authorization") {
+		s = authorizationToken.ReplaceAllString(s, "${1}"+Mask)
 	}
 	return s
 }

@@ -18,6 +18,13 @@ func TestString(t *testing.T) {
 		{"authToken=5f4dcc3b5aa765d61d8327deb882cf99", "authToken=<redacted>"},
 		{"token=tok123 more", "token=<redacted> more"},
 		{"Authorization: Bearer abc.def-123", "Authorization: Bearer <redacted>"},
+		// ListenBrainz's user token (a UUID; Maloja's keys are any text).
+		{"Authorization: Token 0b3d5e8a-1c2f-4a6b-9d7e-8f9a0b1c2d3e", "Authorization: Token <redacted>"},
+		{"authorization:token k3y!", "authorization:token <redacted>"},
+		{`{"Authorization": "Token abc-123", "x": 1}`, `{"Authorization": "Token <redacted>", "x": 1}`},
+		{"header map[Authorization:[Token abc-123] Accept:[*/*]]", "header map[Authorization:[Token <redacted>] Accept:[*/*]]"},
+		{"-H 'Authorization: Token abc-123'", "-H 'Authorization: Token <redacted>'"},
+		{"the token expired; Token invalid.", "the token expired; Token invalid."},
 		{"uses SESSIONKEY-dynamic now", "uses <redacted> now"},
 		{"api_key=listener-token", "api_key=<redacted>"},
 		{"plain artist=x track=y", "plain artist=x track=y"},
@@ -49,7 +56,7 @@ func TestHandler(t *testing.T) {
 }
 
 func FuzzString(f *testing.F) {
-	for _, s := range []string{"sk=abc", "Bearer x", "password=", `"token":"x"`, "the-api-secret"} {
+	for _, s := range []string{"sk=abc", "Bearer x", "password=", `"token":"x"`, "the-api-secret", "Authorization: Token x"} {
 		f.Add(s)
 	}
 	r := New(nil, "the-api-secret")
