@@ -11,6 +11,43 @@ type Status struct {
 	Queue         QueueStatus     `json:"queue"`
 	Upstream      UpstreamStatus  `json:"upstream"`
 	Limiter       LimiterStatus   `json:"limiter"`
+	// Destinations are where scrobbles go: "lastfm" first, then each
+	// mirror by name (docs/mirrors.md#status).
+	Destinations []DestinationStatus `json:"destinations"`
+}
+
+// DestinationStatus is one destination (Last.fm or a mirror) and its lane
+// of the journal. Times are RFC 3339, "" for never.
+type DestinationStatus struct {
+	Name string `json:"name"` // "lastfm" or the mirror's name
+	// Type is the API the destination speaks: "lastfm" (the Last.fm 2.0
+	// API, Libre.fm's too).
+	Type          string         `json:"type"`
+	Pending       int            `json:"pending"`
+	Dead          int            `json:"dead"`
+	AnswerUnknown int            `json:"answer_unknown"`
+	LastSuccess   string         `json:"last_success"`
+	LastFailure   *FailureStatus `json:"last_failure,omitempty"`
+	NextAttempt   string         `json:"next_attempt"`
+	KeyProblem    string         `json:"key_problem,omitempty"`
+	// Accounts are the accounts sent there: every account for Last.fm,
+	// those with a session on it for a mirror.
+	Accounts []string `json:"accounts"`
+	// NotSignedIn are the accounts with no session there (mirrors only):
+	// their plays are not mirrored to it.
+	NotSignedIn []string `json:"not_signed_in,omitempty"`
+	// Lacks are the methods the destination answered error 3 for: they are
+	// no longer sent there.
+	Lacks []string `json:"lacks"`
+	// OneByOne: the destination's batches failed, so its lane sends one
+	// scrobble per call.
+	OneByOne bool `json:"one_by_one,omitempty"`
+}
+
+// FailureStatus is a destination's last failure.
+type FailureStatus struct {
+	At    string `json:"at"`
+	Error string `json:"error"`
 }
 
 // AccountStatus is one account in the status document, without its key.

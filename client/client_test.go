@@ -63,28 +63,50 @@ func TestMethods(t *testing.T) {
 			func(c *Client) (any, error) { return c.Status(ctx) },
 			seen{method: "GET", uri: "/v1/status"},
 			&Status{Version: "1.2", Accounts: []AccountStatus{{Name: "a", Default: true, ScrobblesToday: 3}}, Queue: QueueStatus{Pending: 2}}},
-		{"queue", `{"pending":1,"dead":0,"accounts":[],"items":[{"id":7,"account":"a","method":"track.scrobble","params":{"artist":"Cher"},"added":"2026-01-02T03:04:05Z"}],"dead_letters":[]}`,
+		{"queue", `{"pending":1,"dead":0,"accounts":[],"items":[{"id":7,"destination":"librefm","account":"a","method":"track.scrobble","params":{"artist":"Cher"},"added":"2026-01-02T03:04:05Z"}],"dead_letters":[]}`,
 			func(c *Client) (any, error) {
-				q, err := c.Queue(ctx, 5)
-				return len(q.Items) == 1 && q.Items[0].ID == 7 && q.Items[0].Added.Year() == 2026, err
+				q, err := c.Queue(ctx, 5, "")
+				return len(q.Items) == 1 && q.Items[0].ID == 7 && q.Items[0].Destination == "librefm" && q.Items[0].Added.Year() == 2026, err
 			},
 			seen{method: "GET", uri: "/v1/queue?limit=5"}, true},
-		{"queue retry", `{"items":[{"id":7,"result":"retrying"}]}`,
-			func(c *Client) (any, error) { return c.QueueRetry(ctx, 7) },
-			seen{method: "POST", uri: "/v1/queue/retry", body: `{"ids":[7]}`, ctype: "application/json"}, []QueueChange{{ID: 7, Result: "retrying"}}},
+		{"queue of a mirror", `{"accounts":[],"items":[]}`,
+			func(c *Client) (any, error) { _, err := c.Queue(ctx, 0, "libre fm"); return nil, err },
+			seen{method: "GET", uri: "/v1/queue?mirror=libre+fm"}, nil},
+		{"queue of a mirror, limited", `{"accounts":[],"items":[]}`,
+			func(c *Client) (any, error) { _, err := c.Queue(ctx, 2, "librefm"); return nil, err },
+			seen{method: "GET", uri: "/v1/queue?limit=2&mirror=librefm"}, nil},
+		{"queue retry", `{"items":[{"id":7,"destination":"lastfm","result":"retrying"}]}`,
+			func(c *Client) (any, error) { return c.QueueRetry(ctx, "", 7) },
+			seen{method: "POST", uri: "/v1/queue/retry", body: `{"ids":[7]}`, ctype: "application/json"}, []QueueChange{{ID: 7, Destination: "lastfm", Result: "retrying"}}},
+		{"queue retry on a mirror", `{"items":[{"id":7,"destination":"librefm","result":"retrying"}]}`,
+			func(c *Client) (any, error) { return c.QueueRetry(ctx, "librefm", 7) },
+			seen{method: "POST", uri: "/v1/queue/retry?mirror=librefm", body: `{"ids":[7]}`, ctype: "application/json"}, []QueueChange{{ID: 7, Destination: "librefm", Result: "retrying"}}},
 		{"queue retry --force", `{"items":[{"id":7,"result":"retrying"}]}`,
-			func(c *Client) (any, error) { return c.QueueRetryForce(ctx, 7) },
-			seen{method: "POST", uri: "/v1/queue/retry", body: `{"force":true,"ids":[7]}`, ctype: "application/json"}, []QueueChange{{ID: 7, Result: "retrying"}}},
-		{"queue drop", `{"items":[{"id":8,"result":"dropped"}]}`,
-			func(c *Client) (any, error) { return c.QueueDrop(ctx, 8, 9) },
-			seen{method: "POST", uri: "/v1/queue/drop", body: `{"ids":[8,9]}`, ctype: "application/json"}, []QueueChange{{ID: 8, Result: "dropped"}}},
+			func(c *Client) (any, error) { return c.QueueRetryForce(ctx, "lastfm", 7) },
+			seen{method: "POST", uri: "/v1/queue/retry?mirror=lastfm", body: `{"force":true,"ids":[7]}`, ctype: "application/json"}, []QueueChange{{ID: 7, Result: "retrying"}}},
+		{"queue drop", `{"items":[{"id":8,"destination":"lastfm","result":"dropped"},{"id":9,"result":"unknown"}]}`,
+			func(c *Client) (any, error) { return c.QueueDrop(ctx, "", 8, 9) },
+			seen{method: "POST", uri: "/v1/queue/drop", body: `{"ids":[8,9]}`, ctype: "application/json"},
+			[]QueueChange{{ID: 8, Destination: "lastfm", Result: "dropped"}, {ID: 9, Result: "unknown"}}},
+		{"queue drop on a mirror", `{"items":[{"id":8,"destination":"librefm","result":"dropped"}]}`,
+			func(c *Client) (any, error) { return c.QueueDrop(ctx, "librefm", 8) },
+			seen{method: "POST", uri: "/v1/queue/drop?mirror=librefm", body: `{"ids":[8]}`, ctype: "application/json"}, []QueueChange{{ID: 8, Destination: "librefm", Result: "dropped"}}},
 		{"queue export", "{\"state\":\"pending\"}\n{\"state\":\"sent\"}\n",
 			func(c *Client) (any, error) {
 				var b bytes.Buffer
-				err := c.QueueExport(ctx, &b)
+				err := c.QueueExport(ctx, &b, "")
 				return b.String(), err
 			},
 			seen{method: "GET", uri: "/v1/queue/export"}, "{\"state\":\"pending\"}\n{\"state\":\"sent\"}\n"},
+		{"queue export of a mirror", "",
+			func(c *Client) (any, error) { return nil, c.QueueExport(ctx, io.Discard, "librefm") },
+			seen{method: "GET", uri: "/v1/queue/export?mirror=librefm"}, nil},
+		{"queue import of a mirror", `{"pending":1,"skipped":2}`,
+			func(c *Client) (any, error) {
+				return c.QueueImport(ctx, [][]byte{[]byte(`{"state":"pending"}`)}, "librefm")
+			},
+			seen{method: "POST", uri: "/v1/queue/import?mirror=librefm", body: "{\"state\":\"pending\"}\n", ctype: "application/x-ndjson"},
+			&QueueImported{Pending: 1, Skipped: 2}},
 		{"login start", `{"id":"L1","state":"pending","url":"https://www.last.fm/api/auth?token=t","expires_at":"2026-01-01T00:00:00Z"}`,
 			func(c *Client) (any, error) { return c.LoginStart(ctx, "work") },
 			seen{method: "POST", uri: "/v1/auth/login", body: `{"account":"work"}`, ctype: "application/json"},
@@ -156,9 +178,9 @@ func TestRefusals(t *testing.T) {
 	for name, call := range map[string]func() error{
 		"Call":       func() error { _, err := c.Call(ctx, "artist.getInfo", nil, "x"); return err },
 		"Status":     func() error { _, err := c.Status(ctx); return err },
-		"Queue":      func() error { _, err := c.Queue(ctx, 0); return err },
-		"QueueRetry": func() error { _, err := c.QueueRetry(ctx, 1); return err },
-		"Export":     func() error { return c.QueueExport(ctx, io.Discard) },
+		"Queue":      func() error { _, err := c.Queue(ctx, 0, ""); return err },
+		"QueueRetry": func() error { _, err := c.QueueRetry(ctx, "", 1); return err },
+		"Export":     func() error { return c.QueueExport(ctx, io.Discard, "") },
 		"LoginStart": func() error { _, err := c.LoginStart(ctx, ""); return err },
 		"Mobile":     func() error { _, err := c.Mobile(ctx, "u", "p", ""); return err },
 		"SetDefault": func() error { return c.SetDefault(ctx, "x") },

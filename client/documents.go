@@ -6,23 +6,26 @@ import "github.com/lastfmd/lastfmd/api"
 // which the daemon imports too; these names keep the client's callers
 // writing client.Queue, client.Status and so on.
 type (
-	Account        = api.Account
-	AccountMirror  = api.AccountMirror
-	LoginState     = api.LoginState
-	Login          = api.Login
-	SignedIn       = api.SignedIn
-	Cancelled      = api.Cancelled
-	Queue          = api.Queue
-	AccountQueue   = api.AccountQueue
-	QueueItem      = api.QueueItem
-	QueueChange    = api.QueueChange
-	QueueImported  = api.QueueImported
-	Status         = api.Status
-	AccountStatus  = api.AccountStatus
-	CacheStatus    = api.CacheStatus
-	QueueStatus    = api.QueueStatus
-	UpstreamStatus = api.UpstreamStatus
-	LimiterStatus  = api.LimiterStatus
+	Account       = api.Account
+	AccountMirror = api.AccountMirror
+	LoginState    = api.LoginState
+	Login         = api.Login
+	SignedIn      = api.SignedIn
+	Cancelled     = api.Cancelled
+	Queue         = api.Queue
+	AccountQueue  = api.AccountQueue
+	QueueItem     = api.QueueItem
+	QueueChange   = api.QueueChange
+	QueueImported = api.QueueImported
+	Status        = api.Status
+	AccountStatus = api.AccountStatus
+	// DestinationStatus is one destination of /v1/status (Last.fm or a
+	// mirror).
+	DestinationStatus = api.DestinationStatus
+	CacheStatus       = api.CacheStatus
+	QueueStatus       = api.QueueStatus
+	UpstreamStatus    = api.UpstreamStatus
+	LimiterStatus     = api.LimiterStatus
 )
 
 // The states of a desktop sign-in the daemon runs.

@@ -146,23 +146,23 @@ func TestAgainstDaemon(t *testing.T) {
 		t.Fatalf("forced logout: %v", err)
 	}
 	strict(t, url, "GET", "/v1/queue?limit=1", "", &q)
-	got, err := c.Queue(ctx, 1)
+	got, err := c.Queue(ctx, 1, "")
 	if err != nil || got.Dead != 1 || len(got.DeadLetters) != 1 || got.DeadLetters[0].Reason == "" || got.DeadLetters[0].Died.IsZero() {
 		t.Fatalf("dead letter: %v %+v", err, got)
 	}
 	id := got.DeadLetters[0].ID
 	var export bytes.Buffer
-	if err := c.QueueExport(ctx, &export); err != nil || !strings.Contains(export.String(), `"state":"dead"`) {
+	if err := c.QueueExport(ctx, &export, ""); err != nil || !strings.Contains(export.String(), `"state":"dead"`) {
 		t.Errorf("export: %v %q", err, export.String())
 	}
 	var changes struct {
 		Items []client.QueueChange `json:"items"`
 	}
 	strict(t, url, "POST", "/v1/queue/drop", `{"ids":[999999]}`, &changes)
-	if ch, err := c.QueueDrop(ctx, id, 999999); err != nil || len(ch) != 2 || ch[0].Result != "dropped" || ch[1].Result != "unknown" {
+	if ch, err := c.QueueDrop(ctx, "", id, 999999); err != nil || len(ch) != 2 || ch[0].Result != "dropped" || ch[1].Result != "unknown" {
 		t.Errorf("drop: %v %+v", err, ch)
 	}
-	if ch, err := c.QueueRetry(ctx, id); err != nil || len(ch) != 1 || ch[0].Result != "unknown" {
+	if ch, err := c.QueueRetry(ctx, "", id); err != nil || len(ch) != 1 || ch[0].Result != "unknown" {
 		t.Errorf("retry of a dropped id: %v %+v", err, ch)
 	}
 }

@@ -18,9 +18,11 @@ type ndjson []byte
 
 // QueueImport sends lines of `lastfmd queue export` or of a salvage's
 // .jsonl file to POST /v1/queue/import, in parts of at most
-// QueueImportMaxBody bytes, and adds up what each part added. Importing
-// is idempotent, so after an error the whole file may be sent again.
-func (c *Client) QueueImport(ctx context.Context, lines [][]byte) (*QueueImported, error) {
+// QueueImportMaxBody bytes, and adds up what each part added. dest, when
+// not "", has the daemon import only the lines of that destination (a
+// line names its lane; none is Last.fm's). Importing is idempotent, so
+// after an error the whole file may be sent again.
+func (c *Client) QueueImport(ctx context.Context, lines [][]byte, dest string) (*QueueImported, error) {
 	var total QueueImported
 	var part bytes.Buffer
 	flush := func() error {
@@ -28,13 +30,14 @@ func (c *Client) QueueImport(ctx context.Context, lines [][]byte) (*QueueImporte
 			return nil
 		}
 		var got QueueImported
-		err := c.getJSON(ctx, request{method: http.MethodPost, path: "/v1/queue/import", body: ndjson(part.Bytes())}, &got)
+		err := c.getJSON(ctx, request{method: http.MethodPost, path: "/v1/queue/import", query: destQuery(dest), body: ndjson(part.Bytes())}, &got)
 		part.Reset()
 		total.Pending += got.Pending
 		total.Dead += got.Dead
 		total.AnswerUnknown += got.AnswerUnknown
 		total.Results += got.Results
 		total.Unchanged += got.Unchanged
+		total.Skipped += got.Skipped
 		return err
 	}
 	for i, l := range lines {

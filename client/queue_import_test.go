@@ -38,7 +38,7 @@ func TestQueueImportSendsParts(t *testing.T) {
 	for i := range lines {
 		lines[i] = line
 	}
-	rep, err := c.QueueImport(context.Background(), lines)
+	rep, err := c.QueueImport(context.Background(), lines, "")
 	if err != nil {
 		t.Fatal(err)
 	}

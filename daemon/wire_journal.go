@@ -2,12 +2,13 @@ package daemon
 
 import (
 	"errors"
-	"io"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/lastfmd/lastfmd/api"
+	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 )
 
@@ -21,13 +22,8 @@ const ClockSkewLimit = 2 * time.Minute
 // client exists.
 func (m *Main) openJournal() error {
 	cfg := m.Config
-	var mirrors []journal.Mirror
-	for _, mc := range cfg.Mirrors {
-		mirrors = append(mirrors, journal.Mirror{Name: mc.Name, Upstream: m.Mirrors[mc.Name],
-			MaxAge: mc.MaxAge.Duration, IgnoredCodes: mc.IgnoredCodes})
-	}
 	j, err := journal.Open(journal.Options{
-		Mirrors:   mirrors,
+		Mirrors:   JournalMirrors(cfg, m.Mirrors), // queue_api.go: local mode opens the same lanes
 		Dir:       cfg.StateDir,
 		Accounts:  m.Accounts,
 		Upstream:  m.Upstream,
@@ -89,7 +85,9 @@ func (m *Main) journalStatus(doc *api.Status) {
 	}
 	today := map[string]int{}
 	for _, a := range st.Accounts {
-		today[a.Account] = a.ScrobblesToday
+		if a.Destination == accounts.LastFM {
+			today[a.Account] = a.ScrobblesToday
+		}
 	}
 	for i := range doc.Accounts {
 		doc.Accounts[i].ScrobblesToday = today[doc.Accounts[i].Name]
@@ -97,37 +95,52 @@ func (m *Main) journalStatus(doc *api.Status) {
 	if doc.Upstream.KeyProblem == "" {
 		doc.Upstream.KeyProblem = st.KeyProblem
 	}
+	doc.Destinations = m.destinations(st)
 }
 
-// queueAPI adapts the journal to the HTTP transport's Queue.
-type queueAPI struct{ j *journal.Journal }
-
-func (q queueAPI) List(limit int) (api.Queue, error) { return q.j.List(limit, "") }
-func (q queueAPI) Export(w io.Writer) error          { return q.j.Export(w, "") }
-func (q queueAPI) Retry(ids []uint64, force bool) ([]api.QueueChange, error) {
-	return q.j.Retry(ids, force, "")
-}
-func (q queueAPI) Drop(ids []uint64) ([]api.QueueChange, error) { return q.j.Drop(ids, "") }
-
-// Import parses the lines the transport split and checked as JSON, then
-// journals them.
-func (q queueAPI) Import(lines [][]byte) (api.QueueImported, error) {
-	parsed, err := journal.ParseExport(lines)
-	if err != nil {
-		return api.QueueImported{}, err
+// destinations is /v1/status's "destinations": Last.fm, then each mirror,
+// with its lane's figures and who is sent there.
+func (m *Main) destinations(st journal.Stats) []api.DestinationStatus {
+	accts := m.Accounts.List()
+	out := make([]api.DestinationStatus, 0, len(st.Destinations))
+	rfc := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
 	}
-	return q.j.Import(parsed)
+	for _, d := range st.Destinations {
+		ds := api.DestinationStatus{Name: d.Name, Type: config.MirrorTypeLastFM, Pending: d.Pending, Dead: d.Dead,
+			AnswerUnknown: d.AnswerUnknown, LastSuccess: rfc(d.LastSuccess), NextAttempt: rfc(d.NextAttempt),
+			KeyProblem: d.KeyProblem, Lacks: d.Lacks, OneByOne: d.Single, Accounts: []string{}}
+		if ds.Lacks == nil {
+			ds.Lacks = []string{}
+		}
+		if !d.LastFailure.IsZero() {
+			ds.LastFailure = &api.FailureStatus{At: rfc(d.LastFailure), Error: d.LastError}
+		}
+		for _, a := range accts {
+			if _, ok := a.Mirror(d.Name); !d.Mirror || ok {
+				ds.Accounts = append(ds.Accounts, a.Name)
+			} else {
+				ds.NotSignedIn = append(ds.NotSignedIn, a.Name)
+			}
+		}
+		out = append(out, ds)
+	}
+	return out
 }
 
 // queueCollector exposes the journal's figures at scrape time:
-// lastfmd_queue_pending{account}, lastfmd_queue_dead{account} and
-// lastfmd_scrobbles_sent_total{account,result} (docs/operations.md#metrics).
+// lastfmd_queue_pending{destination,account}, lastfmd_queue_dead{destination,account}
+// and lastfmd_scrobbles_sent_total{destination,account,result}
+// (docs/operations.md#metrics).
 type queueCollector struct{ j *journal.Journal }
 
 var (
-	descPending = prometheus.NewDesc("lastfmd_queue_pending", "Journalled items waiting to be sent, by account.", []string{"account"}, nil)
-	descDead    = prometheus.NewDesc("lastfmd_queue_dead", "Dead letters (given up, kept until dropped), by account.", []string{"account"}, nil)
-	descSent    = prometheus.NewDesc("lastfmd_scrobbles_sent_total", "Journalled items settled since start, by account and result (accepted, ignored, failed).", []string{"account", "result"}, nil)
+	descPending = prometheus.NewDesc("lastfmd_queue_pending", "Journalled items waiting to be sent, by destination and account.", []string{"destination", "account"}, nil)
+	descDead    = prometheus.NewDesc("lastfmd_queue_dead", "Dead letters (given up, kept until dropped), by destination and account.", []string{"destination", "account"}, nil)
+	descSent    = prometheus.NewDesc("lastfmd_scrobbles_sent_total", "Journalled items settled since start, by destination, account and result (accepted, ignored, failed).", []string{"destination", "account", "result"}, nil)
 )
 
 func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -138,10 +151,10 @@ func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, a := range c.j.Stats().Accounts {
-		ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(a.Pending), a.Account)
-		ch <- prometheus.MustNewConstMetric(descDead, prometheus.GaugeValue, float64(a.Dead), a.Account)
+		ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(a.Pending), a.Destination, a.Account)
+		ch <- prometheus.MustNewConstMetric(descDead, prometheus.GaugeValue, float64(a.Dead), a.Destination, a.Account)
 		for _, result := range []string{"accepted", "ignored", "failed"} {
-			ch <- prometheus.MustNewConstMetric(descSent, prometheus.CounterValue, float64(a.Sent[result]), a.Account, result)
+			ch <- prometheus.MustNewConstMetric(descSent, prometheus.CounterValue, float64(a.Sent[result]), a.Destination, a.Account, result)
 		}
 	}
 }

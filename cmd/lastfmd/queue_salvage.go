@@ -55,15 +55,22 @@ func newQueueSalvageCmd(e *env) *cobra.Command {
 // journalStateDir is the state directory of a command that works on the
 // journal file itself: --state-dir (value), else the configuration's.
 func journalStateDir(e *env, cmd *cobra.Command, value string) (string, error) {
+	cfg, err := journalConfig(e, cmd, value)
+	if err != nil {
+		return "", err
+	}
+	return cfg.StateDir, nil
+}
+
+// journalConfig is the configuration of a command that works on the
+// journal file itself, its state_dir set by --state-dir (value) if given.
+func journalConfig(e *env, cmd *cobra.Command, value string) (*config.Config, error) {
 	flags := map[string]string{}
 	if cmd.Flags().Changed("state-dir") {
 		flags["state_dir"] = value
 	}
 	cfg, _, err := config.Load(config.Options{Path: e.configPath, Flags: flags})
-	if err != nil {
-		return "", err
-	}
-	return cfg.StateDir, nil
+	return cfg, err
 }
 
 // printSalvage is salvage's summary: what was wrong, what was saved in

@@ -31,6 +31,9 @@ func printDaemonStatus(w io.Writer, doc *client.Status, now time.Time) {
 	if doc.Queue.Dead > 0 {
 		fmt.Fprintf(w, "          see the dead letters: lastfmd queue list; send them again: lastfmd queue retry ID...\n")
 	}
+	for _, d := range doc.Destinations {
+		fmt.Fprintf(w, "to %s: %s\n", d.Name, destinationLine(d, now))
+	}
 	fmt.Fprintf(w, "upstream: %s\n", upstreamLine(doc.Upstream, now))
 	if doc.Upstream.KeyProblem != "" {
 		fmt.Fprintf(w, "          %s: %s\n", doc.Upstream.KeyProblem, signer.CredentialsFix)
@@ -121,6 +124,28 @@ func queueLine(q client.QueueStatus, now time.Time) string {
 		s += " (" + strings.Join(more, ", ") + ")"
 	}
 	return s + ", " + plural(q.Dead, "dead letter", "dead letters")
+}
+
+// destinationLine is one destination's lane in plain words: what waits,
+// when it last answered or failed, who is not sent there, what it lacks.
+func destinationLine(d client.DestinationStatus, now time.Time) string {
+	s := fmt.Sprintf("%d pending, %s", d.Pending, plural(d.Dead, "dead letter", "dead letters"))
+	if t := parseTime(d.LastSuccess); !t.IsZero() {
+		s += ", last answer " + now.Sub(t).Round(time.Second).String() + " ago"
+	}
+	if d.LastFailure != nil && d.Pending > 0 {
+		s += "; last failure: " + d.LastFailure.Error
+	}
+	if d.KeyProblem != "" {
+		s += "; paused, the key was refused: " + d.KeyProblem
+	}
+	if len(d.NotSignedIn) > 0 {
+		s += "; not signed in there (not mirrored): " + strings.Join(d.NotSignedIn, ", ") + " (lastfmd auth login --mirror " + d.Name + " --account NAME)"
+	}
+	if len(d.Lacks) > 0 {
+		s += "; lacks " + strings.Join(d.Lacks, ", ") + " (not sent there)"
+	}
+	return s
 }
 
 // upstreamLine says in plain words whether Last.fm answers now (the later

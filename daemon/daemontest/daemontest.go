@@ -19,6 +19,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/journal"
+	"github.com/lastfmd/lastfmd/signer"
 )
 
 // The credentials every test uses. Key has Last.fm's shape (32 letters and
@@ -179,4 +180,49 @@ func (s *Buffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// Mirror starts a second emulator as the service name (emulator.LibreFM:
+// its own key and secret, Libre.fm's age and ignore-code rules) with the
+// users Alice and Bob, closed when the test ends, and adds it to cfg as a
+// [[mirror]] of type "lastfm" with Libre.fm's reading of ignored codes
+// (3 too new, 4 too old) and no age limit (docs/mirrors.md).
+func Mirror(t testing.TB, cfg *config.Config, name string) *emulator.Server {
+	t.Helper()
+	emu, err := emulator.New(emulator.Options{Service: emulator.LibreFM, Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	emu.AddUser(Alice, AlicePassword, false)
+	emu.AddUser(Bob, BobPassword, false)
+	cfg.Mirrors = append(cfg.Mirrors, MirrorConfig(name, emu.URL(), emu.AuthURL()))
+	return emu
+}
+
+// MirrorConfig is the [[mirror]] called name in front of an emulator as
+// Libre.fm at apiRoot and authURL (Mirror's table).
+func MirrorConfig(name, apiRoot, authURL string) config.Mirror {
+	return config.Mirror{
+		Name: name, Type: config.MirrorTypeLastFM, APIRoot: apiRoot, AuthURL: authURL,
+		APIKey: emulator.LibreFMAPIKey, APISecret: config.Secret(emulator.LibreFMSecret),
+		Rate: 1000, Burst: 1000, Timeout: config.Duration{Duration: 30 * time.Second},
+		IgnoredCodes: config.IgnoredCodes{3: signer.IgnoredTooNew, 4: signer.IgnoredTooOld, 1: signer.IgnoredArtist, 2: signer.IgnoredTrack, 5: signer.IgnoredDailyLimit},
+	}
+}
+
+// SignInMirror stores, for account (already signed in to Last.fm in
+// stateDir), a new session of its user at the mirror emu, and returns its
+// key.
+func SignInMirror(t testing.TB, emu *emulator.Server, stateDir, account, user, mirror string) string {
+	t.Helper()
+	store, err := accounts.Open(stateDir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := emu.NewSession(user)
+	if err := store.PutMirror(account, mirror, accounts.MirrorSession{Key: key, User: user}); err != nil {
+		t.Fatal(err)
+	}
+	return key
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
+	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/waitfor"
 )
@@ -26,6 +28,9 @@ const crashChildEnv = "LASTFMD_CRASH_CHILD"
 
 type crashChildConfig struct {
 	StateDir, Upstream string
+	// Mirror is the API root of a mirror "librefm" (an emulator as
+	// Libre.fm); "" = none.
+	Mirror string
 }
 
 // TestJournalCrashChild is not a test: it is the child lastfmd of
@@ -43,6 +48,9 @@ func TestJournalCrashChild(t *testing.T) {
 	m := bareMain("127.0.0.1:0", cc.StateDir)
 	m.Config.LastFM.Upstream = cc.Upstream
 	m.Config.LastFM.Rate, m.Config.LastFM.Burst = 1000, 1000
+	if cc.Mirror != "" {
+		m.Config.Mirrors = []config.Mirror{daemontest.MirrorConfig(mirrorName, cc.Mirror, "")}
+	}
 	log, _, err := daemon.NewLogger(os.Stderr, "text", "info")
 	if err != nil {
 		t.Fatal(err)
@@ -92,4 +100,23 @@ func startChild(t *testing.T, cc crashChildConfig, stderr io.Writer) (*exec.Cmd,
 		t.Fatal("the child daemon never got ready")
 	}
 	return nil, ""
+}
+
+// childQueue reads a child daemon's queue totals (zero when it does not
+// answer), failing the test on a dead letter: after a restart nothing may
+// be given up.
+func childQueue(t *testing.T, url string) (pending int) {
+	t.Helper()
+	var q struct {
+		Pending int `json:"pending"`
+		Dead    int `json:"dead"`
+	}
+	if resp, err := http.Get(url + "/v1/queue"); err == nil {
+		json.NewDecoder(resp.Body).Decode(&q)
+		resp.Body.Close()
+	}
+	if q.Dead != 0 {
+		t.Fatalf("%d dead letters after the restart", q.Dead)
+	}
+	return q.Pending
 }

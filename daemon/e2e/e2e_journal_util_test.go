@@ -140,6 +140,20 @@ func (q queueDoc) account(name string) (i int, ok bool) {
 
 // statusDoc is the part of /v1/status the journal fills.
 type statusDoc struct {
+	raw          string // the document as answered
+	Destinations []struct {
+		Name        string `json:"name"`
+		Type        string `json:"type"`
+		Pending     int    `json:"pending"`
+		Dead        int    `json:"dead"`
+		LastSuccess string `json:"last_success"`
+		LastFailure *struct {
+			At    string `json:"at"`
+			Error string `json:"error"`
+		} `json:"last_failure"`
+		Accounts []string `json:"accounts"`
+		Lacks    []string `json:"lacks"`
+	} `json:"destinations"`
 	Accounts []struct {
 		Name           string `json:"name"`
 		NeedsSignin    bool   `json:"needs_signin"`
@@ -164,7 +178,7 @@ func (h *harness) status() statusDoc {
 	h.t.Helper()
 	a := h.get("/v1/status")
 	wantStatus(h.t, a, 200)
-	var s statusDoc
+	s := statusDoc{raw: a.body}
 	if err := json.Unmarshal([]byte(a.body), &s); err != nil {
 		h.t.Fatalf("status %q: %v", a.body, err)
 	}

@@ -70,7 +70,7 @@ func TestQueueImportThroughTheDaemon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := c.QueueImport(context.Background(), raw)
+	rep, err := c.QueueImport(context.Background(), raw, "")
 	if want := (client.QueueImported{Pending: 4, Dead: 1, AnswerUnknown: 1, Results: 2}); err != nil || *rep != want {
 		t.Fatalf("import: %+v %v, want %+v", rep, err, want)
 	}
@@ -86,7 +86,7 @@ func TestQueueImportThroughTheDaemon(t *testing.T) {
 		t.Errorf("queue %+v", q)
 	}
 	requests := len(h.emu.Requests())
-	rep, err = c.QueueImport(context.Background(), raw)
+	rep, err = c.QueueImport(context.Background(), raw, "")
 	if want := (client.QueueImported{Unchanged: len(raw)}); err != nil || *rep != want {
 		t.Errorf("second import: %+v %v, want %+v", rep, err, want)
 	}

@@ -34,7 +34,7 @@ func TestQueueEndpoints(t *testing.T) {
 		t.Errorf("status %+v", s.Queue)
 	}
 	m := h.get("/metrics")
-	wantContains(t, m.body, `lastfmd_queue_pending{account="alice"} 3`, `lastfmd_queue_dead{account="alice"} 0`)
+	wantContains(t, m.body, `lastfmd_queue_pending{account="alice",destination="lastfm"} 3`, `lastfmd_queue_dead{account="alice",destination="lastfm"} 0`)
 
 	// Drop one; a forced logout of bob dead-letters his pending scrobble.
 	r := h.post("/v1/queue/drop", "application/json", idsJSON(ids[2], 424242))
@@ -56,7 +56,7 @@ func TestQueueEndpoints(t *testing.T) {
 		t.Fatalf("after drop and forced logout: %+v", q)
 	}
 	m = h.get("/metrics")
-	wantContains(t, m.body, `lastfmd_queue_dead{account="bob"} 1`, `lastfmd_scrobbles_sent_total{account="bob",result="failed"} 1`)
+	wantContains(t, m.body, `lastfmd_queue_dead{account="bob",destination="lastfm"} 1`, `lastfmd_scrobbles_sent_total{account="bob",destination="lastfm",result="failed"} 1`)
 
 	// Export: every journalled item as a JSON line.
 	e := h.get("/v1/queue/export")

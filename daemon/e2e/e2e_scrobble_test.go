@@ -36,7 +36,7 @@ func TestScrobbleAnsweredWithin5s(t *testing.T) {
 		t.Errorf("status %+v", s)
 	}
 	m := h.get("/metrics")
-	wantContains(t, m.body, `lastfmd_scrobbles_sent_total{account="alice",result="accepted"} 1`, `lastfmd_queue_pending{account="alice"} 0`)
+	wantContains(t, m.body, `lastfmd_scrobbles_sent_total{account="alice",destination="lastfm",result="accepted"} 1`, `lastfmd_queue_pending{account="alice",destination="lastfm"} 0`)
 }
 
 // 150 scrobbles in one request, submitted out of order, go out as three

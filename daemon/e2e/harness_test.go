@@ -32,6 +32,10 @@ type harness struct {
 	skBob string
 	logs  *daemontest.Buffer
 	hc    *http.Client
+	// mirror is the second service (withMirror): the emulator as
+	// Libre.fm, the mirror "librefm", alice signed in there.
+	mirror   *emulator.Server
+	mirrorSK string // alice's session key at the mirror
 }
 
 // noAccount starts the daemon with no account signed in.
@@ -130,7 +134,11 @@ func setHeaders(req *http.Request, hdr []string) {
 // assertNoSecrets fails if the secret, a session key or the token shows.
 func (h *harness) assertNoSecrets(s, where string) {
 	h.t.Helper()
-	for _, secret := range []string{testSecret, testToken, h.sk, h.skBob} {
+	secrets := []string{testSecret, testToken, h.sk, h.skBob}
+	if h.mirror != nil { // the mirror's secret and its session keys
+		secrets = append(secrets, emulator.LibreFMSecret, h.mirrorSK)
+	}
+	for _, secret := range secrets {
 		if secret != "" && strings.Contains(s, secret) {
 			h.t.Errorf("a secret appears in %s", where)
 		}
