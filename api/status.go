@@ -21,8 +21,11 @@ type Status struct {
 type DestinationStatus struct {
 	Name string `json:"name"` // "lastfm" or the mirror's name
 	// Type is the API the destination speaks: "lastfm" (the Last.fm 2.0
-	// API, Libre.fm's too).
-	Type          string         `json:"type"`
+	// API, Libre.fm's too) or "listenbrainz" (ListenBrainz's, Maloja's).
+	Type string `json:"type"`
+	// Skipped counts the plays it cannot take, skipped since start (a
+	// ListenBrainz destination: plays before 2002-10-01).
+	Skipped       int            `json:"skipped"`
 	Pending       int            `json:"pending"`
 	Dead          int            `json:"dead"`
 	AnswerUnknown int            `json:"answer_unknown"`

@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/lastfmd/lastfmd/daemon/config"
 )
@@ -19,13 +18,6 @@ func CheckConfig(cfg *config.Config) error {
 	}
 	if err := cfg.CheckAPIKey(); err != nil {
 		return err
-	}
-	for _, mc := range cfg.Mirrors {
-		if mc.Type == config.MirrorTypeListenBrainz {
-			// Read and checked, but no lane sends ListenBrainz's API yet:
-			// accepting plays for it would be a lie.
-			return fmt.Errorf("config: mirror %q: this lastfmd does not send to a mirror of type %q yet; remove that [[mirror]] table to run", mc.Name, mc.Type)
-		}
 	}
 	return checkListen(cfg)
 }

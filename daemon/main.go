@@ -26,6 +26,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/httpapi"
 	"github.com/lastfmd/lastfmd/daemon/journal"
+	"github.com/lastfmd/lastfmd/daemon/listenbrainz"
 	"github.com/lastfmd/lastfmd/daemon/proxy"
 	"github.com/lastfmd/lastfmd/daemon/redact"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
@@ -69,11 +70,14 @@ type Main struct {
 	Upstream *upstream.Client
 	// Mirrors are each [[mirror]]'s own client (its key, secret and
 	// limiter), by name: the journal's lanes and the sign-ins share them.
-	Mirrors  map[string]*upstream.Client
-	Cache    *cache.Cache
-	Proxy    *proxy.Proxy
-	HTTP     *httpapi.Server
-	Registry *prometheus.Registry
+	Mirrors map[string]*upstream.Client
+	// ListenBrainz are each [[mirror]] of type "listenbrainz"'s client,
+	// by name.
+	ListenBrainz map[string]*listenbrainz.Client
+	Cache        *cache.Cache
+	Proxy        *proxy.Proxy
+	HTTP         *httpapi.Server
+	Registry     *prometheus.Registry
 	// Redactor scrubs secrets from every log line (see package redact).
 	Redactor *redact.Redactor
 
@@ -117,6 +121,9 @@ func (m *Main) Open() error {
 	}
 	m.Upstream = up
 	if m.Mirrors, err = NewMirrorUpstreams(cfg, m.Redactor, m.Now, m.Tuning); err != nil {
+		return err
+	}
+	if m.ListenBrainz, err = NewListenBrainzClients(cfg, m.Redactor, m.Now, m.Tuning); err != nil {
 		return err
 	}
 	if err := m.openJournal(); err != nil { // wire_journal.go

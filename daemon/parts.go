@@ -9,6 +9,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/config"
+	"github.com/lastfmd/lastfmd/daemon/listenbrainz"
 	"github.com/lastfmd/lastfmd/daemon/redact"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 )
@@ -129,11 +130,38 @@ func NewMirrorUpstream(cfg *config.Config, m *config.Mirror, r *redact.Redactor,
 func NewMirrorUpstreams(cfg *config.Config, r *redact.Redactor, now func() time.Time, t Tuning) (map[string]*upstream.Client, error) {
 	out := make(map[string]*upstream.Client, len(cfg.Mirrors))
 	for i := range cfg.Mirrors {
+		if cfg.Mirrors[i].Type != config.MirrorTypeLastFM {
+			continue // ListenBrainz's API: NewListenBrainzClients
+		}
 		up, err := NewMirrorUpstream(cfg, &cfg.Mirrors[i], r, now, t)
 		if err != nil {
 			return nil, err
 		}
 		out[cfg.Mirrors[i].Name] = up
+	}
+	return out, nil
+}
+
+// NewListenBrainzClients is the one way out to each [[mirror]] of type
+// "listenbrainz" (ListenBrainz, a self-hosted server, Maloja), by name: a
+// client of its own behind a limiter of its own, masking r's secrets in
+// every answer.
+func NewListenBrainzClients(cfg *config.Config, r *redact.Redactor, now func() time.Time, t Tuning) (map[string]*listenbrainz.Client, error) {
+	out := map[string]*listenbrainz.Client{}
+	for _, m := range cfg.Mirrors {
+		if m.Type != config.MirrorTypeListenBrainz {
+			continue
+		}
+		limiter := upstream.NewLimiter(m.Rate, m.Burst, cfg.LastFM.QueueWait.Duration, now)
+		if b := t.limiterBackoff(); b > 0 {
+			limiter.BackoffBase = b
+		}
+		c, err := listenbrainz.New(listenbrainz.Options{APIRoot: m.APIRoot, Service: "mirror " + m.Name,
+			Timeout: m.Timeout.Duration, UserAgent: UserAgent(), Limiter: limiter, Redact: r, Now: now})
+		if err != nil {
+			return nil, fmt.Errorf("config: mirror %q: api_root: %w", m.Name, err)
+		}
+		out[m.Name] = c
 	}
 	return out, nil
 }

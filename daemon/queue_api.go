@@ -9,6 +9,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/journal"
+	"github.com/lastfmd/lastfmd/daemon/listenbrainz"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -94,13 +95,14 @@ func LineLane(l journal.ExportLine) string {
 }
 
 // JournalMirrors are the journal's lanes besides Last.fm's, one per
-// [[mirror]] of cfg, in its order: each sends through ups[name] (nil: the
-// lane only holds items, as when `lastfmd queue import` writes into the
-// journal with no daemon running).
-func JournalMirrors(cfg *config.Config, ups map[string]*upstream.Client) []journal.Mirror {
+// [[mirror]] of cfg, in its order: each sends through ups[name] (the
+// Last.fm 2.0 API) or lbs[name] (ListenBrainz's); none: the lane only
+// holds items, as when `lastfmd queue import` writes into the journal with
+// no daemon running.
+func JournalMirrors(cfg *config.Config, ups map[string]*upstream.Client, lbs map[string]*listenbrainz.Client) []journal.Mirror {
 	var mirrors []journal.Mirror
 	for _, mc := range cfg.Mirrors {
-		mirrors = append(mirrors, journal.Mirror{Name: mc.Name, Upstream: ups[mc.Name],
+		mirrors = append(mirrors, journal.Mirror{Name: mc.Name, Upstream: ups[mc.Name], ListenBrainz: lbs[mc.Name],
 			MaxAge: mc.MaxAge.Duration, IgnoredCodes: mc.IgnoredCodes})
 	}
 	return mirrors

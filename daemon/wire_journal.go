@@ -8,7 +8,6 @@ import (
 
 	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/accounts"
-	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 )
 
@@ -23,7 +22,8 @@ const ClockSkewLimit = 2 * time.Minute
 func (m *Main) openJournal() error {
 	cfg := m.Config
 	j, err := journal.Open(journal.Options{
-		Mirrors:   JournalMirrors(cfg, m.Mirrors), // queue_api.go: local mode opens the same lanes
+		Mirrors:   JournalMirrors(cfg, m.Mirrors, m.ListenBrainz), // queue_api.go: local mode opens the same lanes
+		Version:   Version,
 		Dir:       cfg.StateDir,
 		Accounts:  m.Accounts,
 		Upstream:  m.Upstream,
@@ -110,7 +110,7 @@ func (m *Main) destinations(st journal.Stats) []api.DestinationStatus {
 		return t.UTC().Format(time.RFC3339)
 	}
 	for _, d := range st.Destinations {
-		ds := api.DestinationStatus{Name: d.Name, Type: config.MirrorTypeLastFM, Pending: d.Pending, Dead: d.Dead,
+		ds := api.DestinationStatus{Name: d.Name, Type: d.Type, Skipped: d.Skipped, Pending: d.Pending, Dead: d.Dead,
 			AnswerUnknown: d.AnswerUnknown, LastSuccess: rfc(d.LastSuccess), NextAttempt: rfc(d.NextAttempt),
 			KeyProblem: d.KeyProblem, Lacks: d.Lacks, OneByOne: d.Single, Accounts: []string{}}
 		if ds.Lacks == nil {

@@ -113,7 +113,7 @@ func importHere(e *env, lines []journal.ExportLine, dest string, here func() (*c
 		return nil, "", err
 	}
 	dir := cfg.StateDir
-	j, err := journal.Open(journal.Options{Dir: dir, Mirrors: daemon.JournalMirrors(cfg, nil)})
+	j, err := journal.Open(journal.Options{Dir: dir, Mirrors: daemon.JournalMirrors(cfg, nil, nil)})
 	if errors.Is(err, journal.ErrLocked) {
 		return nil, "", fmt.Errorf("%w; no daemon answers at its address: see `lastfmd status`", err)
 	}

@@ -226,3 +226,36 @@ func SignInMirror(t testing.TB, emu *emulator.Server, stateDir, account, user, m
 	}
 	return key
 }
+
+// ListenBrainzMirror starts an emulator as ListenBrainz (its native API)
+// with the users Alice and Bob, closed when the test ends, and adds it to
+// cfg as a [[mirror]] of type "listenbrainz" called name.
+func ListenBrainzMirror(t testing.TB, cfg *config.Config, name string) *emulator.Server {
+	t.Helper()
+	emu, err := emulator.New(emulator.Options{Service: emulator.ListenBrainz, Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	cfg.Mirrors = append(cfg.Mirrors, config.Mirror{
+		Name: name, Type: config.MirrorTypeListenBrainz, APIRoot: emu.URL(),
+		Rate: 1000, Burst: 1000, Timeout: config.Duration{Duration: 30 * time.Second},
+	})
+	return emu
+}
+
+// SignInListenBrainz stores, for account (already signed in to Last.fm in
+// stateDir), a new user token of user at the ListenBrainz emulator emu as
+// its session on mirror, and returns the token.
+func SignInListenBrainz(t testing.TB, emu *emulator.Server, stateDir, account, user, mirror string) string {
+	t.Helper()
+	store, err := accounts.Open(stateDir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := emu.NewUserToken(user)
+	if err := store.PutMirror(account, mirror, accounts.MirrorSession{Key: token, User: user}); err != nil {
+		t.Fatal(err)
+	}
+	return token
+}

@@ -140,21 +140,9 @@ func (q queueDoc) account(name string) (i int, ok bool) {
 
 // statusDoc is the part of /v1/status the journal fills.
 type statusDoc struct {
-	raw          string // the document as answered
-	Destinations []struct {
-		Name        string `json:"name"`
-		Type        string `json:"type"`
-		Pending     int    `json:"pending"`
-		Dead        int    `json:"dead"`
-		LastSuccess string `json:"last_success"`
-		LastFailure *struct {
-			At    string `json:"at"`
-			Error string `json:"error"`
-		} `json:"last_failure"`
-		Accounts []string `json:"accounts"`
-		Lacks    []string `json:"lacks"`
-	} `json:"destinations"`
-	Accounts []struct {
+	raw          string           // the document as answered
+	Destinations []destinationDoc `json:"destinations"`
+	Accounts     []struct {
 		Name           string `json:"name"`
 		NeedsSignin    bool   `json:"needs_signin"`
 		ScrobblesToday int    `json:"scrobbles_today"`
@@ -172,6 +160,22 @@ type statusDoc struct {
 		ClockSkewSeconds int64  `json:"clock_skew_seconds"`
 		KeyProblem       string `json:"key_problem"`
 	} `json:"upstream"`
+}
+
+// destinationDoc is one of /v1/status's destinations.
+type destinationDoc struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Pending     int    `json:"pending"`
+	Dead        int    `json:"dead"`
+	Skipped     int    `json:"skipped"`
+	LastSuccess string `json:"last_success"`
+	LastFailure *struct {
+		At    string `json:"at"`
+		Error string `json:"error"`
+	} `json:"last_failure"`
+	Accounts []string `json:"accounts"`
+	Lacks    []string `json:"lacks"`
 }
 
 func (h *harness) status() statusDoc {

@@ -36,6 +36,10 @@ type harness struct {
 	// Libre.fm, the mirror "librefm", alice signed in there.
 	mirror   *emulator.Server
 	mirrorSK string // alice's session key at the mirror
+	// lb is the emulator as ListenBrainz (withListenBrainz), lbToken
+	// alice's user token there.
+	lb      *emulator.Server
+	lbToken string
 }
 
 // noAccount starts the daemon with no account signed in.
@@ -137,6 +141,9 @@ func (h *harness) assertNoSecrets(s, where string) {
 	secrets := []string{testSecret, testToken, h.sk, h.skBob}
 	if h.mirror != nil { // the mirror's secret and its session keys
 		secrets = append(secrets, emulator.LibreFMSecret, h.mirrorSK)
+	}
+	if h.lbToken != "" {
+		secrets = append(secrets, h.lbToken)
 	}
 	for _, secret := range secrets {
 		if secret != "" && strings.Contains(s, secret) {

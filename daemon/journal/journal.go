@@ -120,6 +120,9 @@ type Options struct {
 	// Mirrors are the destinations besides Last.fm, each a lane of its
 	// own (docs/mirrors.md).
 	Mirrors []Mirror
+	// Version is lastfmd's version, which a ListenBrainz lane sends as
+	// each listen's submission_client_version.
+	Version string
 }
 
 // Journal is the on-disk queue and its senders. Safe for concurrent use.
@@ -222,7 +225,9 @@ func Open(o Options) (*Journal, error) {
 	}
 	j.lanes = []*lane{newLane(Mirror{Name: accounts.LastFM, Upstream: o.Upstream, MaxAge: o.MaxAge})}
 	for _, m := range o.Mirrors {
-		j.lanes = append(j.lanes, newLane(m))
+		ln := newLane(m)
+		ln.version = o.Version
+		j.lanes = append(j.lanes, ln)
 	}
 	if err := guard(path, j.initSchema); err != nil {
 		db.Close()

@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/listenbrainz"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -23,7 +24,12 @@ import (
 type lane struct {
 	name string // accounts.LastFM or the mirror's name
 	b    laneBuckets
-	up   *upstream.Client
+	up   *upstream.Client // the Last.fm 2.0 API (Last.fm, Libre.fm, ...); nil on a ListenBrainz lane
+	// lb is a ListenBrainz lane's client (its native API:
+	// listenbrainz_send.go); nil on the others.
+	lb *listenbrainz.Client
+	// version is lastfmd's, sent as a listen's submission_client_version.
+	version string
 	// maxAge is the oldest scrobble the destination takes (0: no limit).
 	maxAge time.Duration
 	// ignored maps the destination's ignored codes to the Last.fm code of
@@ -36,6 +42,7 @@ type lane struct {
 	lacks      map[string]bool // methods the destination answered error 3 for (mirrors only)
 	single     bool            // batches failed or were answered without items: send one scrobble a call
 	results    int             // results kept
+	skipped    int             // plays the destination cannot take (a ListenBrainz lane: before 2002-10-01), since start
 	// lastSuccess is when the destination's last answer was recorded.
 	lastSuccess time.Time
 }
@@ -77,10 +84,14 @@ type heldBucket struct {
 }
 
 // Mirror is a destination besides Last.fm: a [[mirror]] speaking the
-// Last.fm 2.0 API (docs/mirrors.md).
+// Last.fm 2.0 API (Upstream), or ListenBrainz's (ListenBrainz)
+// (docs/mirrors.md).
 type Mirror struct {
 	Name     string
 	Upstream *upstream.Client
+	// ListenBrainz, when set, makes the lane speak ListenBrainz's native
+	// API instead of the Last.fm 2.0 API.
+	ListenBrainz *listenbrainz.Client
 	// MaxAge is the oldest scrobble the service takes; 0 = no limit.
 	MaxAge time.Duration
 	// IgnoredCodes maps the service's ignored codes to Last.fm's meaning
@@ -89,9 +100,44 @@ type Mirror struct {
 }
 
 func newLane(m Mirror) *lane {
-	return &lane{name: m.Name, b: bucketsOf(m.Name), up: m.Upstream, maxAge: m.MaxAge,
+	ln := &lane{name: m.Name, b: bucketsOf(m.Name), up: m.Upstream, lb: m.ListenBrainz, maxAge: m.MaxAge,
 		ignored: maps.Clone(m.IgnoredCodes), mirror: m.Name != accounts.LastFM, lacks: map[string]bool{}}
+	if ln.lb != nil {
+		// ListenBrainz's feedback needs a recording id lastfmd does not
+		// have: a love is not mirrored there, and status says so.
+		for _, name := range signer.MethodNames() {
+			if mm, _ := signer.Lookup(name); mm.Mirror == signer.MirrorJournal && !mm.Batch {
+				ln.lacks[name] = true
+			}
+		}
+	}
+	return ln
 }
+
+// limiter is the lane's limiter for the global back-off after a 29 (the
+// Last.fm 2.0 API's lanes); nil on a ListenBrainz lane, which waits on
+// its answers' X-RateLimit headers instead (listenbrainz_send.go).
+func (ln *lane) limiter() *upstream.Limiter {
+	if ln.up == nil {
+		return nil
+	}
+	return ln.up.Limiter()
+}
+
+// Type is the API the lane's destination speaks: "lastfm" (the Last.fm
+// 2.0 API) or "listenbrainz".
+func (ln *lane) Type() string {
+	if ln.lb != nil {
+		return TypeListenBrainz
+	}
+	return TypeLastFM
+}
+
+// The APIs a destination speaks (DestinationStats.Type).
+const (
+	TypeLastFM       = "lastfm"
+	TypeListenBrainz = "listenbrainz"
+)
 
 // lane returns the lane called name, nil when none is.
 func (j *Journal) lane(name string) *lane {
@@ -137,6 +183,18 @@ func (ln *lane) sessionKey(a accounts.Account) (key string, needsSignin, ok bool
 	}
 	ms, ok := a.Mirror(ln.name)
 	return ms.Key, ms.NeedsSignin, ok && ms.Key != ""
+}
+
+// signIn is the command that gives account a session at the lane's
+// destination again.
+func (ln *lane) signIn(account string) string {
+	switch {
+	case !ln.mirror:
+		return "lastfmd auth login --account " + account
+	case ln.lb != nil:
+		return "lastfmd auth token --mirror " + ln.name + " --account " + account
+	}
+	return "lastfmd auth login --mirror " + ln.name + " --account " + account
 }
 
 // fileName is the lane as a record in a file names it: "" for Last.fm's

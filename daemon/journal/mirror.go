@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 
+	"github.com/lastfmd/lastfmd/daemon/listenbrainz"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -67,6 +68,13 @@ func (j *Journal) once(ln *lane, key, account, method string, params map[string]
 		delete(p, k)
 	}
 	p["format"] = "json"
+	if ln.lb != nil {
+		go func() {
+			defer j.wg.Done()
+			j.onceListenBrainz(ln, key, account, p)
+		}()
+		return
+	}
 	go func() {
 		defer j.wg.Done()
 		ctx, cancel := context.WithTimeout(j.hardStop, ln.up.Timeout())
@@ -87,4 +95,23 @@ func (j *Journal) once(ln *lane, key, account, method string, params map[string]
 			j.log.Debug("mirror: one try refused", "destination", ln.name, "account", account, "method", method, "status", r.Status)
 		}
 	}()
+}
+
+// onceListenBrainz sends now playing to a ListenBrainz lane's service as a
+// playing_now listen, once.
+func (j *Journal) onceListenBrainz(ln *lane, token, account string, params map[string]string) {
+	l, err := listenbrainz.NowPlayingFromParams(params, ln.version)
+	if err != nil {
+		j.log.Debug("mirror: now playing not sent", "destination", ln.name, "account", account, "why", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(j.hardStop, ln.lb.Timeout())
+	defer cancel()
+	a, err := ln.lb.Submit(ctx, token, listenbrainz.ListenTypePlayingNow, []listenbrainz.Listen{l})
+	switch {
+	case err != nil:
+		j.log.Debug("mirror: one try failed", "destination", ln.name, "account", account, "err", err)
+	case a.Failed():
+		j.log.Debug("mirror: one try refused", "destination", ln.name, "account", account, "answer", a.Describe())
+	}
 }

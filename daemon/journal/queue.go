@@ -27,7 +27,9 @@ type AccountStats struct {
 // DestinationStats are one lane's figures (docs/mirrors.md#status).
 type DestinationStats struct {
 	Name          string // "lastfm" or the mirror's name
+	Type          string // the API it speaks: TypeLastFM or TypeListenBrainz
 	Mirror        bool
+	Skipped       int // plays it cannot take, skipped since start (ListenBrainz: before 2002-10-01)
 	Pending       int
 	Dead          int
 	AnswerUnknown int
@@ -102,7 +104,8 @@ func (j *Journal) Stats() Stats {
 	dests := make([]DestinationStats, len(j.lanes))
 	for i, ln := range j.lanes {
 		d := &dests[i]
-		d.Name, d.Mirror, d.KeyProblem, d.LastSuccess, d.Single = ln.name, ln.mirror, ln.keyProblem, ln.lastSuccess, ln.single
+		d.Name, d.Type, d.Mirror, d.KeyProblem, d.LastSuccess, d.Single = ln.name, ln.Type(), ln.mirror, ln.keyProblem, ln.lastSuccess, ln.single
+		d.Skipped = ln.skipped
 		for m := range ln.lacks {
 			d.Lacks = append(d.Lacks, m)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/accounts"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/backoff"
+	"github.com/lastfmd/lastfmd/daemon/listenbrainz"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/internal/clip"
 	"github.com/lastfmd/lastfmd/signer"
@@ -160,16 +161,13 @@ func (s *sender) blocked() time.Duration {
 	case now.Before(next):
 		return next.Sub(now)
 	}
-	if lim := ln.up.Limiter(); lim != nil {
+	if lim := ln.limiter(); lim != nil {
 		if until := lim.BackoffUntil(); now.Before(until) {
 			s.setPaused("waiting for the global back-off after " + s.who() + "'s error 29")
 			return until.Sub(now)
 		}
 	}
-	login := "lastfmd auth login --account " + s.account
-	if ln.mirror {
-		login = "lastfmd auth login --mirror " + ln.name + " --account " + s.account
-	}
+	login := ln.signIn(s.account)
 	acct, ok := j.accounts.Get(s.account)
 	if !ok {
 		s.setPaused(fmt.Sprintf("account %q is not signed in: run `%s`", s.account, login))
@@ -201,7 +199,10 @@ func (s *sender) who() string {
 func (s *sender) batchSize() int {
 	s.j.mu.Lock()
 	defer s.j.mu.Unlock()
-	if s.lane.single {
+	switch {
+	case s.lane.lb != nil:
+		return listenbrainz.MaxListensPerImport // ListenBrainz's import batches (sendListens splits by size)
+	case s.lane.single:
 		return 1
 	}
 	return s.j.batchSize
@@ -280,6 +281,10 @@ func (s *sender) send(batch []*Item) {
 	key, _, ok := ln.sessionKey(acct)
 	if !ok {
 		return // signed out of the mirror meanwhile; blocked() reports it
+	}
+	if ln.lb != nil {
+		s.sendListens(key, batch) // listenbrainz_send.go
+		return
 	}
 	if batch[0].Method != MethodScrobble {
 		s.deliver(key, batch, batch[0].Method, batch[0].Params)
@@ -571,7 +576,7 @@ func (s *sender) retryLater(items []*Item, class signer.Class, msg string, maybe
 	j.mu.Lock()
 	if rule.GlobalBackoff {
 		until := now.Add(j.tune.Poll)
-		if lim := s.lane.up.Limiter(); lim != nil && lim.BackoffUntil().After(until) {
+		if lim := s.lane.limiter(); lim != nil && lim.BackoffUntil().After(until) {
 			until = lim.BackoffUntil()
 		}
 		s.next = until
@@ -607,10 +612,9 @@ func (s *sender) pauseForSignin(key string, items []*Item, msg string) {
 	j := s.j
 	var changed bool
 	var err error
-	fix := "lastfmd auth login --account " + s.account
+	fix := s.lane.signIn(s.account)
 	if s.lane.mirror {
 		changed, err = j.accounts.MarkMirrorNeedsSignin(s.account, s.lane.name)
-		fix = "lastfmd auth login --mirror " + s.lane.name + " --account " + s.account
 	} else {
 		changed, err = j.accounts.MarkNeedsSignin(s.account)
 	}

@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lastfmd/lastfmd/daemon/accounts"
+	"github.com/lastfmd/lastfmd/daemon/listenbrainz"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -53,6 +54,12 @@ func (j *Journal) route(ln *lane, acct accounts.Account, known bool, sc Scrobble
 	}
 	if !ln.mirror {
 		return "", 0 // an account that must sign in again still gets its scrobbles journalled
+	}
+	if ln.lb != nil && listenbrainz.TooOld(sc.Timestamp) {
+		j.mu.Lock()
+		ln.skipped++ // counted: status shows it
+		j.mu.Unlock()
+		return MirrorTooOld, signer.IgnoredTooOld
 	}
 	if _, _, ok := ln.sessionKey(acct); !known || !ok {
 		return MirrorNoSession, 0
