@@ -31,6 +31,9 @@ type crashChildConfig struct {
 	// Mirror is the API root of a mirror "librefm" (an emulator as
 	// Libre.fm); "" = none.
 	Mirror string
+	// ListenBrainz is the API root of a mirror "listenbrainz" (an
+	// emulator as ListenBrainz); "" = none.
+	ListenBrainz string
 }
 
 // TestJournalCrashChild is not a test: it is the child lastfmd of
@@ -49,7 +52,11 @@ func TestJournalCrashChild(t *testing.T) {
 	m.Config.LastFM.Upstream = cc.Upstream
 	m.Config.LastFM.Rate, m.Config.LastFM.Burst = 1000, 1000
 	if cc.Mirror != "" {
-		m.Config.Mirrors = []config.Mirror{daemontest.MirrorConfig(mirrorName, cc.Mirror, "")}
+		m.Config.Mirrors = append(m.Config.Mirrors, daemontest.MirrorConfig(mirrorName, cc.Mirror, ""))
+	}
+	if cc.ListenBrainz != "" {
+		m.Config.Mirrors = append(m.Config.Mirrors, config.Mirror{Name: lbName, Type: config.MirrorTypeListenBrainz,
+			APIRoot: cc.ListenBrainz, Rate: 1000, Burst: 1000, Timeout: config.Duration{Duration: 30 * time.Second}})
 	}
 	log, _, err := daemon.NewLogger(os.Stderr, "text", "info")
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 	"github.com/lastfmd/lastfmd/daemon/journal"
+	"github.com/lastfmd/lastfmd/daemon/listenbrainz"
 	"github.com/lastfmd/lastfmd/signer"
 )
 
@@ -259,25 +260,28 @@ func TestMirrorNowPlaying(t *testing.T) {
 	}
 }
 
-// kill -9 while both lanes send: a child lastfmd with a mirror takes
-// scrobbles while both services answer slowly, is killed mid-stream, and
-// restarts: every scrobble it acknowledged reaches both services, none
-// twice on Last.fm beyond one batch in flight per lane
-// (docs/journal.md#in-flight), and the restart sends in timestamp order on
-// each lane.
+// kill -9 while every lane sends: a child lastfmd with a Libre.fm mirror
+// and a ListenBrainz mirror takes scrobbles while the three services answer
+// slowly, is killed mid-stream, and restarts: every scrobble it
+// acknowledged reaches every service, none twice beyond one batch in
+// flight per lane (docs/journal.md#in-flight), and the restart sends in
+// timestamp order on each lane.
 func TestMirrorCrashKill9(t *testing.T) {
 	emu := daemontest.Emulator(t)
 	var mcfg config.Config
 	libre := daemontest.Mirror(t, &mcfg, mirrorName)
+	lb := daemontest.ListenBrainzMirror(t, &mcfg, lbName)
 	state := t.TempDir()
 	sk := daemontest.SignInAlice(t, emu, state)
 	msk := daemontest.SignInMirror(t, libre, state, "alice", daemontest.Alice, mirrorName)
-	cc := crashChildConfig{StateDir: state, Upstream: emu.URL(), Mirror: libre.URL()}
+	token := daemontest.SignInListenBrainz(t, lb, state, "alice", daemontest.Alice, lbName)
+	cc := crashChildConfig{StateDir: state, Upstream: emu.URL(), Mirror: libre.URL(), ListenBrainz: lb.URL()}
 	var logs daemontest.Buffer
-	// Both services slow: batches are in flight on both lanes at the kill.
+	// Every service slow: batches are in flight on every lane at the kill.
 	for _, e := range []*emulator.Server{emu, libre} {
 		e.Fail(emulator.Fault{Method: "track.scrobble", Delay: 20 * time.Millisecond, Times: 1 << 20})
 	}
+	lb.Fail(emulator.Fault{Method: "submit-listens", Delay: 20 * time.Millisecond, Times: 1 << 20})
 	child, url := startChild(t, cc, &logs)
 	base := time.Now().Add(-3 * time.Hour).Unix()
 	const total = 300
@@ -300,22 +304,38 @@ func TestMirrorCrashKill9(t *testing.T) {
 		if i == total/2 {
 			// Wait until both lanes have sent something, so the kill
 			// lands while both are sending.
-			waitFor(t, "both lanes sending", func() bool {
-				return len(emu.Scrobbles(daemontest.Alice)) > 0 && len(libre.Scrobbles(daemontest.Alice)) > 0
+			waitFor(t, "every lane sending", func() bool {
+				return len(emu.Scrobbles(daemontest.Alice)) > 0 && len(libre.Scrobbles(daemontest.Alice)) > 0 &&
+					len(lb.Listens(daemontest.Alice)) > 0
 			})
 		}
 	}
 	child.Process.Kill() // SIGKILL
 	child.Wait()
-	for _, e := range []*emulator.Server{emu, libre} {
+	for _, e := range []*emulator.Server{emu, libre, lb} {
 		e.ClearFaults()
 	}
-	before := map[string]int{"lastfm": len(emu.Scrobbles(daemontest.Alice)), mirrorName: len(libre.Scrobbles(daemontest.Alice))}
+	// What each service holds: the tracks in the order received.
+	received := func(name string) []emulator.Scrobble {
+		if name == lbName {
+			var out []emulator.Scrobble
+			for _, l := range lb.Listens(daemontest.Alice) {
+				out = append(out, emulator.Scrobble{Artist: l.Artist, Track: l.Track, Timestamp: l.ListenedAt})
+			}
+			return out
+		}
+		return map[string]*emulator.Server{"lastfm": emu, mirrorName: libre}[name].Scrobbles(daemontest.Alice)
+	}
+	lanes := []string{"lastfm", mirrorName, lbName}
+	before := map[string]int{}
+	for _, name := range lanes {
+		before[name] = len(received(name))
+	}
 
 	_, url = startChild(t, cc, &logs)
-	waitFor(t, "both lanes drained after the restart", func() bool { return childQueue(t, url) == 0 })
-	for name, e := range map[string]*emulator.Server{"lastfm": emu, mirrorName: libre} {
-		got := e.Scrobbles(daemontest.Alice)
+	waitFor(t, "every lane drained after the restart", func() bool { return childQueue(t, url) == 0 })
+	for _, name := range lanes {
+		got := received(name)
 		seen := map[string]int{}
 		dup := 0
 		for _, s := range got {
@@ -329,7 +349,7 @@ func TestMirrorCrashKill9(t *testing.T) {
 				t.Errorf("%s: acknowledged scrobble %s lost", name, tr)
 			}
 		}
-		if dup > signer.MaxScrobblesPerCall {
+		if dup > listenbrainz.MaxListensPerImport || name != lbName && dup > signer.MaxScrobblesPerCall {
 			t.Errorf("%s: %d sent twice, more than one batch in flight", name, dup)
 		}
 		if restart := got[before[name]:]; !slices.IsSortedFunc(restart, func(a, b emulator.Scrobble) int { return int(a.Timestamp - b.Timestamp) }) {
@@ -337,7 +357,7 @@ func TestMirrorCrashKill9(t *testing.T) {
 		}
 		t.Logf("%s: %d before the kill, %d after, %d twice", name, before[name], len(got)-before[name], dup)
 	}
-	for _, secret := range []string{testSecret, sk, msk, emulator.LibreFMSecret} {
+	for _, secret := range []string{testSecret, sk, msk, emulator.LibreFMSecret, token} {
 		if strings.Contains(logs.String(), secret) {
 			t.Error("a secret appears in the child's logs")
 		}

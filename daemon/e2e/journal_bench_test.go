@@ -38,22 +38,33 @@ func onDisk(b *testing.B, dir string) {
 // the emulator meanwhile, as they would. "mirror" does the same with one
 // mirror (the emulator as Libre.fm, alice signed in there): each play is
 // journalled on two lanes and sent to both (issue 23's target: at least
-// 80 % of the rate without).
+// 80 % of the rate without); "two-mirrors" adds ListenBrainz (issue 24's).
 //
 //	go test -run '^$' -bench BenchmarkScrobbleDurable -benchtime 20000x ./daemon/e2e/
 func BenchmarkScrobbleDurable(b *testing.B) {
 	if testing.Short() {
 		b.Skip("benchmark")
 	}
-	b.Run("none", func(b *testing.B) { benchScrobbleDurable(b, false) })
-	b.Run("mirror", func(b *testing.B) { benchScrobbleDurable(b, true) })
+	b.Run("none", func(b *testing.B) { benchScrobbleDurable(b, 0) })
+	b.Run("mirror", func(b *testing.B) { benchScrobbleDurable(b, 1) })
+	b.Run("two-mirrors", func(b *testing.B) { benchScrobbleDurable(b, 2) })
 }
 
-func benchScrobbleDurable(b *testing.B, mirror bool) {
+// benchScrobbleDurable runs the benchmark with mirrors mirrors: Libre.fm,
+// then ListenBrainz.
+func benchScrobbleDurable(b *testing.B, mirrors int) {
 	opts := []harnessOpt{withRate(1e6, 1e6), quietLog}
-	if mirror {
-		opts = append(opts, withMirror, func(h *harness) { h.m.Config.Mirrors[0].Rate, h.m.Config.Mirrors[0].Burst = 1e6, 1e6 })
+	if mirrors > 0 {
+		opts = append(opts, withMirror)
 	}
+	if mirrors > 1 {
+		opts = append(opts, withListenBrainz)
+	}
+	opts = append(opts, func(h *harness) {
+		for i := range h.m.Config.Mirrors {
+			h.m.Config.Mirrors[i].Rate, h.m.Config.Mirrors[i].Burst = 1e6, 1e6
+		}
+	})
 	h := newHarness(b, opts...)
 	onDisk(b, h.m.Config.StateDir)
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
@@ -101,9 +112,14 @@ func benchScrobbleDurable(b *testing.B, mirror bool) {
 	if got := len(h.emu.Scrobbles("alice")); got != b.N {
 		b.Fatalf("%d delivered of %d", got, b.N)
 	}
-	if mirror {
+	if mirrors > 0 {
 		if got := len(h.mirror.Scrobbles("alice")); got != b.N {
 			b.Fatalf("%d delivered to the mirror of %d", got, b.N)
+		}
+	}
+	if mirrors > 1 {
+		if got := len(h.lb.Listens("alice")); got != b.N {
+			b.Fatalf("%d delivered to ListenBrainz of %d", got, b.N)
 		}
 	}
 }
