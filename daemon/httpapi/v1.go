@@ -77,6 +77,7 @@ func (s *Server) v1(c echo.Context) error {
 		Scrobbles:  items,
 		Wait:       wait,
 		WaitSet:    waitSet,
+		Import:     r.Header.Get("X-Lastfmd-Import") == "1",
 	})
 	if err != nil {
 		return err

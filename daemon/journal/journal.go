@@ -47,7 +47,7 @@ var (
 	kVersion = []byte("version")
 )
 
-var allBuckets = [][]byte{bMeta, bItems, bPending, bResults, bDead, bDedup, bDaily, bUnsure, bPlays}
+var allBuckets = [][]byte{bMeta, bItems, bPending, bResults, bDead, bDedup, bDaily, bUnsure, bPlays, bLedger}
 
 // Tuning holds the journal's timings and bounds. Zero fields take the
 // defaults (docs/design.md#reliability-rules); tests shrink them so that
@@ -152,7 +152,9 @@ type Journal struct {
 	claims     map[laneID]bool      // items an operator action is changing (inflight.go)
 	counts     map[sendKey]*counts
 	commitHook func() error
-	lastPrune  time.Time
+	// ledgerPruned is when the import ledger was last pruned (ledger.go).
+	ledgerPruned time.Time
+	lastPrune    time.Time
 }
 
 // counts are per-lane, per-account figures kept in memory (recomputed on open).

@@ -26,6 +26,9 @@ type Ticket struct {
 	// Mirrors is each mirror's state for the item (docs/mirrors.md):
 	// MirrorQueued, MirrorDuplicate, or why it is not sent there.
 	Mirrors map[string]string
+	// Imported: SubmitImport found the play in the import ledger (fed by
+	// an earlier import): nothing was journalled.
+	Imported bool
 }
 
 // A mirror's state for a submitted scrobble (Ticket.Mirrors).
@@ -82,6 +85,19 @@ func (j *Journal) route(ln *lane, acct accounts.Account, known bool, sc Scrobble
 // again; the ticket names Last.fm's first one. On error nothing of the
 // submission is in the journal.
 func (j *Journal) Submit(account string, items []Scrobble) ([]Ticket, error) {
+	return j.submit(account, items, false)
+}
+
+// SubmitImport is Submit for plays an import feeds (`lastfmd import`,
+// docs/importing.md): a play the import ledger holds (ledger.go) was fed
+// by an earlier import and is not journalled again, whatever the journal
+// kept of it since; every play committed on a lane, or found a duplicate
+// there, enters the ledger in the same transaction.
+func (j *Journal) SubmitImport(account string, items []Scrobble) ([]Ticket, error) {
+	return j.submit(account, items, true)
+}
+
+func (j *Journal) submit(account string, items []Scrobble, imported bool) ([]Ticket, error) {
 	if err := j.Healthy(); err != nil {
 		return nil, ErrClosed
 	}
@@ -113,7 +129,7 @@ func (j *Journal) Submit(account string, items []Scrobble) ([]Ticket, error) {
 			}
 		}
 	}
-	if !any {
+	if !any && !imported {
 		return base, nil // nothing to write: no commit, no fsync
 	}
 	hook := j.hook()
@@ -123,9 +139,19 @@ func (j *Journal) Submit(account string, items []Scrobble) ([]Ticket, error) {
 	// batch member alone), so it rebuilds its outputs from scratch.
 	err := j.db.Batch(func(tx *bolt.Tx) error {
 		tickets, added = make([]Ticket, len(items)), make([]int, len(j.lanes))
+		ledger := tx.Bucket(bLedger)
 		for i, sc := range items {
 			t := base[i]
 			t.Mirrors = maps.Clone(base[i].Mirrors)
+			var lk []byte
+			if imported {
+				lk = ledgerKey(account, sc)
+				if ledger.Get(lk) != nil {
+					tickets[i] = Ticket{Imported: true, Duplicate: true}
+					continue
+				}
+			}
+			fed := false  // committed or found on a lane: the ledger keeps it
 			var id uint64 // the play's id, once one lane takes it
 			for l, ln := range j.lanes {
 				if routes[i][l] != "" {
@@ -133,6 +159,7 @@ func (j *Journal) Submit(account string, items []Scrobble) ([]Ticket, error) {
 				}
 				dk := dedupKey(account, sc)
 				if v := tx.Bucket(ln.b.dedup).Get(dk); v != nil && ln.liveDedup(tx, v) {
+					fed = true
 					if ln.mirror {
 						t.Mirrors[ln.name] = MirrorDuplicate
 					} else {
@@ -155,13 +182,24 @@ func (j *Journal) Submit(account string, items []Scrobble) ([]Ticket, error) {
 					return err
 				}
 				added[l]++
+				fed = true
 				if ln.mirror {
 					t.Mirrors[ln.name] = MirrorQueued
 				} else {
 					t.ID = id
 				}
 			}
+			if imported && fed {
+				if err := ledger.Put(lk, ledgerValue(now)); err != nil {
+					return err
+				}
+			}
 			tickets[i] = t
+		}
+		if imported {
+			if err := j.pruneLedger(tx, now); err != nil {
+				return err
+			}
 		}
 		if hook != nil {
 			return hook()

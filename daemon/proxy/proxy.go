@@ -49,6 +49,10 @@ type Request struct {
 	// waits for Last.fm's answer (else DefaultWait).
 	Wait    time.Duration
 	WaitSet bool
+	// Import marks a /v1/ scrobble request of `lastfmd import`
+	// (X-Lastfmd-Import: 1): its plays go through the import ledger
+	// (journal.SubmitImport), and one fed before is answered "duplicate".
+	Import bool
 }
 
 // Result is what goes back to the client.

@@ -20,6 +20,8 @@ import (
 type Journal interface {
 	// Submit journals scrobbles (committed and fsynced on return).
 	Submit(account string, items []journal.Scrobble) ([]journal.Ticket, error)
+	// SubmitImport is Submit through the import ledger.
+	SubmitImport(account string, items []journal.Scrobble) ([]journal.Ticket, error)
 	// Wait returns the tickets' outcomes, waiting at most d for answers.
 	Wait(ctx context.Context, tickets []journal.Ticket, d time.Duration) []journal.Outcome
 	// Enqueue journals one idempotent write for later replay.
@@ -67,7 +69,11 @@ func (s *Proxy) scrobble(ctx context.Context, req *Request) (*Result, error) {
 	// (journal.Submit): one too old for Last.fm (scrobble.max_age) is
 	// answered ignored here and may still go to a mirror without that
 	// limit.
-	tickets, err := s.journal.Submit(sel.account.Name, scs)
+	submit := s.journal.Submit
+	if req.Import && req.Endpoint == V1 {
+		submit = s.journal.SubmitImport
+	}
+	tickets, err := submit(sel.account.Name, scs)
 	if err != nil {
 		s.log.Error("cannot journal scrobbles; the request was refused", "account", sel.account.Name, "err", err)
 		why := "lastfmd could not write its scrobble journal"
@@ -98,7 +104,7 @@ func (s *Proxy) scrobble(ctx context.Context, req *Request) (*Result, error) {
 	}
 	items := make([]scrobbleAnswer, len(scs))
 	for i, sc := range scs {
-		a := scrobbleAnswer{sc: sc, ignored: tickets[i].Ignored, mirrors: tickets[i].Mirrors}
+		a := scrobbleAnswer{sc: sc, ignored: tickets[i].Ignored, mirrors: tickets[i].Mirrors, imported: tickets[i].Imported}
 		if at[i] >= 0 {
 			a.outcome = &outcomes[at[i]]
 		}
@@ -179,17 +185,26 @@ func scrobbleItems(req *Request) ([]journal.Scrobble, error) {
 	return out, nil
 }
 
+// StatusDuplicate is an imported play an earlier import fed (/v1/ with
+// X-Lastfmd-Import: 1 only; docs/importing.md).
+const StatusDuplicate = "duplicate"
+
 // scrobbleAnswer is one item of a scrobble request, answered.
 type scrobbleAnswer struct {
 	sc      journal.Scrobble
 	ignored int               // answered ignored by lastfmd itself (3 or 4)
 	outcome *journal.Outcome  // nil when not journalled for Last.fm
 	mirrors map[string]string // each mirror's state for it (/v1/ only)
+	// imported: an earlier import fed it (the import ledger): nothing
+	// was journalled, it is answered "duplicate".
+	imported bool
 }
 
 // status is the item's status in /v1/ terms.
 func (a scrobbleAnswer) status() string {
 	switch {
+	case a.imported:
+		return StatusDuplicate
 	case a.outcome == nil:
 		return journal.StatusIgnored
 	case a.outcome.State == journal.Sent && a.outcome.Result != nil:
@@ -227,7 +242,7 @@ func (a scrobbleAnswer) field(name string) (string, bool) {
 
 // v1Item is one scrobble in a /v1/ answer.
 type v1Item struct {
-	Status         string            `json:"status"` // accepted, ignored, queued, failed
+	Status         string            `json:"status"` // accepted, ignored, queued, failed; duplicate (imports)
 	ID             uint64            `json:"id,omitempty"`
 	Duplicate      bool              `json:"duplicate,omitempty"`
 	Artist         string            `json:"artist"`
@@ -251,11 +266,14 @@ type v1Ignored struct {
 
 // v1Answer is the /v1/track.scrobble answer (docs/scrobbling.md#what-the-answer-means).
 type v1Answer struct {
-	Accepted  int      `json:"accepted"`
-	Ignored   int      `json:"ignored"`
-	Queued    int      `json:"queued"`
-	Failed    int      `json:"failed,omitempty"`
-	Scrobbles []v1Item `json:"scrobbles"`
+	Accepted int `json:"accepted"`
+	Ignored  int `json:"ignored"`
+	Queued   int `json:"queued"`
+	Failed   int `json:"failed,omitempty"`
+	// Duplicates counts an import's plays an earlier import fed (the
+	// import ledger): nothing was journalled for them.
+	Duplicates int      `json:"duplicates,omitempty"`
+	Scrobbles  []v1Item `json:"scrobbles"`
 }
 
 // v1ScrobbleAnswer: 200 when Last.fm answered for every item within the
@@ -280,6 +298,8 @@ func v1ScrobbleAnswer(items []scrobbleAnswer) *Result {
 			it.IgnoredMessage = &v1Ignored{Code: code, Message: text}
 		case "queued":
 			ans.Queued++
+		case StatusDuplicate:
+			ans.Duplicates++
 		default:
 			ans.Failed++
 			it.Error = a.outcome.Reason
