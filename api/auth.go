@@ -24,11 +24,16 @@ type Account struct {
 // AccountMirror is an account's session on one mirror, as GET
 // /v1/auth/accounts lists it: never the key.
 type AccountMirror struct {
-	Mirror      string    `json:"mirror"`
+	Mirror string `json:"mirror"`
+	// Type is the mirror's type, "lastfm" or "listenbrainz" (whose
+	// accounts sign in with a user token: lastfmd auth token); "" for a
+	// mirror no longer configured.
+	Type        string    `json:"type,omitempty"`
 	User        string    `json:"user,omitempty"`
 	NeedsSignin bool      `json:"needs_signin"`
 	Added       time.Time `json:"added,omitzero"`
-	// FromConfig: the session is the mirror's session_key_file.
+	// FromConfig: the session is the mirror's session_key_file (or, on
+	// a mirror of type listenbrainz, its token_file).
 	FromConfig bool `json:"from_config,omitempty"`
 }
 

@@ -73,6 +73,14 @@ func (c *Client) MirrorMobile(ctx context.Context, mirror, username, password, a
 	return c.signedIn(ctx, "/v1/auth/mobile", withMirror(map[string]string{"username": username, "password": password, "account": account}, mirror))
 }
 
+// Token gives account ("": the default account) its user token on mirror,
+// a mirror of type listenbrainz: the daemon checks it there
+// (validate-token) and stores it with the user name the mirror answers.
+// The token travels in the request's body only.
+func (c *Client) Token(ctx context.Context, mirror, token, account string) (*SignedIn, error) {
+	return c.signedIn(ctx, "/v1/auth/token", map[string]string{"mirror": mirror, "token": token, "account": account})
+}
+
 // Import stores a session key someone already holds, once Last.fm says it
 // belongs to username.
 func (c *Client) Import(ctx context.Context, username, sessionKey, account string) (*SignedIn, error) {

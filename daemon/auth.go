@@ -9,8 +9,10 @@ import (
 // browser pages and /2.0/'s auth.getMobileSession.
 func (m *Main) openAuth() error {
 	// Each mirror's sign-ins go through a client of its own (its key, its
-	// limiter), never Last.fm's: the one its journal lane sends with.
-	f, err := NewAuth(m.Config, m.Upstream, m.Mirrors, m.Accounts, m.Log, m.Now, m.Tuning)
+	// limiter), never Last.fm's: the one its journal lane sends with. A
+	// ListenBrainz mirror's token is checked (validate-token) through its
+	// lane's client too.
+	f, err := NewAuth(m.Config, m.Upstream, m.Mirrors, m.ListenBrainz, m.Accounts, m.Log, m.Now, m.Tuning)
 	if err != nil {
 		return err
 	}

@@ -54,21 +54,26 @@ func OpenAccounts(cfg *config.Config, r *redact.Redactor, log *slog.Logger) (*ac
 }
 
 // staticAccounts are the accounts the configuration provides: "default",
-// with lastfm.session_key_file's session and each mirror's
-// session_key_file as its session on that mirror (config.Load refuses a
-// mirror's session_key_file without [lastfm]'s: the account would not
-// exist). Their keys stay out of sessions.json.
+// with lastfm.session_key_file's session and, as its session on each
+// mirror, that mirror's session_key_file (type "lastfm") or token_file
+// (type "listenbrainz": the user token is the session there). Without
+// [lastfm]'s session key there is no such account (config.Load warns that
+// a mirror's file is then unused). Their keys stay out of sessions.json.
 func staticAccounts(cfg *config.Config) []accounts.Account {
 	if !cfg.LastFM.SessionKey.IsSet() {
 		return nil
 	}
 	a := accounts.Account{Name: accounts.DefaultName, Key: cfg.LastFM.SessionKey.Reveal()}
 	for _, m := range cfg.Mirrors {
-		if m.SessionKey.IsSet() {
+		key := m.SessionKey
+		if m.Type == config.MirrorTypeListenBrainz {
+			key = m.Token
+		}
+		if key.IsSet() {
 			if a.Mirrors == nil {
 				a.Mirrors = map[string]accounts.MirrorSession{}
 			}
-			a.Mirrors[m.Name] = accounts.MirrorSession{Key: m.SessionKey.Reveal()}
+			a.Mirrors[m.Name] = accounts.MirrorSession{Key: key.Reveal()}
 		}
 	}
 	return []accounts.Account{a}
@@ -167,15 +172,22 @@ func NewListenBrainzClients(cfg *config.Config, r *redact.Redactor, now func() t
 }
 
 // NewAuth is the sign-in flows for cfg, talking to Last.fm through up and
-// to each mirror through its own client in mirrors (NewMirrorUpstreams; a
-// mirror without one has no sign-in), storing sessions in store; t
+// to each mirror through its own client: in mirrors for those speaking the
+// Last.fm API (NewMirrorUpstreams), in lb for those speaking ListenBrainz's,
+// whose accounts sign in with a user token (NewListenBrainzClients); a
+// mirror without a client has no sign-in. Sessions are stored in store; t
 // shortens the desktop sign-in's polling and lease in tests.
-func NewAuth(cfg *config.Config, up *upstream.Client, mirrors map[string]*upstream.Client, store *accounts.Store, log *slog.Logger, now func() time.Time, t Tuning) (*authflow.Flows, error) {
+func NewAuth(cfg *config.Config, up *upstream.Client, mirrors map[string]*upstream.Client, lb map[string]*listenbrainz.Client,
+	store *accounts.Store, log *slog.Logger, now func() time.Time, t Tuning) (*authflow.Flows, error) {
 	var ms []authflow.Mirror
+	var tms []authflow.TokenMirror
 	for _, m := range cfg.Mirrors {
 		if mup, ok := mirrors[m.Name]; ok {
 			ms = append(ms, authflow.Mirror{Name: m.Name, Upstream: mup, APIKey: m.APIKey, AuthURL: m.AuthURL,
 				AuthToken: m.MobileSignin != config.MobileSigninPassword})
+		}
+		if c, ok := lb[m.Name]; ok {
+			tms = append(tms, authflow.TokenMirror{Name: m.Name, Validator: c})
 		}
 	}
 	f, err := authflow.New(authflow.Options{
@@ -188,6 +200,7 @@ func NewAuth(cfg *config.Config, up *upstream.Client, mirrors map[string]*upstre
 		Lease:        t.SignInLease,
 		Log:          log,
 		Mirrors:      ms,
+		TokenMirrors: tms,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)

@@ -41,7 +41,7 @@ func newAuthCmd(e *env) *cobra.Command {
 		Example: "  lastfmd auth login\n  lastfmd auth mobile --username rj\n  lastfmd auth status",
 		Args:    noArgs,
 	}
-	cmd.AddCommand(newAuthLoginCmd(e, f), newAuthMobileCmd(e, f), newAuthWebCmd(e, f), newAuthImportCmd(e, f),
+	cmd.AddCommand(newAuthLoginCmd(e, f), newAuthMobileCmd(e, f), newAuthTokenCmd(e, f), newAuthWebCmd(e, f), newAuthImportCmd(e, f),
 		newAuthDefaultCmd(e, f), newAuthStatusCmd(e, f), newAuthLogoutCmd(e, f), newAuthCancelCmd(e, f))
 	// --account only where it does something (not on web), worded for each;
 	// --mirror where an account's session on a mirror is made or removed.
@@ -61,6 +61,7 @@ var mirrorFlagUsage = map[string]string{
 	"login":  "sign in to this mirror ([[mirror]] name) instead of Last.fm; the account (--account, else the default) must be signed in to Last.fm",
 	"mobile": "sign in to this mirror ([[mirror]] name) instead of Last.fm; the account (--account, else the default) must be signed in to Last.fm",
 	"logout": "remove only the account's session on this mirror; its Last.fm session stays",
+	"token":  "the mirror of type listenbrainz ([[mirror]] name) the token is for",
 }
 
 // target is where the flags send a sign-in: --account at Last.fm, or on
@@ -74,6 +75,7 @@ var accountFlagUsage = map[string]string{
 	"login":   "name of the account to store the session as (default: the Last.fm user name)",
 	"mobile":  "name of the account to store the session as (default: the Last.fm user name)",
 	"import":  "name of the account to store the session as (default: --username)",
+	"token":   "the account the token is stored with (default: the default account); it must be signed in to Last.fm",
 	"default": "the account to make the default (instead of NAME)",
 	"status":  "show only this account",
 	"logout":  "the account to sign out (default: the default account)",

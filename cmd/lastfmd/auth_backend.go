@@ -22,6 +22,9 @@ type authBackend interface {
 	Login(ctx context.Context, to authflow.Target, show func(url string)) (*client.SignedIn, error)
 	Mobile(ctx context.Context, to authflow.Target, username, password string) (*client.SignedIn, error)
 	Import(ctx context.Context, username, sessionKey, account string) (*client.SignedIn, error)
+	// Token stores to.Account's user token on the mirror to.Mirror (type
+	// listenbrainz), once the mirror says whose it is.
+	Token(ctx context.Context, to authflow.Target, token string) (*client.SignedIn, error)
 	SetDefault(ctx context.Context, name string) error
 	// Logout removes the account to.Account, or only its session on
 	// to.Mirror.
@@ -120,6 +123,11 @@ func (r *remoteAuth) Import(ctx context.Context, username, key, account string) 
 	return s, authError(err)
 }
 
+func (r *remoteAuth) Token(ctx context.Context, to authflow.Target, token string) (*client.SignedIn, error) {
+	s, err := r.c.Token(ctx, to.Mirror, token, to.Account)
+	return s, authError(err)
+}
+
 func (r *remoteAuth) SetDefault(ctx context.Context, name string) error {
 	return authError(r.c.SetDefault(ctx, name))
 }
@@ -183,6 +191,14 @@ func (l *local) Import(ctx context.Context, username, key, account string) (*cli
 	return &client.SignedIn{Account: a.Name, User: a.User}, nil
 }
 
+func (l *local) Token(ctx context.Context, to authflow.Target, token string) (*client.SignedIn, error) {
+	a, err := l.flows.Token(ctx, to, token)
+	if err != nil {
+		return nil, l.said(err)
+	}
+	return &client.SignedIn{Account: a.Name, Mirror: to.Mirror, User: authflow.UserAt(a, to.Mirror)}, nil
+}
+
 func (l *local) SetDefault(_ context.Context, name string) error {
 	return l.said(authflow.SetDefault(l.store, name))
 }
@@ -198,5 +214,5 @@ func (l *local) Logout(_ context.Context, to authflow.Target, force bool) error 
 
 // Accounts lists the store as the daemon's /v1/auth/accounts would.
 func (l *local) Accounts(context.Context) ([]client.Account, error) {
-	return authflow.List(l.store), nil
+	return authflow.WithMirrorTypes(authflow.List(l.store), l.mirrorTypes), nil
 }

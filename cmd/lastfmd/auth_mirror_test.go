@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/daemontest"
 	"github.com/lastfmd/lastfmd/daemon/emulator"
 )
@@ -134,15 +133,7 @@ func TestAuthCLIMirrorWithoutAuthURL(t *testing.T) {
 // wrong; one out of reach is not verified. Neither secret shows.
 func TestConfigCheckProbesMirrors(t *testing.T) {
 	w := newAuthWorld(t, worldOpt{mirror: true})
-	load := func(t *testing.T) *config.Config {
-		t.Helper()
-		cfg, _, err := config.Load(config.Options{Path: w.confPath, NeedCredentials: true, Getenv: func(string) string { return "" }, Unsetenv: func(string) error { return nil }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return cfg
-	}
-	secretFile := load(t).Mirrors[0].APISecretFile
+	secretFile := w.loadConfig(t).Mirrors[0].APISecretFile
 	cases := []struct {
 		name, secret string
 		stop         bool // the mirror is out of reach
@@ -168,17 +159,8 @@ func TestConfigCheckProbesMirrors(t *testing.T) {
 				}
 				defer w.libre.Start()
 			}
-			cfg := load(t)
 			before := w.emu.Count("auth.getToken")
-			lines, err := probeMirrors(cfg)
-			got := strings.Join(lines, "\n")
-			if err != nil {
-				got = err.Error()
-			}
-			if (err != nil) != c.wantErr || len(lines) > 1 || !strings.HasPrefix(got, c.want) {
-				t.Errorf("probeMirrors: %q (error %v), want %q", got, err != nil, c.want)
-			}
-			w.noSecrets(got, "config check's line", c.secret)
+			w.probeSays(t, c.want, c.wantErr, c.secret)
 			if w.emu.Count("auth.getToken") != before {
 				t.Error("a mirror's probe reached Last.fm")
 			}
@@ -190,11 +172,7 @@ func TestConfigCheckProbesMirrors(t *testing.T) {
 			}
 
 			// The command itself.
-			out, errOut, code := runCLI(t, w.env(), "", "config", "check")
-			if (code != 0) != c.wantErr || !strings.Contains(out+errOut, c.want) {
-				t.Errorf("config check: %d %q %q", code, out, errOut)
-			}
-			w.noSecrets(out+errOut, "config check's output", c.secret)
+			w.checkSays(t, c.want, c.wantErr, c.secret)
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/daemon/authflow"
 )
 
 // lastfmd auth status: the accounts, never their keys.
@@ -60,7 +61,10 @@ func newAuthStatusCmd(e *env, f *authFlags) *cobra.Command {
 					fmt.Fprintf(e.stderr, "Last.fm refused the session of %s: run `lastfmd auth login --account %s`\n", a.Name, a.Name)
 				}
 				for _, m := range a.Mirrors {
-					if m.NeedsSignin {
+					switch {
+					case m.NeedsSignin && m.Type == authflow.MirrorTypeListenBrainz:
+						fmt.Fprintf(e.stderr, "%s refused the user token of %s: give it a new one with `lastfmd auth token --mirror %s --account %s`\n", m.Mirror, a.Name, m.Mirror, a.Name)
+					case m.NeedsSignin:
 						fmt.Fprintf(e.stderr, "%s refused the session of %s: run `lastfmd auth login --mirror %s --account %s`\n", m.Mirror, a.Name, m.Mirror, a.Name)
 					}
 				}

@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/lastfmd/lastfmd/client"
 )
 
 func regexpMatch(re, s string) bool { return regexp.MustCompile(re).MatchString(s) }
@@ -59,4 +62,18 @@ func FuzzReadSecretLine(f *testing.F) {
 			t.Fatalf("not trimmed: %q", got)
 		}
 	})
+}
+
+// Status names the command that signs an account in to each destination:
+// a user token for a ListenBrainz mirror, the sign-in for another.
+func TestDestinationLineNamesTheSignIn(t *testing.T) {
+	for typ, want := range map[string]string{
+		"listenbrainz": "; not signed in there (not mirrored): bob (lastfmd auth token --mirror m --account NAME)",
+		"lastfm":       "; not signed in there (not mirrored): bob (lastfmd auth login --mirror m --account NAME)",
+	} {
+		got := destinationLine(client.DestinationStatus{Name: "m", Type: typ, NotSignedIn: []string{"bob"}}, time.Now())
+		if !strings.HasSuffix(got, want) {
+			t.Errorf("%s: %q, want …%q", typ, got, want)
+		}
+	}
 }

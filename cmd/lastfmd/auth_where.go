@@ -91,6 +91,8 @@ type local struct {
 	// redact is the redactor's String: daemon.NewRedactor's, which knows
 	// the configured secrets and every stored session key.
 	redact func(string) string
+	// mirrorTypes are the configured mirrors' types, by name.
+	mirrorTypes map[string]string
 }
 
 // openLocal loads the configuration and the session store; withFlows also
@@ -115,7 +117,10 @@ func openLocal(e *env, withFlows bool, poll time.Duration) (*local, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &local{store: store, redact: r.String}
+	l := &local{store: store, redact: r.String, mirrorTypes: map[string]string{}}
+	for _, m := range cfg.Mirrors {
+		l.mirrorTypes[m.Name] = m.Type
+	}
 	if !withFlows {
 		return l, nil
 	}
@@ -130,7 +135,11 @@ func openLocal(e *env, withFlows bool, poll time.Duration) (*local, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.flows, err = daemon.NewAuth(cfg, up, mirrors, store, log, time.Now, tuning)
+	lb, err := daemon.NewListenBrainzClients(cfg, r, time.Now, tuning)
+	if err != nil {
+		return nil, err
+	}
+	l.flows, err = daemon.NewAuth(cfg, up, mirrors, lb, store, log, time.Now, tuning)
 	if err != nil {
 		return nil, err
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lastfmd/lastfmd/daemon"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
+	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/config"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
 	"github.com/lastfmd/lastfmd/signer"
@@ -70,13 +72,27 @@ func probeCredentials(cfg *config.Config) (string, error) {
 
 // probeMirrors asks each mirror about its own key and secret, through the
 // client the daemon builds for it (daemon.NewMirrorUpstream: its key,
-// secret, limiter and timeout; never Last.fm's): a line per mirror, or the
-// error naming the first mirror whose credentials it refuses.
+// secret, limiter and timeout; never Last.fm's), or, a mirror of type
+// listenbrainz, about its token_file's token (probeToken): a line per
+// mirror, or the error naming the first mirror that refuses its
+// credentials.
 func probeMirrors(cfg *config.Config) ([]string, error) {
 	redactor := daemon.NewRedactor(cfg)
+	lb, err := daemon.NewListenBrainzClients(cfg, redactor, time.Now, daemon.Tuning{})
+	if err != nil {
+		return nil, err
+	}
 	var lines []string
 	for i := range cfg.Mirrors {
 		m := &cfg.Mirrors[i]
+		if m.Type == config.MirrorTypeListenBrainz {
+			line, err := probeToken(lb[m.Name], redactor.String, m, cfg.MirrorTokenSource(i))
+			if err != nil {
+				return nil, err
+			}
+			lines = append(lines, line)
+			continue
+		}
 		up, err := daemon.NewMirrorUpstream(cfg, m, redactor, time.Now, daemon.Tuning{})
 		if err != nil {
 			return nil, err
@@ -91,6 +107,47 @@ func probeMirrors(cfg *config.Config) ([]string, error) {
 		lines = append(lines, line)
 	}
 	return lines, nil
+}
+
+// tokenValidator is what probeToken asks a mirror of type listenbrainz
+// (*listenbrainz.Client, from daemon.NewListenBrainzClients).
+type tokenValidator interface {
+	ValidateToken(ctx context.Context, token string) (bool, string, error)
+	CloseIdleConnections()
+}
+
+// probeToken asks the ListenBrainz mirror m, through the client the daemon
+// builds for it, whether its token_file's user token (the account
+// "default"'s) is valid there (validate-token), bounded by probeTimeout:
+// the line to print (valid, and whose; or not verified, the mirror out of
+// reach; or no token to check), or the error naming the token's file when
+// the mirror says it is not valid, as a refused Last.fm key is one.
+func probeToken(c tokenValidator, said func(string) string, m *config.Mirror, from string) (string, error) {
+	label := fmt.Sprintf("mirror %q", m.Name)
+	if !m.Token.IsSet() {
+		return fmt.Sprintf("%s: no user token configured (token_file): accounts give theirs with `lastfmd auth token --mirror %s`", label, m.Name), nil
+	}
+	defer c.CloseIdleConnections()
+	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+	defer cancel()
+	valid, user, err := c.ValidateToken(ctx, m.Token.Reveal())
+	var ae *apperr.Error
+	switch {
+	case err != nil && errors.As(err, &ae) && ae.Kind == apperr.Invalid:
+		return "", fmt.Errorf("config: %s: the user token from %s is not a token (%s): %s, write it there, check with `lastfmd config check`, then restart lastfmd",
+			label, from, said(authflow.ShapeProblem(ae.Message)), authflow.TokenHelp)
+	case err != nil:
+		cause := failureCause(err)
+		if ae != nil && ae.Err != nil && strings.HasPrefix(ae.Err.Error(), "the answer was ") {
+			cause += ": " + ae.Err.Error()
+		}
+		return fmt.Sprintf("%s: user token not verified: %s at %s cannot be reached or did not say (%s); run `lastfmd config check` again when it can",
+			label, m.Name, m.APIRoot, said(cause)), nil
+	case !valid:
+		return "", fmt.Errorf("config: %s: %s says the user token from %s is not valid there: %s, write it there, check with `lastfmd config check`, then restart lastfmd",
+			label, m.Name, from, authflow.TokenHelp)
+	}
+	return fmt.Sprintf("%s: user token valid, as user %s (from %s)", label, said(user), from), nil
 }
 
 // A prober is what probe says about one service: Last.fm, or a mirror.

@@ -27,6 +27,9 @@ const (
 	// the banner (and docs/signing-in.md) so that `lastfmd auth mobile`
 	// can be tried against the demo.
 	demoPassword = "demo-password"
+	// demoMirror is the demo's ListenBrainz mirror: a second emulator,
+	// playing ListenBrainz's native API, where the demo user's plays go too.
+	demoMirror = "listenbrainz"
 )
 
 func newDemoCmd(e *env) *cobra.Command {
@@ -36,7 +39,8 @@ func newDemoCmd(e *env) *cobra.Command {
 		Use:   "demo",
 		Short: "Try lastfmd with a built-in Last.fm emulator: no key, no account, nothing leaves this machine",
 		Long: "demo starts lastfmd on 127.0.0.1:7376 (never the port of an installed daemon) in front of\n" +
-			"a built-in Last.fm emulator, with a demo account signed in and a temporary state directory.",
+			"a built-in Last.fm emulator, with a demo account signed in and a temporary state directory.\n" +
+			"A second emulator plays ListenBrainz, the demo's one mirror: every scrobble reaches both.",
 		Example: "  lastfmd demo\n  lastfmd demo --listen 127.0.0.1:8000",
 		Args:    exactArgs(0),
 		RunE: func(*cobra.Command, []string) error {
@@ -57,6 +61,13 @@ func runDemo(e *env, listen string, verbose bool) error {
 	emu.AddUser(demoUser, demoPassword, false)
 	sk := emu.NewSession(demoUser)
 
+	lb, err := emulator.New(emulator.Options{Service: emulator.ListenBrainz, Name: demoMirror})
+	if err != nil {
+		return fmt.Errorf("cannot start the ListenBrainz emulator: %w", err)
+	}
+	defer lb.Close()
+	lbToken := lb.NewUserToken(demoUser)
+
 	stateDir, err := os.MkdirTemp("", "lastfmd-demo-")
 	if err != nil {
 		return err
@@ -67,6 +78,9 @@ func runDemo(e *env, listen string, verbose bool) error {
 		return err
 	}
 	if err := store.Put(accounts.Account{Name: demoUser, Key: sk, User: demoUser}); err != nil {
+		return err
+	}
+	if err := store.PutMirror(demoUser, demoMirror, accounts.MirrorSession{Key: lbToken, User: demoUser}); err != nil {
 		return err
 	}
 
@@ -80,6 +94,8 @@ func runDemo(e *env, listen string, verbose bool) error {
 	// The emulator has no rate limit to protect; keep the real default
 	// shape but let the examples run quickly.
 	cfg.LastFM.Rate, cfg.LastFM.Burst = 20, 20
+	cfg.Mirrors = []config.Mirror{{Name: demoMirror, Type: config.MirrorTypeListenBrainz, APIRoot: lb.URL(),
+		Rate: 20, Burst: 20, Timeout: cfg.LastFM.Timeout}}
 	level := "warn"
 	if verbose {
 		level = "debug"
@@ -99,11 +115,12 @@ func runDemo(e *env, listen string, verbose bool) error {
 	defer m.Close()
 	url := m.URL()
 	fmt.Fprintf(e.stdout, `lastfmd demo: a throwaway daemon in front of a built-in Last.fm emulator.
-Nothing reaches Last.fm; the state directory is deleted when you stop it.
+Nothing reaches Last.fm or ListenBrainz; the state directory is deleted when you stop it.
 
   daemon    %s
   emulator  %s
-  account   %s (signed in, the default)
+  mirror    %s: a built-in ListenBrainz emulator at %s
+  account   %s (signed in, the default; on %s too, as %s)
   user      %s, password %s (try: lastfmd auth mobile --username %s)
   state     %s
 
@@ -118,9 +135,10 @@ curl -s -X POST "$LASTFMD_URL/v1/track.scrobble" -H 'Content-Type: application/j
      -d "{\"artist\":\"Cher\",\"track\":\"Believe\",\"timestamp\":$(date +%%s)}"
 curl -s "$LASTFMD_URL/2.0/?method=user.getLovedTracks&user=demo"      # Last.fm's own XML
 curl -s "$LASTFMD_URL/v1/status"
+lastfmd status          # the scrobble went to lastfm and to %s: a line for each
 
 lastfmd demo ready at %s (Ctrl-C to stop)
-`, url, emu.URL(), demoUser, demoUser, demoPassword, demoUser, stateDir, url, url)
+`, url, emu.URL(), demoMirror, lb.URL(), demoUser, demoMirror, demoUser, demoUser, demoPassword, demoUser, stateDir, url, demoMirror, url)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return m.Run(ctx)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lastfmd/lastfmd/client"
+	"github.com/lastfmd/lastfmd/daemon/authflow"
 	"github.com/lastfmd/lastfmd/daemon/service"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -140,7 +141,11 @@ func destinationLine(d client.DestinationStatus, now time.Time) string {
 		s += "; paused, the key was refused: " + d.KeyProblem
 	}
 	if len(d.NotSignedIn) > 0 {
-		s += "; not signed in there (not mirrored): " + strings.Join(d.NotSignedIn, ", ") + " (lastfmd auth login --mirror " + d.Name + " --account NAME)"
+		signIn := "auth login"
+		if d.Type == authflow.MirrorTypeListenBrainz {
+			signIn = "auth token" // a user token, read from stdin
+		}
+		s += "; not signed in there (not mirrored): " + strings.Join(d.NotSignedIn, ", ") + " (lastfmd " + signIn + " --mirror " + d.Name + " --account NAME)"
 	}
 	if len(d.Lacks) > 0 {
 		s += "; lacks " + strings.Join(d.Lacks, ", ") + " (not sent there)"

@@ -29,9 +29,14 @@ import (
 // authWorld is an emulator, optionally a daemon in front of it, and the
 // configuration a CLI run uses to reach them.
 type authWorld struct {
-	t        *testing.T
-	emu      *emulator.Server
-	libre    *emulator.Server // the mirror "librefm", with worldOpt.mirror
+	t     *testing.T
+	emu   *emulator.Server
+	libre *emulator.Server // the mirror "librefm", with worldOpt.mirror
+	// lb is the mirror "listenbrainz" (the emulator as ListenBrainz), with
+	// worldOpt.listenbrainz; lbToken its user lbUser's token in the
+	// table's token_file, with worldOpt.lbTokenFile.
+	lb       *emulator.Server
+	lbToken  string
 	m        *daemon.Main
 	url      string // the daemon's URL, "" without one
 	stateDir string
@@ -46,7 +51,14 @@ type worldOpt struct {
 	// mirror adds the mirror "librefm": a second emulator playing Libre.fm,
 	// with its own key and secret (a [[mirror]] table; mirrorTable).
 	mirror bool
+	// listenbrainz adds the mirror "listenbrainz": an emulator playing
+	// ListenBrainz's native API; lbTokenFile gives its table a token_file
+	// holding a token of lbUser there.
+	listenbrainz, lbTokenFile bool
 }
+
+// lbUser is the user of the world's ListenBrainz.
+const lbUser = "alice_lb"
 
 // libreUser is the user of the world's Libre.fm, and her password there.
 const libreUser, librePassword = "alice", "alice-LIBRE-pw"
@@ -94,6 +106,23 @@ func newAuthWorld(t *testing.T, o worldOpt) *authWorld {
 		}
 		conf += mirrorTable(libre, libreSecret)
 	}
+	if o.listenbrainz {
+		lb, err := emulator.New(emulator.Options{Service: emulator.ListenBrainz, Name: "listenbrainz"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { lb.Close() })
+		w.lb = lb
+		conf += fmt.Sprintf("[[mirror]]\nname = \"listenbrainz\"\ntype = \"listenbrainz\"\napi_root = %q\nrate = 100.0\nburst = 100\n", lb.URL())
+		if o.lbTokenFile {
+			w.lbToken = lb.NewUserToken(lbUser)
+			tf := filepath.Join(dir, "listenbrainz-token")
+			if err := os.WriteFile(tf, []byte(w.lbToken+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			conf += fmt.Sprintf("token_file = %q\n", tf)
+		}
+	}
 	if err := os.WriteFile(w.confPath, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -127,6 +156,46 @@ func (w *authWorld) store() *accounts.Store {
 		w.t.Fatal(err)
 	}
 	return s
+}
+
+// loadConfig loads the world's configuration, secrets included, as
+// `config check` does.
+func (w *authWorld) loadConfig(t *testing.T) *config.Config {
+	t.Helper()
+	cfg, _, err := config.Load(config.Options{Path: w.confPath, NeedCredentials: true, Getenv: func(string) string { return "" }, Unsetenv: func(string) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// probeSays runs probeMirrors on the world's configuration and fails
+// unless it says want (a prefix of its one line, or of its error when
+// wantErr) without showing secret.
+func (w *authWorld) probeSays(t *testing.T, want string, wantErr bool, secret string) {
+	t.Helper()
+	lines, err := probeMirrors(w.loadConfig(t))
+	got := strings.Join(lines, "\n")
+	if err != nil {
+		got = err.Error()
+	}
+	if (err != nil) != wantErr || len(lines) > 1 || !strings.HasPrefix(got, want) {
+		t.Errorf("probeMirrors: %q (error %v), want %q", got, err != nil, want)
+	}
+	w.noSecrets(got, "config check's line", secret)
+}
+
+// checkSays runs `lastfmd config check` and fails unless it says want,
+// exiting 1 when wantErr (else 0), without showing secret; it returns
+// what the command printed on stderr.
+func (w *authWorld) checkSays(t *testing.T, want string, wantErr bool, secret string) string {
+	t.Helper()
+	out, errOut, code := runCLI(t, w.env(), "", "config", "check")
+	if (code != 0) != wantErr || wantErr && code != 1 || !strings.Contains(out+errOut, want) {
+		t.Errorf("config check: %d %q %q", code, out, errOut)
+	}
+	w.noSecrets(out+errOut, "config check's output", secret)
+	return errOut
 }
 
 // noSecrets fails if any secret shows in s.

@@ -62,6 +62,26 @@ type Options struct {
 	// [[mirror]] tables speaking the Last.fm 2.0 API), each through its own
 	// client, with its own key: a Target naming one signs in there.
 	Mirrors []Mirror
+	// TokenMirrors are the mirrors an account signs in to with a user
+	// token (the [[mirror]] tables speaking ListenBrainz's API): Token
+	// checks it there and stores it.
+	TokenMirrors []TokenMirror
+}
+
+// TokenMirror is a mirror whose accounts sign in with a user token
+// (ListenBrainz, Maloja): its name and what checks a token there.
+type TokenMirror struct {
+	Name      string
+	Validator TokenValidator
+}
+
+// TokenValidator asks a service whether a user token is valid there, and
+// whose it is; *listenbrainz.Client is one. It answers (false, "", nil)
+// when the service says the token is not valid, and an error when it
+// could not tell (the token's shape refused before sending, the service
+// out of reach or answering otherwise). The token is never in the error.
+type TokenValidator interface {
+	ValidateToken(ctx context.Context, token string) (valid bool, user string, err error)
 }
 
 // Mirror is a mirror as the sign-ins see it: where its calls go, its API
@@ -97,6 +117,9 @@ type dest struct {
 	authURL *url.URL // its approval page; nil: no desktop sign-in
 	// authToken: auth.getMobileSession sends authToken, not the password.
 	authToken bool
+	// tokens checks a user token at a mirror that signs in with one
+	// (ListenBrainz's API); nil at every other service.
+	tokens TokenValidator
 }
 
 // Flows runs the sign-in flows. It is safe for concurrent use.
@@ -149,6 +172,18 @@ func New(o Options) (*Flows, error) {
 			d.authURL, _ = url.Parse(m.AuthURL)
 		}
 		f.mirrors[m.Name] = d
+	}
+	for _, m := range o.TokenMirrors {
+		if err := accounts.CheckMirrorName(m.Name); err != nil {
+			return nil, fmt.Errorf("authflow: %w", err)
+		}
+		if m.Validator == nil {
+			return nil, fmt.Errorf("authflow: mirror %q needs its own client", m.Name)
+		}
+		if _, dup := f.mirrors[m.Name]; dup {
+			return nil, fmt.Errorf("authflow: mirror %q is given twice", m.Name)
+		}
+		f.mirrors[m.Name] = &dest{mirror: m.Name, site: fmt.Sprintf("mirror %q", m.Name), tokens: m.Validator}
 	}
 	if f.now == nil {
 		f.now = time.Now

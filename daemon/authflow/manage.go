@@ -24,6 +24,25 @@ func List(store *accounts.Store) []api.Account {
 	return out
 }
 
+// Mirror types as AccountMirror.Type names them (config.MirrorTypeLastFM
+// and config.MirrorTypeListenBrainz).
+const (
+	MirrorTypeLastFM       = "lastfm"
+	MirrorTypeListenBrainz = "listenbrainz"
+)
+
+// WithMirrorTypes fills in each listed session's mirror type from types
+// (mirror name → type; a mirror not named keeps ""), so that a reader
+// knows which command signs an account in there again.
+func WithMirrorTypes(list []api.Account, types map[string]string) []api.Account {
+	for i := range list {
+		for j := range list[i].Mirrors {
+			list[i].Mirrors[j].Type = types[list[i].Mirrors[j].Mirror]
+		}
+	}
+	return list
+}
+
 // mirrorsOf lists a's sessions on mirrors by name, without their keys.
 func mirrorsOf(a accounts.Account) []api.AccountMirror {
 	var out []api.AccountMirror
@@ -120,7 +139,16 @@ func unknownAccount(name string) error {
 // Manage helpers on Flows, for the daemon.
 
 // List describes every account.
-func (f *Flows) List() []api.Account { return List(f.accts) }
+func (f *Flows) List() []api.Account {
+	types := map[string]string{}
+	for name, d := range f.mirrors {
+		types[name] = MirrorTypeLastFM
+		if d.tokens != nil {
+			types[name] = MirrorTypeListenBrainz
+		}
+	}
+	return WithMirrorTypes(List(f.accts), types)
+}
 
 // SetDefault makes name the default account.
 func (f *Flows) SetDefault(name string) error { return SetDefault(f.accts, name) }

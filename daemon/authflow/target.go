@@ -18,12 +18,14 @@ import (
 // session of an account that already exists (accounts.PutMirror). Every
 // flow resolves its Target here first, before anything is sent.
 
-// resolve checks to and returns its service. At Last.fm the account name,
-// if given, must be one a sign-in may take. On a mirror the mirror must be
-// configured and the account must exist already, signed in to Last.fm (""
-// is the default account), and not be the configuration's own "default",
-// whose session there is the mirror's session_key_file; to.Account is then
-// filled in.
+// resolve checks to and returns its service, for a sign-in that makes a
+// session (desktop, web, mobile). At Last.fm the account name, if given,
+// must be one a sign-in may take. On a mirror the mirror must be
+// configured and take sessions (one that signs in with a user token names
+// `lastfmd auth token`), and the account must exist already, signed in to
+// Last.fm ("" is the default account), and not be the configuration's own
+// "default", whose session there is the mirror's session_key_file;
+// to.Account is then filled in.
 func (f *Flows) resolve(to *Target) (*dest, error) {
 	if to.Mirror == "" {
 		if to.Account != "" {
@@ -37,9 +39,47 @@ func (f *Flows) resolve(to *Target) (*dest, error) {
 	if !ok {
 		return nil, f.unknownMirror(to.Mirror)
 	}
+	if d.tokens != nil {
+		return nil, apperr.Invalidf("mirror %q signs in with a user token, not a password or a browser: lastfmd auth token --mirror %s%s",
+			d.mirror, d.mirror, accountFlag(to.Account))
+	}
+	return d, f.resolveAccount(to, d)
+}
+
+// resolveToken is resolve for Token: the mirror must be one that signs in
+// with a user token (ListenBrainz's API); Last.fm and a mirror speaking
+// its API name their own sign-in.
+func (f *Flows) resolveToken(to *Target) (*dest, error) {
+	if to.Mirror == "" {
+		return nil, apperr.Invalidf("a user token signs in to a mirror of type listenbrainz (--mirror NAME); Last.fm signs in with lastfmd auth login")
+	}
+	d, ok := f.mirrors[to.Mirror]
+	if !ok {
+		return nil, f.unknownMirror(to.Mirror)
+	}
+	if d.tokens == nil {
+		// No "token:" in a message: the redactor would take what follows
+		// for a token's value.
+		return nil, apperr.Invalidf("mirror %q speaks the Last.fm API and takes no user token; it signs in with lastfmd auth login --mirror %s%s (or auth mobile --mirror %s)",
+			d.mirror, d.mirror, accountFlag(to.Account), d.mirror)
+	}
+	return d, f.resolveAccount(to, d)
+}
+
+// accountFlag is " --account NAME" for a named account, "" for the default.
+func accountFlag(account string) string {
+	if account == "" || accounts.CheckName(account) != nil {
+		return ""
+	}
+	return " --account " + account
+}
+
+// resolveAccount checks the account a sign-in on the mirror d stores its
+// session with (see resolve) and fills in to.Account.
+func (f *Flows) resolveAccount(to *Target, d *dest) error {
 	if to.Account != "" {
 		if err := accounts.CheckName(to.Account); err != nil {
-			return nil, apperr.Invalidf("%v", err)
+			return apperr.Invalidf("%v", err)
 		}
 	}
 	a, ok := f.accts.Get(to.Account)
@@ -48,17 +88,27 @@ func (f *Flows) resolve(to *Target) (*dest, error) {
 	}
 	switch {
 	case !ok && to.Account == "":
-		return nil, apperr.New(apperr.NotFound, signer.ErrInvalidParams,
-			"no account is signed in: an account signs in to Last.fm first (lastfmd auth login), then to %s (lastfmd auth login --mirror %s)", to.Mirror, to.Mirror)
+		return apperr.New(apperr.NotFound, signer.ErrInvalidParams,
+			"no account is signed in: an account signs in to Last.fm first (lastfmd auth login), then to %s (lastfmd %s --mirror %s)", to.Mirror, d.command(), to.Mirror)
 	case !ok:
-		return nil, apperr.New(apperr.NotFound, signer.ErrInvalidParams,
-			"unknown account %q: sign it in to Last.fm first (lastfmd auth login --account %s), then to %s (lastfmd auth login --mirror %s --account %s)",
-			clip.Line(to.Account, MaxAccountName), to.Account, to.Mirror, to.Mirror, to.Account)
+		return apperr.New(apperr.NotFound, signer.ErrInvalidParams,
+			"unknown account %q: sign it in to Last.fm first (lastfmd auth login --account %s), then to %s (lastfmd %s --mirror %s --account %s)",
+			clip.Line(to.Account, MaxAccountName), to.Account, to.Mirror, d.command(), to.Mirror, to.Account)
+	case a.Static && d.tokens != nil:
+		return apperr.Invalidf("account %q comes from the configuration: its user token on %s is mirror %q's token_file; give another account its token there with --account", a.Name, to.Mirror, to.Mirror)
 	case a.Static:
-		return nil, apperr.Invalidf("account %q comes from the configuration: its session on %s is mirror %q's session_key_file; sign in another account there with --account", a.Name, to.Mirror, to.Mirror)
+		return apperr.Invalidf("account %q comes from the configuration: its session on %s is mirror %q's session_key_file; sign in another account there with --account", a.Name, to.Mirror, to.Mirror)
 	}
 	to.Account = a.Name
-	return d, nil
+	return nil
+}
+
+// command is the `lastfmd` command that signs an account in to d.
+func (d *dest) command() string {
+	if d.tokens != nil {
+		return "auth token"
+	}
+	return "auth login"
 }
 
 // unknownMirror says that no mirror is called name, naming those that are.

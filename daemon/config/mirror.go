@@ -483,10 +483,23 @@ func (l *loader) resolveMirrorSecrets(needCreds bool) error {
 // (e.g. "file /etc/lastfmd/librefm-secret"), as SecretSource does for
 // [lastfm]'s; "" when it was not read.
 func (c *Config) MirrorSecretSource(i int) string {
+	return c.mirrorSource(i, "api_secret_file")
+}
+
+// MirrorTokenSource says where the i-th mirror's user token (type
+// listenbrainz: the account "default"'s) was read, e.g. "file
+// /etc/lastfmd/listenbrainz-token" or "systemd credential
+// listenbrainz-token"; "" when none was.
+func (c *Config) MirrorTokenSource(i int) string {
+	return c.mirrorSource(i, "token_file")
+}
+
+// mirrorSource is where the i-th mirror's secret of fileKey was read.
+func (c *Config) mirrorSource(i int, fileKey string) string {
 	if i < 0 || i >= len(c.secrets.mirrors) {
 		return ""
 	}
-	return c.secrets.mirrors[i]["api_secret_file"]
+	return c.secrets.mirrors[i][fileKey]
 }
 
 // dumpMirrors writes each mirror as a [[mirror]] table: the keys its type

@@ -61,8 +61,11 @@ max_age = "8760h"
 	if len(warnings) != 0 {
 		t.Errorf("warnings: %q", warnings)
 	}
-	if got := c.secrets.mirrors[1]["token_file"]; !strings.Contains(got, `systemd credential "maloja-token"`) {
+	if got := c.MirrorTokenSource(1); !strings.Contains(got, `systemd credential "maloja-token"`) {
 		t.Errorf("maloja's token source = %q", got)
+	}
+	if got := c.MirrorTokenSource(0); !strings.HasPrefix(got, "file "+dir+"/listenbrainz-token") || c.MirrorSecretSource(0) != "" || c.MirrorTokenSource(2) != "" {
+		t.Errorf("listenbrainz's token source = %q, API secret source %q", got, c.MirrorSecretSource(0))
 	}
 	// The token joins the redactor's list.
 	got := c.Secrets()

@@ -50,6 +50,7 @@ func (s *Server) MountAuth(o AuthOptions) {
 	e.DELETE("/v1/auth/login", api.cancelLogins)
 	e.POST("/v1/auth/mobile", api.mobile)
 	e.POST("/v1/auth/import", api.importKey)
+	e.POST("/v1/auth/token", api.token)
 	e.POST("/v1/auth/default", api.setDefault)
 	e.DELETE("/v1/auth/accounts/:name", api.logout)
 	e.DELETE("/v1/auth/accounts/:name/mirrors/:mirror", api.logoutMirror)

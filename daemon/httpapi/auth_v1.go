@@ -137,6 +137,25 @@ func (a *authAPI) mobile(c echo.Context) error {
 	return c.JSON(http.StatusOK, signedIn{Account: acct.Name, Mirror: to.Mirror, User: authflow.UserAt(acct, to.Mirror), Message: msg})
 }
 
+// token is POST /v1/auth/token {"mirror", "token", "account"?}: the
+// account's user token on a mirror of type listenbrainz, checked there
+// (validate-token) and stored with the user name it answers. The token
+// travels in the body only, never in the URL.
+func (a *authAPI) token(c echo.Context) error {
+	v, err := authBody(c.Request(), "mirror", "token", "account")
+	if err != nil {
+		return err
+	}
+	to := authflow.Target{Account: v.Get("account"), Mirror: v.Get("mirror")}
+	acct, err := a.flows.Token(c.Request().Context(), to, v.Get("token"))
+	if err != nil {
+		return err
+	}
+	user := authflow.UserAt(acct, to.Mirror)
+	return c.JSON(http.StatusOK, signedIn{Account: acct.Name, Mirror: to.Mirror, User: user,
+		Message: fmt.Sprintf("Signed in to %s as %s", to.Mirror, user)})
+}
+
 // importKey is POST /v1/auth/import {"username", "session_key", "account"?}.
 func (a *authAPI) importKey(c echo.Context) error {
 	v, err := authBody(c.Request(), "username", "session_key", "account")
