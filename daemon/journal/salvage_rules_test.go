@@ -46,7 +46,7 @@ func TestOnlyAddingTransactionsTakeIDs(t *testing.T) {
 		}
 	}
 	slices.Sort(takers)
-	if want := []string{"Submit", "enqueue", "newID"}; !slices.Equal(takers, want) {
-		t.Errorf("functions taking a new item id: %q, want %q (Submit, enqueue, and Import's newID)", takers, want)
+	if want := []string{"enqueue", "newID", "submit"}; !slices.Equal(takers, want) {
+		t.Errorf("functions taking a new item id: %q, want %q (submit, enqueue, and Import's newID)", takers, want)
 	}
 }
