@@ -135,7 +135,7 @@ func (ln *lane) retryOne(tx *bolt.Tx, id uint64, force bool) (retried, error) {
 	if (it.MaybeSent || state == AnswerUnknown) && !force {
 		return retried{change: changeNeedsForce}, nil
 	}
-	dedup := tx.Bucket(ln.b.dedup)
+	dedup := ln.dedup(tx)
 	if dk := itemDedupKey(it); dk != nil {
 		if cur := dedup.Get(dk); cur != nil && keyID(cur) != id && ln.liveDedup(tx, cur) {
 			return retried{change: fmt.Sprintf("not retried: the same scrobble is already pending or sent as %d", keyID(cur))}, nil
@@ -234,7 +234,7 @@ func (j *Journal) Drop(ids []uint64, dest string) ([]Change, error) {
 					changes = append(changes, Change{ID: id, Destination: ln.name, Result: changeDroppedMay})
 					continue
 				}
-				if err := dropDedup(tx.Bucket(ln.b.dedup), it); err != nil {
+				if err := dropDedup(ln.dedup(tx), it); err != nil {
 					return err
 				}
 				changes = append(changes, Change{ID: id, Destination: ln.name, Result: changeDropped})

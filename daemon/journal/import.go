@@ -93,7 +93,7 @@ type importer struct {
 // laneImport is one lane's part of an import.
 type laneImport struct {
 	ln      *lane
-	dedup   *bolt.Bucket
+	dedup   *dedupBucket
 	held    map[string]bool // importKey of every item the lane held (has)
 	added   map[string]bool // importKey of every line this import added to the lane
 	results int
@@ -109,7 +109,7 @@ func (im *importer) lane(name string) *laneImport {
 	}
 	li := im.lanes[ln.name]
 	if li == nil {
-		li = &laneImport{ln: ln, dedup: im.tx.Bucket(ln.b.dedup), added: map[string]bool{}}
+		li = &laneImport{ln: ln, dedup: ln.dedup(im.tx), added: map[string]bool{}}
 		im.lanes[ln.name] = li
 	}
 	return li

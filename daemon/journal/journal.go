@@ -32,7 +32,11 @@ const FileName = "journal.db"
 // Version 3 (issue 23): lanes. A play's parameters are stored once, in
 // "plays"; the buckets of version 2 are the lane "lastfm"'s, holding its
 // records without them; each mirror has buckets "lane/NAME/..." (lane.go).
-const SchemaVersion = 3
+//
+// Version 4: every lane's deduplication in the one bucket "dedup", a
+// mirror's keys suffixed with its name (dedupBucket), so a play's entries
+// share a page.
+const SchemaVersion = 4
 
 // Bucket names.
 var (

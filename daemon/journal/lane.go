@@ -49,23 +49,61 @@ type lane struct {
 
 // laneBuckets are a lane's buckets. The lane "lastfm" has the names a
 // journal of schema 2 had, so its items needed no move; a mirror's are
-// "lane/NAME/...".
+// "lane/NAME/...". Deduplication is one bucket for every lane (dedup).
 type laneBuckets struct {
-	items, pending, results, dead, unsure, dedup, daily []byte
+	items, pending, results, dead, unsure, daily []byte
 }
 
 func bucketsOf(name string) laneBuckets {
 	if name == accounts.LastFM {
-		return laneBuckets{bItems, bPending, bResults, bDead, bUnsure, bDedup, bDaily}
+		return laneBuckets{bItems, bPending, bResults, bDead, bUnsure, bDaily}
 	}
 	p := "lane/" + name + "/"
 	return laneBuckets{[]byte(p + "items"), []byte(p + "pending"), []byte(p + "results"), []byte(p + "dead"),
-		[]byte(p + "unsure"), []byte(p + "dedup"), []byte(p + "daily")}
+		[]byte(p + "unsure"), []byte(p + "daily")}
 }
 
 func (b laneBuckets) all() [][]byte {
-	return [][]byte{b.items, b.pending, b.results, b.dead, b.unsure, b.dedup, b.daily}
+	return [][]byte{b.items, b.pending, b.results, b.dead, b.unsure, b.daily}
 }
+
+// Every lane's deduplication entries live in the one bucket "dedup": the
+// lane "lastfm"'s under the scrobble's key (dedupKey), a mirror's under
+// the same key followed by 0x00 and the mirror's name. A play's entries on
+// every lane are then neighbours, on one page: journalling a play on three
+// lanes writes one page of deduplication, not three pages at random
+// (schema 4; BenchmarkScrobbleDurable).
+
+// dedupBucket is a lane's view of the bucket "dedup".
+type dedupBucket struct {
+	b      *bolt.Bucket
+	suffix []byte // nil for Last.fm's lane
+}
+
+// dedup is the lane's deduplication in tx.
+func (ln *lane) dedup(tx *bolt.Tx) *dedupBucket {
+	return &dedupBucket{b: tx.Bucket(bDedup), suffix: dedupSuffix(ln.name)}
+}
+
+// dedupSuffix is what follows a scrobble's key in the lane's entries.
+func dedupSuffix(lane string) []byte {
+	if lane == accounts.LastFM {
+		return nil
+	}
+	return append([]byte{0}, lane...)
+}
+
+func (d *dedupBucket) key(k []byte) []byte {
+	if d.suffix == nil {
+		return k
+	}
+	return append(append(make([]byte, 0, len(k)+len(d.suffix)), k...), d.suffix...)
+}
+
+// Get, Put and Delete act on the lane's entry for the scrobble key k.
+func (d *dedupBucket) Get(k []byte) []byte   { return d.b.Get(d.key(k)) }
+func (d *dedupBucket) Put(k, v []byte) error { return d.b.Put(d.key(k), v) }
+func (d *dedupBucket) Delete(k []byte) error { return d.b.Delete(d.key(k)) }
 
 // held are the lane's buckets holding plays, each with the state it means:
 // pending (with its send order in pending), then the two no sender sends by

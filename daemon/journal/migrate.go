@@ -14,6 +14,32 @@ var migrations = map[int]func(*bolt.Tx) error{
 	0: func(*bolt.Tx) error { return nil },
 	1: rebuildDedup,
 	2: intoPlays,
+	3: oneDedup,
+}
+
+// oneDedup moves each mirror's deduplication bucket "lane/NAME/dedup"
+// (schema 3) into "dedup", under the lane's keys (version 4: dedupBucket).
+func oneDedup(tx *bolt.Tx) error {
+	var names [][]byte
+	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		if bytes.HasPrefix(name, []byte("lane/")) && bytes.HasSuffix(name, []byte("/dedup")) {
+			names = append(names, bytes.Clone(name))
+		}
+		return nil
+	})
+	dedup := tx.Bucket(bDedup)
+	for _, name := range names {
+		lane := string(name[len("lane/") : len(name)-len("/dedup")])
+		d := &dedupBucket{b: dedup, suffix: dedupSuffix(lane)}
+		err := tx.Bucket(name).ForEach(func(k, v []byte) error { return d.Put(bytes.Clone(k), bytes.Clone(v)) })
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteBucket(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // intoPlays moves each item's parameters into its play record (version 3:

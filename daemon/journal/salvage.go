@@ -251,7 +251,7 @@ func (j *Journal) restore(rec salvaged) error {
 					return err
 				}
 			}
-			dedupB := tx.Bucket(ln.b.dedup)
+			dedupB := ln.dedup(tx)
 			for _, k := range slices.Sorted(maps.Keys(lr.dedup)) {
 				if err := dedupB.Put([]byte(k), idKey(lr.dedup[k])); err != nil {
 					return err

@@ -159,7 +159,7 @@ func (j *Journal) bury(ln *lane, items []*Item, reason string) error {
 	hook := j.hook()
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		buried, evicted = buried[:0], map[string]int{}
-		dedup := tx.Bucket(ln.b.dedup)
+		dedup := ln.dedup(tx)
 		for _, x := range items {
 			it, err := takePending(tx, ln, x.ID)
 			if err != nil {
@@ -263,7 +263,7 @@ func (ln *lane) liveDedup(tx *bolt.Tx, id []byte) bool {
 }
 
 // dropDedup removes an item's deduplication entry if it still names it.
-func dropDedup(dedup *bolt.Bucket, it *Item) error {
+func dropDedup(dedup *dedupBucket, it *Item) error {
 	dk := itemDedupKey(it)
 	if dk == nil {
 		return nil
@@ -286,7 +286,7 @@ func (j *Journal) pruneTx(tx *bolt.Tx, ln *lane, adding int, now time.Time) (int
 	j.mu.Unlock()
 	cutoff := now.Add(-j.tune.ResultsMaxAge)
 	removed := 0
-	res, dedup := tx.Bucket(ln.b.results), tx.Bucket(ln.b.dedup)
+	res, dedup := tx.Bucket(ln.b.results), ln.dedup(tx)
 	drop := func(k, v []byte) error {
 		// A scrobble's result holds its deduplication entry.
 		if r, err := decodeResult(v); err == nil && r.Method == MethodScrobble {

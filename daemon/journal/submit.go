@@ -158,7 +158,7 @@ func (j *Journal) submit(account string, items []Scrobble, imported bool) ([]Tic
 					continue
 				}
 				dk := dedupKey(account, sc)
-				if v := tx.Bucket(ln.b.dedup).Get(dk); v != nil && ln.liveDedup(tx, v) {
+				if v := ln.dedup(tx).Get(dk); v != nil && ln.liveDedup(tx, v) {
 					fed = true
 					if ln.mirror {
 						t.Mirrors[ln.name] = MirrorDuplicate
@@ -178,7 +178,7 @@ func (j *Journal) submit(account string, items []Scrobble, imported bool) ([]Tic
 				if err := ln.putPending(tx, it); err != nil {
 					return err
 				}
-				if err := tx.Bucket(ln.b.dedup).Put(dk, idKey(id)); err != nil {
+				if err := ln.dedup(tx).Put(dk, idKey(id)); err != nil {
 					return err
 				}
 				added[l]++
