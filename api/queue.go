@@ -107,3 +107,25 @@ type QueueImported struct {
 // QueueImportMaxBody bounds one POST /v1/queue/import; a client sends a
 // larger file in parts.
 const QueueImportMaxBody = 4 << 20
+
+// RecentScrobble is one of the last scrobbles a destination was given,
+// with its outcome (`Journal.Recent`; the page at /).
+type RecentScrobble struct {
+	ID          uint64 `json:"id"`
+	Destination string `json:"destination"`
+	Account     string `json:"account"`
+	Artist      string `json:"artist"`
+	Track       string `json:"track"`
+	Timestamp   int64  `json:"timestamp"`
+	// Outcome is "accepted", "ignored", "skipped" (a mirror lacking the
+	// method, or a play it cannot take), "queued", "dead",
+	// "answer_unknown" or "dropped_maybe_sent".
+	Outcome        string            `json:"outcome"`
+	IgnoredCode    int               `json:"ignored_code,omitempty"`
+	IgnoredMessage string            `json:"ignored_message,omitempty"`
+	Corrected      map[string]string `json:"corrected,omitempty"` // field -> the value the destination changed it to
+	Reason         string            `json:"reason,omitempty"`    // dead: why; queued: the last error, if any
+	// At is when the outcome came: answered, given up, or journalled for
+	// one still queued.
+	At time.Time `json:"at"`
+}

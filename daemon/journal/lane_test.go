@@ -192,3 +192,41 @@ func TestMirrorPassingTroubleKeepsBatches(t *testing.T) {
 		t.Errorf("the mirror has %d scrobbles, want 4", n)
 	}
 }
+
+// Recent lists the last scrobbles of each lane, newest first, with their
+// outcomes.
+func TestRecent(t *testing.T) {
+	e := newEnv(t, Tuning{})
+	m := e.withMirror(libre)
+	m.Stop() // the mirror's lane keeps them queued
+	first := scrobbles(2, "first")
+	tk, err := e.j.Submit("alice", first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.j.Start()
+	waitAll(e.j, tk)
+	if _, err := e.j.Submit("alice", scrobbles(1, "second")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "Last.fm answered", func() bool { return e.j.Pending("alice") == 0 })
+	got, err := e.j.Recent(50, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 6 || got[0].Track != "second0" {
+		t.Fatalf("recent: %+v", got)
+	}
+	outcomes := map[string]string{}
+	for _, r := range got {
+		outcomes[r.Destination+"/"+r.Track] = r.Outcome
+	}
+	for _, tr := range []string{"first0", "first1", "second0"} {
+		if outcomes["lastfm/"+tr] != "accepted" || outcomes["m/"+tr] != "queued" {
+			t.Errorf("%s: %v", tr, outcomes)
+		}
+	}
+	if got, _ := e.j.Recent(2, "lastfm"); len(got) != 2 || got[0].Track != "second0" || got[1].Track != "first1" {
+		t.Errorf("limited to Last.fm's two newest: %+v", got)
+	}
+}
