@@ -97,6 +97,7 @@ type request struct {
 	body         any // marshalled as JSON when set; an ndjson is sent as it is
 	account      string
 	noToken      bool // the probes and someone else's daemon: never the token
+	header       http.Header
 }
 
 // send makes one request and returns the answer when the daemon answered
@@ -126,6 +127,9 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 	}
 	if r.body != nil {
 		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range r.header {
+		req.Header[k] = v
 	}
 	if r.account != "" {
 		req.Header.Set("X-Lastfmd-Account", r.account)

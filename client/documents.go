@@ -17,8 +17,12 @@ type (
 	QueueItem     = api.QueueItem
 	QueueChange   = api.QueueChange
 	QueueImported = api.QueueImported
-	Status        = api.Status
-	AccountStatus = api.AccountStatus
+	// ScrobbleAnswer is the /v1/track.scrobble answer (ScrobbleImport).
+	ScrobbleAnswer  = api.ScrobbleAnswer
+	ScrobbleOutcome = api.ScrobbleOutcome
+	IgnoredMessage  = api.IgnoredMessage
+	Status          = api.Status
+	AccountStatus   = api.AccountStatus
 	// DestinationStatus is one destination of /v1/status (Last.fm or a
 	// mirror).
 	DestinationStatus = api.DestinationStatus
@@ -33,4 +37,13 @@ const (
 	LoginPending  = api.LoginPending
 	LoginSignedIn = api.LoginSignedIn
 	LoginFailed   = api.LoginFailed
+)
+
+// The statuses of a scrobble in /v1/'s answer.
+const (
+	ScrobbleAccepted  = api.ScrobbleAccepted
+	ScrobbleIgnored   = api.ScrobbleIgnored
+	ScrobbleQueued    = api.ScrobbleQueued
+	ScrobbleFailed    = api.ScrobbleFailed
+	ScrobbleDuplicate = api.ScrobbleDuplicate
 )
