@@ -249,3 +249,33 @@ func TestImportRefusals(t *testing.T) {
 		}
 	}
 }
+
+// Each destination applies its own age rule: a 20-day-old play is too old
+// for Last.fm, counted with its date, and reaches the ListenBrainz mirror;
+// a recent one reaches both. The file is safe, so the import exits 0.
+func TestImportOldPlayReachesListenBrainzOnly(t *testing.T) {
+	emu := daemontest.Emulator(t)
+	state := t.TempDir()
+	daemontest.SignInAlice(t, emu, state)
+	cfg := daemontest.Config(emu, state)
+	lb := daemontest.ListenBrainzMirror(t, &cfg, "listenbrainz")
+	daemontest.SignInListenBrainz(t, lb, state, "alice", daemontest.Alice, "listenbrainz")
+	_, url := daemontest.Start(t, &cfg, nil, daemontest.Pace{
+		Journal: journal.Tuning{BackoffBase: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond, Poll: 10 * time.Millisecond}})
+	old, recent := time.Now().Add(-20*24*time.Hour).Unix(), time.Now().Add(-time.Hour).Unix()
+	file := filepath.Join(t.TempDir(), "plays.json")
+	text := fmt.Sprintf(`[{"artist":"Cher","track":"Old","timestamp":%d},{"artist":"Cher","track":"Recent","timestamp":%d}]`, old, recent)
+	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum, errOut, code := importJSON(t, cleanEnv(t, "LASTFMD_URL="+url), file)
+	if code != 0 || sum.Queued["lastfm"] != 1 || sum.Queued["listenbrainz"] != 2 || sum.TooOld.Count != 1 ||
+		sum.TooOld.First.Unix() != old || sum.NotTaken != 0 || !sum.Safe {
+		t.Fatalf("import: %d %+v %q", code, sum, errOut)
+	}
+	waitfor.True(t, "both plays on ListenBrainz", func() bool { return len(lb.Listens(daemontest.Alice)) == 2 })
+	waitfor.True(t, "the recent play on Last.fm", func() bool { return len(emu.Scrobbles("alice")) == 1 })
+	if got := emu.Scrobbles("alice"); got[0].Track != "Recent" {
+		t.Errorf("Last.fm got %+v", got)
+	}
+}
