@@ -1,8 +1,10 @@
 package journal
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -162,6 +164,19 @@ func pendingKey(it *Item) []byte {
 	}
 	binary.BigEndian.PutUint64(k[9:], it.ID)
 	return k
+}
+
+// withID is an Item encoded with id 0 (tmpl) given its id: encode writes
+// the id first, so the rest is kept as it is. It lets a transaction's
+// records be encoded before the transaction, their ids taken inside it.
+func withID(tmpl []byte, id uint64) []byte {
+	const zero = `{"id":0`
+	if !bytes.HasPrefix(tmpl, []byte(zero)) {
+		panic("journal: withID: not an Item encoded with id 0") // encode's field order: cannot happen
+	}
+	out := make([]byte, 0, len(tmpl)+20)
+	out = strconv.AppendUint(append(out, `{"id":`...), id, 10)
+	return append(out, tmpl[len(zero):]...)
 }
 
 func encode(v any) []byte {

@@ -36,3 +36,16 @@ func TestItemFileFormat(t *testing.T) {
 		t.Errorf("Doc() = %+v", doc)
 	}
 }
+
+// withID gives a record encoded before its transaction the id taken in it,
+// byte for byte as encoding it with that id would.
+func TestWithID(t *testing.T) {
+	for _, id := range []uint64{1, 9, 10, 123456789, 1<<64 - 1} {
+		it := Item{Account: "alice", Method: MethodScrobble, Params: map[string]string{"artist": "A", "track": "T"}, Timestamp: 5}
+		tmpl := encode(&it)
+		it.ID = id
+		if got, want := withID(tmpl, id), encode(&it); string(got) != string(want) {
+			t.Errorf("id %d: %s, want %s", id, got, want)
+		}
+	}
+}

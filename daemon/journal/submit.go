@@ -132,6 +132,29 @@ func (j *Journal) submit(account string, items []Scrobble, imported bool) ([]Tic
 	if !any && !imported {
 		return base, nil // nothing to write: no commit, no fsync
 	}
+	// What the transaction writes is encoded before it, so that the
+	// writer's lock is held for the writes alone: each play once, and its
+	// record on each lane taking it, both with an id to fill in (withID).
+	type prepared struct {
+		dk   []byte
+		play []byte
+		recs [][]byte // per lane; nil when the lane does not take it
+	}
+	prep := make([]prepared, len(items))
+	for i, sc := range items {
+		p := prepared{dk: dedupKey(account, sc), recs: make([][]byte, len(j.lanes))}
+		params := maps.Clone(sc.Params)
+		for l, ln := range j.lanes {
+			if routes[i][l] != "" {
+				continue
+			}
+			if p.play == nil {
+				p.play = encode(&Item{Account: account, Method: MethodScrobble, Params: params, Timestamp: sc.Timestamp, Added: now})
+			}
+			p.recs[l] = encode(&Item{Account: account, Method: MethodScrobble, Timestamp: sc.Timestamp, Added: now, Lane: ln.fileName()})
+		}
+		prep[i] = p
+	}
 	hook := j.hook()
 	var tickets []Ticket
 	var added []int // per lane
@@ -157,7 +180,7 @@ func (j *Journal) submit(account string, items []Scrobble, imported bool) ([]Tic
 				if routes[i][l] != "" {
 					continue
 				}
-				dk := dedupKey(account, sc)
+				dk := prep[i].dk
 				if v := ln.dedup(tx).Get(dk); v != nil && ln.liveDedup(tx, v) {
 					fed = true
 					if ln.mirror {
@@ -172,10 +195,12 @@ func (j *Journal) submit(account string, items []Scrobble, imported bool) ([]Tic
 					if id, err = j.nextID(tx); err != nil {
 						return err
 					}
+					if err := tx.Bucket(bPlays).Put(idKey(id), withID(prep[i].play, id)); err != nil {
+						return err
+					}
 				}
-				it := &Item{ID: id, Account: account, Method: MethodScrobble, Params: maps.Clone(sc.Params),
-					Timestamp: sc.Timestamp, Added: now}
-				if err := ln.putPending(tx, it); err != nil {
+				if err := ln.putPendingRecord(tx, account, pendingKey(&Item{ID: id, Method: MethodScrobble, Timestamp: sc.Timestamp}),
+					id, withID(prep[i].recs[l], id)); err != nil {
 					return err
 				}
 				if err := ln.dedup(tx).Put(dk, idKey(id)); err != nil {
@@ -283,6 +308,19 @@ func (j *Journal) enqueue(ln *lane, account, method string, params map[string]st
 	j.senderLocked(ln, account).wake()
 	j.mu.Unlock()
 	return id, true, nil
+}
+
+// putPendingRecord stores a lane's record rec of the play id (its play
+// already in plays) as pending, at pk in account's send order.
+func (ln *lane) putPendingRecord(tx *bolt.Tx, account string, pk []byte, id uint64, rec []byte) error {
+	pend, err := tx.Bucket(ln.b.pending).CreateBucketIfNotExists([]byte(account))
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(ln.b.items).Put(idKey(id), rec); err != nil {
+		return err
+	}
+	return pend.Put(pk, nil)
 }
 
 // putPending stores it as pending on the lane, in its account's send order.
