@@ -201,3 +201,21 @@ func TestListenBrainzNowPlayingNotLove(t *testing.T) {
 		t.Errorf("a love was journalled for ListenBrainz: %d pending", q.Pending)
 	}
 }
+
+// When ListenBrainz's window has no call left (X-RateLimit-Remaining 0),
+// the lane waits X-RateLimit-Reset-In before its next call, before any
+// 429 (an injected clock; never timed).
+func TestListenBrainzSlowsDownAtRemainingZero(t *testing.T) {
+	clock := newFakeClock()
+	h := newHarness(t, withClock(clock), withListenBrainz)
+	h.lb.Fail(emulator.Fault{Method: "submit-listens", ResetIn: 30 * time.Second, Times: 1})
+	h.scrobble(items(1, "first", clock.Now()), "Prefer", "wait=0")
+	waitFor(t, "the first listen", func() bool { return len(h.lb.Listens(daemontest.Alice)) == 1 })
+	h.scrobble(items(1, "second", clock.Now()), "Prefer", "wait=0")
+	steady(t, "the lane waits for the window", 200*time.Millisecond, func() int { return h.lb.Count("submit-listens") })
+	if n := len(h.lb.Listens(daemontest.Alice)); n != 1 {
+		t.Fatalf("%d listens sent while the window had no call left", n)
+	}
+	clock.Advance(31 * time.Second)
+	waitFor(t, "the second listen after Reset-In", func() bool { return len(h.lb.Listens(daemontest.Alice)) == 2 })
+}

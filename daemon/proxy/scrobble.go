@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lastfmd/lastfmd/api"
 	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/internal/clip"
@@ -185,10 +186,6 @@ func scrobbleItems(req *Request) ([]journal.Scrobble, error) {
 	return out, nil
 }
 
-// StatusDuplicate is an imported play an earlier import fed (/v1/ with
-// X-Lastfmd-Import: 1 only; docs/importing.md).
-const StatusDuplicate = "duplicate"
-
 // scrobbleAnswer is one item of a scrobble request, answered.
 type scrobbleAnswer struct {
 	sc      journal.Scrobble
@@ -204,15 +201,15 @@ type scrobbleAnswer struct {
 func (a scrobbleAnswer) status() string {
 	switch {
 	case a.imported:
-		return StatusDuplicate
+		return api.ScrobbleDuplicate
 	case a.outcome == nil:
 		return journal.StatusIgnored
 	case a.outcome.State == journal.Sent && a.outcome.Result != nil:
 		return a.outcome.Result.Status
 	case a.outcome.State == journal.Dead, a.outcome.State == journal.Unknown, a.outcome.State == journal.AnswerUnknown:
-		return "failed" // given up, gone, or never sent again: the reason says which
+		return api.ScrobbleFailed // given up, gone, or never sent again: the reason says which
 	}
-	return "queued"
+	return api.ScrobbleQueued
 }
 
 // ignoredCode and ignoredText give the item's ignore code (0: none).
@@ -240,48 +237,12 @@ func (a scrobbleAnswer) field(name string) (string, bool) {
 	return a.sc.Params[name], false
 }
 
-// v1Item is one scrobble in a /v1/ answer.
-type v1Item struct {
-	Status         string            `json:"status"` // accepted, ignored, queued, failed; duplicate (imports)
-	ID             uint64            `json:"id,omitempty"`
-	Duplicate      bool              `json:"duplicate,omitempty"`
-	Artist         string            `json:"artist"`
-	Track          string            `json:"track"`
-	Album          string            `json:"album,omitempty"`
-	AlbumArtist    string            `json:"albumArtist,omitempty"`
-	Timestamp      int64             `json:"timestamp"`
-	IgnoredMessage *v1Ignored        `json:"ignoredMessage,omitempty"`
-	Corrected      map[string]string `json:"corrected,omitempty"`
-	Error          string            `json:"error,omitempty"` // failed: why it was given up
-	// Mirrors is each mirror's state for the item: "queued", "duplicate",
-	// "skipped: too old", "not signed in" (docs/mirrors.md); absent
-	// without mirrors.
-	Mirrors map[string]string `json:"mirrors,omitempty"`
-}
-
-type v1Ignored struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
-}
-
-// v1Answer is the /v1/track.scrobble answer (docs/scrobbling.md#what-the-answer-means).
-type v1Answer struct {
-	Accepted int `json:"accepted"`
-	Ignored  int `json:"ignored"`
-	Queued   int `json:"queued"`
-	Failed   int `json:"failed,omitempty"`
-	// Duplicates counts an import's plays an earlier import fed (the
-	// import ledger): nothing was journalled for them.
-	Duplicates int      `json:"duplicates,omitempty"`
-	Scrobbles  []v1Item `json:"scrobbles"`
-}
-
 // v1ScrobbleAnswer: 200 when Last.fm answered for every item within the
 // wait, else 202 (the rest is safely journalled).
 func v1ScrobbleAnswer(items []scrobbleAnswer) *Result {
-	ans := v1Answer{Scrobbles: make([]v1Item, 0, len(items))}
+	ans := api.ScrobbleAnswer{Scrobbles: make([]api.ScrobbleOutcome, 0, len(items))}
 	for _, a := range items {
-		it := v1Item{Status: a.status(), Artist: a.sc.Params["artist"], Track: a.sc.Params["track"],
+		it := api.ScrobbleOutcome{Status: a.status(), Artist: a.sc.Params["artist"], Track: a.sc.Params["track"],
 			Album: a.sc.Params["album"], AlbumArtist: a.sc.Params["albumArtist"], Timestamp: a.sc.Timestamp, Mirrors: a.mirrors}
 		if a.outcome != nil {
 			it.ID, it.Duplicate = a.outcome.ID, a.outcome.Duplicate
@@ -295,10 +256,10 @@ func v1ScrobbleAnswer(items []scrobbleAnswer) *Result {
 		case journal.StatusIgnored:
 			ans.Ignored++
 			code, text := a.ignoredCode()
-			it.IgnoredMessage = &v1Ignored{Code: code, Message: text}
-		case "queued":
+			it.IgnoredMessage = &api.IgnoredMessage{Code: code, Message: text}
+		case api.ScrobbleQueued:
 			ans.Queued++
-		case StatusDuplicate:
+		case api.ScrobbleDuplicate:
 			ans.Duplicates++
 		default:
 			ans.Failed++

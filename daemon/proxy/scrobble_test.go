@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lastfmd/lastfmd/api"
+
 	"github.com/lastfmd/lastfmd/daemon/journal"
 	"github.com/lastfmd/lastfmd/signer"
 )
@@ -97,7 +99,7 @@ func TestV1ScrobbleAnswer(t *testing.T) {
 	if res.Status != 202 || res.Queued != 1 {
 		t.Fatalf("status %d queued %d", res.Status, res.Queued)
 	}
-	var v v1Answer
+	var v api.ScrobbleAnswer
 	if err := json.Unmarshal(res.Body, &v); err != nil {
 		t.Fatal(err)
 	}
