@@ -214,3 +214,22 @@ func decodeResult(b []byte) (*Result, error) {
 	}
 	return &r, nil
 }
+
+// resultKey is the part of a Result that locates its deduplication entry:
+// decoding it alone skips the answer's maps (pruneTx, inside a write
+// transaction).
+type resultKey struct {
+	Method    string `json:"method"`
+	Account   string `json:"account"`
+	Artist    string `json:"artist,omitempty"`
+	Track     string `json:"track,omitempty"`
+	Timestamp int64  `json:"timestamp,omitempty"`
+}
+
+func decodeResultKey(b []byte) (*resultKey, error) {
+	var r resultKey
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}

@@ -27,6 +27,12 @@ func (j *Journal) settle(ln *lane, results []*Result) error {
 	var done []*Result
 	pruned := 0
 	hook := j.hook()
+	// Encoded before the transaction: the writer's lock is held for the
+	// writes alone.
+	encoded := make([][]byte, len(results))
+	for i, r := range results {
+		encoded[i] = encode(r)
+	}
 	// Batch: the answers of every lane's senders and the submissions of
 	// the moment share one commit and its fsync (group commit), so a
 	// mirror's lane costs Last.fm's little. The function may run more
@@ -36,7 +42,7 @@ func (j *Journal) settle(ln *lane, results []*Result) error {
 		done = done[:0]
 		resB := tx.Bucket(ln.b.results)
 		accepted := map[string]int{}
-		for _, r := range results {
+		for i, r := range results {
 			// The result carries what locates the item, so it is not
 			// decoded again.
 			took, err := j.takeKnown(tx, ln, &Item{ID: r.ID, Account: r.Account, Method: r.Method, Timestamp: r.Timestamp})
@@ -46,7 +52,7 @@ func (j *Journal) settle(ln *lane, results []*Result) error {
 			if !took {
 				continue
 			}
-			if err := resB.Put(idKey(r.ID), encode(r)); err != nil {
+			if err := resB.Put(idKey(r.ID), encoded[i]); err != nil {
 				return err
 			}
 			if r.Method == MethodScrobble && r.Status == StatusAccepted {
@@ -289,7 +295,7 @@ func (j *Journal) pruneTx(tx *bolt.Tx, ln *lane, adding int, now time.Time) (int
 	res, dedup := tx.Bucket(ln.b.results), ln.dedup(tx)
 	drop := func(k, v []byte) error {
 		// A scrobble's result holds its deduplication entry.
-		if r, err := decodeResult(v); err == nil && r.Method == MethodScrobble {
+		if r, err := decodeResultKey(v); err == nil && r.Method == MethodScrobble {
 			dk := dedupKey(r.Account, Scrobble{Artist: r.Artist, Track: r.Track, Timestamp: r.Timestamp})
 			if cur := dedup.Get(dk); cur != nil && bytes.Equal(cur, k) {
 				if err := dedup.Delete(dk); err != nil {
