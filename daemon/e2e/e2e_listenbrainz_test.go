@@ -219,3 +219,28 @@ func TestListenBrainzSlowsDownAtRemainingZero(t *testing.T) {
 	clock.Advance(31 * time.Second)
 	waitFor(t, "the second listen after Reset-In", func() bool { return len(h.lb.Listens(daemontest.Alice)) == 2 })
 }
+
+// An answer that is not ListenBrainz's (HTML, cut off, another shape) is
+// a failure, never a success: the play stays queued and goes once the
+// service answers as itself.
+func TestListenBrainzGarbageIsNoAnswer(t *testing.T) {
+	for _, garbage := range []emulator.AnswerFault{emulator.AnswerHTML, emulator.AnswerTruncated, emulator.AnswerWrongShape} {
+		t.Run(string(garbage), func(t *testing.T) {
+			h := newHarness(t, withListenBrainz)
+			h.lb.Fail(emulator.Fault{Method: "submit-listens", Answer: garbage, Times: 1})
+			h.scrobble(items(1, "garbage", time.Now()), "Prefer", "wait=0")
+			waitFor(t, "the lane settled", func() bool { return h.queue().Pending == 0 })
+			if q := h.queue(); q.Dead != 0 {
+				t.Fatalf("%d dead letters after %s", q.Dead, garbage)
+			}
+			// Sent again after the garbage: the listen is there (twice
+			// when the cut-off answer's listen was stored: maybe sent).
+			if n := len(h.lb.Listens(daemontest.Alice)); n < 1 || n > 2 || garbage != emulator.AnswerTruncated && n != 1 {
+				t.Errorf("%d listens after %s", n, garbage)
+			}
+			if h.lb.Count("submit-listens") < 2 {
+				t.Errorf("the garbage answer was taken for a success")
+			}
+		})
+	}
+}
