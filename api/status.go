@@ -3,14 +3,17 @@ package api
 // Status is the /v1/status document: counts and names only, never a key,
 // token or signature.
 type Status struct {
-	Version       string          `json:"version"`
-	UptimeSeconds int64           `json:"uptime_seconds"`
-	Listen        string          `json:"listen"`
-	Accounts      []AccountStatus `json:"accounts"`
-	Cache         CacheStatus     `json:"cache"`
-	Queue         QueueStatus     `json:"queue"`
-	Upstream      UpstreamStatus  `json:"upstream"`
-	Limiter       LimiterStatus   `json:"limiter"`
+	Version       string `json:"version"`
+	UptimeSeconds int64  `json:"uptime_seconds"`
+	Listen        string `json:"listen"`
+	// Page is the address of the page at / (docs/page.md), "" when it is
+	// not served (a unix socket, which browsers cannot open).
+	Page     string          `json:"page"`
+	Accounts []AccountStatus `json:"accounts"`
+	Cache    CacheStatus     `json:"cache"`
+	Queue    QueueStatus     `json:"queue"`
+	Upstream UpstreamStatus  `json:"upstream"`
+	Limiter  LimiterStatus   `json:"limiter"`
 	// Destinations are where scrobbles go: "lastfm" first, then each
 	// mirror by name (docs/mirrors.md#status).
 	Destinations []DestinationStatus `json:"destinations"`

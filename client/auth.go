@@ -136,12 +136,20 @@ func (c *Client) Accounts(ctx context.Context) ([]Account, error) {
 // WebURL asks for the address of the daemon's /auth/ page, where a browser
 // can connect an account. With a listener token it carries a one-time
 // ?access= code.
-func (c *Client) WebURL(ctx context.Context) (string, error) {
+func (c *Client) WebURL(ctx context.Context) (string, error) { return c.pageURL(ctx, "/v1/auth/web") }
+
+// pageURL asks path for the address of one of the daemon's pages.
+func (c *Client) pageURL(ctx context.Context, path string) (string, error) {
 	var out struct {
 		URL string `json:"url"`
 	}
-	if err := c.getJSON(ctx, request{method: http.MethodPost, path: "/v1/auth/web", body: map[string]string{}}, &out); err != nil {
+	if err := c.getJSON(ctx, request{method: http.MethodPost, path: path, body: map[string]string{}}, &out); err != nil {
 		return "", err
 	}
 	return out.URL, nil
 }
+
+// PageURL asks for the address of the daemon's page at / (docs/page.md),
+// http://127.0.0.1:PORT/ui/, with a one-time ?access= code when a
+// listener token is configured.
+func (c *Client) PageURL(ctx context.Context) (string, error) { return c.pageURL(ctx, "/v1/ui/open") }

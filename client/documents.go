@@ -47,3 +47,11 @@ const (
 	ScrobbleFailed    = api.ScrobbleFailed
 	ScrobbleDuplicate = api.ScrobbleDuplicate
 )
+
+// The words for what a queue retry or drop did, shared with the page at /
+// (api/queue_words.go).
+var (
+	ChangeWords     = api.ChangeWords
+	DestinationName = api.DestinationName
+	WithMirror      = api.WithMirror
+)

@@ -175,6 +175,7 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.writePIDFile() // pidfile.go
+	m.mountPage()    // wire_page.go
 	m.startJournal()
 	m.ready.Store(true)
 	return nil

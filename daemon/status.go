@@ -18,6 +18,7 @@ func (m *Main) Status() api.Status {
 	}
 	if m.ln != nil {
 		doc.Listen = m.ln.Addr().String()
+		doc.Page = m.PageURL() // wire_page.go
 	}
 	def, hasDef := m.Accounts.Default()
 	for _, a := range m.Accounts.List() {

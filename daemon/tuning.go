@@ -30,6 +30,9 @@ type Tuning struct {
 	// Journal is the journal's back-off bases and polling intervals
 	// (journal.Tuning; its zero fields keep their defaults).
 	Journal journal.Tuning
+	// PagePoll is how often the page at / asks for its data
+	// (httpapi.DefaultPagePoll, 2 s).
+	PagePoll time.Duration
 }
 
 // rateLimitPerRetry is the ratio of the limiter's first back-off after a

@@ -118,6 +118,7 @@ func runDemo(e *env, listen string, verbose bool) error {
 Nothing reaches Last.fm or ListenBrainz; the state directory is deleted when you stop it.
 
   daemon    %s
+  page      %s (or: lastfmd open)
   emulator  %s
   mirror    %s: a built-in ListenBrainz emulator at %s
   account   %s (signed in, the default; on %s too, as %s)
@@ -136,9 +137,10 @@ curl -s -X POST "$LASTFMD_URL/v1/track.scrobble" -H 'Content-Type: application/j
 curl -s "$LASTFMD_URL/2.0/?method=user.getLovedTracks&user=demo"      # Last.fm's own XML
 curl -s "$LASTFMD_URL/v1/status"
 lastfmd status          # the scrobble went to lastfm and to %s: a line for each
+lastfmd open            # the page: accounts, queue, destinations, live
 
 lastfmd demo ready at %s (Ctrl-C to stop)
-`, url, emu.URL(), demoMirror, lb.URL(), demoUser, demoMirror, demoUser, demoUser, demoPassword, demoUser, stateDir, url, demoMirror, url)
+`, url, m.PageURL(), emu.URL(), demoMirror, lb.URL(), demoUser, demoMirror, demoUser, demoUser, demoPassword, demoUser, stateDir, url, demoMirror, url)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return m.Run(ctx)

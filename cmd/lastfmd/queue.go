@@ -98,26 +98,11 @@ func mirrorFlag(cmd *cobra.Command, dest *string, what string) {
 	}
 }
 
-// destName is how a destination is called in a sentence: Last.fm by its
-// name, a mirror by its own; "" (every destination) as "its destination".
-func destName(dest string) string {
-	switch dest {
-	case "":
-		return "its destination"
-	case "lastfm":
-		return "Last.fm"
-	}
-	return dest
-}
+// destName, withMirror: the words `lastfmd queue` shares with the page at
+// / (api/queue_words.go, through client).
+func destName(dest string) string { return client.DestinationName(dest) }
 
-// withMirror is a suggested command, with --mirror when the list was of
-// one destination.
-func withMirror(command, dest string) string {
-	if dest == "" {
-		return command
-	}
-	return command + " --mirror " + dest
-}
+func withMirror(command, dest string) string { return client.WithMirror(command, dest) }
 
 // idArgs accepts one or more positive whole numbers.
 func idArgs(_ *cobra.Command, args []string) error {
@@ -312,21 +297,7 @@ func queueAct(e *env, action string, args []string, force bool, dest string) err
 }
 
 // changeWords says what retry or drop on dest did to an id, in words.
-func changeWords(result, dest string) string {
-	switch result {
-	case "retrying":
-		return "queued to be sent again"
-	case "sent":
-		return "already sent: " + destName(dest) + " answered it, so there is nothing to retry or drop"
-	case "unknown":
-		where := "the queue"
-		if dest != "" {
-			where = dest + "'s queue"
-		}
-		return "not in " + where + ": no item has this id (see `" + withMirror("lastfmd queue list", dest) + "`)"
-	}
-	return result
-}
+func changeWords(result, dest string) string { return client.ChangeWords(result, dest) }
 
 func queueExport(e *env, dest string) error {
 	c, ctx, cancel, err := queueClient(e)

@@ -99,6 +99,7 @@ func newRoot(e *env) *cobra.Command {
 	root.AddCommand(newServiceCmds(e)...) // install.go: install, uninstall, start, stop, restart, status, healthcheck
 	root.AddCommand(newAuthCmd(e))        // auth*.go: login, mobile, web, import, default, status, logout
 	root.AddCommand(newQueueCmd(e))       // queue.go: list, retry, drop, export
+	root.AddCommand(newOpenCmd(e))        // open.go: the page at / in a browser
 	root.AddCommand(newImportCmd(e))      // import.go: plays from a portable player's log or a JSON list
 	addBuiltinExamples(root)              // help_examples.go: help, completion
 	refuseUnknownSubcommands(root)        // typos.go: after every command exists

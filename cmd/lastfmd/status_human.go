@@ -16,10 +16,20 @@ import (
 // (Last.fm ignores scrobbles it thinks come from the future).
 const skewWarn = 2 * time.Minute
 
+// pageLine says where the page at / is (docs/page.md), or why a browser
+// cannot reach it: a daemon on a unix socket does not serve it.
+func pageLine(doc *client.Status) string {
+	if doc.Page != "" {
+		return doc.Page + " (lastfmd open opens it)"
+	}
+	return "not served: the daemon listens on a unix socket, which browsers cannot open; to see it, listen on a loopback TCP address (listen = \"127.0.0.1:7375\") and run lastfmd open"
+}
+
 // printDaemonStatus writes the human summary of the /v1/status document,
 // one labelled line per part, each problem followed by what to run.
 func printDaemonStatus(w io.Writer, doc *client.Status, now time.Time) {
 	fmt.Fprintf(w, "version:  %s, up %s, listening on %s\n", doc.Version, time.Duration(doc.UptimeSeconds)*time.Second, doc.Listen)
+	fmt.Fprintf(w, "page:     %s\n", pageLine(doc))
 	fmt.Fprintf(w, "accounts: %s\n", accountsLine(doc.Accounts))
 	fmt.Fprintf(w, "cache:    %s\n", cacheLine(doc.Cache))
 	fmt.Fprintf(w, "queue:    %s\n", queueLine(doc.Queue, now))

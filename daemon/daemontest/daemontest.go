@@ -157,6 +157,9 @@ func SetPace(m *daemon.Main, p Pace) {
 	if p.Journal != (journal.Tuning{}) {
 		t.Journal = p.Journal
 	}
+	if p.PagePoll != 0 {
+		t.PagePoll = p.PagePoll
+	}
 }
 
 // Buffer is a bytes.Buffer safe for concurrent use: a daemon's log.

@@ -24,22 +24,16 @@ type AuthOptions struct {
 // endpoints behind the same guard, and lets the sign-in callback through
 // the guard when its state and cookie are valid. Call it before serving.
 func (s *Server) MountAuth(o AuthOptions) {
-	access := newPageAccess(s.guard.token, nil)
+	access := newPageAccess(authScope, s.guard.token, s.now)
 	csp := "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self' " + o.Flows.AuthOrigin()
 	pages := &authPages{flows: o.Flows, access: access, csp: strings.TrimSpace(csp)}
 	api := &authAPI{flows: o.Flows, access: access, beforeLogout: o.BeforeLogout, beforeMirrorLogout: o.BeforeMirrorLogout}
 
-	s.guard.pageAccess = access.allowed
+	s.guard.pages = append(s.guard.pages, access)
 	s.SetExempt(pages.exempt)
 
 	e := s.e
-	e.GET("/auth", func(c echo.Context) error {
-		target := "/auth/"
-		if q := c.Request().URL.RawQuery; q != "" {
-			target += "?" + q
-		}
-		return c.Redirect(http.StatusMovedPermanently, target)
-	})
+	e.GET("/auth", func(c echo.Context) error { return redirectKeepingQuery(c, http.StatusMovedPermanently, "/auth/") })
 	e.GET("/auth/", pages.accounts)
 	e.POST("/auth/start", pages.start)
 	e.GET(callbackPath, pages.callback)
@@ -56,4 +50,13 @@ func (s *Server) MountAuth(o AuthOptions) {
 	e.DELETE("/v1/auth/accounts/:name/mirrors/:mirror", api.logoutMirror)
 	e.GET("/v1/auth/accounts", api.accounts)
 	e.POST("/v1/auth/web", api.web)
+}
+
+// redirectKeepingQuery sends the browser to target with the request's
+// query (an ?access= code on its way to the pages' entry).
+func redirectKeepingQuery(c echo.Context, status int, target string) error {
+	if q := c.Request().URL.RawQuery; q != "" {
+		target += "?" + q
+	}
+	return c.Redirect(status, target)
 }

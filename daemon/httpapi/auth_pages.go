@@ -70,17 +70,20 @@ type authPages struct {
 	csp    string
 }
 
-// pageHeaders keep the pages out of caches, frames and other sites'
-// Referer headers (the callback URL carries a token and a state).
+// pageHeaders: the headers every page of the daemon sends (pageHeaders).
+func (p *authPages) pageHeaders(c echo.Context) { pageHeaders(c.Response().Header(), p.csp) }
+
+// pageHeaders keep the daemon's pages (/auth/, the page at /) out of
+// caches, frames and other sites' Referer headers (the callback URL
+// carries a token and a state), under their Content-Security-Policy.
 // same-origin, not no-referrer: with no-referrer a browser sends
-// "Origin: null" on the Connect form's POST, which the guard refuses.
-func (p *authPages) pageHeaders(c echo.Context) {
-	h := c.Response().Header()
+// "Origin: null" on a form's POST, which the guard refuses.
+func pageHeaders(h http.Header, csp string) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", p.csp)
+	h.Set("Content-Security-Policy", csp)
 }
 
 func (p *authPages) render(c echo.Context, status int, t *template.Template, data any) error {
@@ -100,15 +103,13 @@ func (p *authPages) message(c echo.Context, status int, title, msg string) error
 // guard) is traded for the access cookie and dropped from the address bar.
 func (p *authPages) accounts(c echo.Context) error {
 	r := c.Request()
-	if v := r.URL.Query().Get(accessParam); v != "" && p.access.token != "" {
-		if !p.access.tokenOK(v) && !p.access.spend(v) {
+	if traded, ok := p.access.admit(c.Response(), r); traded {
+		if !ok {
 			return p.message(c, http.StatusUnauthorized, "This link has expired",
 				"The access code was already used or is older than 10 minutes: run `lastfmd auth web` again.")
 		}
-		http.SetCookie(c.Response(), &http.Cookie{Name: accessCookie, Value: p.access.cookie, Path: "/auth/",
-			HttpOnly: true, SameSite: http.SameSiteStrictMode})
 		p.pageHeaders(c)
-		return c.Redirect(http.StatusSeeOther, "/auth/")
+		return c.Redirect(http.StatusSeeOther, authScope.path)
 	}
 	return p.render(c, http.StatusOK, accountsPage, map[string]any{"Accounts": p.flows.List()})
 }
@@ -118,7 +119,7 @@ func (p *authPages) accounts(c echo.Context) error {
 // Sec-Fetch-Site: same-origin), so only the accounts page starts a flow.
 func (p *authPages) start(c echo.Context) error {
 	r := c.Request()
-	if r.Header.Get("Origin") == "" && !strings.EqualFold(r.Header.Get("Sec-Fetch-Site"), "same-origin") {
+	if !formFromPage(r) {
 		return p.message(c, http.StatusForbidden, "Start from the accounts page",
 			"A sign-in starts with the Connect button on the accounts page (/auth/).")
 	}

@@ -17,8 +17,8 @@ import (
 
 func TestPageAccess(t *testing.T) {
 	ck := fakeclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
-	p := newPageAccess("the-token", ck.Now)
-	if p.cookie == "" || strings.Contains(p.cookie, "the-token") || newPageAccess("other", nil).cookie == p.cookie {
+	p := newPageAccess(authScope, "the-token", ck.Now)
+	if p.cookie == "" || strings.Contains(p.cookie, "the-token") || newPageAccess(authScope, "other", nil).cookie == p.cookie {
 		t.Fatalf("cookie value %q", p.cookie)
 	}
 	code := p.newCode()
@@ -60,7 +60,7 @@ func TestPageAccess(t *testing.T) {
 	}
 	// Without a token nothing is granted by these means (the guard does not
 	// ask then).
-	if newPageAccess("", nil).allowed(req("GET", "/auth/?access=", "")) {
+	if newPageAccess(authScope, "", nil).allowed(req("GET", "/auth/?access=", "")) {
 		t.Error("empty token grants access")
 	}
 }
@@ -69,7 +69,7 @@ func FuzzPageAccess(f *testing.F) {
 	f.Add("the-token", "cookie")
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, access, cookie string) {
-		p := newPageAccess("the-token", nil)
+		p := newPageAccess(authScope, "the-token", nil)
 		real := p.newCode()
 		r := httptest.NewRequest("GET", "http://127.0.0.1/auth/", nil)
 		q := r.URL.Query()

@@ -243,9 +243,5 @@ func (a *authAPI) web(c echo.Context) error {
 	if _, err := authBody(c.Request()); err != nil {
 		return err
 	}
-	u := "http://" + c.Request().Host + "/auth/"
-	if a.access.token != "" {
-		u += "?" + accessParam + "=" + a.access.newCode()
-	}
-	return c.JSON(http.StatusOK, map[string]string{"url": u})
+	return c.JSON(http.StatusOK, map[string]string{"url": a.access.url(c.Request().Host)})
 }

@@ -27,9 +27,10 @@ type guard struct {
 	// exempt reports whether a request may skip the browser checks and the
 	// token (the browser sign-in callback, authorised by state and cookie).
 	exempt func(r *http.Request) bool
-	// pageAccess, when set, admits a browser to the /auth/ pages by the
-	// access cookie or ?access= (auth_access.go); Bearer works there too.
-	pageAccess func(r *http.Request) bool
+	// pages admit a browser to their pages (the /auth/ pages, the page at
+	// /) by their access cookie or ?access= (auth_access.go); Bearer works
+	// there too.
+	pages []*pageAccess
 }
 
 func newGuard(allowed []string, token string) *guard {
@@ -60,17 +61,41 @@ func (g *guard) check(w http.ResponseWriter, r *http.Request) error {
 	case p == "/2.0" || strings.HasPrefix(p, "/2.0/"):
 		// The token arrives as the client's api_key: checked once the
 		// parameters are parsed (dropIn.checkToken).
-	case p == "/auth" || strings.HasPrefix(p, "/auth/"):
-		if !g.bearerOK(r) && (g.pageAccess == nil || !g.pageAccess(r)) {
-			return apperr.New(apperr.Unauthorized, signer.ErrAuthFailed, "a token is required: open the address `lastfmd auth web` prints")
-		}
+	case p == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		// Only a redirect to the page (/ui/), which the token guards.
 	default:
+		if pa := g.pageOf(p); pa != nil {
+			if !pa.open(p) && !g.bearerOK(r) && !pa.allowed(r) {
+				return apperr.New(apperr.Unauthorized, signer.ErrAuthFailed, "a token is required: open the address `%s` prints", pa.scope.command)
+			}
+			break
+		}
 		if !g.bearerOK(r) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="lastfmd"`)
 			return apperr.New(apperr.Unauthorized, signer.ErrAuthFailed, "a token is required: send Authorization: Bearer TOKEN (see security.token_file)")
 		}
 	}
 	return nil
+}
+
+// pageOf is the page set the URL path belongs to, nil for none.
+func (g *guard) pageOf(path string) *pageAccess {
+	for _, pa := range g.pages {
+		if pa.covers(path) {
+			return pa
+		}
+	}
+	return nil
+}
+
+// formFromPage reports whether a POST carries the marks of a form
+// submitted from one of the daemon's own pages (an Origin, which the
+// guard checked is this origin, or Sec-Fetch-Site: same-origin): the
+// per-page protection of the /auth/ pages' Connect button and of the page
+// at /'s buttons. With the guard's refusal of every cross-site request, a
+// page elsewhere can neither post a form here nor forge these headers.
+func formFromPage(r *http.Request) bool {
+	return r.Header.Get("Origin") != "" || strings.EqualFold(r.Header.Get("Sec-Fetch-Site"), "same-origin")
 }
 
 // hostAllowed accepts localhost, 127.0.0.1, [::1] and allowed_hosts, on any

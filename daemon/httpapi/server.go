@@ -84,6 +84,7 @@ type Server struct {
 	opts    Options
 	metrics *httpMetrics
 	memo    *keyMemo
+	page    *page            // the page at / (HandlePage), nil until served
 	now     func() time.Time // opts.Now, or time.Now
 }
 
@@ -152,7 +153,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		statusWriters.Put(sw)
 	}()
 	if err := s.guard.check(sw, r); err != nil {
-		_ = writeError(sw, formatFor(r), s.cleanError(apperr.As(err)))
+		ae := s.cleanError(apperr.As(err))
+		if s.page != nil && s.page.locked(sw, r, ae) { // the page without the token: how to get in
+			return
+		}
+		_ = writeError(sw, formatFor(r), ae)
 		return
 	}
 	if s.fromMemo(sw, r, start) {
