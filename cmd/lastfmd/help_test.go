@@ -40,7 +40,7 @@ func TestHelpEveryCommandHasExample(t *testing.T) {
 		"lastfmd auth web", "lastfmd auth import", "lastfmd auth default", "lastfmd auth status", "lastfmd auth logout",
 		"lastfmd queue list", "lastfmd queue retry", "lastfmd queue drop", "lastfmd queue export", "lastfmd install",
 		"lastfmd uninstall", "lastfmd start", "lastfmd stop", "lastfmd restart", "lastfmd status", "lastfmd config check",
-		"lastfmd config dump", "lastfmd healthcheck", "lastfmd completion bash", "lastfmd completion zsh",
+		"lastfmd config dump", "lastfmd healthcheck", "lastfmd open", "lastfmd completion bash", "lastfmd completion zsh",
 		"lastfmd completion fish", "lastfmd version", "lastfmd help"} {
 		if !names[want] {
 			t.Errorf("no command %q", want)
