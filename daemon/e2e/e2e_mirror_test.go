@@ -380,3 +380,16 @@ func TestMirrorDropInAnswerUnchanged(t *testing.T) {
 		t.Errorf("with a mirror the drop-in answer changed:\n%s\nwithout:\n%s", bodies[1], bodies[0])
 	}
 }
+
+// A call Last.fm refuses for a missing parameter is not passed on to the
+// mirrors either: no dead letter on their lanes.
+func TestMirrorSkipsACallMissingParameters(t *testing.T) {
+	h := newHarness(t, withMirror)
+	a := h.post("/v1/track.love", "application/x-www-form-urlencoded", "artist=Cher")
+	if a.status == 200 {
+		t.Fatalf("a love without a track: %d %s", a.status, a.body)
+	}
+	if q := h.queue(); q.Pending != 0 || q.Dead != 0 {
+		t.Errorf("journalled for the mirror: pending %d, dead %d", q.Pending, q.Dead)
+	}
+}

@@ -94,7 +94,7 @@ func TestBuildView(t *testing.T) {
 			}},
 		Queue: api.Queue{
 			Accounts: []api.AccountQueue{
-				{Destination: "lastfm", Account: "alice", Pending: 1, Dead: 1, ScrobblesToday: 7, Paused: "alice's daily scrobble limit was reached; sending resumes at 2026-03-02T00:00:00Z"},
+				{Destination: "lastfm", Account: "alice", Pending: 1, Dead: 1, ScrobblesToday: 7, Paused: "paused by the daily cap until 00:00 UTC: Last.fm's daily scrobble limit was reached; sending resumes at 2026-03-02T00:00:00Z"},
 				{Destination: "librefm", Account: "alice", Dead: 1},
 			},
 			DeadLetters: []api.QueueItem{

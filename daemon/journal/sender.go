@@ -156,7 +156,7 @@ func (s *sender) blocked() time.Duration {
 		s.setPaused("every account is paused: " + keyProblem)
 		return j.tune.Poll
 	case now.Before(capUntil):
-		s.setPaused(s.who() + "'s daily scrobble limit was reached; sending resumes at " + capUntil.UTC().Format(time.RFC3339))
+		s.setPaused("paused by the daily cap until 00:00 UTC: " + s.who() + "'s daily scrobble limit was reached; sending resumes at " + capUntil.UTC().Format(time.RFC3339))
 		return capUntil.Sub(now)
 	case now.Before(next):
 		return next.Sub(now)

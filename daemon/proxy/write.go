@@ -64,8 +64,8 @@ func (s *Proxy) write(ctx context.Context, req *Request, m signer.Method) (*Resu
 // after it; now playing is tried once in the background. A mirror never
 // changes the caller's answer: a failure here is logged.
 func (s *Proxy) mirror(req *Request, m signer.Method, sel selection) (wait func()) {
-	if m.Mirror == signer.MirrorNever {
-		return func() {}
+	if m.Mirror == signer.MirrorNever || len(m.Missing(req.Params)) > 0 {
+		return func() {} // a call Last.fm refuses for a missing parameter is not passed on either
 	}
 	done := make(chan struct{})
 	go func() {
