@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bytes"
 	"slices"
 	"testing"
 	"time"
@@ -228,5 +229,53 @@ func TestRecent(t *testing.T) {
 	}
 	if got, _ := e.j.Recent(2, "lastfm"); len(got) != 2 || got[0].Track != "second0" || got[1].Track != "first1" {
 		t.Errorf("limited to Last.fm's two newest: %+v", got)
+	}
+}
+
+// A schema 3 journal kept each mirror's deduplication in a bucket of its
+// own; opened, the entries move into dedup under the lane's keys (schema
+// 4), and a scrobble the mirror's lane holds is still a duplicate there.
+func TestOpensJournalOfSchema3(t *testing.T) {
+	e := newEnv(t, Tuning{})
+	e.withMirror(libre)
+	sc := scrobbles(1, "v3")
+	if _, err := e.j.Submit("alice", sc); err != nil {
+		t.Fatal(err)
+	}
+	e.j.Close()
+	// Rewrite the file as schema 3 wrote it: the mirror's entry in
+	// lane/m/dedup under the bare key.
+	writeRaw(t, e.dir, func(tx *bolt.Tx) error {
+		dk := dedupKey("alice", sc[0])
+		d := &dedupBucket{b: tx.Bucket(bDedup), suffix: dedupSuffix("m")}
+		v := bytes.Clone(d.Get(dk))
+		if v == nil {
+			t.Fatal("no entry of the mirror's lane")
+		}
+		if err := d.Delete(dk); err != nil {
+			return err
+		}
+		old, err := tx.CreateBucket([]byte("lane/m/dedup"))
+		if err != nil {
+			return err
+		}
+		if err := old.Put(dk, v); err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Put(kVersion, []byte("3"))
+	})
+	e.withMirror(libre)
+	_ = e.j.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("lane/m/dedup")) != nil {
+			t.Error("lane/m/dedup is still there")
+		}
+		return nil
+	})
+	tk, err := e.j.Submit("alice", sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tk[0].Duplicate || tk[0].Mirrors["m"] != MirrorDuplicate {
+		t.Errorf("after the migration: %+v", tk[0])
 	}
 }
