@@ -394,13 +394,13 @@ func (j *Journal) buryAccount(ln *lane, account string) error {
 func (j *Journal) pendingIDs(ln *lane, account string) ([]uint64, error) {
 	var ids []uint64
 	err := j.db.View(func(tx *bolt.Tx) error {
-		pend := tx.Bucket(ln.b.pending).Bucket([]byte(account))
-		if pend == nil {
-			return nil
+		pend, err := ln.pendingOf(tx, account, false)
+		if err != nil || pend == nil {
+			return err
 		}
-		return pend.ForEach(func(k, _ []byte) error {
+		return pend.each(nil, func(k []byte) (bool, error) {
 			ids = append(ids, keyID(k))
-			return nil
+			return true, nil
 		})
 	})
 	if err != nil {

@@ -36,7 +36,10 @@ const FileName = "journal.db"
 // Version 4: every lane's deduplication in the one bucket "dedup", a
 // mirror's keys suffixed with its name (dedupBucket), so a play's entries
 // share a page.
-const SchemaVersion = 4
+//
+// Version 5: every lane's send order in "pending/ACCOUNT", the same way
+// (pendingIndex).
+const SchemaVersion = 5
 
 // Bucket names.
 var (

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"strings"
@@ -59,7 +60,7 @@ func bucketsOf(name string) laneBuckets {
 		return laneBuckets{bItems, bPending, bResults, bDead, bUnsure, bDaily}
 	}
 	p := "lane/" + name + "/"
-	return laneBuckets{[]byte(p + "items"), []byte(p + "pending"), []byte(p + "results"), []byte(p + "dead"),
+	return laneBuckets{[]byte(p + "items"), bPending, []byte(p + "results"), []byte(p + "dead"),
 		[]byte(p + "unsure"), []byte(p + "daily")}
 }
 
@@ -98,6 +99,67 @@ func (d *dedupBucket) key(k []byte) []byte {
 		return k
 	}
 	return append(append(make([]byte, 0, len(k)+len(d.suffix)), k...), d.suffix...)
+}
+
+// Every lane's send order lives in "pending/ACCOUNT" (schema 5): Last.fm's
+// under the send-order key (pendingKey), a mirror's under the same key
+// followed by its suffix (dedupSuffix), so that a play's keys on every
+// lane are neighbours on one page, as its deduplication entries are.
+
+// pendingIndex is a lane's send order for one account.
+type pendingIndex struct {
+	b      *bolt.Bucket
+	suffix []byte
+}
+
+// pendingOf is the account's send order on the lane; nil when the account
+// has none (and create is false).
+func (ln *lane) pendingOf(tx *bolt.Tx, account string, create bool) (*pendingIndex, error) {
+	root := tx.Bucket(bPending)
+	b := root.Bucket([]byte(account))
+	if b == nil && create {
+		var err error
+		if b, err = root.CreateBucket([]byte(account)); err != nil {
+			return nil, err
+		}
+	}
+	if b == nil {
+		return nil, nil
+	}
+	return &pendingIndex{b: b, suffix: dedupSuffix(ln.name)}, nil
+}
+
+// Put and Delete act on the lane's key for the send-order key pk.
+func (p *pendingIndex) Put(pk []byte) error {
+	return p.b.Put(append(append(make([]byte, 0, len(pk)+len(p.suffix)), pk...), p.suffix...), nil)
+}
+
+func (p *pendingIndex) Delete(pk []byte) error {
+	return p.b.Delete(append(append(make([]byte, 0, len(pk)+len(p.suffix)), pk...), p.suffix...))
+}
+
+// each calls f with the lane's send-order keys (without the lane's
+// suffix) in order, from the first at or after from (nil: the first),
+// until f answers false or an error.
+func (p *pendingIndex) each(from []byte, f func(pk []byte) (bool, error)) error {
+	c := p.b.Cursor()
+	var k []byte
+	if from == nil {
+		k, _ = c.First()
+	} else {
+		k, _ = c.Seek(from)
+	}
+	n := pendingKeyLen
+	for ; k != nil; k, _ = c.Next() {
+		if len(k) != n+len(p.suffix) || !bytes.Equal(k[n:], p.suffix) {
+			continue // another lane's
+		}
+		more, err := f(k[:n])
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
 }
 
 // Get, Put and Delete act on the lane's entry for the scrobble key k.

@@ -232,12 +232,14 @@ func TestRecent(t *testing.T) {
 	}
 }
 
-// A schema 3 journal kept each mirror's deduplication in a bucket of its
-// own; opened, the entries move into dedup under the lane's keys (schema
-// 4), and a scrobble the mirror's lane holds is still a duplicate there.
+// A schema 3 journal kept each mirror's deduplication and send order in
+// buckets of its own; opened, the entries move into dedup and
+// pending/ACCOUNT under the lane's keys (schemas 4 and 5): a scrobble the
+// mirror's lane holds is still a duplicate there, and is still sent.
 func TestOpensJournalOfSchema3(t *testing.T) {
 	e := newEnv(t, Tuning{})
-	e.withMirror(libre)
+	m := e.withMirror(libre)
+	m.Stop() // the mirror's lane keeps it pending
 	sc := scrobbles(1, "v3")
 	if _, err := e.j.Submit("alice", sc); err != nil {
 		t.Fatal(err)
@@ -262,12 +264,31 @@ func TestOpensJournalOfSchema3(t *testing.T) {
 		if err := old.Put(dk, v); err != nil {
 			return err
 		}
+		// The send order as schema 3 kept it: lane/m/pending/alice.
+		pk := pendingKey(&Item{ID: keyID(v), Method: MethodScrobble, Timestamp: sc[0].Timestamp})
+		p := &pendingIndex{b: tx.Bucket(bPending).Bucket([]byte("alice")), suffix: dedupSuffix("m")}
+		if err := p.Delete(pk); err != nil {
+			return err
+		}
+		lp, err := tx.CreateBucket([]byte("lane/m/pending"))
+		if err != nil {
+			return err
+		}
+		la, err := lp.CreateBucket([]byte("alice"))
+		if err != nil {
+			return err
+		}
+		if err := la.Put(pk, nil); err != nil {
+			return err
+		}
 		return tx.Bucket(bMeta).Put(kVersion, []byte("3"))
 	})
-	e.withMirror(libre)
+	m2 := e.withMirror(libre)
 	_ = e.j.db.View(func(tx *bolt.Tx) error {
-		if tx.Bucket([]byte("lane/m/dedup")) != nil {
-			t.Error("lane/m/dedup is still there")
+		for _, b := range []string{"lane/m/dedup", "lane/m/pending"} {
+			if tx.Bucket([]byte(b)) != nil {
+				t.Errorf("%s is still there", b)
+			}
 		}
 		return nil
 	})
@@ -278,4 +299,6 @@ func TestOpensJournalOfSchema3(t *testing.T) {
 	if !tk[0].Duplicate || tk[0].Mirrors["m"] != MirrorDuplicate {
 		t.Errorf("after the migration: %+v", tk[0])
 	}
+	e.j.Start()
+	eventually(t, "the mirror's lane sends it", func() bool { return len(m2.Scrobbles("alice")) == 1 })
 }

@@ -15,6 +15,47 @@ var migrations = map[int]func(*bolt.Tx) error{
 	1: rebuildDedup,
 	2: intoPlays,
 	3: oneDedup,
+	4: onePending,
+}
+
+// onePending moves each mirror's send order "lane/NAME/pending/ACCOUNT"
+// (schemas 3 and 4) into "pending/ACCOUNT", under the lane's keys (version
+// 5: pendingIndex).
+func onePending(tx *bolt.Tx) error {
+	var names [][]byte
+	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		if bytes.HasPrefix(name, []byte("lane/")) && bytes.HasSuffix(name, []byte("/pending")) {
+			names = append(names, bytes.Clone(name))
+		}
+		return nil
+	})
+	root := tx.Bucket(bPending)
+	for _, name := range names {
+		suffix := dedupSuffix(string(name[len("lane/") : len(name)-len("/pending")]))
+		old := tx.Bucket(name)
+		var accounts [][]byte
+		_ = old.ForEach(func(k, v []byte) error {
+			if v == nil { // a sub-bucket: an account's send order
+				accounts = append(accounts, bytes.Clone(k))
+			}
+			return nil
+		})
+		for _, account := range accounts {
+			to, err := root.CreateBucketIfNotExists(account)
+			if err != nil {
+				return err
+			}
+			p := &pendingIndex{b: to, suffix: suffix}
+			err = old.Bucket(account).ForEach(func(k, _ []byte) error { return p.Put(bytes.Clone(k)) })
+			if err != nil {
+				return err
+			}
+		}
+		if err := tx.DeleteBucket(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // oneDedup moves each mirror's deduplication bucket "lane/NAME/dedup"

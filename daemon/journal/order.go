@@ -56,23 +56,28 @@ func (j *Journal) EnqueueBehind(account, method string, params map[string]string
 // pendingOn reports whether account has a write with target pending on
 // the lane.
 func (ln *lane) pendingOn(tx *bolt.Tx, account string, target signer.Target) (bool, error) {
-	pend := tx.Bucket(ln.b.pending).Bucket([]byte(account))
-	if pend == nil {
-		return false, nil
+	pend, err := ln.pendingOf(tx, account, false)
+	if err != nil || pend == nil {
+		return false, err
 	}
-	c := pend.Cursor()
+	found := false
 	// Writes sort first (prefixWrite), before every scrobble.
-	for k, _ := c.Seek([]byte{prefixWrite}); k != nil && k[0] == prefixWrite; k, _ = c.Next() {
+	err = pend.each([]byte{prefixWrite}, func(k []byte) (bool, error) {
+		if k[0] != prefixWrite {
+			return false, nil
+		}
 		it, err := ln.getItem(tx, ln.b.items, keyID(k))
 		if err != nil {
 			return false, fmt.Errorf("item %d: %w", keyID(k), err)
 		}
 		if it == nil {
-			continue // dropped meanwhile
+			return true, nil // dropped meanwhile
 		}
 		if t, ok := signer.WriteTarget(it.Method, it.Params); ok && t == target {
-			return true, nil
+			found = true
+			return false, nil
 		}
-	}
-	return false, nil
+		return true, nil
+	})
+	return found, err
 }

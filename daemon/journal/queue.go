@@ -241,28 +241,33 @@ func (j *Journal) listLane(tx *bolt.Tx, ln *lane, accts []AccountStats, limit in
 	if err != nil {
 		return err
 	}
-	pend := tx.Bucket(ln.b.pending)
 	for _, a := range accts {
 		if a.Destination != ln.name {
 			continue
 		}
-		b := pend.Bucket([]byte(a.Account))
-		if b == nil {
+		pend, err := ln.pendingOf(tx, a.Account, false)
+		if err != nil {
+			return err
+		}
+		if pend == nil {
 			continue
 		}
-		c := b.Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		err = pend.each(nil, func(k []byte) (bool, error) {
 			if len(l.Items) >= limit {
 				l.Truncated = true
-				break
+				return false, nil
 			}
 			it, err := ln.getItem(tx, ln.b.items, keyID(k))
 			if err != nil {
-				return err
+				return false, err
 			}
 			if it != nil {
 				l.Items = append(l.Items, it.Doc())
 			}
+			return true, nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	for _, list := range []struct {

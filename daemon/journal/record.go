@@ -154,8 +154,11 @@ const (
 	prefixScrobble = '1'
 )
 
+// pendingKeyLen is the length of a send-order key (pendingKey).
+const pendingKeyLen = 17
+
 func pendingKey(it *Item) []byte {
-	k := make([]byte, 17)
+	k := make([]byte, pendingKeyLen)
 	if it.Method == MethodScrobble {
 		k[0] = prefixScrobble
 		binary.BigEndian.PutUint64(k[1:9], uint64(max(it.Timestamp, 0)))

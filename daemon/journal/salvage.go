@@ -243,11 +243,11 @@ func (j *Journal) restore(rec salvaged) error {
 		for _, ln := range j.lanes {
 			lr := lanes[ln.name]
 			for _, it := range lr.order {
-				pend, err := tx.Bucket(ln.b.pending).CreateBucketIfNotExists([]byte(it.Account))
+				pend, err := ln.pendingOf(tx, it.Account, true)
 				if err != nil {
 					return err
 				}
-				if err := pend.Put(pendingKey(it), nil); err != nil {
+				if err := pend.Put(pendingKey(it)); err != nil {
 					return err
 				}
 			}

@@ -91,9 +91,6 @@ type sighting struct {
 	maybeSent   bool // some copy says Last.fm may have it (never cleared, so any copy counts)
 }
 
-// pendingKeyLen is the length of a send-order key (pendingKey).
-var pendingKeyLen = len(pendingKey(&Item{}))
-
 // unsureReason is the reason an item salvage could not place carries.
 const unsureReason = "salvage found it only in an out-of-date part of the damaged journal: it may have been sent since, and the answer is lost"
 

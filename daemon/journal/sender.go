@@ -245,28 +245,30 @@ func (s *sender) noteError(msg string) {
 func (j *Journal) nextBatch(ln *lane, account string, size int) ([]*Item, error) {
 	var out []*Item
 	err := j.db.View(func(tx *bolt.Tx) error {
-		pend := tx.Bucket(ln.b.pending).Bucket([]byte(account))
-		if pend == nil {
-			return nil
+		pend, err := ln.pendingOf(tx, account, false)
+		if err != nil || pend == nil {
+			return err
 		}
-		c := pend.Cursor()
-		for k, _ := c.First(); k != nil && len(out) < size; k, _ = c.Next() {
+		return pend.each(nil, func(k []byte) (bool, error) {
+			if len(out) >= size {
+				return false, nil
+			}
 			it, err := ln.getItem(tx, ln.b.items, keyID(k))
 			if err != nil {
-				return fmt.Errorf("item %d: %w", keyID(k), err)
+				return false, fmt.Errorf("item %d: %w", keyID(k), err)
 			}
 			if it == nil {
-				continue // dropped meanwhile
+				return true, nil // dropped meanwhile
 			}
 			if it.Method != MethodScrobble {
 				if len(out) == 0 {
 					out = append(out, it)
 				}
-				break // a write goes alone
+				return false, nil // a write goes alone
 			}
 			out = append(out, it)
-		}
-		return nil
+			return true, nil
+		})
 	})
 	return out, err
 }

@@ -127,7 +127,11 @@ func takePending(tx *bolt.Tx, ln *lane, id uint64) (*Item, error) {
 	if err := tx.Bucket(ln.b.items).Delete(idKey(id)); err != nil {
 		return nil, err
 	}
-	if pend := tx.Bucket(ln.b.pending).Bucket([]byte(it.Account)); pend != nil {
+	pend, err := ln.pendingOf(tx, it.Account, false)
+	if err != nil {
+		return nil, err
+	}
+	if pend != nil {
 		if err := pend.Delete(pendingKey(it)); err != nil {
 			return nil, err
 		}
@@ -146,7 +150,11 @@ func (j *Journal) takeKnown(tx *bolt.Tx, ln *lane, it *Item) (bool, error) {
 	if err := items.Delete(idKey(it.ID)); err != nil {
 		return false, err
 	}
-	if pend := tx.Bucket(ln.b.pending).Bucket([]byte(it.Account)); pend != nil {
+	pend, err := ln.pendingOf(tx, it.Account, false)
+	if err != nil {
+		return false, err
+	}
+	if pend != nil {
 		if err := pend.Delete(pendingKey(it)); err != nil {
 			return false, err
 		}

@@ -313,24 +313,24 @@ func (j *Journal) enqueue(ln *lane, account, method string, params map[string]st
 // putPendingRecord stores a lane's record rec of the play id (its play
 // already in plays) as pending, at pk in account's send order.
 func (ln *lane) putPendingRecord(tx *bolt.Tx, account string, pk []byte, id uint64, rec []byte) error {
-	pend, err := tx.Bucket(ln.b.pending).CreateBucketIfNotExists([]byte(account))
+	pend, err := ln.pendingOf(tx, account, true)
 	if err != nil {
 		return err
 	}
 	if err := tx.Bucket(ln.b.items).Put(idKey(id), rec); err != nil {
 		return err
 	}
-	return pend.Put(pk, nil)
+	return pend.Put(pk)
 }
 
 // putPending stores it as pending on the lane, in its account's send order.
 func (ln *lane) putPending(tx *bolt.Tx, it *Item) error {
-	pend, err := tx.Bucket(ln.b.pending).CreateBucketIfNotExists([]byte(it.Account))
+	pend, err := ln.pendingOf(tx, it.Account, true)
 	if err != nil {
 		return err
 	}
 	if err := ln.putItem(tx, ln.b.items, it); err != nil {
 		return err
 	}
-	return pend.Put(pendingKey(it), nil)
+	return pend.Put(pendingKey(it))
 }
