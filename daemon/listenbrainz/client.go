@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -257,7 +255,7 @@ func (c *Client) call(ctx context.Context, p upstream.Priority, method, path, to
 		return 0, nil, nil, 0, notSent("%s token: %v", c.service, err)
 	}
 	if err := ctx.Err(); err != nil {
-		return 0, nil, nil, 0, c.transportError(ctx, fmt.Errorf("%w: %w", ErrNotSent, err))
+		return 0, nil, nil, 0, upstream.TransportError(ctx, c.service, fmt.Errorf("%w: %w", ErrNotSent, err))
 	}
 	if c.limiter != nil {
 		if err := c.limiter.Wait(ctx, p); err != nil {
@@ -285,12 +283,12 @@ func (c *Client) call(ctx context.Context, p upstream.Priority, method, path, to
 	start := c.now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, nil, nil, 0, c.transportError(ctx, err)
+		return 0, nil, nil, 0, upstream.TransportError(ctx, c.service, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
 	if err != nil {
-		return 0, nil, nil, 0, c.transportError(ctx, err)
+		return 0, nil, nil, 0, upstream.TransportError(ctx, c.service, err)
 	}
 	if len(data) > MaxAnswer {
 		return 0, nil, nil, 0, c.named(&apperr.Error{Kind: apperr.BadGateway, Code: signer.ErrOperationFailed,
@@ -321,30 +319,4 @@ func (c *Client) named(err error) error {
 		return &n
 	}
 	return err
-}
-
-// transportError is a call without an answer: a timeout is Timeout, the
-// rest BadGateway. The message never holds the URL (url.Error's is
-// dropped) nor, so, anything of the request.
-func (c *Client) transportError(ctx context.Context, err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) || ctx.Err() != nil {
-		return &apperr.Error{Kind: apperr.Timeout, Code: signer.ErrServiceOffline, Message: c.service + " did not answer in time", Err: err}
-	}
-	cause := "transport error"
-	var oe *net.OpError
-	switch {
-	case errors.As(err, &oe):
-		cause = oe.Op
-		if oe.Err != nil {
-			cause += ": " + oe.Err.Error()
-		}
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		cause = "connection closed before an answer"
-	}
-	return &apperr.Error{Kind: apperr.BadGateway, Code: signer.ErrServiceOffline, Message: c.service + " is unreachable: " + cause, Err: err}
 }

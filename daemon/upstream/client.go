@@ -238,7 +238,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		c.recordNoAnswer(ctx, call.Method)
-		return nil, transportError(ctx, c.service, err)
+		return nil, TransportError(ctx, c.service, err)
 	}
 	defer resp.Body.Close()
 	data, err := c.bodies.read(ctx, resp.Body, resp.ContentLength)
@@ -248,7 +248,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	}
 	if err != nil {
 		c.recordNoAnswer(ctx, call.Method)
-		return nil, transportError(ctx, c.service, err)
+		return nil, TransportError(ctx, c.service, err)
 	}
 	data = c.redactAnswer(call, params, data)
 	r := &Response{
@@ -302,9 +302,11 @@ func (c *Client) recordNoAnswer(ctx context.Context, method string) {
 	c.stats.record(method, "transport", nil, c.now(), false)
 }
 
-// transportError turns a client error into lastfmd's: a timeout is 504, the
-// rest 502. Messages never include the URL (it may carry a signature).
-func transportError(ctx context.Context, service string, err error) error {
+// TransportError turns a client error of a call to service (named in the
+// message: "Last.fm", "mirror librefm") into lastfmd's: a timeout is 504,
+// the rest 502. Messages never include the URL (it may carry a signature).
+// Every client of an outside service uses it (package listenbrainz too).
+func TransportError(ctx context.Context, service string, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // drop the URL: a GET's query is no business of a log line
