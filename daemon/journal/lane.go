@@ -224,6 +224,16 @@ func (ln *lane) limiter() *upstream.Limiter {
 	return ln.up.Limiter()
 }
 
+// mayHaveReached reports whether a call that failed with err may have been
+// read by the lane's destination (each API's client knows its own
+// failures that never left lastfmd).
+func (ln *lane) mayHaveReached(err error) bool {
+	if ln.lb != nil {
+		return listenbrainz.MayHaveReached(err)
+	}
+	return upstream.MayHaveReached(err)
+}
+
 // Type is the API the lane's destination speaks: "lastfm" (the Last.fm
 // 2.0 API) or "listenbrainz".
 func (ln *lane) Type() string {

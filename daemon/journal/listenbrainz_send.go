@@ -2,10 +2,8 @@ package journal
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon/apperr"
 	"github.com/lastfmd/lastfmd/daemon/backoff"
 	"github.com/lastfmd/lastfmd/daemon/listenbrainz"
 	"github.com/lastfmd/lastfmd/internal/clip"
@@ -81,7 +79,7 @@ func (s *sender) submitListens(token string, items []*Item, listens []listenbrai
 	a, err := ln.lb.Submit(j.hardStop, token, kind, listens)
 	switch {
 	case err != nil:
-		s.listensUnsent(items, err)
+		s.unreachable(items, err)
 		return false
 	case !a.Failed():
 		s.listensTaken(items, a)
@@ -153,31 +151,4 @@ func (s *sender) waitFor(items []*Item, a *listenbrainz.Answer, msg string, mayb
 	j.log.Info("journal: send failed, will retry", "destination", s.lane.name, "account", s.account,
 		"status", a.Status, "error", msg, "next_attempt", next.UTC().Format(time.RFC3339))
 	s.note(items, msg, maybeSent)
-}
-
-// listensUnsent handles a call that got no ListenBrainz answer: as on
-// Last.fm's lanes, it stays pending, marked maybe sent when the request
-// may have arrived.
-func (s *sender) listensUnsent(items []*Item, err error) {
-	j := s.j
-	var ae *apperr.Error
-	if errors.As(err, &ae) && ae.Kind == apperr.RateLimited {
-		wait := max(ae.RetryAfter, j.tune.Poll) // lastfmd's own limiter: not an attempt
-		j.mu.Lock()
-		s.next = j.now().Add(wait)
-		j.mu.Unlock()
-		return
-	}
-	if j.hardStop.Err() != nil {
-		s.note(items, "cut off when lastfmd stopped", listenbrainz.MayHaveReached(err))
-		return
-	}
-	msg := s.who() + " is unreachable"
-	if ae != nil {
-		msg = ae.Message
-	}
-	if errors.Is(err, listenbrainz.ErrNotSent) {
-		msg = fmt.Sprintf("not sent to %s: %v", s.who(), err)
-	}
-	s.retryLater(items, signer.ClassTransient, msg, listenbrainz.MayHaveReached(err))
 }

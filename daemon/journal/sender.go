@@ -351,7 +351,8 @@ func (s *sender) deliver(key string, items []*Item, method string, params map[st
 	}
 }
 
-// unreachable handles a call that got no answer from Last.fm.
+// unreachable handles a call that got no answer from the lane's
+// destination (either API).
 func (s *sender) unreachable(items []*Item, err error) {
 	j := s.j
 	var ae *apperr.Error
@@ -367,14 +368,17 @@ func (s *sender) unreachable(items []*Item, err error) {
 	if j.hardStop.Err() != nil {
 		// Cut off at shutdown: the items stay pending for the next start,
 		// marked when the request may have reached Last.fm.
-		s.note(items, "cut off when lastfmd stopped", upstream.MayHaveReached(err))
+		s.note(items, "cut off when lastfmd stopped", s.lane.mayHaveReached(err))
 		return
 	}
 	msg := s.who() + " is unreachable"
 	if ae != nil {
 		msg = ae.Message
 	}
-	s.retryLater(items, signer.ClassifyTransport(err), msg, upstream.MayHaveReached(err))
+	if errors.Is(err, listenbrainz.ErrNotSent) {
+		msg = fmt.Sprintf("not sent to %s: %v", s.who(), err)
+	}
+	s.retryLater(items, signer.ClassifyTransport(err), msg, s.lane.mayHaveReached(err))
 }
 
 // refused handles a Last.fm error answer (or a bare HTTP error) by the
