@@ -291,8 +291,7 @@ func (ln *lane) findGivenUp(tx *bolt.Tx, id uint64) (*Item, State, *bolt.Bucket,
 // maybeResult is the result kept for an item dropped while the destination
 // may have it.
 func maybeResult(ln *lane, it *Item, now time.Time) *Result {
-	return &Result{ID: it.ID, Lane: ln.fileName(), Account: it.Account, Method: it.Method, Artist: it.Params["artist"],
-		Track: it.Params["track"], Timestamp: it.Timestamp, Status: StatusMaybe, Sent: now}
+	return ln.result(it, StatusMaybe, now)
 }
 
 // BeforeLogout is asked before an account is removed (dest "": every

@@ -224,6 +224,14 @@ func (ln *lane) limiter() *upstream.Limiter {
 	return ln.up.Limiter()
 }
 
+// result is the lane's result for it, of status, at now: what locates it
+// (and its scrobble's deduplication entry); the answer's details are the
+// caller's to add.
+func (ln *lane) result(it *Item, status string, now time.Time) *Result {
+	return &Result{ID: it.ID, Lane: ln.fileName(), Account: it.Account, Method: it.Method, Artist: it.Params["artist"],
+		Track: it.Params["track"], Timestamp: it.Timestamp, Status: status, Sent: now}
+}
+
 // mayHaveReached reports whether a call that failed with err may have been
 // read by the lane's destination (each API's client knows its own
 // failures that never left lastfmd).

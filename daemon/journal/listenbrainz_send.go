@@ -122,8 +122,7 @@ func (s *sender) listensTaken(items []*Item, a *listenbrainz.Answer) {
 	now := j.now().UTC()
 	results := make([]*Result, len(items))
 	for i, it := range items {
-		results[i] = &Result{ID: it.ID, Lane: ln.fileName(), Account: it.Account, Method: it.Method, Artist: it.Params["artist"],
-			Track: it.Params["track"], Timestamp: it.Timestamp, Status: StatusAccepted, Sent: now}
+		results[i] = ln.result(it, StatusAccepted, now)
 	}
 	j.mu.Lock()
 	s.step = 0

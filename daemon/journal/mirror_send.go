@@ -87,8 +87,8 @@ func (s *sender) skip(items []*Item, why string) {
 	now := j.now().UTC()
 	results := make([]*Result, len(items))
 	for i, it := range items {
-		results[i] = &Result{ID: it.ID, Lane: ln.fileName(), Account: it.Account, Method: it.Method, Artist: it.Params["artist"],
-			Track: it.Params["track"], Timestamp: it.Timestamp, Status: StatusSkipped, IgnoredMessage: why, Sent: now}
+		results[i] = ln.result(it, StatusSkipped, now)
+		results[i].IgnoredMessage = why
 	}
 	s.record(owedWrite{items: len(results), write: func() error { return j.settle(ln, results) }})
 }

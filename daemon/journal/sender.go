@@ -534,8 +534,7 @@ func (s *sender) answered(items []*Item, r *upstream.Response) {
 	var results []*Result
 	var capped []*Item
 	for i, it := range items {
-		res := &Result{ID: it.ID, Lane: s.lane.fileName(), Account: it.Account, Method: it.Method, Artist: it.Params["artist"],
-			Track: it.Params["track"], Timestamp: it.Timestamp, Status: StatusAccepted, Sent: now}
+		res := s.lane.result(it, StatusAccepted, now)
 		if answers != nil {
 			a := answers[i]
 			code := s.lane.meaning(a.IgnoredCode) // a mirror's codes, read with its own map
