@@ -44,7 +44,7 @@ func newQueueImportCmd(e *env) *cobra.Command {
 
 // queueImport imports file, only its lines of dest unless dest is "";
 // here is the configuration (state_dir, mirrors) of the journal written
-// when no daemon runs. The daemon, or ImportQueue here, leaves the other
+// when no daemon runs. The daemon, or the journal here, leaves the other
 // lines out; this process counts them, having read the file.
 func queueImport(e *env, file, dest string, here func() (*config.Config, error)) error {
 	f, err := os.Open(file)
@@ -58,7 +58,7 @@ func queueImport(e *env, file, dest string, here func() (*config.Config, error))
 	}
 	others := 0
 	for _, l := range lines {
-		if dest != "" && daemon.LineLane(l) != dest {
+		if dest != "" && l.Lane() != dest {
 			others++
 		}
 	}
@@ -120,7 +120,7 @@ func importHere(e *env, lines []journal.ExportLine, dest string, here func() (*c
 	if err != nil {
 		return nil, "", err
 	}
-	rep, err := daemon.ImportQueue(j, lines, dest)
+	rep, err := j.Import(lines, dest)
 	if cerr := j.Close(); err == nil {
 		err = cerr
 	}

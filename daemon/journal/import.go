@@ -3,6 +3,7 @@ package journal
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -34,9 +35,19 @@ type ImportReport = api.QueueImported
 //
 // Import only adds records: it takes no item out of pending, which salvage
 // relies on (onlyAdded).
-func (j *Journal) Import(lines []ExportLine) (ImportReport, error) {
+//
+// dest ("" = every line) keeps only the lines of that lane; the others are
+// left out and counted nowhere. A dest that is no lane is refused, as the
+// other operator actions refuse it.
+func (j *Journal) Import(lines []ExportLine, dest string) (ImportReport, error) {
 	if err := j.Healthy(); err != nil {
 		return ImportReport{}, apperr.New(apperr.Unavailable, signer.ErrTemporary, "%v", err)
+	}
+	if dest != "" {
+		if _, err := j.lanesNamed(dest); err != nil {
+			return ImportReport{}, apperr.New(apperr.Invalid, signer.ErrInvalidParams, "%v", err)
+		}
+		lines = slices.DeleteFunc(slices.Clone(lines), func(l ExportLine) bool { return l.Lane() != dest })
 	}
 	order := make([]ExportLine, len(lines))
 	copy(order, lines)

@@ -44,7 +44,7 @@ func FuzzParseExportLine(f *testing.F) {
 		if !bytes.Equal(encode(l), encode(again)) {
 			t.Fatalf("read back differently: %s, then %s", encode(l), encode(again))
 		}
-		if _, err := j.Import([]ExportLine{l}); err != nil {
+		if _, err := j.Import([]ExportLine{l}, ""); err != nil {
 			t.Fatalf("importing %s: %v", encode(l), err)
 		}
 	})

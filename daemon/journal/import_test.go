@@ -47,16 +47,16 @@ func TestImportRestoresAndAddsNothingTwice(t *testing.T) {
 	if len(lines) != 4+1+3+5 {
 		t.Fatalf("%d export lines", len(lines))
 	}
-	if rep, err := aj.Import(lines); err != nil || rep != (ImportReport{Unchanged: len(lines)}) {
+	if rep, err := aj.Import(lines, ""); err != nil || rep != (ImportReport{Unchanged: len(lines)}) {
 		t.Errorf("imported into the journal it came from: %+v %v", rep, err)
 	}
 
 	b := newEnv(t, Tuning{})
-	rep, err := b.j.Import(lines)
+	rep, err := b.j.Import(lines, "")
 	if want := (ImportReport{Pending: 5, Dead: 3, Results: 5}); err != nil || rep != want {
 		t.Fatalf("first import: %+v %v, want %+v", rep, err, want)
 	}
-	if rep, err := b.j.Import(lines); err != nil || rep != (ImportReport{Unchanged: len(lines)}) {
+	if rep, err := b.j.Import(lines, ""); err != nil || rep != (ImportReport{Unchanged: len(lines)}) {
 		t.Errorf("second import: %+v %v", rep, err)
 	}
 	if st := b.j.Stats(); st.Pending != 5 || st.Dead != 3 || st.Results != 5 {
@@ -76,7 +76,7 @@ func TestImportRestoresAndAddsNothingTwice(t *testing.T) {
 	if loved := b.emu.Loved("alice"); len(loved) != 1 {
 		t.Errorf("loved %q", loved)
 	}
-	if rep, err := b.j.Import(lines); err != nil || rep != (ImportReport{Unchanged: len(lines)}) {
+	if rep, err := b.j.Import(lines, ""); err != nil || rep != (ImportReport{Unchanged: len(lines)}) {
 		t.Errorf("import once sent: %+v %v", rep, err)
 	}
 	// The kept results deduplicate: the scrobble they are is not sent again.

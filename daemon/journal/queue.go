@@ -184,7 +184,10 @@ func (j *Journal) pending(ln *lane, account string) int {
 // List returns the GET /v1/queue document (declared once, in package
 // api): per-account figures, then up to limit pending items in send order
 // per account, and up to limit dead letters and items whose answer is
-// unknown, oldest first (limit <= 0: 1000).
+// unknown, oldest first (limit <= 0: 1000). For one lane (dest) its totals
+// and key problem are that lane's, so that they add up to what it lists;
+// for every lane ("") the totals count them all and the key problem is
+// Last.fm's.
 func (j *Journal) List(limit int, dest string) (api.Queue, error) {
 	if limit <= 0 {
 		limit = 1000
@@ -193,6 +196,11 @@ func (j *Journal) List(limit int, dest string) (api.Queue, error) {
 	now := j.now()
 	l := api.Queue{Pending: st.Pending, Dead: st.Dead, AnswerUnknown: st.AnswerUnknown, KeyProblem: st.KeyProblem,
 		Accounts: []api.AccountQueue{}, Items: []api.QueueItem{}, DeadLetters: []api.QueueItem{}, Unsure: []api.QueueItem{}}
+	for _, d := range st.Destinations {
+		if d.Name == dest {
+			l.Pending, l.Dead, l.AnswerUnknown, l.KeyProblem = d.Pending, d.Dead, d.AnswerUnknown, d.KeyProblem
+		}
+	}
 	lanes, err := j.lanesNamed(dest)
 	if err != nil {
 		return api.Queue{}, apperr.New(apperr.Invalid, signer.ErrInvalidParams, "%v", err)
@@ -295,6 +303,19 @@ type ExportLine struct {
 	State  State   `json:"state"`
 	Item   *Item   `json:"item,omitempty"`
 	Result *Result `json:"result,omitempty"`
+}
+
+// Lane is the lane the line is for: its item's or its result's, "lastfm"
+// when it names none (Last.fm's lines, and every line of a journal before
+// lanes).
+func (l ExportLine) Lane() string {
+	switch {
+	case l.Item != nil:
+		return laneName(l.Item.Lane)
+	case l.Result != nil:
+		return laneName(l.Result.Lane)
+	}
+	return laneName("")
 }
 
 // Export writes every pending item, dead letter, item whose answer is
