@@ -83,27 +83,33 @@ type dedupBucket struct {
 
 // dedup is the lane's deduplication in tx.
 func (ln *lane) dedup(tx *bolt.Tx) *dedupBucket {
-	return &dedupBucket{b: tx.Bucket(bDedup), suffix: dedupSuffix(ln.name)}
+	return &dedupBucket{b: tx.Bucket(bDedup), suffix: laneSuffix(ln.name)}
 }
 
-// dedupSuffix is what follows a scrobble's key in the lane's entries.
-func dedupSuffix(lane string) []byte {
+// laneSuffix is what follows a key in a lane's entries of the buckets
+// every lane shares (dedup, pending/ACCOUNT): nothing for Last.fm's, a
+// zero byte and the name for a mirror's.
+func laneSuffix(lane string) []byte {
 	if lane == accounts.LastFM {
 		return nil
 	}
 	return append([]byte{0}, lane...)
 }
 
-func (d *dedupBucket) key(k []byte) []byte {
-	if d.suffix == nil {
+func (d *dedupBucket) key(k []byte) []byte { return suffixed(k, d.suffix) }
+
+// suffixed is a lane's key for k in a shared bucket: k followed by the
+// lane's suffix (k itself for Last.fm's, whose suffix is empty).
+func suffixed(k, suffix []byte) []byte {
+	if len(suffix) == 0 {
 		return k
 	}
-	return append(append(make([]byte, 0, len(k)+len(d.suffix)), k...), d.suffix...)
+	return append(append(make([]byte, 0, len(k)+len(suffix)), k...), suffix...)
 }
 
 // Every lane's send order lives in "pending/ACCOUNT" (schema 5): Last.fm's
 // under the send-order key (pendingKey), a mirror's under the same key
-// followed by its suffix (dedupSuffix), so that a play's keys on every
+// followed by its suffix (laneSuffix), so that a play's keys on every
 // lane are neighbours on one page, as its deduplication entries are.
 
 // pendingIndex is a lane's send order for one account.
@@ -126,16 +132,16 @@ func (ln *lane) pendingOf(tx *bolt.Tx, account string, create bool) (*pendingInd
 	if b == nil {
 		return nil, nil
 	}
-	return &pendingIndex{b: b, suffix: dedupSuffix(ln.name)}, nil
+	return &pendingIndex{b: b, suffix: laneSuffix(ln.name)}, nil
 }
 
 // Put and Delete act on the lane's key for the send-order key pk.
 func (p *pendingIndex) Put(pk []byte) error {
-	return p.b.Put(append(append(make([]byte, 0, len(pk)+len(p.suffix)), pk...), p.suffix...), nil)
+	return p.b.Put(suffixed(pk, p.suffix), nil)
 }
 
 func (p *pendingIndex) Delete(pk []byte) error {
-	return p.b.Delete(append(append(make([]byte, 0, len(pk)+len(p.suffix)), pk...), p.suffix...))
+	return p.b.Delete(suffixed(pk, p.suffix))
 }
 
 // each calls f with the lane's send-order keys (without the lane's

@@ -249,7 +249,7 @@ func TestOpensJournalOfSchema3(t *testing.T) {
 	// lane/m/dedup under the bare key.
 	writeRaw(t, e.dir, func(tx *bolt.Tx) error {
 		dk := dedupKey("alice", sc[0])
-		d := &dedupBucket{b: tx.Bucket(bDedup), suffix: dedupSuffix("m")}
+		d := &dedupBucket{b: tx.Bucket(bDedup), suffix: laneSuffix("m")}
 		v := bytes.Clone(d.Get(dk))
 		if v == nil {
 			t.Fatal("no entry of the mirror's lane")
@@ -266,7 +266,7 @@ func TestOpensJournalOfSchema3(t *testing.T) {
 		}
 		// The send order as schema 3 kept it: lane/m/pending/alice.
 		pk := pendingKey(&Item{ID: keyID(v), Method: MethodScrobble, Timestamp: sc[0].Timestamp})
-		p := &pendingIndex{b: tx.Bucket(bPending).Bucket([]byte("alice")), suffix: dedupSuffix("m")}
+		p := &pendingIndex{b: tx.Bucket(bPending).Bucket([]byte("alice")), suffix: laneSuffix("m")}
 		if err := p.Delete(pk); err != nil {
 			return err
 		}

@@ -31,7 +31,7 @@ func onePending(tx *bolt.Tx) error {
 	})
 	root := tx.Bucket(bPending)
 	for _, name := range names {
-		suffix := dedupSuffix(string(name[len("lane/") : len(name)-len("/pending")]))
+		suffix := laneSuffix(string(name[len("lane/") : len(name)-len("/pending")]))
 		old := tx.Bucket(name)
 		var accounts [][]byte
 		_ = old.ForEach(func(k, v []byte) error {
@@ -71,7 +71,7 @@ func oneDedup(tx *bolt.Tx) error {
 	dedup := tx.Bucket(bDedup)
 	for _, name := range names {
 		lane := string(name[len("lane/") : len(name)-len("/dedup")])
-		d := &dedupBucket{b: dedup, suffix: dedupSuffix(lane)}
+		d := &dedupBucket{b: dedup, suffix: laneSuffix(lane)}
 		err := tx.Bucket(name).ForEach(func(k, v []byte) error { return d.Put(bytes.Clone(k), bytes.Clone(v)) })
 		if err != nil {
 			return err

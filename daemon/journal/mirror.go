@@ -3,7 +3,6 @@ package journal
 import (
 	"context"
 	"fmt"
-	"maps"
 
 	"github.com/lastfmd/lastfmd/daemon/listenbrainz"
 	"github.com/lastfmd/lastfmd/daemon/upstream"
@@ -63,10 +62,7 @@ func (j *Journal) once(ln *lane, key, account, method string, params map[string]
 	}
 	j.wg.Add(1)
 	j.mu.Unlock()
-	p := maps.Clone(params)
-	for _, k := range []string{"sk", "api_key", "api_sig", "callback", "method"} {
-		delete(p, k)
-	}
+	p := callParams(params)
 	p["format"] = "json"
 	if ln.lb != nil {
 		go func() {

@@ -268,10 +268,7 @@ func (j *Journal) enqueue(ln *lane, account, method string, params map[string]st
 	}
 	now := j.now().UTC()
 	hook := j.hook()
-	clean := maps.Clone(params)
-	for _, k := range []string{"sk", "api_key", "api_sig", "format", "callback", "method"} {
-		delete(clean, k)
-	}
+	clean := callParams(params)
 	var id uint64
 	var queued bool
 	// The function may run more than once (DB.Batch retries a failed
@@ -308,6 +305,18 @@ func (j *Journal) enqueue(ln *lane, account, method string, params map[string]st
 	j.senderLocked(ln, account).wake()
 	j.mu.Unlock()
 	return id, true, nil
+}
+
+// callParams are a write's parameters as the journal keeps them: the
+// call's own, without what lastfmd adds when it sends (sk, api_key,
+// api_sig, method) or what only shaped the caller's answer (format,
+// callback).
+func callParams(params map[string]string) map[string]string {
+	p := maps.Clone(params)
+	for _, k := range []string{"sk", "api_key", "api_sig", "format", "callback", "method"} {
+		delete(p, k)
+	}
+	return p
 }
 
 // putPendingRecord stores a lane's record rec of the play id (its play
