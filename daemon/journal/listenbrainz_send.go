@@ -4,7 +4,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/lastfmd/lastfmd/daemon/backoff"
 	"github.com/lastfmd/lastfmd/daemon/listenbrainz"
 	"github.com/lastfmd/lastfmd/internal/clip"
 	"github.com/lastfmd/lastfmd/signer"
@@ -137,14 +136,15 @@ func (s *sender) listensTaken(items []*Item, a *listenbrainz.Answer) {
 // X-RateLimit-Reset-In when it gave one, else by the table's back-off.
 // maybeSent marks the items when the request may have been taken.
 func (s *sender) waitFor(items []*Item, a *listenbrainz.Answer, msg string, maybeSent bool) {
+	p := a.Pause()
+	if p == 0 {
+		// No Reset-In to honour: the table's back-off, as on every lane.
+		s.retryLater(items, signer.ClassTransient, msg, maybeSent)
+		return
+	}
 	j := s.j
 	j.mu.Lock()
-	if p := a.Pause(); p > 0 {
-		s.next = j.now().Add(p)
-	} else {
-		s.step = backoff.Next(s.step, j.tune.BackoffBase, j.tune.BackoffMax)
-		s.next = j.now().Add(backoff.Jitter(s.step, 4))
-	}
+	s.next = j.now().Add(p)
 	next := s.next
 	j.mu.Unlock()
 	j.log.Info("journal: send failed, will retry", "destination", s.lane.name, "account", s.account,
