@@ -69,6 +69,13 @@ type Tuning struct {
 	// OpenTimeout bounds the wait for the journal's file lock: another
 	// lastfmd holding it is an error, not a hang.
 	OpenTimeout time.Duration
+	// MirrorGather is how long a mirror's sender waits after a send that
+	// was not full, to gather a fuller next batch (100 ms). Nobody waits
+	// on a mirror's answer (the caller's is Last.fm's), so while plays
+	// stream in, a mirror gets fewer, fuller calls and the journal fewer
+	// commits beside the submissions (docs/performance.md#the-scrobble-journal).
+	// Last.fm's lane never gathers: a caller may be waiting on its answer.
+	MirrorGather time.Duration
 	// BatchDelay is how long a commit waits to gather concurrent
 	// submissions (group commit).
 	BatchDelay time.Duration
@@ -98,6 +105,7 @@ func (t Tuning) withDefaults(upstreamTimeout time.Duration) Tuning {
 	// Measured (BenchmarkScrobbleDurable): 1 ms gathers the concurrent
 	// submissions of one fsync without making a lone one wait.
 	def(&t.BatchDelay, time.Millisecond)
+	def(&t.MirrorGather, 100*time.Millisecond)
 	def(&t.StopTimeout, 15*time.Second)
 	def(&t.ResultsMaxAge, 7*24*time.Hour)
 	def(&t.FlightWait, upstreamTimeout+5*time.Second)

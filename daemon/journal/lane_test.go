@@ -19,6 +19,14 @@ import (
 // alice signed in there. It returns the emulator.
 func (e *env) withMirror(opts emulator.Options) *emulator.Server {
 	e.t.Helper()
+	emu, m := e.mirror(opts)
+	e.reopen(Tuning{}, m)
+	return emu
+}
+
+// mirror starts an emulator as the mirror "m", alice signed in there.
+func (e *env) mirror(opts emulator.Options) (*emulator.Server, Mirror) {
+	e.t.Helper()
 	emu, err := emulator.New(opts)
 	if err != nil {
 		e.t.Fatal(err)
@@ -33,16 +41,58 @@ func (e *env) withMirror(opts emulator.Options) *emulator.Server {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	return emu, Mirror{Name: "m", Upstream: up, IgnoredCodes: map[int]int{3: signer.IgnoredTooNew, 4: signer.IgnoredTooOld}}
+}
+
+// reopen closes the journal and opens it again with mirrors.
+func (e *env) reopen(tune Tuning, mirrors ...Mirror) {
+	e.t.Helper()
+	if tune.Poll == 0 {
+		tune.Poll = 10 * time.Millisecond
+	}
+	if tune.BackoffBase == 0 {
+		tune.BackoffBase = 10 * time.Millisecond
+	}
 	e.j.Close()
-	j, err := Open(Options{Dir: e.dir, Accounts: e.store, Upstream: e.up, MaxAge: 312 * time.Hour,
-		Tuning:  Tuning{Poll: 10 * time.Millisecond, BackoffBase: 10 * time.Millisecond},
-		Mirrors: []Mirror{{Name: "m", Upstream: up, IgnoredCodes: map[int]int{3: signer.IgnoredTooNew, 4: signer.IgnoredTooOld}}}})
+	j, err := Open(Options{Dir: e.dir, Accounts: e.store, Upstream: e.up, MaxAge: 312 * time.Hour, Tuning: tune, Mirrors: mirrors})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { j.Close() })
 	e.j = j
-	return emu
+}
+
+// A mirror's sender gathers after a send that was not full
+// (Tuning.MirrorGather) while Last.fm's lane, whose answer a caller may
+// wait for, sends at once; what the mirror gathered goes in one call.
+func TestMirrorGathersLastFMDoesNot(t *testing.T) {
+	e := newEnv(t, Tuning{})
+	emu, m := e.mirror(libre)
+	e.reopen(Tuning{MirrorGather: time.Hour}, m)
+	e.j.Start()
+	plays := scrobbles(3, "gather")
+	if _, err := e.j.Submit("alice", plays[:1]); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the first play on the mirror", func() bool { return len(emu.Scrobbles("alice")) == 1 })
+	tk, err := e.j.Submit("alice", plays[1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range waitAll(e.j, tk) {
+		if o.State != Sent {
+			t.Fatalf("Last.fm's lane: %+v", o)
+		}
+	}
+	if n := len(emu.Scrobbles("alice")); n != 1 {
+		t.Fatalf("the mirror has %d plays while it gathers, want 1", n)
+	}
+	e.reopen(Tuning{}, m) // Close ends the gathering at once
+	e.j.Start()
+	eventually(t, "the mirror has all three", func() bool { return len(emu.Scrobbles("alice")) == 3 })
+	if n := emu.Count("track.scrobble"); n != 2 {
+		t.Errorf("%d calls to the mirror, want 2: the first play, then the two gathered", n)
+	}
 }
 
 // libre is the emulator as Libre.fm.

@@ -99,7 +99,8 @@ func (s *sender) run() {
 			s.sleep(d)
 			continue
 		}
-		batch, err := j.nextBatch(s.lane, s.account, s.batchSize())
+		size := s.batchSize()
+		batch, err := j.nextBatch(s.lane, s.account, size)
 		if err != nil {
 			j.log.Error("journal: cannot read the queue", "destination", s.lane.name, "account", s.account, "err", err)
 			s.noteError("cannot read the journal: " + err.Error())
@@ -119,6 +120,20 @@ func (s *sender) run() {
 		}
 		s.send(batch)
 		s.land(f)
+		if s.lane.mirror && len(batch) < size {
+			s.gather()
+		}
+	}
+}
+
+// gather gives a mirror's stream time to fill its next batch
+// (Tuning.MirrorGather): woken only by Close, not by each new play.
+func (s *sender) gather() {
+	t := time.NewTimer(s.j.tune.MirrorGather)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.j.stop:
 	}
 }
 
