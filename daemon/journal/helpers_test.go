@@ -62,7 +62,9 @@ func newEnvIn(t *testing.T, dir string, tune Tuning) *env {
 	return e
 }
 
-func (e *env) open(tune Tuning) *Journal {
+// open opens the journal in e's state_dir with tune (test timings where
+// zero) and mirrors.
+func (e *env) open(tune Tuning, mirrors ...Mirror) *Journal {
 	e.t.Helper()
 	if tune.Poll == 0 {
 		tune.Poll = 10 * time.Millisecond
@@ -70,7 +72,7 @@ func (e *env) open(tune Tuning) *Journal {
 	if tune.BackoffBase == 0 {
 		tune.BackoffBase = 10 * time.Millisecond
 	}
-	j, err := Open(Options{Dir: e.dir, Accounts: e.store, Upstream: e.up, MaxAge: 312 * time.Hour, Tuning: tune})
+	j, err := Open(Options{Dir: e.dir, Accounts: e.store, Upstream: e.up, MaxAge: 312 * time.Hour, Tuning: tune, Mirrors: mirrors})
 	if err != nil {
 		e.t.Fatal(err)
 	}

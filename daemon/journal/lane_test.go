@@ -47,19 +47,8 @@ func (e *env) mirror(opts emulator.Options) (*emulator.Server, Mirror) {
 // reopen closes the journal and opens it again with mirrors.
 func (e *env) reopen(tune Tuning, mirrors ...Mirror) {
 	e.t.Helper()
-	if tune.Poll == 0 {
-		tune.Poll = 10 * time.Millisecond
-	}
-	if tune.BackoffBase == 0 {
-		tune.BackoffBase = 10 * time.Millisecond
-	}
 	e.j.Close()
-	j, err := Open(Options{Dir: e.dir, Accounts: e.store, Upstream: e.up, MaxAge: 312 * time.Hour, Tuning: tune, Mirrors: mirrors})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() { j.Close() })
-	e.j = j
+	e.j = e.open(tune, mirrors...)
 }
 
 // A mirror's sender gathers after a send that was not full

@@ -129,12 +129,7 @@ func (s *sender) run() {
 // gather gives a mirror's stream time to fill its next batch
 // (Tuning.MirrorGather): woken only by Close, not by each new play.
 func (s *sender) gather() {
-	t := time.NewTimer(s.j.tune.MirrorGather)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-s.j.stop:
-	}
+	s.wait(s.j.tune.MirrorGather, nil)
 }
 
 // idle waits for new items (or Close): nothing is pending.
@@ -149,12 +144,16 @@ func (s *sender) idle() {
 // sleep waits d (at most Poll: the clock may be a test's and the session
 // store may change), or until woken or stopped.
 func (s *sender) sleep(d time.Duration) {
-	d = min(d, s.j.tune.Poll)
+	s.wait(min(d, s.j.tune.Poll), s.kick)
+}
+
+// wait waits d, or until wake (nil: never) or Close.
+func (s *sender) wait(d time.Duration, wake <-chan struct{}) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-	case <-s.kick:
+	case <-wake:
 	case <-s.j.stop:
 	}
 }
