@@ -2,6 +2,7 @@ package signer
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -36,7 +37,8 @@ func TestParseScrobbleAnswer(t *testing.T) {
 
 	for _, bad := range []string{
 		``, `nope`, `{}`, `{"error":13,"message":"Invalid method signature supplied"}`,
-		`{"scrobbles":{"scrobble":"x"}}`, `{"scrobbles":{"scrobble":[1,2]}}`,
+		`{"scrobbles":{"scrobble":"x"}}`, `{"scrobbles":{"scrobble":[1,2]}}`, `{"scrobbles":{"scrobble":[null]}}`,
+		`{"scrobbles":"x"}`, `{"scrobbles":{}} trailing`, `[{"scrobbles":{}}]`,
 		`{"scrobbles":{"scrobble":{"ignoredMessage":{"code":"x"}}}}`,
 		`{"scrobbles":{"scrobble":{"ignoredMessage":{"code":"-1"}}}}`,
 	} {
@@ -112,6 +114,24 @@ func TestScrobbleCounts(t *testing.T) {
 		a, i, ok := ScrobbleCounts([]byte(tc.body))
 		if a != tc.accepted || i != tc.ignored || ok != tc.ok {
 			t.Errorf("%s: %d, %d, %v; want %d, %d, %v", tc.body, a, i, ok, tc.accepted, tc.ignored, tc.ok)
+		}
+	}
+}
+
+// BenchmarkParseScrobbleAnswer reads the answer of a full batch (50
+// items), as a sender does for every batch it sends:
+//
+//	go test -run '^$' -bench ParseScrobbleAnswer -benchmem ./signer/
+func BenchmarkParseScrobbleAnswer(b *testing.B) {
+	items := make([]ScrobbleAnswer, 50)
+	for i := range items {
+		items[i] = ScrobbleAnswer{Fields: map[string]string{"track": "Track " + strconv.Itoa(i), "artist": "Artist",
+			"album": "Album", "albumArtist": "", "timestamp": strconv.Itoa(1700000000 + i)}}
+	}
+	body := RenderScrobbleAnswer(items, true)
+	for b.Loop() {
+		if got, err := ParseScrobbleAnswer(body); err != nil || len(got) != len(items) {
+			b.Fatal(got, err)
 		}
 	}
 }
