@@ -37,9 +37,12 @@ const FileName = "journal.db"
 // mirror's keys suffixed with its name (dedupBucket), so a play's entries
 // share a page.
 //
-// Version 5: every lane's send order in "pending/ACCOUNT", the same way
-// (pendingIndex).
-const SchemaVersion = 5
+// Version 5: every lane's send order in "pending/ACCOUNT", the same way.
+//
+// Version 6: in "pending/ACCOUNT", each mirror's send order is a run of
+// keys of its own, after a prefix naming it (pendingIndex, lanePrefix), so
+// a sender reads only its lane's keys.
+const SchemaVersion = 6
 
 // Bucket names.
 var (

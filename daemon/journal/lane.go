@@ -86,9 +86,9 @@ func (ln *lane) dedup(tx *bolt.Tx) *dedupBucket {
 	return &dedupBucket{b: tx.Bucket(bDedup), suffix: laneSuffix(ln.name)}
 }
 
-// laneSuffix is what follows a key in a lane's entries of the buckets
-// every lane shares (dedup, pending/ACCOUNT): nothing for Last.fm's, a
-// zero byte and the name for a mirror's.
+// laneSuffix is what follows a scrobble's key in a mirror's entries of
+// the bucket dedup: nothing for Last.fm's, a zero byte and the name for a
+// mirror's.
 func laneSuffix(lane string) []byte {
 	if lane == accounts.LastFM {
 		return nil
@@ -107,15 +107,29 @@ func suffixed(k, suffix []byte) []byte {
 	return append(append(make([]byte, 0, len(k)+len(suffix)), k...), suffix...)
 }
 
-// Every lane's send order lives in "pending/ACCOUNT" (schema 5): Last.fm's
+// Every lane's send order lives in "pending/ACCOUNT" (schema 6): Last.fm's
 // under the send-order key (pendingKey), a mirror's under the same key
-// followed by its suffix (laneSuffix), so that a play's keys on every
-// lane are neighbours on one page, as its deduplication entries are.
+// after its prefix (lanePrefix), so that each lane's send order is one run
+// of keys. A sender reads its own run alone: in schema 5 a mirror's keys
+// followed each play's, and every batch of every lane stepped over the
+// other lanes' backlogs (docs/performance.md#the-scrobble-journal).
+
+// lanePrefix is what precedes a send-order key in a mirror's run of
+// pending/ACCOUNT: a zero byte, the name and a zero byte (a name holds no
+// zero byte: accounts.CheckMirrorName). Last.fm's keys have none, and
+// begin with prefixWrite or prefixScrobble, so every mirror's run sorts
+// before Last.fm's.
+func lanePrefix(lane string) []byte {
+	if lane == accounts.LastFM {
+		return nil
+	}
+	return append(append([]byte{0}, lane...), 0)
+}
 
 // pendingIndex is a lane's send order for one account.
 type pendingIndex struct {
 	b      *bolt.Bucket
-	suffix []byte
+	prefix []byte
 }
 
 // pendingOf is the account's send order on the lane; nil when the account
@@ -132,35 +146,30 @@ func (ln *lane) pendingOf(tx *bolt.Tx, account string, create bool) (*pendingInd
 	if b == nil {
 		return nil, nil
 	}
-	return &pendingIndex{b: b, suffix: laneSuffix(ln.name)}, nil
+	return &pendingIndex{b: b, prefix: lanePrefix(ln.name)}, nil
+}
+
+func (p *pendingIndex) key(pk []byte) []byte {
+	return append(append(make([]byte, 0, len(p.prefix)+len(pk)), p.prefix...), pk...)
 }
 
 // Put and Delete act on the lane's key for the send-order key pk.
-func (p *pendingIndex) Put(pk []byte) error {
-	return p.b.Put(suffixed(pk, p.suffix), nil)
-}
-
-func (p *pendingIndex) Delete(pk []byte) error {
-	return p.b.Delete(suffixed(pk, p.suffix))
-}
+func (p *pendingIndex) Put(pk []byte) error    { return p.b.Put(p.key(pk), nil) }
+func (p *pendingIndex) Delete(pk []byte) error { return p.b.Delete(p.key(pk)) }
 
 // each calls f with the lane's send-order keys (without the lane's
-// suffix) in order, from the first at or after from (nil: the first),
+// prefix) in order, from the first at or after from (nil: the first),
 // until f answers false or an error.
 func (p *pendingIndex) each(from []byte, f func(pk []byte) (bool, error)) error {
-	c := p.b.Cursor()
-	var k []byte
-	if from == nil {
-		k, _ = c.First()
-	} else {
-		k, _ = c.Seek(from)
+	if from == nil && p.prefix == nil {
+		from = []byte{prefixWrite} // Last.fm's run: after every mirror's
 	}
-	n := pendingKeyLen
-	for ; k != nil; k, _ = c.Next() {
-		if len(k) != n+len(p.suffix) || !bytes.Equal(k[n:], p.suffix) {
-			continue // another lane's
+	c := p.b.Cursor()
+	for k, _ := c.Seek(p.key(from)); k != nil && bytes.HasPrefix(k, p.prefix); k, _ = c.Next() {
+		if len(k) != len(p.prefix)+pendingKeyLen {
+			continue // not a send-order key (none is written)
 		}
-		more, err := f(k[:n])
+		more, err := f(k[len(p.prefix):])
 		if err != nil || !more {
 			return err
 		}

@@ -24,6 +24,21 @@ func (e *env) withMirror(opts emulator.Options) *emulator.Server {
 	return emu
 }
 
+// pendingOnMirror journals n scrobbles while the mirror "m" is down, so
+// that its lane keeps them pending, and closes the journal, for a test to
+// rewrite the file as an older schema held them.
+func (e *env) pendingOnMirror(n int, tag string) []Scrobble {
+	e.t.Helper()
+	m := e.withMirror(libre)
+	m.Stop()
+	sc := scrobbles(n, tag)
+	if _, err := e.j.Submit("alice", sc); err != nil {
+		e.t.Fatal(err)
+	}
+	e.j.Close()
+	return sc
+}
+
 // mirror starts an emulator as the mirror "m", alice signed in there.
 func (e *env) mirror(opts emulator.Options) (*emulator.Server, Mirror) {
 	e.t.Helper()
@@ -277,13 +292,7 @@ func TestRecent(t *testing.T) {
 // mirror's lane holds is still a duplicate there, and is still sent.
 func TestOpensJournalOfSchema3(t *testing.T) {
 	e := newEnv(t, Tuning{})
-	m := e.withMirror(libre)
-	m.Stop() // the mirror's lane keeps it pending
-	sc := scrobbles(1, "v3")
-	if _, err := e.j.Submit("alice", sc); err != nil {
-		t.Fatal(err)
-	}
-	e.j.Close()
+	sc := e.pendingOnMirror(1, "v3")
 	// Rewrite the file as schema 3 wrote it: the mirror's entry in
 	// lane/m/dedup under the bare key.
 	writeRaw(t, e.dir, func(tx *bolt.Tx) error {
@@ -305,7 +314,7 @@ func TestOpensJournalOfSchema3(t *testing.T) {
 		}
 		// The send order as schema 3 kept it: lane/m/pending/alice.
 		pk := pendingKey(&Item{ID: keyID(v), Method: MethodScrobble, Timestamp: sc[0].Timestamp})
-		p := &pendingIndex{b: tx.Bucket(bPending).Bucket([]byte("alice")), suffix: laneSuffix("m")}
+		p := &pendingIndex{b: tx.Bucket(bPending).Bucket([]byte("alice")), prefix: lanePrefix("m")}
 		if err := p.Delete(pk); err != nil {
 			return err
 		}
@@ -340,4 +349,109 @@ func TestOpensJournalOfSchema3(t *testing.T) {
 	}
 	e.j.Start()
 	eventually(t, "the mirror's lane sends it", func() bool { return len(m2.Scrobbles("alice")) == 1 })
+}
+
+// A schema 5 journal kept a mirror's send-order keys beside Last.fm's (the
+// key, a zero byte, the mirror's name); opened, they move to the mirror's
+// own run (schema 6), where its sender reads them and nobody else's, and
+// the play is still sent once.
+func TestOpensJournalOfSchema5(t *testing.T) {
+	e := newEnv(t, Tuning{})
+	sc := e.pendingOnMirror(2, "v5")
+	var old [][]byte
+	writeRaw(t, e.dir, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bPending).Bucket([]byte("alice"))
+		p := &pendingIndex{b: b, prefix: lanePrefix("m")}
+		var pks [][]byte
+		if err := p.each(nil, func(pk []byte) (bool, error) { pks = append(pks, bytes.Clone(pk)); return true, nil }); err != nil {
+			return err
+		}
+		if len(pks) != len(sc) {
+			t.Fatalf("the mirror's lane holds %d keys, want %d", len(pks), len(sc))
+		}
+		for _, pk := range pks {
+			k := append(bytes.Clone(pk), laneSuffix("m")...) // schema 5's key
+			if err := p.Delete(pk); err != nil {
+				return err
+			}
+			if err := b.Put(k, nil); err != nil {
+				return err
+			}
+			old = append(old, k)
+		}
+		return tx.Bucket(bMeta).Put(kVersion, []byte("5"))
+	})
+	m2 := e.withMirror(libre)
+	_ = e.j.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bPending).Bucket([]byte("alice"))
+		for _, k := range old {
+			if b.Get(k) != nil {
+				t.Errorf("schema 5's key %q is still there", k)
+			}
+		}
+		n := 0
+		_ = (&pendingIndex{b: b, prefix: lanePrefix("m")}).each(nil, func([]byte) (bool, error) { n++; return true, nil })
+		if n != len(sc) {
+			t.Errorf("the mirror's run holds %d keys, want %d", n, len(sc))
+		}
+		return nil
+	})
+	e.j.Start()
+	eventually(t, "the mirror's lane sends them", func() bool { return len(m2.Scrobbles("alice")) == len(sc) })
+	if got := len(m2.Scrobbles("alice")); got != len(sc) {
+		t.Errorf("the mirror has %d, want %d", got, len(sc))
+	}
+}
+
+// Each lane's send order is a run of its own in pending/ACCOUNT, even
+// beside a mirror whose name begins another's: a lane's reading yields
+// its keys alone, writes first, in order, from any key (schema 6).
+func TestPendingIndexRuns(t *testing.T) {
+	e := newEnv(t, Tuning{})
+	_ = e.j.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.Bucket(bPending).CreateBucket([]byte("zed"))
+		if err != nil {
+			return err
+		}
+		lanes := []string{accounts.LastFM, "lib", "librefm", "listenbrainz"}
+		for i := range 30 {
+			for _, l := range lanes {
+				p := &pendingIndex{b: b, prefix: lanePrefix(l)}
+				it := &Item{ID: uint64(100 - i), Method: MethodScrobble, Timestamp: int64(1000 + i%7)}
+				if i%10 == 0 {
+					it.Method = "track.love"
+				}
+				if err := p.Put(pendingKey(it)); err != nil {
+					return err
+				}
+			}
+		}
+		for _, l := range lanes {
+			p := &pendingIndex{b: b, prefix: lanePrefix(l)}
+			var got [][]byte
+			_ = p.each(nil, func(pk []byte) (bool, error) {
+				got = append(got, bytes.Clone(pk))
+				return true, nil
+			})
+			if len(got) != 30 {
+				t.Errorf("%s: %d keys, want 30", l, len(got))
+			}
+			if !slices.IsSortedFunc(got, bytes.Compare) || got[0][0] != prefixWrite {
+				t.Errorf("%s: not in send order, writes first", l)
+			}
+			from := pendingKey(&Item{Method: MethodScrobble, Timestamp: 1003})
+			n := 0
+			_ = p.each(from, func(pk []byte) (bool, error) {
+				if bytes.Compare(pk, from) < 0 {
+					t.Errorf("%s: %x before %x", l, pk, from)
+				}
+				n++
+				return true, nil
+			})
+			if n == 0 || n >= 30 {
+				t.Errorf("%s: %d keys from %x", l, n, from)
+			}
+		}
+		return nil
+	})
 }

@@ -16,11 +16,54 @@ var migrations = map[int]func(*bolt.Tx) error{
 	2: intoPlays,
 	3: oneDedup,
 	4: onePending,
+	5: pendingRuns,
+}
+
+// pendingRuns moves each mirror's send-order keys in "pending/ACCOUNT"
+// from schema 5's layout (the send-order key followed by a zero byte and
+// the mirror's name) to a run of their own (version 6: lanePrefix), so
+// that no sender steps over another lane's keys.
+func pendingRuns(tx *bolt.Tx) error {
+	root := tx.Bucket(bPending)
+	for _, account := range subBuckets(root) {
+		b := root.Bucket(account)
+		var old [][]byte
+		_ = b.ForEach(func(k, _ []byte) error {
+			if len(k) > pendingKeyLen+1 && (k[0] == prefixWrite || k[0] == prefixScrobble) && k[pendingKeyLen] == 0 {
+				old = append(old, bytes.Clone(k))
+			}
+			return nil
+		})
+		for _, k := range old {
+			p := &pendingIndex{b: b, prefix: lanePrefix(string(k[pendingKeyLen+1:]))}
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+			if err := p.Put(k[:pendingKeyLen]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// subBuckets are the names of b's sub-buckets: in a send-order bucket,
+// its accounts.
+func subBuckets(b *bolt.Bucket) [][]byte {
+	var names [][]byte
+	_ = b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			names = append(names, bytes.Clone(k))
+		}
+		return nil
+	})
+	return names
 }
 
 // onePending moves each mirror's send order "lane/NAME/pending/ACCOUNT"
-// (schemas 3 and 4) into "pending/ACCOUNT", under the lane's keys (version
-// 5: pendingIndex).
+// (schemas 3 and 4) into "pending/ACCOUNT" (version 5), under the lane's
+// keys as pendingIndex writes them now (version 6's run, which
+// pendingRuns then leaves as it is).
 func onePending(tx *bolt.Tx) error {
 	var names [][]byte
 	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
@@ -31,21 +74,14 @@ func onePending(tx *bolt.Tx) error {
 	})
 	root := tx.Bucket(bPending)
 	for _, name := range names {
-		suffix := laneSuffix(string(name[len("lane/") : len(name)-len("/pending")]))
+		prefix := lanePrefix(string(name[len("lane/") : len(name)-len("/pending")]))
 		old := tx.Bucket(name)
-		var accounts [][]byte
-		_ = old.ForEach(func(k, v []byte) error {
-			if v == nil { // a sub-bucket: an account's send order
-				accounts = append(accounts, bytes.Clone(k))
-			}
-			return nil
-		})
-		for _, account := range accounts {
+		for _, account := range subBuckets(old) {
 			to, err := root.CreateBucketIfNotExists(account)
 			if err != nil {
 				return err
 			}
-			p := &pendingIndex{b: to, suffix: suffix}
+			p := &pendingIndex{b: to, prefix: prefix}
 			err = old.Bucket(account).ForEach(func(k, _ []byte) error { return p.Put(bytes.Clone(k)) })
 			if err != nil {
 				return err
