@@ -28,6 +28,9 @@ func TestQueueCLIMirror(t *testing.T) {
 	env := cleanEnv(t, "LASTFMD_URL="+m.URL())
 	id := strconv.FormatUint(scrobbleNoWait(t, m.URL(), "Believe", time.Now().Add(-5*time.Minute)), 10)
 	waitfor.True(t, "Last.fm has the scrobble", func() bool { return len(emu.Scrobbles("alice")) == 1 })
+	// Its answer is recorded a moment after Last.fm has it: the listing
+	// below counts the lanes' pending items.
+	waitfor.True(t, "Last.fm's answer recorded", func() bool { return m.Journal.Stats().Destinations[0].Pending == 0 })
 
 	// list: every lane, or one; each item and account line names its lane.
 	for _, c := range []struct {
