@@ -443,14 +443,32 @@ func (j *Journal) releasePlay(tx *bolt.Tx, id uint64) error {
 // configured again (docs/mirrors.md), and their plays are kept for them.
 func (j *Journal) findDormant(tx *bolt.Tx) {
 	j.dormant = nil
+	for _, mb := range mirrorBuckets(tx, "items") {
+		if j.lane(mb.lane) == nil {
+			j.dormant = append(j.dormant, newLane(Mirror{Name: mb.lane}))
+		}
+	}
+}
+
+// mirrorBucket is a mirror's bucket in the file: "lane/NAME/WHAT".
+type mirrorBucket struct {
+	name []byte // the bucket's whole name
+	lane string // NAME
+}
+
+// mirrorBuckets lists the file's mirror buckets of one kind (what:
+// "items", "dedup", ...), whatever mirrors are configured.
+func mirrorBuckets(tx *bolt.Tx, what string) []mirrorBucket {
+	var out []mirrorBucket
 	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
 		rest, ok := strings.CutPrefix(string(name), "lane/")
-		lane, isItems := strings.CutSuffix(rest, "/items")
-		if ok && isItems && j.lane(lane) == nil {
-			j.dormant = append(j.dormant, newLane(Mirror{Name: lane}))
+		lane, isWhat := strings.CutSuffix(rest, "/"+what)
+		if ok && isWhat {
+			out = append(out, mirrorBucket{bytes.Clone(name), lane})
 		}
 		return nil
 	})
+	return out
 }
 
 // sendKey names one sender: a lane and an account.

@@ -65,29 +65,21 @@ func subBuckets(b *bolt.Bucket) [][]byte {
 // keys as pendingIndex writes them now (version 6's run, which
 // pendingRuns then leaves as it is).
 func onePending(tx *bolt.Tx) error {
-	var names [][]byte
-	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
-		if bytes.HasPrefix(name, []byte("lane/")) && bytes.HasSuffix(name, []byte("/pending")) {
-			names = append(names, bytes.Clone(name))
-		}
-		return nil
-	})
 	root := tx.Bucket(bPending)
-	for _, name := range names {
-		prefix := lanePrefix(string(name[len("lane/") : len(name)-len("/pending")]))
-		old := tx.Bucket(name)
+	for _, mb := range mirrorBuckets(tx, "pending") {
+		old := tx.Bucket(mb.name)
 		for _, account := range subBuckets(old) {
 			to, err := root.CreateBucketIfNotExists(account)
 			if err != nil {
 				return err
 			}
-			p := &pendingIndex{b: to, prefix: prefix}
+			p := &pendingIndex{b: to, prefix: lanePrefix(mb.lane)}
 			err = old.Bucket(account).ForEach(func(k, _ []byte) error { return p.Put(bytes.Clone(k)) })
 			if err != nil {
 				return err
 			}
 		}
-		if err := tx.DeleteBucket(name); err != nil {
+		if err := tx.DeleteBucket(mb.name); err != nil {
 			return err
 		}
 	}
@@ -97,22 +89,14 @@ func onePending(tx *bolt.Tx) error {
 // oneDedup moves each mirror's deduplication bucket "lane/NAME/dedup"
 // (schema 3) into "dedup", under the lane's keys (version 4: dedupBucket).
 func oneDedup(tx *bolt.Tx) error {
-	var names [][]byte
-	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
-		if bytes.HasPrefix(name, []byte("lane/")) && bytes.HasSuffix(name, []byte("/dedup")) {
-			names = append(names, bytes.Clone(name))
-		}
-		return nil
-	})
 	dedup := tx.Bucket(bDedup)
-	for _, name := range names {
-		lane := string(name[len("lane/") : len(name)-len("/dedup")])
-		d := &dedupBucket{b: dedup, suffix: laneSuffix(lane)}
-		err := tx.Bucket(name).ForEach(func(k, v []byte) error { return d.Put(bytes.Clone(k), bytes.Clone(v)) })
+	for _, mb := range mirrorBuckets(tx, "dedup") {
+		d := &dedupBucket{b: dedup, suffix: laneSuffix(mb.lane)}
+		err := tx.Bucket(mb.name).ForEach(func(k, v []byte) error { return d.Put(bytes.Clone(k), bytes.Clone(v)) })
 		if err != nil {
 			return err
 		}
-		if err := tx.DeleteBucket(name); err != nil {
+		if err := tx.DeleteBucket(mb.name); err != nil {
 			return err
 		}
 	}
