@@ -2,7 +2,10 @@ package journal
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -454,4 +457,49 @@ func TestPendingIndexRuns(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// testdata/journal-v5.db was written by the build of schema 5 (commit
+// d7bc2c5): Last.fm answered two scrobbles of 2026-12-05 and the mirror
+// "m", down, kept them pending, its send-order keys beside Last.fm's.
+// Opened, they move to the mirror's run and both reach the mirror once.
+func TestOpensJournalOfSchema5File(t *testing.T) {
+	e := newEnv(t, Tuning{})
+	e.j.Close()
+	raw, err := os.ReadFile(filepath.Join("testdata", "journal-v5.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.dir, FileName), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	played := time.Unix(1796500000, 0) // the fixture's plays: the mirror's clock, so that it takes them
+	m := e.withMirror(emulator.Options{Service: emulator.LibreFM, Now: func() time.Time { return played.Add(time.Hour) }})
+	_ = e.j.db.View(func(tx *bolt.Tx) error {
+		if v := string(tx.Bucket(bMeta).Get(kVersion)); v != strconv.Itoa(SchemaVersion) {
+			t.Errorf("schema %s after opening", v)
+		}
+		b := tx.Bucket(bPending).Bucket([]byte("alice"))
+		n := 0
+		_ = b.ForEach(func(k, _ []byte) error {
+			if !bytes.HasPrefix(k, lanePrefix("m")) {
+				t.Errorf("a key outside the mirror's run: %q", k)
+			}
+			n++
+			return nil
+		})
+		if n != 2 {
+			t.Errorf("alice's send order holds %d keys, want the mirror's 2", n)
+		}
+		return nil
+	})
+	st := e.j.Stats()
+	if st.Destinations[0].Pending != 0 || st.Destinations[1].Pending != 2 {
+		t.Fatalf("pending after opening: lastfm %d, m %d; want 0 and 2", st.Destinations[0].Pending, st.Destinations[1].Pending)
+	}
+	e.j.Start()
+	eventually(t, "the mirror has both plays", func() bool { return len(m.Scrobbles("alice")) == 2 })
+	if got := tracksOf(m.Scrobbles("alice")); !slices.Equal(got, []string{"v5-0", "v5-1"}) {
+		t.Errorf("the mirror has %v", got)
+	}
 }
