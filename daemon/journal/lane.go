@@ -149,7 +149,12 @@ func (ln *lane) pendingOf(tx *bolt.Tx, account string, create bool) (*pendingInd
 	return &pendingIndex{b: b, prefix: lanePrefix(ln.name)}, nil
 }
 
+// key is the lane's key for pk: pk itself on Last.fm's lane, which has no
+// prefix (no copy on the lane every play takes).
 func (p *pendingIndex) key(pk []byte) []byte {
+	if len(p.prefix) == 0 {
+		return pk
+	}
 	return append(append(make([]byte, 0, len(p.prefix)+len(pk)), p.prefix...), pk...)
 }
 
