@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -79,6 +80,12 @@ type Tuning struct {
 	// commits beside the submissions (docs/performance.md#the-scrobble-journal).
 	// Last.fm's lane never gathers: a caller may be waiting on its answer.
 	MirrorGather time.Duration
+	// MirrorYield is how long no script's write must have been committed
+	// before a mirror's sender sends (20 ms), and MirrorYieldMax the
+	// longest it waits for that per send (1 s): the mirrors' work goes
+	// between the submissions' commits, not into them (yield.go).
+	MirrorYield    time.Duration
+	MirrorYieldMax time.Duration
 	// BatchDelay is how long a commit waits to gather concurrent
 	// submissions (group commit).
 	BatchDelay time.Duration
@@ -109,6 +116,12 @@ func (t Tuning) withDefaults(upstreamTimeout time.Duration) Tuning {
 	// submissions of one fsync without making a lone one wait.
 	def(&t.BatchDelay, time.Millisecond)
 	def(&t.MirrorGather, 100*time.Millisecond)
+	// Measured (BenchmarkScrobbleDurable, docs/performance.md): any quiet
+	// period longer than a commit's cycle (a few ms) keeps the mirrors
+	// out of a stream's commits; a lone play waits 20 ms more for its
+	// mirrors, which nobody waits on.
+	def(&t.MirrorYield, 20*time.Millisecond)
+	def(&t.MirrorYieldMax, time.Second)
 	def(&t.StopTimeout, 15*time.Second)
 	def(&t.ResultsMaxAge, 7*24*time.Hour)
 	def(&t.FlightWait, upstreamTimeout+5*time.Second)
@@ -170,6 +183,13 @@ type Journal struct {
 	claims     map[laneID]bool      // items an operator action is changing (inflight.go)
 	counts     map[sendKey]*counts
 	commitHook func() error
+	// mono is the monotonic clock mirrors' senders yield by (yield.go);
+	// lastForeground is its reading at the last script's write committed
+	// (0: none yet). yieldHook, when set (tests), is called each time a
+	// sender waits in yield.
+	mono           func() time.Duration
+	lastForeground atomic.Int64
+	yieldHook      func()
 	// ledgerPruned is when the import ledger was last pruned (ledger.go).
 	ledgerPruned time.Time
 	lastPrune    time.Time
@@ -245,6 +265,8 @@ func Open(o Options) (*Journal, error) {
 		senders: map[sendKey]*sender{}, waiters: map[uint64][]*waiter{}, counts: map[sendKey]*counts{},
 		flights: map[laneID]*flight{}, claims: map[laneID]bool{},
 	}
+	born := time.Now()
+	j.mono = func() time.Duration { return time.Since(born) }
 	j.lanes = []*lane{newLane(Mirror{Name: accounts.LastFM, Upstream: o.Upstream, MaxAge: o.MaxAge})}
 	for _, m := range o.Mirrors {
 		ln := newLane(m)

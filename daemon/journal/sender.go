@@ -99,6 +99,11 @@ func (s *sender) run() {
 			s.sleep(d)
 			continue
 		}
+		if s.lane.mirror {
+			if s.yield(); j.stopping() {
+				continue
+			}
+		}
 		size := s.batchSize()
 		batch, err := j.nextBatch(s.lane, s.account, size)
 		if err != nil {

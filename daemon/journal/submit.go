@@ -234,6 +234,7 @@ func (j *Journal) submit(account string, items []Scrobble, imported bool) ([]Tic
 	if err != nil {
 		return nil, fmt.Errorf("journal: cannot commit to %s: %w", j.path, err)
 	}
+	j.foreground()
 	j.mu.Lock()
 	for l, n := range added {
 		if n > 0 {
@@ -300,6 +301,7 @@ func (j *Journal) enqueue(ln *lane, account, method string, params map[string]st
 	if !queued {
 		return 0, false, nil
 	}
+	j.foreground()
 	j.mu.Lock()
 	j.countsFor(ln.name, account).pending++
 	j.senderLocked(ln, account).wake()
