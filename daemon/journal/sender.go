@@ -86,12 +86,14 @@ func (s *sender) run() {
 		s.landGroundedLocked()
 		j.mu.Unlock()
 	}()
+	yielded := false // a mirror's sender has yielded to scripts' writes before this send (yield.go)
 	for !j.stopping() {
 		if wait, owing := s.payOwed(false); owing {
 			s.sleep(wait)
 			continue
 		}
 		if j.pending(s.lane, s.account) == 0 {
+			yielded = false
 			s.idle()
 			continue
 		}
@@ -99,11 +101,14 @@ func (s *sender) run() {
 			s.sleep(d)
 			continue
 		}
-		if s.lane.mirror {
-			if s.yield(); j.stopping() {
-				continue
-			}
+		if s.lane.mirror && !yielded {
+			// Then look again: a sign-out, a drop or a pause may have
+			// come while it waited.
+			s.yield()
+			yielded = true
+			continue
 		}
+		yielded = false
 		size := s.batchSize()
 		batch, err := j.nextBatch(s.lane, s.account, size)
 		if err != nil {

@@ -35,8 +35,9 @@ func (j *Journal) settle(ln *lane, results []*Result) error {
 	}
 	// Last.fm's answers go in a Batch: they and the submissions of the
 	// moment share one commit and its fsync (group commit). A mirror's
-	// come when no submission is streaming in (yield.go), so a Batch would
-	// only make each wait BatchDelay for company: a backlog of 200 calls
+	// come when no submission is streaming in, or once a second in a
+	// stream that never pauses (yield.go), so a Batch would mostly make
+	// each wait BatchDelay for company: a backlog of 200 calls
 	// to Libre.fm drained 11 % faster with Update (docs/performance.md).
 	// The function may run more than once (a failed batch member is
 	// retried alone), so it rebuilds its outputs from scratch.
