@@ -2,8 +2,11 @@ package e2e_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,6 +77,69 @@ func TestListenBrainzReachesAllThree(t *testing.T) {
 	}
 	for _, path := range []string{"/v1/status", "/v1/queue", "/metrics", "/v1/queue/export"} {
 		h.assertNoSecrets(h.get(path).body, path)
+	}
+}
+
+// A stream of scrobbles from concurrent scripts, as in
+// BenchmarkScrobbleDurable: while it lasts the mirrors yield to it
+// (journal.Tuning.MirrorYield, docs/design.md#lanes); once it ends every
+// play is on all three services, once each.
+func TestMirrorsCatchUpAfterAStream(t *testing.T) {
+	h := newHarness(t, withMirror, withListenBrainz)
+	const scripts, each = 8, 40
+	base := time.Now().Add(-2 * time.Hour).Unix()
+	errs := make(chan error, scripts)
+	var wg sync.WaitGroup
+	for s := range scripts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				n := s*each + i
+				body := fmt.Sprintf(`{"artist":"Stream","track":"s%d","timestamp":%d}`, n, base+int64(n))
+				req, err := http.NewRequest(http.MethodPost, h.url+"/v1/track.scrobble", strings.NewReader(body))
+				if err != nil {
+					errs <- err
+					return
+				}
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Prefer", "wait=0")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 && resp.StatusCode != 202 {
+					errs <- fmt.Errorf("scrobble %d: HTTP %d", n, resp.StatusCode)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	waitFor(t, "every lane drained", func() bool { return h.queue().Pending == 0 })
+	const want = scripts * each
+	for _, got := range []struct {
+		where  string
+		tracks []string
+	}{
+		{"Last.fm", trackNames(h.emu.Scrobbles(daemontest.Alice))},
+		{"Libre.fm", trackNames(h.mirror.Scrobbles(daemontest.Alice))},
+		{"ListenBrainz", listenTracks(h.lb.Listens(daemontest.Alice))},
+	} {
+		distinct := map[string]bool{}
+		for _, tr := range got.tracks {
+			distinct[tr] = true
+		}
+		if len(got.tracks) != want || len(distinct) != want {
+			t.Errorf("%s has %d plays, %d distinct; want each of the %d once", got.where, len(got.tracks), len(distinct), want)
+		}
 	}
 }
 
