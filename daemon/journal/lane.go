@@ -96,15 +96,13 @@ func laneSuffix(lane string) []byte {
 	return append([]byte{0}, lane...)
 }
 
-func (d *dedupBucket) key(k []byte) []byte { return suffixed(k, d.suffix) }
-
-// suffixed is a lane's key for k in a shared bucket: k followed by the
-// lane's suffix (k itself for Last.fm's, whose suffix is empty).
-func suffixed(k, suffix []byte) []byte {
-	if len(suffix) == 0 {
+// key is the lane's entry for the scrobble's key k: k itself on Last.fm's
+// lane, which has no suffix.
+func (d *dedupBucket) key(k []byte) []byte {
+	if len(d.suffix) == 0 {
 		return k
 	}
-	return append(append(make([]byte, 0, len(k)+len(suffix)), k...), suffix...)
+	return append(append(make([]byte, 0, len(k)+len(d.suffix)), k...), d.suffix...)
 }
 
 // Every lane's send order lives in "pending/ACCOUNT" (schema 6): Last.fm's
