@@ -3,6 +3,8 @@ package e2e_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -238,4 +240,26 @@ func idsJSON(ids ...uint64) string {
 		parts[i] = fmt.Sprint(id)
 	}
 	return `{"ids":[` + strings.Join(parts, ",") + `]}`
+}
+
+// streamScrobble posts one scrobble (a JSON object) to lastfmd at url as a
+// script streaming plays does, with Prefer: wait=0: safe from any
+// goroutine, nil once lastfmd answered 200 or 202.
+func streamScrobble(hc *http.Client, url, body string) error {
+	req, err := http.NewRequest(http.MethodPost, url+"/v1/track.scrobble", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Prefer", "wait=0")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 && resp.StatusCode != 202 {
+		return fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	return nil
 }

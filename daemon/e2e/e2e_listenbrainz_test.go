@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -97,22 +96,8 @@ func TestMirrorsCatchUpAfterAStream(t *testing.T) {
 			for i := range each {
 				n := s*each + i
 				body := fmt.Sprintf(`{"artist":"Stream","track":"s%d","timestamp":%d}`, n, base+int64(n))
-				req, err := http.NewRequest(http.MethodPost, h.url+"/v1/track.scrobble", strings.NewReader(body))
-				if err != nil {
-					errs <- err
-					return
-				}
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Prefer", "wait=0")
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					errs <- err
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 && resp.StatusCode != 202 {
-					errs <- fmt.Errorf("scrobble %d: HTTP %d", n, resp.StatusCode)
+				if err := streamScrobble(http.DefaultClient, h.url, body); err != nil {
+					errs <- fmt.Errorf("scrobble %d: %w", n, err)
 					return
 				}
 			}

@@ -4,11 +4,9 @@ package e2e_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -88,17 +86,7 @@ func benchScrobbleDurable(b *testing.B, mirrors int) {
 					return
 				}
 				body := fmt.Sprintf(`{"artist":"Bench","track":"t%d","timestamp":%d}`, i, base+i%3000)
-				req, _ := http.NewRequest(http.MethodPost, h.url+"/v1/track.scrobble", strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Prefer", "wait=0")
-				resp, err := hc.Do(req)
-				if err != nil {
-					failed.Add(1)
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 202 && resp.StatusCode != 200 {
+				if streamScrobble(hc, h.url, body) != nil {
 					failed.Add(1)
 				}
 			}
